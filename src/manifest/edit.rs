@@ -1,0 +1,253 @@
+//! Format-preserving edits, in the manner of `cargo add`: existing keys are updated in
+//! place, new entries are appended, and everything a person wrote (comments, key
+//! order, blank lines, unknown keys) survives. Every edit re-validates the result, so
+//! an edit can never produce a manifest that `load` would reject.
+
+use toml_edit::{value, DocumentMut, Item, Table};
+
+use super::error::{ErrorKind, ManifestError};
+use super::load::load_str;
+use super::model::{Manifest, Package};
+use super::{migrate, CURRENT_SCHEMA};
+
+/// An editable manifest: the document as the user wrote it plus its validated model.
+#[derive(Debug, Clone)]
+pub struct ManifestDoc {
+    doc: DocumentMut,
+    origin: String,
+    manifest: Manifest,
+}
+
+/// Why an edit was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error(transparent)]
+    Invalid(#[from] ManifestError),
+    #[error("{origin} is at schema {found}; run `glix migrate` to upgrade it to schema {CURRENT_SCHEMA} before editing it")]
+    OldSchema { origin: String, found: i64 },
+    #[error("package '{0}' is already in this manifest")]
+    Duplicate(String),
+    #[error("no package named '{0}' in this manifest")]
+    NoSuchPackage(String),
+}
+
+impl ManifestDoc {
+    /// Parse and validate `text`. Editing needs a file at the current schema.
+    pub fn parse(text: &str, origin: &str) -> Result<ManifestDoc, EditError> {
+        let manifest = load_str(text, origin)?;
+        if manifest.file_schema != CURRENT_SCHEMA {
+            return Err(EditError::OldSchema {
+                origin: origin.to_string(),
+                found: manifest.file_schema,
+            });
+        }
+        Ok(ManifestDoc {
+            doc: parse_mut(text, origin)?,
+            origin: origin.to_string(),
+            manifest,
+        })
+    }
+
+    /// A new manifest, as `glix init` and `glix host add` write it.
+    pub fn new_host(
+        default_user: Option<&str>,
+        system: Option<&str>,
+        origin: &str,
+    ) -> Result<ManifestDoc, EditError> {
+        let mut text = format!(
+            "# Packages of this host, managed by `glix` (glix add / remove / config ...).\n\
+             # You may edit this file by hand; glix keeps your comments and layout.\n\
+             schema = {CURRENT_SCHEMA}\n\n[host]\n"
+        );
+        if let Some(u) = default_user {
+            text.push_str(&format!("default-user = {}\n", value(u)));
+        }
+        if let Some(s) = system {
+            text.push_str(&format!("system = {}\n", value(s)));
+        }
+        ManifestDoc::parse(&text, origin)
+    }
+
+    /// Upgrade an older file to the current schema, keeping its comments. Returns
+    /// `None` when it is already current.
+    pub fn migrate(text: &str, origin: &str) -> Result<Option<ManifestDoc>, EditError> {
+        let manifest = load_str(text, origin)?;
+        if manifest.file_schema == CURRENT_SCHEMA {
+            return Ok(None);
+        }
+        let mut doc = parse_mut(text, origin)?;
+        migrate::upgrade(doc.as_table_mut(), manifest.file_schema)
+            .map_err(|m| ManifestError::new(ErrorKind::Schema, origin, text, None, m))?;
+        let out = doc.to_string();
+        Ok(Some(ManifestDoc::parse(&out, origin)?))
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn text(&self) -> String {
+        self.doc.to_string()
+    }
+
+    /// Append a package as a new `[packages.<name>]` table. Fields equal to their
+    /// default are left out, so the file stays short.
+    pub fn add_package(&mut self, p: &Package) -> Result<(), EditError> {
+        if self.manifest.packages.contains_key(&p.name) {
+            return Err(EditError::Duplicate(p.name.clone()));
+        }
+        let mut t = Table::new();
+        t.insert("flake", value(&p.flake));
+        t.insert("input", value(&p.input));
+        t.insert("scope", value(p.scope.as_str()));
+        if p.scope == super::Scope::Home {
+            if let Some(u) = p
+                .user
+                .as_deref()
+                .filter(|u| Some(*u) != self.manifest.host.default_user.as_deref())
+            {
+                t.insert("user", value(u));
+            }
+        }
+        t.insert("source", value(p.source.as_str()));
+        if p.output != p.scope.default_output() {
+            t.insert("output", value(&p.output));
+        }
+        if !p.enable {
+            t.insert("enable", value(false));
+        }
+        if !p.config.is_empty() {
+            let mut c = Table::new();
+            for (k, v) in &p.config {
+                c.insert(k, value(v));
+            }
+            t.insert("config", Item::Table(c));
+        }
+        self.edit(|root| {
+            let packages = root.entry("packages").or_insert_with(|| {
+                let mut t = Table::new();
+                t.set_implicit(true); // no bare `[packages]` header
+                Item::Table(t)
+            });
+            if let Some(pk) = packages.as_table_like_mut() {
+                pk.insert(&p.name, Item::Table(t));
+            }
+        })
+    }
+
+    pub fn remove_package(&mut self, name: &str) -> Result<Package, EditError> {
+        let p = self.package(name)?.clone();
+        self.edit(|root| {
+            if let Some(pk) = root.get_mut("packages").and_then(Item::as_table_like_mut) {
+                pk.remove(name);
+            }
+        })?;
+        Ok(p)
+    }
+
+    /// Set (or add) a top-level field of a package, keeping its position and comments.
+    pub fn set_field(
+        &mut self,
+        name: &str,
+        key: &str,
+        v: toml_edit::Value,
+    ) -> Result<(), EditError> {
+        self.package(name)?;
+        self.edit(|root| {
+            if let Some(t) = package_table(root, name) {
+                set_value(t, key, v);
+            }
+        })
+    }
+
+    pub fn set_enable(&mut self, name: &str, enable: bool) -> Result<(), EditError> {
+        self.set_field(name, "enable", enable.into())
+    }
+
+    pub fn set_config(&mut self, name: &str, pairs: &[(String, String)]) -> Result<(), EditError> {
+        self.package(name)?;
+        self.edit(|root| {
+            if let Some(t) = package_table(root, name) {
+                let c = t
+                    .entry("config")
+                    .or_insert_with(|| Item::Table(Table::new()));
+                if let Some(c) = c.as_table_like_mut() {
+                    for (k, v) in pairs {
+                        set_value(c, k, v.as_str().into());
+                    }
+                }
+            }
+        })
+    }
+
+    /// Remove config keys; an emptied `config` table is removed too.
+    pub fn unset_config(&mut self, name: &str, keys: &[String]) -> Result<(), EditError> {
+        self.package(name)?;
+        self.edit(|root| {
+            if let Some(t) = package_table(root, name) {
+                let now_empty = match t.get_mut("config").and_then(Item::as_table_like_mut) {
+                    Some(c) => {
+                        keys.iter().for_each(|k| {
+                            c.remove(k);
+                        });
+                        c.is_empty()
+                    }
+                    None => false,
+                };
+                if now_empty {
+                    t.remove("config");
+                }
+            }
+        })
+    }
+
+    fn package(&self, name: &str) -> Result<&Package, EditError> {
+        self.manifest
+            .packages
+            .get(name)
+            .ok_or_else(|| EditError::NoSuchPackage(name.to_string()))
+    }
+
+    /// Apply `f` to a copy, validate the result, and only then keep it.
+    fn edit(&mut self, f: impl FnOnce(&mut Table)) -> Result<(), EditError> {
+        let mut doc = self.doc.clone();
+        f(doc.as_table_mut());
+        let text = doc.to_string();
+        let manifest = load_str(&text, &self.origin)?;
+        self.doc = doc;
+        self.manifest = manifest;
+        Ok(())
+    }
+}
+
+fn parse_mut(text: &str, origin: &str) -> Result<DocumentMut, ManifestError> {
+    text.parse::<DocumentMut>().map_err(|e| {
+        ManifestError::new(
+            ErrorKind::Syntax,
+            origin,
+            text,
+            e.span(),
+            format!("invalid TOML: {}", e.message()),
+        )
+    })
+}
+
+fn package_table<'a>(root: &'a mut Table, name: &str) -> Option<&'a mut dyn toml_edit::TableLike> {
+    root.get_mut("packages")?
+        .as_table_like_mut()?
+        .get_mut(name)?
+        .as_table_like_mut()
+}
+
+/// Replace a value in place (keeping the comment after it), or append it.
+fn set_value(t: &mut dyn toml_edit::TableLike, key: &str, mut v: toml_edit::Value) {
+    match t.get_mut(key).and_then(Item::as_value_mut) {
+        Some(old) => {
+            *v.decor_mut() = old.decor().clone();
+            *old = v;
+        }
+        None => {
+            t.insert(key, Item::Value(v));
+        }
+    }
+}

@@ -1,0 +1,401 @@
+//! Loading: text → TOML (with spans) → migrate to the current schema → validate →
+//! normalized [`Manifest`]. Every error names the line and column it is about.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use toml_edit::{Item, Table, TableLike, Value};
+
+use super::error::{ErrorKind, ManifestError};
+use super::model::{HostSettings, Manifest, Package, Scope, Source};
+use super::{migrate, rules, CURRENT_SCHEMA, OLDEST_SCHEMA};
+use crate::flakeref::FlakeRef;
+
+/// Load a manifest from its text. `origin` names it in errors (a path, or `<string>`).
+pub fn load_str(text: &str, origin: &str) -> Result<Manifest, ManifestError> {
+    let doc = toml_edit::Document::parse(text).map_err(|e| {
+        let msg = e.message().trim_end().to_string();
+        ManifestError::new(
+            ErrorKind::Syntax,
+            origin,
+            text,
+            e.span(),
+            format!("invalid TOML: {msg}"),
+        )
+    })?;
+    let cx = Cx { text, origin };
+    // A clone of the parsed table keeps its spans, so migration can rewrite it and
+    // errors still point into the user's file.
+    let mut root = doc.as_table().clone();
+    check_nix_representable(&cx, &root)?;
+    let file_schema = read_schema(&cx, &root)?;
+    migrate::upgrade(&mut root, file_schema).map_err(|m| {
+        cx.err(
+            ErrorKind::Schema,
+            root.get("schema").and_then(Item::span),
+            m,
+        )
+    })?;
+    let mut manifest = read_manifest(&cx, &root)?;
+    manifest.file_schema = file_schema;
+    Ok(manifest)
+}
+
+struct Cx<'a> {
+    text: &'a str,
+    origin: &'a str,
+}
+
+impl Cx<'_> {
+    fn err(
+        &self,
+        kind: ErrorKind,
+        span: Option<Range<usize>>,
+        msg: impl Into<String>,
+    ) -> ManifestError {
+        ManifestError::new(kind, self.origin, self.text, span, msg)
+    }
+    fn invalid(&self, span: Option<Range<usize>>, msg: impl Into<String>) -> ManifestError {
+        self.err(ErrorKind::Invalid, span, msg)
+    }
+}
+
+/// Refuse what Nix cannot represent, everywhere (unknown keys included), so that the
+/// plugin, the pure-Nix fallback and glix accept the same files: Nix's
+/// `builtins.fromTOML` cannot read TOML dates and times, and Nix strings cannot hold
+/// NUL characters.
+fn check_nix_representable(cx: &Cx, table: &dyn TableLike) -> Result<(), ManifestError> {
+    for (key, item) in table.iter() {
+        let span = || {
+            item.span()
+                .or_else(|| table.key(key).and_then(|k| k.span()))
+        };
+        if key.contains('\0') {
+            return Err(cx.invalid(
+                table.key(key).and_then(|k| k.span()),
+                "a key contains a NUL character, which Nix cannot represent",
+            ));
+        }
+        match item {
+            Item::Value(v) => check_value(cx, key, v, span())?,
+            Item::Table(t) => check_nix_representable(cx, t)?,
+            Item::ArrayOfTables(a) => a.iter().try_for_each(|t| check_nix_representable(cx, t))?,
+            Item::None => {}
+        }
+    }
+    Ok(())
+}
+
+fn check_value(
+    cx: &Cx,
+    key: &str,
+    v: &Value,
+    span: Option<Range<usize>>,
+) -> Result<(), ManifestError> {
+    match v {
+        Value::Datetime(_) => Err(cx.invalid(
+            v.span().or(span),
+            format!("`{key}`: TOML dates and times are not supported in glix.toml (Nix cannot read them); write the value as a string"),
+        )),
+        Value::String(s) if s.value().contains('\0') => {
+            Err(cx.invalid(v.span().or(span), format!("`{key}`: the string contains a NUL character, which Nix cannot represent")))
+        }
+        Value::Array(a) => a.iter().try_for_each(|x| check_value(cx, key, x, span.clone())),
+        Value::InlineTable(t) => check_nix_representable(cx, t),
+        _ => Ok(()),
+    }
+}
+
+fn read_schema(cx: &Cx, root: &Table) -> Result<i64, ManifestError> {
+    let Some(item) = root.get("schema") else {
+        return Err(cx.err(
+            ErrorKind::Schema,
+            Some(0..0),
+            format!("missing `schema = {CURRENT_SCHEMA}` at the top of the manifest"),
+        ));
+    };
+    let Some(n) = item.as_integer() else {
+        return Err(cx.err(
+            ErrorKind::Schema,
+            item.span(),
+            format!("`schema` must be an integer such as {CURRENT_SCHEMA}"),
+        ));
+    };
+    if n > CURRENT_SCHEMA {
+        return Err(cx.err(
+            ErrorKind::Schema,
+            item.span(),
+            format!("schema {n} is newer than this glix understands (up to {CURRENT_SCHEMA}); upgrade glix"),
+        ));
+    }
+    if n < OLDEST_SCHEMA {
+        return Err(cx.err(
+            ErrorKind::Schema,
+            item.span(),
+            format!("unknown schema {n} (this glix reads {OLDEST_SCHEMA} to {CURRENT_SCHEMA})"),
+        ));
+    }
+    Ok(n)
+}
+
+fn read_manifest(cx: &Cx, root: &Table) -> Result<Manifest, ManifestError> {
+    let host = match root.get("host") {
+        None => HostSettings::default(),
+        Some(item) => read_host(cx, item, root.key("host").and_then(|k| k.span()))?,
+    };
+    let mut packages = BTreeMap::new();
+    if let Some(item) = root.get("packages") {
+        let span = item
+            .span()
+            .or_else(|| root.key("packages").and_then(|k| k.span()));
+        let table = item.as_table_like().ok_or_else(|| {
+            cx.invalid(
+                span,
+                "`packages` must be a table of packages, e.g. [packages.cool-pkg]",
+            )
+        })?;
+        for (name, item) in table.iter() {
+            let key_span = table.key(name).and_then(|k| k.span());
+            let pkg = read_package(cx, name, item, key_span, &host)?;
+            packages.insert(name.to_string(), pkg);
+        }
+    }
+    check_input_conflicts(cx, root, &packages)?;
+    Ok(Manifest {
+        schema: CURRENT_SCHEMA,
+        host,
+        packages,
+        file_schema: CURRENT_SCHEMA,
+    })
+}
+
+fn read_host(
+    cx: &Cx,
+    item: &Item,
+    key_span: Option<Range<usize>>,
+) -> Result<HostSettings, ManifestError> {
+    let t = item
+        .as_table_like()
+        .ok_or_else(|| cx.invalid(item.span().or(key_span), "`host` must be a table ([host])"))?;
+    let default_user = opt_string(cx, t, "default-user", "host")?;
+    if let Some((u, span)) = &default_user {
+        if !rules::is_valid_user(u) {
+            return Err(cx.invalid(span.clone(), format!("host: `default-user` \"{u}\" is not a valid user name (lowercase letters, digits, '_' and '-', starting with a letter or '_')")));
+        }
+    }
+    let system = opt_string(cx, t, "system", "host")?;
+    if let Some((s, span)) = &system {
+        if !rules::is_valid_system(s) {
+            return Err(cx.invalid(
+                span.clone(),
+                format!("host: `system` \"{s}\" is not a Nix system such as \"x86_64-linux\""),
+            ));
+        }
+    }
+    Ok(HostSettings {
+        default_user: default_user.map(|x| x.0),
+        system: system.map(|x| x.0),
+    })
+}
+
+fn read_package(
+    cx: &Cx,
+    name: &str,
+    item: &Item,
+    key_span: Option<Range<usize>>,
+    host: &HostSettings,
+) -> Result<Package, ManifestError> {
+    let what = format!("package '{name}'");
+    if !rules::is_valid_name(name) {
+        return Err(cx.invalid(
+            key_span,
+            format!("{what}: the name is not valid (use letters, digits, '_' and '-', starting with a letter or '_', at most 64 characters)"),
+        ));
+    }
+    let t = item.as_table_like().ok_or_else(|| {
+        cx.invalid(
+            item.span().or(key_span.clone()),
+            format!("{what} must be a table, e.g. [packages.{name}]"),
+        )
+    })?;
+    let table_span = || key_span.clone();
+
+    let (flake, flake_span) = opt_string(cx, t, "flake", &what)?.ok_or_else(|| {
+        cx.invalid(
+            table_span(),
+            format!(
+                "{what}: missing `flake` (the flake reference, e.g. flake = \"github:owner/repo\")"
+            ),
+        )
+    })?;
+    let parsed = FlakeRef::parse(&flake).map_err(|e| {
+        cx.invalid(
+            flake_span.clone(),
+            format!("{what}: `flake` \"{flake}\" is not a valid flake reference: {e}"),
+        )
+    })?;
+    if parsed.is_indirect() {
+        return Err(cx.invalid(
+            flake_span,
+            format!("{what}: `flake` \"{flake}\" is an indirect (registry) reference; the manifest holds resolved references (let `glix add` resolve it)"),
+        ));
+    }
+
+    let (input, input_span) = opt_string(cx, t, "input", &what)?.ok_or_else(|| {
+        cx.invalid(
+            table_span(),
+            format!("{what}: missing `input` (the flake input name it is reached through)"),
+        )
+    })?;
+    if !rules::is_valid_name(&input) {
+        return Err(cx.invalid(input_span, format!("{what}: `input` \"{input}\" is not a valid flake input name (letters, digits, '_' and '-', starting with a letter or '_')")));
+    }
+
+    let scope = match opt_string(cx, t, "scope", &what)? {
+        None => Scope::System,
+        Some((s, span)) => Scope::parse(&s).ok_or_else(|| {
+            cx.invalid(
+                span,
+                format!("{what}: `scope` must be \"system\" or \"home\", found \"{s}\""),
+            )
+        })?,
+    };
+
+    let user = match (opt_string(cx, t, "user", &what)?, scope) {
+        (Some((u, span)), Scope::System) => {
+            return Err(cx.invalid(
+                span,
+                format!("{what}: `user` \"{u}\" is only meaningful with scope = \"home\""),
+            ));
+        }
+        (Some((u, span)), Scope::Home) => {
+            if !rules::is_valid_user(&u) {
+                return Err(cx.invalid(span, format!("{what}: `user` \"{u}\" is not a valid user name (lowercase letters, digits, '_' and '-')")));
+            }
+            Some(u)
+        }
+        (None, Scope::Home) => host.default_user.clone(),
+        (None, Scope::System) => None,
+    };
+
+    let source = match opt_string(cx, t, "source", &what)? {
+        None => Source::Uri,
+        Some((s, span)) => Source::parse(&s)
+            .ok_or_else(|| cx.invalid(span, format!("{what}: `source` must be \"uri\", \"registry\" or \"nix-registry\", found \"{s}\"")))?,
+    };
+
+    let output = match opt_string(cx, t, "output", &what)? {
+        None => scope.default_output().to_string(),
+        Some((o, span)) => {
+            if !rules::is_valid_attr_path(&o) {
+                return Err(cx.invalid(span, format!("{what}: `output` \"{o}\" is not an attribute path such as \"nixosModules.default\"")));
+            }
+            o
+        }
+    };
+
+    let enable = match t.get("enable") {
+        None => true,
+        Some(item) => item.as_bool().ok_or_else(|| {
+            cx.invalid(
+                item.span(),
+                format!("{what}: `enable` must be true or false"),
+            )
+        })?,
+    };
+
+    let config = read_config(cx, t, &what)?;
+
+    Ok(Package {
+        name: name.to_string(),
+        flake,
+        input,
+        scope,
+        user,
+        source,
+        output,
+        enable,
+        config,
+    })
+}
+
+fn read_config(
+    cx: &Cx,
+    pkg: &dyn TableLike,
+    what: &str,
+) -> Result<BTreeMap<String, String>, ManifestError> {
+    let mut out = BTreeMap::new();
+    let Some(item) = pkg.get("config") else {
+        return Ok(out);
+    };
+    let t = item.as_table_like().ok_or_else(|| {
+        cx.invalid(
+            item.span()
+                .or_else(|| pkg.key("config").and_then(|k| k.span())),
+            format!(
+                "{what}: `config` must be a table of strings, e.g. config = {{ port = \"8080\" }}"
+            ),
+        )
+    })?;
+    for (k, v) in t.iter() {
+        match v.as_str() {
+            Some(s) => {
+                out.insert(k.to_string(), s.to_string());
+            }
+            None => {
+                let span = v.span().or_else(|| t.key(k).and_then(|k| k.span()));
+                return Err(cx.invalid(span, format!("{what}: config value `{k}` must be a string (write it in quotes, e.g. {k} = \"…\")")));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Two packages may share an input only when they use the same flake.
+fn check_input_conflicts(
+    cx: &Cx,
+    root: &Table,
+    packages: &BTreeMap<String, Package>,
+) -> Result<(), ManifestError> {
+    let mut by_input: BTreeMap<&str, &Package> = BTreeMap::new();
+    for p in packages.values() {
+        if let Some(other) = by_input.insert(&p.input, p) {
+            if other.flake != p.flake {
+                let span = root
+                    .get("packages")
+                    .and_then(Item::as_table_like)
+                    .and_then(|t| t.get(&p.name))
+                    .and_then(Item::as_table_like)
+                    .and_then(|t| t.get("input"))
+                    .and_then(Item::span);
+                return Err(cx.invalid(
+                    span,
+                    format!(
+                        "packages '{}' and '{}' both use input '{}' but for different flakes (\"{}\" and \"{}\"); give one of them another `input`",
+                        other.name, p.name, p.input, other.flake, p.flake
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An optional string field with the span of its value.
+fn opt_string(
+    cx: &Cx,
+    t: &dyn TableLike,
+    key: &str,
+    what: &str,
+) -> Result<Option<(String, Option<Range<usize>>)>, ManifestError> {
+    match t.get(key) {
+        None => Ok(None),
+        Some(item) => match item.as_str() {
+            Some(s) => Ok(Some((s.to_string(), item.span()))),
+            None => {
+                let span = item.span().or_else(|| t.key(key).and_then(|k| k.span()));
+                Err(cx.invalid(span, format!("{what}: `{key}` must be a string")))
+            }
+        },
+    }
+}

@@ -1,0 +1,71 @@
+//! From a normalized manifest to the per-package plan `lib.importManifest` turns into
+//! modules: which flake input and output each enabled package comes from, for which
+//! scope and user, with which config. Disabled packages are left out.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::manifest::{Manifest, Scope};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanEntry {
+    pub name: String,
+    pub input: String,
+    /// The output attribute path, split at the dots: `["nixosModules", "default"]`.
+    pub output: Vec<String>,
+    pub scope: Scope,
+    /// Set for home scope, `None` for system scope.
+    pub user: Option<String>,
+    pub config: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("glix: package '{package}' uses flake input '{input}', which is not an input of this flake; run `glix doctor` (it regenerates the inputs region and re-locks)")]
+    MissingInput { package: String, input: String },
+    #[error("glix: package '{package}' has scope \"home\" but no user; set `user` on the package, `default-user` under [host], or pass defaultUser to importManifest")]
+    NoUser { package: String },
+}
+
+/// The plan for every enabled package, in name order. `inputs` are the names of the
+/// flake's inputs; `default_user` applies to home packages that name no user.
+pub fn plan(
+    manifest: &Manifest,
+    inputs: &BTreeSet<String>,
+    default_user: Option<&str>,
+) -> Result<Vec<PlanEntry>, PlanError> {
+    manifest
+        .packages
+        .values()
+        .filter(|p| p.enable)
+        .map(|p| {
+            if !inputs.contains(&p.input) {
+                return Err(PlanError::MissingInput {
+                    package: p.name.clone(),
+                    input: p.input.clone(),
+                });
+            }
+            let user = match p.scope {
+                Scope::System => None,
+                Scope::Home => Some(
+                    p.user
+                        .clone()
+                        .or_else(|| default_user.map(str::to_string))
+                        .ok_or_else(|| PlanError::NoUser {
+                            package: p.name.clone(),
+                        })?,
+                ),
+            };
+            Ok(PlanEntry {
+                name: p.name.clone(),
+                input: p.input.clone(),
+                output: p.output.split('.').map(str::to_string).collect(),
+                scope: p.scope,
+                user,
+                config: p.config.clone(),
+            })
+        })
+        .collect()
+}
