@@ -1,0 +1,22 @@
+//! One adapter per builtin. Each checks its arguments, calls the library, and
+//! converts the answer; none holds parsing or naming logic of its own.
+
+mod info;
+mod input_name;
+mod parse_manifest;
+mod resolve;
+#[cfg(feature = "test-panic")]
+mod test_panic;
+mod try_parse_manifest;
+
+use crate::primop::Builtin;
+
+pub static ALL: &[&Builtin] = &[
+    &parse_manifest::BUILTIN,
+    &try_parse_manifest::BUILTIN,
+    &input_name::BUILTIN,
+    &resolve::BUILTIN,
+    &info::BUILTIN,
+    #[cfg(feature = "test-panic")]
+    &test_panic::BUILTIN,
+];

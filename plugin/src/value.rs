@@ -1,0 +1,326 @@
+//! Moving data across the boundary: reading builtin arguments (always forcing and
+//! type-checking before any getter — the C API's getters assert on a wrong type,
+//! which would abort the whole `nix` process) and building results.
+
+use std::ffi::{c_char, c_uint, c_void, CStr, CString};
+
+use serde_json::{Map, Number, Value as Json};
+
+use crate::ffi;
+
+/// Why a builtin failed.
+pub enum Failure {
+    /// Nix reported an error (it is already in the call's context).
+    Nix,
+    /// Our own message for the user.
+    Message(String),
+}
+
+impl<T: Into<String>> From<T> for Failure {
+    fn from(m: T) -> Self {
+        Failure::Message(m.into())
+    }
+}
+
+/// Nesting deeper than this in a value handed to a builtin is refused: it is never a
+/// manifest, and a cyclic attrset (`rec { a = { inherit a; }; }`) would recurse forever.
+const MAX_DEPTH: usize = 32;
+
+/// The arguments of one builtin call.
+pub struct Args {
+    pub ctx: *mut ffi::nix_c_context,
+    pub state: *mut ffi::EvalState,
+    pub args: *mut *mut ffi::nix_value,
+    pub arity: usize,
+}
+
+impl Args {
+    fn arg(&self, i: usize) -> *mut ffi::nix_value {
+        assert!(
+            i < self.arity,
+            "argument {i} of a {}-ary builtin",
+            self.arity
+        );
+        // SAFETY: Nix passes exactly `arity` argument pointers.
+        unsafe { *self.args.add(i) }
+    }
+
+    /// Check a C API return code; on failure the error is already in the context.
+    fn ok(&self, err: ffi::nix_err) -> Result<(), Failure> {
+        if err == ffi::nix_err_NIX_OK {
+            Ok(())
+        } else {
+            Err(Failure::Nix)
+        }
+    }
+
+    /// Force a value and return its type.
+    fn force(&self, v: *mut ffi::nix_value) -> Result<ffi::ValueType, Failure> {
+        // SAFETY: v is a live value of this evaluation; ctx/state are this call's.
+        unsafe {
+            self.ok(ffi::nix_value_force(self.ctx, self.state, v))?;
+            Ok(ffi::nix_get_type(self.ctx, v))
+        }
+    }
+
+    /// Argument `i` as a string (a path is accepted too, as its string form).
+    pub fn string(&self, i: usize, what: &str) -> Result<String, Failure> {
+        let v = self.arg(i);
+        match self.force(v)? {
+            ffi::ValueType_NIX_TYPE_STRING => self.get_string(v),
+            ffi::ValueType_NIX_TYPE_PATH => {
+                // SAFETY: checked to be a path; the returned pointer lives as long as v.
+                let p = unsafe { ffi::nix_get_path_string(self.ctx, v) };
+                if p.is_null() {
+                    return Err(Failure::Nix);
+                }
+                Ok(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
+            }
+            t => Err(format!("{what} must be a string, but it is {}", type_name(t)).into()),
+        }
+    }
+
+    /// Argument `i` as a string, or `None` for `null`.
+    pub fn opt_string(&self, i: usize, what: &str) -> Result<Option<String>, Failure> {
+        if self.force(self.arg(i))? == ffi::ValueType_NIX_TYPE_NULL {
+            return Ok(None);
+        }
+        self.string(i, what).map(Some)
+    }
+
+    /// Argument `i` as plain data (attrsets, lists, strings, numbers, booleans, null).
+    pub fn json(&self, i: usize, what: &str) -> Result<Json, Failure> {
+        self.to_json(self.arg(i), what, 0)
+    }
+
+    /// Argument `i` as a list of names: a list of strings, or an attrset whose
+    /// attribute names are taken without evaluating the values (so `inputs` of a flake
+    /// can be passed as it is).
+    pub fn names(&self, i: usize, what: &str) -> Result<Vec<String>, Failure> {
+        let v = self.arg(i);
+        match self.force(v)? {
+            ffi::ValueType_NIX_TYPE_ATTRS => {
+                // SAFETY: checked to be an attrset; indices are below its size.
+                let n = unsafe { ffi::nix_get_attrs_size(self.ctx, v) };
+                (0..n)
+                    .map(|ix| {
+                        let name = unsafe { ffi::nix_get_attr_name_byidx(self.ctx, v, self.state, ix) };
+                        if name.is_null() {
+                            return Err(Failure::Nix);
+                        }
+                        Ok(unsafe { CStr::from_ptr(name) }.to_string_lossy().into_owned())
+                    })
+                    .collect()
+            }
+            ffi::ValueType_NIX_TYPE_LIST => match self.to_json(v, what, 0)? {
+                Json::Array(items) => items
+                    .into_iter()
+                    .map(|x| match x {
+                        Json::String(s) => Ok(s),
+                        other => Err(format!("{what} must be a list of strings, but it contains {other}").into()),
+                    })
+                    .collect(),
+                _ => unreachable!("a forced list converts to a JSON array"),
+            },
+            t => Err(format!("{what} must be an attrset (e.g. the flake's `inputs`) or a list of names, but it is {}", type_name(t)).into()),
+        }
+    }
+
+    fn get_string(&self, v: *mut ffi::nix_value) -> Result<String, Failure> {
+        let mut out = String::new();
+        // SAFETY: v was forced and checked to be a string; the callback only appends
+        // the bytes it is given to `out`, which outlives the call.
+        unsafe {
+            self.ok(ffi::nix_get_string(
+                self.ctx,
+                v,
+                Some(collect_string),
+                &mut out as *mut String as *mut c_void,
+            ))?;
+        }
+        Ok(out)
+    }
+
+    fn to_json(&self, v: *mut ffi::nix_value, what: &str, depth: usize) -> Result<Json, Failure> {
+        if depth > MAX_DEPTH {
+            return Err(format!(
+                "{what} is nested more than {MAX_DEPTH} levels deep (is it cyclic?)"
+            )
+            .into());
+        }
+        let t = self.force(v)?;
+        // SAFETY (whole match): every getter is called only after its type check;
+        // child values returned by the C API are released with nix_value_decref.
+        unsafe {
+            Ok(match t {
+                ffi::ValueType_NIX_TYPE_NULL => Json::Null,
+                ffi::ValueType_NIX_TYPE_BOOL => Json::Bool(ffi::nix_get_bool(self.ctx, v)),
+                ffi::ValueType_NIX_TYPE_INT => Json::from(ffi::nix_get_int(self.ctx, v)),
+                ffi::ValueType_NIX_TYPE_FLOAT => Number::from_f64(ffi::nix_get_float(self.ctx, v))
+                    .map(Json::Number)
+                    .ok_or_else(|| format!("{what} contains a float that is not finite"))?,
+                ffi::ValueType_NIX_TYPE_STRING => Json::String(self.get_string(v)?),
+                ffi::ValueType_NIX_TYPE_PATH => {
+                    let p = ffi::nix_get_path_string(self.ctx, v);
+                    if p.is_null() {
+                        return Err(Failure::Nix);
+                    }
+                    Json::String(CStr::from_ptr(p).to_string_lossy().into_owned())
+                }
+                ffi::ValueType_NIX_TYPE_LIST => {
+                    let n = ffi::nix_get_list_size(self.ctx, v);
+                    let mut items = Vec::with_capacity(n as usize);
+                    for ix in 0..n {
+                        let child = ffi::nix_get_list_byidx(self.ctx, v, self.state, ix);
+                        if child.is_null() {
+                            return Err(Failure::Nix);
+                        }
+                        let item = self.to_json(child, what, depth + 1);
+                        ffi::nix_value_decref(self.ctx, child);
+                        items.push(item?);
+                    }
+                    Json::Array(items)
+                }
+                ffi::ValueType_NIX_TYPE_ATTRS => {
+                    let n = ffi::nix_get_attrs_size(self.ctx, v);
+                    let mut map = Map::new();
+                    for ix in 0..n {
+                        let mut name: *const c_char = std::ptr::null();
+                        let child = ffi::nix_get_attr_byidx(self.ctx, v, self.state, ix, &mut name);
+                        if child.is_null() || name.is_null() {
+                            return Err(Failure::Nix);
+                        }
+                        let key = CStr::from_ptr(name).to_string_lossy().into_owned();
+                        let item = self.to_json(child, what, depth + 1);
+                        ffi::nix_value_decref(self.ctx, child);
+                        map.insert(key, item?);
+                    }
+                    Json::Object(map)
+                }
+                other => {
+                    return Err(format!(
+                        "{what} must be plain data, but it contains {}",
+                        type_name(other)
+                    )
+                    .into())
+                }
+            })
+        }
+    }
+
+    /// Build `data` as a Nix value in `out` (an uninitialised value Nix gave us).
+    pub fn write(&self, out: *mut ffi::nix_value, data: &Json) -> Result<(), Failure> {
+        // SAFETY: `out` is uninitialised and initialised exactly once below; children
+        // are fresh values from nix_alloc_value, released after the builder took them.
+        unsafe {
+            match data {
+                Json::Null => self.ok(ffi::nix_init_null(self.ctx, out)),
+                Json::Bool(b) => self.ok(ffi::nix_init_bool(self.ctx, out, *b)),
+                Json::Number(n) => match n.as_i64() {
+                    Some(i) => self.ok(ffi::nix_init_int(self.ctx, out, i)),
+                    None => self.ok(ffi::nix_init_float(
+                        self.ctx,
+                        out,
+                        n.as_f64().unwrap_or(f64::NAN),
+                    )),
+                },
+                Json::String(s) => {
+                    let c = CString::new(s.as_str())
+                        .map_err(|_| "a result string contains a NUL character")?;
+                    self.ok(ffi::nix_init_string(self.ctx, out, c.as_ptr()))
+                }
+                Json::Array(items) => {
+                    let b = ffi::nix_make_list_builder(self.ctx, self.state, items.len());
+                    if b.is_null() {
+                        return Err(Failure::Nix);
+                    }
+                    let built = items.iter().enumerate().try_for_each(|(ix, item)| {
+                        let child = self.alloc()?;
+                        let r = self.write(child, item).and_then(|_| {
+                            self.ok(ffi::nix_list_builder_insert(
+                                self.ctx,
+                                b,
+                                ix as c_uint,
+                                child,
+                            ))
+                        });
+                        ffi::nix_value_decref(self.ctx, child);
+                        r
+                    });
+                    let r = built.and_then(|_| self.ok(ffi::nix_make_list(self.ctx, b, out)));
+                    ffi::nix_list_builder_free(b);
+                    r
+                }
+                Json::Object(map) => {
+                    let b = ffi::nix_make_bindings_builder(self.ctx, self.state, map.len());
+                    if b.is_null() {
+                        return Err(Failure::Nix);
+                    }
+                    let built = map.iter().try_for_each(|(k, item)| {
+                        let key = CString::new(k.as_str()).map_err(|_| {
+                            Failure::from("an attribute name contains a NUL character")
+                        })?;
+                        let child = self.alloc()?;
+                        let r = self.write(child, item).and_then(|_| {
+                            self.ok(ffi::nix_bindings_builder_insert(
+                                self.ctx,
+                                b,
+                                key.as_ptr(),
+                                child,
+                            ))
+                        });
+                        ffi::nix_value_decref(self.ctx, child);
+                        r
+                    });
+                    let r = built.and_then(|_| self.ok(ffi::nix_make_attrs(self.ctx, out, b)));
+                    ffi::nix_bindings_builder_free(b);
+                    r
+                }
+            }
+        }
+    }
+
+    fn alloc(&self) -> Result<*mut ffi::nix_value, Failure> {
+        // SAFETY: ctx/state are this call's; the value is released by the caller.
+        let v = unsafe { ffi::nix_alloc_value(self.ctx, self.state) };
+        if v.is_null() {
+            Err(Failure::Nix)
+        } else {
+            Ok(v)
+        }
+    }
+}
+
+/// nix_get_string's callback: append the bytes to the String behind `user_data`.
+unsafe extern "C" fn collect_string(start: *const c_char, n: c_uint, user_data: *mut c_void) {
+    // SAFETY: Nix passes `n` valid bytes at `start`; user_data is our &mut String.
+    let bytes = unsafe { std::slice::from_raw_parts(start as *const u8, n as usize) };
+    let out = unsafe { &mut *(user_data as *mut String) };
+    out.push_str(&String::from_utf8_lossy(bytes));
+}
+
+/// The last error message in a context, if any.
+pub fn context_message(ctx: *mut ffi::nix_c_context) -> Option<String> {
+    // SAFETY: ctx is live; nix_err_msg returns a pointer owned by ctx or null.
+    unsafe {
+        let p = ffi::nix_err_msg(std::ptr::null_mut(), ctx, std::ptr::null_mut());
+        (!p.is_null()).then(|| CStr::from_ptr(p).to_string_lossy().into_owned())
+    }
+}
+
+fn type_name(t: ffi::ValueType) -> &'static str {
+    match t {
+        ffi::ValueType_NIX_TYPE_THUNK => "a thunk",
+        ffi::ValueType_NIX_TYPE_INT => "an integer",
+        ffi::ValueType_NIX_TYPE_FLOAT => "a float",
+        ffi::ValueType_NIX_TYPE_BOOL => "a boolean",
+        ffi::ValueType_NIX_TYPE_STRING => "a string",
+        ffi::ValueType_NIX_TYPE_PATH => "a path",
+        ffi::ValueType_NIX_TYPE_NULL => "null",
+        ffi::ValueType_NIX_TYPE_ATTRS => "a set",
+        ffi::ValueType_NIX_TYPE_LIST => "a list",
+        ffi::ValueType_NIX_TYPE_FUNCTION => "a function",
+        ffi::ValueType_NIX_TYPE_EXTERNAL => "an external value",
+        _ => "a value of unknown type",
+    }
+}
