@@ -1,0 +1,127 @@
+# The pure-Nix reading of a glix.toml, used when the glix plugin is not loaded.
+#
+# It mirrors the Rust library (src/manifest/load.rs, src/manifest/rules.rs,
+# src/plan.rs) rule for rule, so that importManifest gives the same result with and
+# without the plugin; tests/nix_import_manifest.rs checks that over the manifest corpus.
+# It reads only the current schema: migrating older files is Rust's job (run
+# `glix migrate`, or load the plugin, which migrates on the fly).
+let
+  currentSchema = 1;
+
+  inherit (builtins)
+    all attrNames attrValues elem filter foldl' isAttrs isBool isInt isString
+    listToAttrs mapAttrs match stringLength throw toJSON;
+
+  isValidName = s: match "[A-Za-z_][A-Za-z0-9_-]*" s != null && stringLength s <= 64;
+  isValidUser = s: match "[a-z_][a-z0-9_-]*" s != null && stringLength s <= 32;
+  isValidSystem = s: match "[a-z0-9_]+-[a-z0-9_]+" s != null;
+  isValidAttrPath = s: match "[A-Za-z_][A-Za-z0-9_'-]*([.][A-Za-z_][A-Za-z0-9_'-]*)*" s != null;
+  defaultOutput = { system = "nixosModules.default"; home = "homeManagerModules.default"; };
+
+  # `check cond msg value`: value when cond holds, else an evaluation error.
+  mkCheck = origin: cond: msg: value: if cond then value else throw "${origin}: ${msg}";
+
+  parse = origin: text:
+    let
+      check = mkCheck origin;
+      raw = builtins.fromTOML text;
+      schema = raw.schema or (throw "${origin}: missing `schema = ${toString currentSchema}` at the top of the manifest");
+
+      optString = what: set: key:
+        if set ? ${key} then check (isString set.${key}) "${what}: `${key}` must be a string" set.${key} else null;
+
+      hostRaw = check (isAttrs (raw.host or { })) "`host` must be a table ([host])" (raw.host or { });
+      defaultUser =
+        let u = optString "host" hostRaw "default-user"; in
+        if u == null then null
+        else check (isValidUser u) "host: `default-user` \"${u}\" is not a valid user name" u;
+      system =
+        let s = optString "host" hostRaw "system"; in
+        if s == null then null
+        else check (isValidSystem s) "host: `system` \"${s}\" is not a Nix system such as \"x86_64-linux\"" s;
+
+      package = name: p:
+        let
+          what = "package '${name}'";
+          t = check (isValidName name) "${what}: the name is not valid"
+            (check (isAttrs p) "${what} must be a table, e.g. [packages.${name}]" p);
+          flake =
+            let f = optString what t "flake"; in
+            check (f != null) "${what}: missing `flake`"
+              (check ((builtins.parseFlakeRef f).type != "indirect")
+                "${what}: `flake` \"${f}\" is an indirect (registry) reference; the manifest holds resolved references" f);
+          input =
+            let i = optString what t "input"; in
+            check (i != null) "${what}: missing `input`"
+              (check (isValidName i) "${what}: `input` \"${i}\" is not a valid flake input name" i);
+          scope =
+            let s = optString what t "scope"; in
+            if s == null then "system"
+            else check (elem s [ "system" "home" ]) "${what}: `scope` must be \"system\" or \"home\", found \"${s}\"" s;
+          user =
+            let u = optString what t "user"; in
+            if u != null then
+              check (scope == "home") "${what}: `user` \"${u}\" is only meaningful with scope = \"home\""
+                (check (isValidUser u) "${what}: `user` \"${u}\" is not a valid user name" u)
+            else if scope == "home" then defaultUser
+            else null;
+          source =
+            let s = optString what t "source"; in
+            if s == null then "uri"
+            else check (elem s [ "uri" "registry" "nix-registry" ]) "${what}: `source` must be \"uri\", \"registry\" or \"nix-registry\", found \"${s}\"" s;
+          output =
+            let o = optString what t "output"; in
+            if o == null then defaultOutput.${scope}
+            else check (isValidAttrPath o) "${what}: `output` \"${o}\" is not an attribute path such as \"nixosModules.default\"" o;
+          enable = check (isBool (t.enable or true)) "${what}: `enable` must be true or false" (t.enable or true);
+          config =
+            let c = t.config or { }; in
+            check (isAttrs c) "${what}: `config` must be a table of strings"
+              (mapAttrs (k: v: check (isString v) "${what}: config value `${k}` must be a string" v) c);
+        in
+        { inherit name flake input scope user source output enable config; };
+
+      packagesRaw = check (isAttrs (raw.packages or { })) "`packages` must be a table of packages" (raw.packages or { });
+      packages = mapAttrs package packagesRaw;
+
+      # Two packages may share an input only when they use the same flake.
+      inputConflicts = foldl'
+        (seen: p:
+          if seen ? ${p.input} && seen.${p.input}.flake != p.flake then
+            throw "${origin}: packages '${seen.${p.input}.name}' and '${p.name}' both use input '${p.input}' but for different flakes"
+          else seen // { ${p.input} = seen.${p.input} or p; })
+        { }
+        (attrValues packages);
+
+      manifest = {
+        schema = currentSchema;
+        host = { inherit defaultUser system; };
+        inherit packages;
+      };
+    in
+    if !isInt schema then throw "${origin}: `schema` must be an integer such as ${toString currentSchema}"
+    else if schema > currentSchema then throw "${origin}: schema ${toString schema} is newer than this glixos-core understands (up to ${toString currentSchema}); upgrade glixos-core"
+    else if schema < currentSchema then throw "${origin}: schema ${toString schema} is older than ${toString currentSchema}; run `glix migrate` to upgrade the file (or load the glix Nix plugin, which migrates it on the fly)"
+    # Validate everything up front, as the Rust reader does, not lazily.
+    else builtins.deepSeq [ manifest inputConflicts ] manifest;
+
+  # The module plan (mirrors src/plan.rs).
+  resolve = manifest: inputNames: defaultUser:
+    map
+      (p:
+        if !(elem p.input inputNames) then
+          throw "glix: package '${p.name}' uses flake input '${p.input}', which is not an input of this flake; run `glix doctor` (it regenerates the inputs region and re-locks)"
+        else {
+          inherit (p) name input scope config;
+          output = filter isString (builtins.split "[.]" p.output);
+          user =
+            if p.scope == "system" then null
+            else if p.user != null then p.user
+            else if defaultUser != null then defaultUser
+            else throw "glix: package '${p.name}' has scope \"home\" but no user; set `user` on the package, `default-user` under [host], or pass defaultUser to importManifest";
+        })
+      (filter (p: p.enable) (map (n: manifest.packages.${n}) (attrNames manifest.packages)));
+in
+{
+  inherit parse resolve currentSchema;
+}

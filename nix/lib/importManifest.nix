@@ -1,0 +1,75 @@
+# lib.importManifest { manifestPath, inputs, defaultUser ? null }
+#   => { systemModules, homeModules, homeModulesByUser, manifest }
+#
+# Reads a host's glix.toml and turns each enabled package into a module that imports
+# the package's module from `inputs.<input>.<output>` and hands it the package's
+# `config` table as the `glixConfig` argument — to that module only.
+#
+# With the glix Nix plugin loaded (`--option plugin-files …/libglix_nix_plugin.so`)
+# parsing and planning run in Rust, the same code `glix` uses; without it, a pure-Nix
+# fallback (./fallback.nix) gives the same result for current-schema manifests.
+let
+  fallback = import ./fallback.nix;
+  native = builtins ? glixParseManifest && builtins ? glixResolve;
+
+  # A package module receives `glixConfig` by being wrapped, not through
+  # `_module.args`: `_module.args.glixConfig` is one definition per evaluation, so two
+  # packages with different configs on one host would conflict.
+  #
+  # Modules may be paths (imported here, so `_file`/`key` stay the path and errors
+  # point at the package's own file), functions, or attrsets.
+  wrapModule = entry: module:
+    let
+      isPathLike = builtins.isPath module || (builtins.isString module && builtins.substring 0 1 module == "/");
+      file =
+        if isPathLike then toString module
+        else "glix package '${entry.name}' (inputs.${entry.input}.${builtins.concatStringsSep "." entry.output})";
+      loaded = if isPathLike then import module else module;
+      withConfig =
+        if builtins.isFunction loaded || loaded ? __functor then
+          let
+            fArgs = if loaded ? __functionArgs then loaded.__functionArgs else builtins.functionArgs loaded;
+            call = args: loaded (if fArgs ? glixConfig then args // { glixConfig = entry.config; } else args);
+          in
+          # The module system reads a functor's __functionArgs to decide which
+          # arguments to pass; glixConfig is ours to pass, so it is hidden from it.
+          { __functor = _: call; __functionArgs = builtins.removeAttrs fArgs [ "glixConfig" ]; }
+        else loaded;
+    in
+    { _file = file; imports = [ withConfig ]; } // (if isPathLike then { key = file; } else { });
+
+  getOutput = entry:
+    let
+      input = inputs: inputs.${entry.input};
+      walk = set: path:
+        if path == [ ] then set
+        else if builtins.isAttrs set && set ? ${builtins.head path} then walk set.${builtins.head path} (builtins.tail path)
+        else throw "glix: package '${entry.name}': flake input '${entry.input}' has no output ${builtins.concatStringsSep "." entry.output}; set `output` in glix.toml to the module it provides";
+    in
+    inputs: walk (input inputs) entry.output;
+in
+{ manifestPath, inputs, defaultUser ? null }:
+let
+  text = builtins.readFile manifestPath;
+  origin = toString manifestPath;
+  manifest = if native then builtins.glixParseManifest origin text else fallback.parse origin text;
+  # The manifest's own default user wins over the caller's, like a package's own user.
+  effectiveDefault = if manifest.host.defaultUser != null then manifest.host.defaultUser else defaultUser;
+  plan =
+    if native then builtins.glixResolve manifest inputs effectiveDefault
+    else fallback.resolve manifest (builtins.attrNames inputs) effectiveDefault;
+  moduleOf = entry: wrapModule entry (getOutput entry inputs);
+  system = builtins.filter (e: e.scope == "system") plan;
+  home = builtins.filter (e: e.scope == "home") plan;
+  users = builtins.attrNames (builtins.listToAttrs (map (e: { name = e.user; value = null; }) home));
+  homeModulesByUser = builtins.listToAttrs (map
+    (u: { name = u; value = map moduleOf (builtins.filter (e: e.user == u) home); })
+    users);
+in
+{
+  inherit manifest homeModulesByUser;
+  systemModules = map moduleOf system;
+  homeModules = if effectiveDefault != null then homeModulesByUser.${effectiveDefault} or [ ] else [ ];
+  # Which reader produced this (for `glix doctor` and tests).
+  reader = if native then "plugin" else "fallback";
+}
