@@ -1,0 +1,432 @@
+//! glix's flake-reference parser against the real thing: Nix 2.26's
+//! `builtins.parseFlakeRef`, on the corpus in `tests/corpus/flakerefs.txt` plus a few
+//! hundred generated references (valid, near-valid and hostile).
+//!
+//! For every reference:
+//! - `nix_parse_attrs` (glix's re-implementation of Nix) accepts it iff Nix does, with the
+//!   same attributes;
+//! - `FlakeRef::parse` either accepts it with those attributes, or refuses it; when it
+//!   refuses something Nix accepts, the error must be one of the documented policy classes
+//!   (`FlakeRefError::is_policy`), and a policy error is only ever given for something Nix
+//!   accepts;
+//! - for accepted references, `to_url` parses back to the same reference, and it equals
+//!   Nix's `builtins.flakeRefToString` unless Nix's string loses information.
+//!
+//! Nix is found through `GLIX_TOOLCHAIN` (default `~/.cache/glixos/nix-2.26.3`, what
+//! `scripts/bootstrap-nix` builds). The test fails when it is missing; it never skips.
+//!
+//! `parseFlakeRef` errors cannot be caught by `builtins.tryEval`, so all references go
+//! through one `nix repl` process, one line per reference: a failing line prints an error
+//! and the repl carries on. Results come back as `builtins.trace` lines tagged with a
+//! per-run marker. One Nix 2.26 bug aborts the whole process (an assertion on a bare path
+//! with a line break after `#`); the harness then records a rejection and restarts after
+//! that reference.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use glix::flakeref::{nix_parse_attrs, FlakeRef, FlakeRefError};
+use serde_json::Value;
+
+type Attrs = BTreeMap<String, Value>;
+
+// ---------------------------------------------------------------------------------------
+// The toolchain.
+
+fn toolchain() -> PathBuf {
+    let prefix = std::env::var_os("GLIX_TOOLCHAIN").map(PathBuf::from).unwrap_or_else(|| {
+        let cache = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"));
+        cache.join("glixos/nix-2.26.3")
+    });
+    let nix = prefix.join("bin/nix");
+    assert!(
+        nix.is_file() && prefix.join(".glix-toolchain-complete").is_file(),
+        "Nix 2.26.3 is not installed at {} (set GLIX_TOOLCHAIN or run scripts/bootstrap-nix); \
+         this test compares glix's flake-reference parser with the real Nix and does not skip",
+        prefix.display()
+    );
+    prefix
+}
+
+/// `nix` with the environment `scripts/bootstrap-nix --print-env` prints.
+fn nix_command(prefix: &Path) -> Command {
+    let mut cmd = Command::new(prefix.join("bin/nix"));
+    let path = std::env::var("PATH").unwrap_or_default();
+    let ld = std::env::var("LD_LIBRARY_PATH").unwrap_or_default();
+    cmd.env("PATH", format!("{}:{path}", prefix.join("bin").display()))
+        .env("LD_LIBRARY_PATH", format!("{}:{ld}", prefix.join("lib").display()))
+        .env("NIX_CONF_DIR", prefix.join("etc/nix"))
+        .env(
+            "NIX_CONFIG",
+            "experimental-features = nix-command flakes\nsandbox = false\n\
+             build-users-group =\nsubstituters =\nwarn-dirty = false",
+        )
+        .env("NO_COLOR", "1")
+        .env_remove("NIX_PATH");
+    cmd
+}
+
+// ---------------------------------------------------------------------------------------
+// What Nix says.
+
+#[derive(Debug, Default, Clone)]
+struct NixResult {
+    /// `builtins.parseFlakeRef`'s result, or None when it failed.
+    attrs: Option<Attrs>,
+    /// `builtins.flakeRefToString` of that result, when it did not fail.
+    string: Option<String>,
+    /// Nix aborted (the assertion bug) on this reference.
+    crashed: bool,
+}
+
+/// Evaluates every reference in one `nix repl` (restarting only after a crash).
+fn ask_nix(prefix: &Path, refs: &[String]) -> Vec<NixResult> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let refs_file = dir.path().join("refs.json");
+    std::fs::write(&refs_file, serde_json::to_string(refs).unwrap()).unwrap();
+    let file_s = refs_file.to_str().expect("UTF-8 temp path");
+    assert!(
+        file_s.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b)),
+        "temp path {file_s} is not usable as a Nix path literal"
+    );
+    // A marker no reference can forge: error messages quote the reference, so a hostile
+    // one could otherwise print a fake result line.
+    let marker = format!(
+        "GLIX{}x{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    );
+
+    let mut results = vec![NixResult::default(); refs.len()];
+    let mut start = 0;
+    while start < refs.len() {
+        let done = run_repl(prefix, dir.path(), file_s, &marker, start, refs.len(), &mut results);
+        match done {
+            Some(last) if last + 1 >= refs.len() => break,
+            // The repl died right after `last` (or before the first one): the next
+            // reference crashed it.
+            crashed_after => {
+                let crashed = crashed_after.map_or(start, |l| l + 1);
+                results[crashed] = NixResult { crashed: true, ..NixResult::default() };
+                start = crashed + 1;
+            }
+        }
+    }
+    results
+}
+
+/// Runs references `start..end`; returns the index of the last one fully evaluated.
+fn run_repl(
+    prefix: &Path,
+    home: &Path,
+    refs_file: &str,
+    marker: &str,
+    start: usize,
+    end: usize,
+    results: &mut [NixResult],
+) -> Option<usize> {
+    let mut script = format!("refs = builtins.fromJSON (builtins.readFile {refs_file})\n");
+    for i in start..end {
+        let parsed = format!("builtins.parseFlakeRef (builtins.elemAt refs {i})");
+        script += &format!("builtins.trace (\"{marker}R {i} \" + builtins.toJSON ({parsed})) null\n");
+        script += &format!(
+            "builtins.trace (\"{marker}S {i} \" + builtins.toJSON (builtins.flakeRefToString ({parsed}))) null\n"
+        );
+        script += &format!("builtins.trace \"{marker}D {i}\" null\n");
+    }
+    let mut child = nix_command(prefix)
+        .args(["repl", "--quiet"])
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("failed to start nix repl");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(script.as_bytes()); // fails only if nix died early
+    });
+    let out = child.wait_with_output().expect("nix repl");
+    writer.join().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+
+    let mut last_done = None;
+    for line in stderr.lines() {
+        let Some(rest) = line.strip_prefix("trace: ").and_then(|l| l.strip_prefix(marker)) else {
+            continue;
+        };
+        let (tag, rest) = rest.split_at(1);
+        let (index, payload) = rest.trim_start().split_once(' ').unwrap_or((rest.trim(), ""));
+        let i: usize = index.parse().expect("trace index");
+        match tag {
+            "R" => results[i].attrs = Some(serde_json::from_str(payload).expect("parseFlakeRef JSON")),
+            "S" => results[i].string = Some(serde_json::from_str(payload).expect("flakeRefToString JSON")),
+            "D" => last_done = Some(i),
+            _ => {}
+        }
+    }
+    assert!(
+        last_done.is_some() || start < end,
+        "nix repl produced nothing; stderr:\n{stderr}"
+    );
+    last_done
+}
+
+// ---------------------------------------------------------------------------------------
+// The references.
+
+fn corpus() -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/flakerefs.txt");
+    let text = std::fs::read_to_string(&path).expect("tests/corpus/flakerefs.txt");
+    text.lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| match l.strip_prefix("json:") {
+            Some(j) => serde_json::from_str(j).unwrap_or_else(|e| panic!("bad json: line {l:?}: {e}")),
+            None => l.to_string(),
+        })
+        .collect()
+}
+
+/// SplitMix64: a fixed seed gives the same references on every run and platform.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len())]
+    }
+}
+
+const REV: &str = "0123456789abcdef0123456789abcdef01234567";
+
+/// References assembled from pieces (a scheme, segments, parameters, a fragment), a third
+/// of them then mutated by inserting a hostile character, deleting one, or upper-casing.
+fn generated(n: usize) -> Vec<String> {
+    let schemes = [
+        "github:", "gitlab:", "sourcehut:", "git+https://", "git+ssh://", "git+file://", "git+file:",
+        "git+http://", "git://", "hg+https://", "path:", "path:/", "https://", "http://", "file://",
+        "tarball+https://", "file+https://", "flake:", "", "/", "Github:", "git+htps://", "ssh://",
+        "github://", "gti:", "https:",
+    ];
+    let segments = [
+        "o", "r", "NixOS", "nixpkgs", "~user", "git@github.com", "example.com", "example.com:22",
+        "[::1]", "a b", "a%20b", "x%2Fy", "..", ".", "-", "é", "r.git", "v1.0", REV,
+        "0123456789ABCDEF0123456789ABCDEF01234567", "abc123", "x.tar.gz", "x.zip", "@", "a+b",
+        "a:b", "%", "%zz", "u@h", "",
+    ];
+    let params = [
+        "dir=sub", "dir=a/b", "dir=", "dir=%22", "ref=main", "ref=a..b", "ref=%7E", "ref=a/b",
+        "rev=0123456789abcdef0123456789abcdef01234567", "rev=junk", "host=h.example", "host=a_b",
+        "narHash=sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", "narHash=junk",
+        "submodules=1", "shallow=0", "allRefs=true", "revCount=5", "revCount=x",
+        "lastModified=+7", "name=x", "unpack=0", "foo=bar", "nodash", "a%20b=c", "=v",
+    ];
+    let fragments = ["", "", "", "#", "#x", "#%20"];
+    let hostile = [
+        " ", "\"", "\\", "${", "\n", "\t", "%", "%zz", "#", "?", "&", "=", "é", "\u{0}", "/", ":",
+        "@", "'", "`", "$", "{", "}", "\u{7f}", "%00", "%FF", "[", "]",
+    ];
+
+    let mut rng = Rng(0x5eed_f1a6_e5ef_0001);
+    (0..n)
+        .map(|_| {
+            let mut s = rng.pick(&schemes).to_string();
+            let nseg = 1 + rng.below(4);
+            s += &(0..nseg).map(|_| rng.pick(&segments)).collect::<Vec<_>>().join("/");
+            let nparam = rng.below(4);
+            if nparam > 0 {
+                s += "?";
+                s += &(0..nparam).map(|_| rng.pick(&params)).collect::<Vec<_>>().join("&");
+            }
+            s += rng.pick(&fragments);
+            if rng.below(3) == 0 {
+                s = mutate(&mut rng, &s, &hostile);
+            }
+            s
+        })
+        .collect()
+}
+
+fn mutate(rng: &mut Rng, s: &str, hostile: &[&str]) -> String {
+    let boundaries: Vec<usize> = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
+    let at = boundaries[rng.below(boundaries.len())];
+    match rng.below(3) {
+        0 => format!("{}{}{}", &s[..at], rng.pick(hostile), &s[at..]),
+        1 if at < s.len() => {
+            let next = s[at..].chars().next().map_or(0, char::len_utf8);
+            format!("{}{}", &s[..at], &s[at + next..])
+        }
+        _ => s.to_uppercase(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The comparison.
+
+/// Nix strings are C strings: everything after a NUL is lost on the way in and out.
+fn before_nul(s: &str) -> &str {
+    s.split('\0').next().unwrap_or("")
+}
+
+fn truncate_at_nul(attrs: &Attrs) -> Attrs {
+    attrs
+        .iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => (k.clone(), Value::String(before_nul(s).to_string())),
+            other => (k.clone(), other.clone()),
+        })
+        .collect()
+}
+
+#[derive(Default)]
+struct Tally {
+    both_accept: usize,
+    both_reject: usize,
+    policy: BTreeMap<String, usize>,
+    not_utf8: usize,
+    nix_crashed: usize,
+    to_url_differs: usize,
+}
+
+fn policy_class(e: &FlakeRefError) -> String {
+    format!("{e:?}").split([' ', '{', '(']).next().unwrap_or("").to_string()
+}
+
+fn check_one(s: &str, nix: &NixResult, tally: &mut Tally, failures: &mut Vec<String>) {
+    let mut fail = |msg: String| failures.push(format!("{s:?}: {msg}"));
+    // What Nix saw: the JSON round trip through Nix strings drops everything from a NUL on.
+    let nix_view = before_nul(s);
+    let emulated = nix_parse_attrs(nix_view);
+    if nix.crashed {
+        tally.nix_crashed += 1;
+    }
+
+    // 1. The re-implementation of parseFlakeRef agrees with Nix.
+    match (&emulated, &nix.attrs) {
+        (Ok(mine), Some(theirs)) if truncate_at_nul(mine) == *theirs => tally.both_accept += 1,
+        (Ok(mine), Some(theirs)) => fail(format!("attrs differ: glix {mine:?}, Nix {theirs:?}")),
+        (Ok(mine), None) => fail(format!("glix parses it as {mine:?}, Nix rejects it")),
+        // Nix parses these, then fails to print the invalid UTF-8 as JSON.
+        (Err(FlakeRefError::NotUtf8 { .. }), _) => tally.not_utf8 += 1,
+        (Err(e), Some(theirs)) => fail(format!("glix rejects it ({e}), Nix gives {theirs:?}")),
+        (Err(_), None) => tally.both_reject += 1,
+    }
+
+    // 2. glix's own parser: same as the re-implementation, or a documented refusal.
+    match FlakeRef::parse(s) {
+        Ok(r) => {
+            if s.contains('\0') {
+                fail("glix accepts a NUL".into());
+            }
+            match &emulated {
+                Ok(attrs) if *attrs == r.attrs() => {}
+                other => fail(format!("FlakeRef::parse gives {:?}, nix_parse_attrs {other:?}", r.attrs())),
+            }
+            check_to_url(&r, nix, tally, &mut fail);
+        }
+        Err(e) if e.is_policy() => {
+            *tally.policy.entry(policy_class(&e)).or_default() += 1;
+            // A refusal on policy grounds is for something Nix accepts. (With a NUL, Nix
+            // never sees the part that glix objects to.)
+            if !s.contains('\0') && emulated.is_err() && !matches!(e, FlakeRefError::NotUtf8 { .. }) {
+                fail(format!("policy error ({e}) for something Nix rejects"));
+            }
+        }
+        Err(e) => {
+            if let Ok(attrs) = &emulated {
+                if !s.contains('\0') {
+                    fail(format!("glix rejects it ({e}) though Nix accepts it as {attrs:?}"));
+                }
+            }
+        }
+    }
+}
+
+/// `to_url` reads back as the same reference, and is Nix's own string unless that one
+/// does not read back as the same reference.
+fn check_to_url(r: &FlakeRef, nix: &NixResult, tally: &mut Tally, fail: &mut impl FnMut(String)) {
+    let url = r.to_url();
+    match FlakeRef::parse(&url) {
+        Ok(again) if again == *r => {}
+        other => fail(format!("to_url {url:?} does not read back: {other:?}")),
+    }
+    let Some(nix_string) = &nix.string else {
+        // flakeRefToString refused; to_url must still be a string Nix reads back alike.
+        return;
+    };
+    if *nix_string != url {
+        tally.to_url_differs += 1;
+        if nix_parse_attrs(nix_string).ok() == Some(r.attrs()) {
+            fail(format!("to_url {url:?} differs from Nix's {nix_string:?}, which reads back fine"));
+        }
+    }
+}
+
+#[test]
+fn parser_agrees_with_nix_parse_flake_ref() {
+    let prefix = toolchain();
+    let started = std::time::Instant::now();
+
+    let mut refs = corpus();
+    let from_corpus = refs.len();
+    refs.extend(generated(600));
+    let mut seen = std::collections::HashSet::new();
+    refs.retain(|r| seen.insert(r.clone()));
+    assert!(from_corpus >= 300, "the corpus should hold 300+ references, has {from_corpus}");
+
+    let results = ask_nix(&prefix, &refs);
+
+    // Also confirm that the to_url of everything glix accepts is read by Nix the same way.
+    let urls: Vec<String> = refs.iter().filter_map(|s| FlakeRef::parse(s).ok()).map(|r| r.to_url()).collect();
+    let url_results = ask_nix(&prefix, &urls);
+
+    let mut tally = Tally::default();
+    let mut failures = Vec::new();
+    for (s, nix) in refs.iter().zip(&results) {
+        check_one(s, nix, &mut tally, &mut failures);
+    }
+    for (url, nix) in urls.iter().zip(&url_results) {
+        let mine = FlakeRef::parse(url).map(|r| r.attrs());
+        if nix.attrs.as_ref() != mine.as_ref().ok() {
+            failures.push(format!("to_url {url:?}: glix {mine:?}, Nix {:?}", nix.attrs));
+        }
+    }
+
+    let accepted = refs.iter().filter(|s| FlakeRef::parse(s).is_ok()).count();
+    eprintln!(
+        "flakeref oracle: {} references ({from_corpus} from the corpus), {} s\n  \
+         Nix and glix's re-implementation: {} both accept, {} both reject, {} invalid UTF-8 \
+         (not comparable), {} Nix crashes\n  \
+         FlakeRef::parse accepts {accepted}; refuses on policy: {:?}\n  \
+         to_url differs from Nix's flakeRefToString for {} (where Nix's string loses information)",
+        refs.len(),
+        started.elapsed().as_secs(),
+        tally.both_accept,
+        tally.both_reject,
+        tally.not_utf8,
+        tally.nix_crashed,
+        tally.policy,
+        tally.to_url_differs,
+    );
+    assert!(tally.both_accept > 150 && tally.both_reject > 150, "the corpus should exercise both outcomes");
+    assert!(
+        failures.is_empty(),
+        "{} disagreements with Nix 2.26:\n{}",
+        failures.len(),
+        failures.iter().take(60).cloned().collect::<Vec<_>>().join("\n")
+    );
+}

@@ -1,0 +1,320 @@
+//! The plugin loaded into the real Nix 2.26.3: for every manifest of the corpus, the
+//! plugin's view equals the CLI's (`glix manifest parse --json`), invalid manifests
+//! fail with the same message and line in both, and nothing a Nix expression passes
+//! in can crash the evaluator.
+
+mod common;
+
+use std::process::Command;
+
+use assert_cmd::cargo::CommandCargoExt;
+use common::*;
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::TestRunner;
+use serde_json::Value;
+
+fn glix_json(path: &std::path::Path) -> Result<Value, String> {
+    let out = Command::cargo_bin("glix")
+        .unwrap()
+        .args(["manifest", "parse", "--json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(serde_json::from_slice(&out.stdout).expect("glix prints JSON"))
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn plugin_and_cli_agree_on_every_valid_manifest() {
+    let valid: Vec<CorpusEntry> = corpus()
+        .into_iter()
+        .filter(|e| e.expect_error.is_none())
+        .collect();
+    assert!(
+        valid.len() >= 20,
+        "corpus has {} valid manifests",
+        valid.len()
+    );
+    // One evaluation for all of them: an attrset file name → parsed manifest.
+    let items: Vec<String> = valid
+        .iter()
+        .map(|e| {
+            format!(
+                "{} = builtins.glixParseManifest {} (builtins.readFile {});",
+                nix_str(&file_name(&e.path)),
+                nix_str(&e.path.display().to_string()),
+                e.path.display()
+            )
+        })
+        .collect();
+    let out = nix_eval_json(&format!("{{ {} }}", items.join("\n")), true);
+    assert!(out.status.success(), "nix eval failed: {}", stderr(&out));
+    let by_plugin: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for e in &valid {
+        let cli = glix_json(&e.path)
+            .unwrap_or_else(|err| panic!("glix rejected {}: {err}", e.path.display()));
+        assert_eq!(
+            by_plugin[file_name(&e.path)],
+            cli,
+            "plugin and CLI differ on {}",
+            e.path.display()
+        );
+    }
+}
+
+#[test]
+fn plugin_and_cli_reject_invalid_manifests_with_the_same_line_and_message() {
+    let invalid: Vec<CorpusEntry> = corpus()
+        .into_iter()
+        .filter(|e| e.expect_error.is_some())
+        .collect();
+    assert!(invalid.len() >= 10);
+    for e in &invalid {
+        let (line, msg) = e.expect_error.clone().unwrap();
+        let origin = e.path.display().to_string();
+        let expr = format!(
+            "builtins.glixParseManifest {} (builtins.readFile {})",
+            nix_str(&origin),
+            e.path.display()
+        );
+        let out = nix_eval_json(&expr, true);
+        let err = stderr(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{origin}: nix must fail normally, got {:?}: {err}",
+            out.status
+        );
+        assert!(
+            err.contains(&msg),
+            "{origin}: plugin error lacks {msg:?}: {err}"
+        );
+        assert!(
+            err.contains(&format!("{origin}:{line}:")),
+            "{origin}: plugin error lacks line {line}: {err}"
+        );
+        let cli = glix_json(&e.path).expect_err("glix must reject it");
+        assert!(
+            cli.contains(&msg) && cli.contains(&format!("{origin}:{line}:")),
+            "{origin}: CLI error: {cli}"
+        );
+    }
+}
+
+#[test]
+fn plugin_loads_through_nix_config_too() {
+    let mut c = nix();
+    let conf = format!(
+        "experimental-features = nix-command flakes\nplugin-files = {}\nsubstituters =",
+        plugin().display()
+    );
+    c.env("NIX_CONFIG", conf)
+        .args(["eval", "--json", "--expr", "builtins.glixInfo"]);
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let info: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(info["currentSchema"], 1);
+    assert_eq!(info["schemas"], serde_json::json!([0, 1]));
+    assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
+    assert!(info["nixApiVersion"].as_str().unwrap().starts_with("2.26"));
+}
+
+#[test]
+fn without_the_plugin_the_builtins_are_absent() {
+    let out = nix_eval_json("builtins ? glixParseManifest", false);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "false");
+    let out = nix_eval_json("builtins ? glixParseManifest", true);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "true");
+}
+
+#[test]
+fn input_name_builtin_is_the_library_function() {
+    let refs = [
+        "github:owner/cool-pkg",
+        "gitlab:group/Some.Repo",
+        "git+https://example.org/x/y.git?ref=main",
+        "github:NixOS/nixpkgs?dir=lib",
+        "path:/srv/flakes/42-things",
+    ];
+    let list = refs
+        .iter()
+        .map(|r| nix_str(r))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let out = nix_eval_json(&format!("map builtins.glixInputName [ {list} ]"), true);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let names: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+    for (r, name) in refs.iter().zip(&names) {
+        let parsed = glix::flakeref::FlakeRef::parse(r).unwrap();
+        assert_eq!(name, &glix::flakeref::canonical_input_name(&parsed), "{r}");
+    }
+    let out = nix_eval_json("builtins.glixInputName \"not a ref\"", true);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("is not a valid flake reference"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn resolve_builtin_plans_enabled_packages_and_names_missing_inputs() {
+    let m = repo_root().join("tests/corpus/manifests/valid/several-users.toml");
+    let parse = format!(
+        "builtins.glixParseManifest \"x\" (builtins.readFile {})",
+        m.display()
+    );
+    let inputs = "{ shell = 1; bob-shell = 1; git-setup = 1; printer = 1; self = 1; }";
+    let out = nix_eval_json(
+        &format!("builtins.glixResolve ({parse}) {inputs} null"),
+        true,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let users: Vec<(String, Value)> = plan
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["name"].as_str().unwrap().to_string(), e["user"].clone()))
+        .collect();
+    assert_eq!(
+        users,
+        vec![
+            ("bob-shell".into(), "bob".into()),
+            ("carol-git".into(), "carol".into()),
+            ("printer".into(), Value::Null),
+            ("shell".into(), "alice".into()),
+        ]
+    );
+    assert_eq!(
+        plan[2]["output"],
+        serde_json::json!(["nixosModules", "default"])
+    );
+
+    // The values of `inputs` are never forced: only the names matter.
+    let out = nix_eval_json(&format!("builtins.glixResolve ({parse}) {{ shell = throw \"forced\"; bob-shell = 1; git-setup = 1; printer = 1; }} null"), true);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let out = nix_eval_json(
+        &format!("builtins.glixResolve ({parse}) [ \"shell\" \"bob-shell\" \"printer\" ] null"),
+        true,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("package 'carol-git' uses flake input 'git-setup'")
+            && err.contains("glix doctor"),
+        "{err}"
+    );
+
+    let home = repo_root().join("tests/corpus/manifests/valid/home-no-user.toml");
+    let expr = format!("builtins.glixResolve (builtins.glixParseManifest \"x\" (builtins.readFile {})) [ \"dotfiles\" ] null", home.display());
+    let out = nix_eval_json(&expr, true);
+    assert!(
+        stderr(&out).contains("has scope \"home\" but no user"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn wrong_argument_types_are_evaluation_errors_not_crashes() {
+    let cases = [
+        ("builtins.glixParseManifest 1 \"schema = 1\"", "must be a string, but it is an integer"),
+        ("builtins.glixParseManifest \"x\" { }", "must be a string, but it is a set"),
+        ("builtins.glixParseManifest \"x\" (throw \"lazy arg\")", "lazy arg"),
+        ("builtins.glixInputName [ ]", "must be a string, but it is a list"),
+        ("builtins.glixResolve (x: x) [ ] null", "must be plain data, but it contains a function"),
+        ("builtins.glixResolve { } [ ] null", "not a normalized manifest"),
+        ("builtins.glixResolve { schema = 1; host = {}; packages = {}; } 3 null", "must be an attrset"),
+        ("builtins.glixResolve (let a = { inherit a; }; in a) [ ] null", "nested more than"),
+        ("builtins.glixResolve { schema = 1; host = { defaultUser = null; system = null; }; packages = { }; } [ ] 42", "must be a string"),
+    ];
+    for (expr, msg) in cases {
+        let out = nix_eval_json(expr, true);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{expr}: {:?} {}",
+            out.status,
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains(msg),
+            "{expr}: expected {msg:?} in {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn a_panic_in_a_builtin_becomes_an_evaluation_error() {
+    let out = nix_eval_json("builtins.glixTestPanic \"boom from the test\"", true);
+    let err = stderr(&out);
+    // exit code 1 is Nix's ordinary evaluation failure; a crash would be a signal.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "nix did not exit normally: {:?}\n{err}",
+        out.status
+    );
+    assert!(
+        err.contains("internal error in the glix plugin") && err.contains("boom from the test"),
+        "{err}"
+    );
+}
+
+#[test]
+fn garbage_text_gives_errors_never_a_crash() {
+    // Random strings (printable, control characters, TOML-ish fragments), written to
+    // files and parsed in ONE evaluation through glixTryParseManifest.
+    let dir = tempfile::tempdir().unwrap();
+    let mut runner = TestRunner::deterministic();
+    let strategy = proptest::prop_oneof![
+        proptest::string::string_regex("(?s).{0,200}").unwrap(),
+        proptest::string::string_regex("(schema = [0-9a-z\"]{1,3}\n)?(\\[[a-z.\" ]{0,12}\\]\n)?([a-z\"-]{1,8} = [\"{}\\[\\]0-9a-z:/,]{0,30}\n){0,6}").unwrap(),
+    ];
+    let mut files = Vec::new();
+    for i in 0..300 {
+        let s = strategy.new_tree(&mut runner).unwrap().current();
+        if s.contains('\0') {
+            continue; // Nix strings cannot hold NUL; builtins.readFile would fail first
+        }
+        let p = dir.path().join(format!("g{i}.toml"));
+        std::fs::write(&p, &s).unwrap();
+        files.push((p, s));
+    }
+    let list = files
+        .iter()
+        .map(|(p, _)| {
+            format!(
+                "(builtins.glixTryParseManifest \"g\" (builtins.readFile {}))",
+                p.display()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let out = nix_eval_json(&format!("[ {list} ]"), true);
+    assert!(out.status.success(), "{:?} {}", out.status, stderr(&out));
+    let results: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(results.len(), files.len());
+    for ((_, text), r) in files.iter().zip(&results) {
+        // The plugin's verdict is the library's verdict.
+        let lib = glix::manifest::load_str(text, "g");
+        assert_eq!(
+            r["success"].as_bool().unwrap(),
+            lib.is_ok(),
+            "{text:?}: {r}"
+        );
+        if let Err(e) = lib {
+            assert_eq!(r["error"].as_str().unwrap(), e.to_string());
+        }
+    }
+}
