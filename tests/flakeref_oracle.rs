@@ -36,12 +36,16 @@ type Attrs = BTreeMap<String, Value>;
 // The toolchain.
 
 fn toolchain() -> PathBuf {
-    let prefix = std::env::var_os("GLIX_TOOLCHAIN").map(PathBuf::from).unwrap_or_else(|| {
-        let cache = std::env::var_os("XDG_CACHE_HOME")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"));
-        cache.join("glixos/nix-2.26.3")
-    });
+    let prefix = std::env::var_os("GLIX_TOOLCHAIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let cache = std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| {
+                    PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache")
+                });
+            cache.join("glixos/nix-2.26.3")
+        });
     let nix = prefix.join("bin/nix");
     assert!(
         nix.is_file() && prefix.join(".glix-toolchain-complete").is_file(),
@@ -58,7 +62,10 @@ fn nix_command(prefix: &Path) -> Command {
     let path = std::env::var("PATH").unwrap_or_default();
     let ld = std::env::var("LD_LIBRARY_PATH").unwrap_or_default();
     cmd.env("PATH", format!("{}:{path}", prefix.join("bin").display()))
-        .env("LD_LIBRARY_PATH", format!("{}:{ld}", prefix.join("lib").display()))
+        .env(
+            "LD_LIBRARY_PATH",
+            format!("{}:{ld}", prefix.join("lib").display()),
+        )
         .env("NIX_CONF_DIR", prefix.join("etc/nix"))
         .env(
             "NIX_CONFIG",
@@ -90,7 +97,9 @@ fn ask_nix(prefix: &Path, refs: &[String]) -> Vec<NixResult> {
     std::fs::write(&refs_file, serde_json::to_string(refs).unwrap()).unwrap();
     let file_s = refs_file.to_str().expect("UTF-8 temp path");
     assert!(
-        file_s.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b)),
+        file_s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b)),
         "temp path {file_s} is not usable as a Nix path literal"
     );
     // A marker no reference can forge: error messages quote the reference, so a hostile
@@ -98,20 +107,32 @@ fn ask_nix(prefix: &Path, refs: &[String]) -> Vec<NixResult> {
     let marker = format!(
         "GLIX{}x{}",
         std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
     );
 
     let mut results = vec![NixResult::default(); refs.len()];
     let mut start = 0;
     while start < refs.len() {
-        let done = run_repl(prefix, dir.path(), file_s, &marker, start, refs.len(), &mut results);
-        match done {
-            Some(last) if last + 1 >= refs.len() => break,
-            // The repl died right after `last` (or before the first one): the next
-            // reference crashed it.
-            crashed_after => {
-                let crashed = crashed_after.map_or(start, |l| l + 1);
-                results[crashed] = NixResult { crashed: true, ..NixResult::default() };
+        match run_repl(
+            prefix,
+            dir.path(),
+            file_s,
+            &marker,
+            start,
+            refs.len(),
+            &mut results,
+        ) {
+            RunEnd::Finished => break,
+            RunEnd::CrashedAfter(last) => {
+                // The reference after the last completed one took Nix down.
+                let crashed = last.map_or(start, |l| l + 1);
+                results[crashed] = NixResult {
+                    crashed: true,
+                    ..NixResult::default()
+                };
                 start = crashed + 1;
             }
         }
@@ -119,7 +140,13 @@ fn ask_nix(prefix: &Path, refs: &[String]) -> Vec<NixResult> {
     results
 }
 
-/// Runs references `start..end`; returns the index of the last one fully evaluated.
+enum RunEnd {
+    Finished,
+    /// Nix was killed by a signal after finishing this reference (None: before the first).
+    CrashedAfter(Option<usize>),
+}
+
+/// Runs references `start..end` in one `nix repl`.
 fn run_repl(
     prefix: &Path,
     home: &Path,
@@ -128,18 +155,19 @@ fn run_repl(
     start: usize,
     end: usize,
     results: &mut [NixResult],
-) -> Option<usize> {
+) -> RunEnd {
     let mut script = format!("refs = builtins.fromJSON (builtins.readFile {refs_file})\n");
     for i in start..end {
         let parsed = format!("builtins.parseFlakeRef (builtins.elemAt refs {i})");
-        script += &format!("builtins.trace (\"{marker}R {i} \" + builtins.toJSON ({parsed})) null\n");
+        script +=
+            &format!("builtins.trace (\"{marker}R {i} \" + builtins.toJSON ({parsed})) null\n");
         script += &format!(
             "builtins.trace (\"{marker}S {i} \" + builtins.toJSON (builtins.flakeRefToString ({parsed}))) null\n"
         );
         script += &format!("builtins.trace \"{marker}D {i}\" null\n");
     }
     let mut child = nix_command(prefix)
-        .args(["repl", "--quiet"])
+        .arg("repl")
         .env("HOME", home)
         .env("XDG_CACHE_HOME", home.join("cache"))
         .stdin(Stdio::piped())
@@ -154,27 +182,47 @@ fn run_repl(
     let out = child.wait_with_output().expect("nix repl");
     writer.join().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
+    if std::env::var_os("GLIX_ORACLE_DEBUG").is_some() {
+        eprintln!("{}", stderr.chars().take(3000).collect::<String>());
+    }
 
     let mut last_done = None;
     for line in stderr.lines() {
-        let Some(rest) = line.strip_prefix("trace: ").and_then(|l| l.strip_prefix(marker)) else {
+        let Some(rest) = line
+            .strip_prefix("trace: ")
+            .and_then(|l| l.strip_prefix(marker))
+        else {
             continue;
         };
         let (tag, rest) = rest.split_at(1);
-        let (index, payload) = rest.trim_start().split_once(' ').unwrap_or((rest.trim(), ""));
+        let (index, payload) = rest
+            .trim_start()
+            .split_once(' ')
+            .unwrap_or((rest.trim(), ""));
         let i: usize = index.parse().expect("trace index");
         match tag {
-            "R" => results[i].attrs = Some(serde_json::from_str(payload).expect("parseFlakeRef JSON")),
-            "S" => results[i].string = Some(serde_json::from_str(payload).expect("flakeRefToString JSON")),
+            "R" => {
+                results[i].attrs = Some(serde_json::from_str(payload).expect("parseFlakeRef JSON"))
+            }
+            "S" => {
+                results[i].string =
+                    Some(serde_json::from_str(payload).expect("flakeRefToString JSON"))
+            }
             "D" => last_done = Some(i),
             _ => {}
         }
     }
+    use std::os::unix::process::ExitStatusExt;
+    if out.status.signal().is_some() {
+        return RunEnd::CrashedAfter(last_done);
+    }
     assert!(
-        last_done.is_some() || start < end,
-        "nix repl produced nothing; stderr:\n{stderr}"
+        out.status.success() && last_done == Some(end - 1),
+        "nix repl stopped early ({}); stderr:\n{}",
+        out.status,
+        stderr.chars().take(4000).collect::<String>()
     );
-    last_done
+    RunEnd::Finished
 }
 
 // ---------------------------------------------------------------------------------------
@@ -186,7 +234,9 @@ fn corpus() -> Vec<String> {
     text.lines()
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|l| match l.strip_prefix("json:") {
-            Some(j) => serde_json::from_str(j).unwrap_or_else(|e| panic!("bad json: line {l:?}: {e}")),
+            Some(j) => {
+                serde_json::from_str(j).unwrap_or_else(|e| panic!("bad json: line {l:?}: {e}"))
+            }
             None => l.to_string(),
         })
         .collect()
@@ -217,23 +267,92 @@ const REV: &str = "0123456789abcdef0123456789abcdef01234567";
 /// of them then mutated by inserting a hostile character, deleting one, or upper-casing.
 fn generated(n: usize) -> Vec<String> {
     let schemes = [
-        "github:", "gitlab:", "sourcehut:", "git+https://", "git+ssh://", "git+file://", "git+file:",
-        "git+http://", "git://", "hg+https://", "path:", "path:/", "https://", "http://", "file://",
-        "tarball+https://", "file+https://", "flake:", "", "/", "Github:", "git+htps://", "ssh://",
-        "github://", "gti:", "https:",
+        "github:",
+        "gitlab:",
+        "sourcehut:",
+        "git+https://",
+        "git+ssh://",
+        "git+file://",
+        "git+file:",
+        "git+http://",
+        "git://",
+        "hg+https://",
+        "path:",
+        "path:/",
+        "https://",
+        "http://",
+        "file://",
+        "tarball+https://",
+        "file+https://",
+        "flake:",
+        "",
+        "/",
+        "Github:",
+        "git+htps://",
+        "ssh://",
+        "github://",
+        "gti:",
+        "https:",
     ];
     let segments = [
-        "o", "r", "NixOS", "nixpkgs", "~user", "git@github.com", "example.com", "example.com:22",
-        "[::1]", "a b", "a%20b", "x%2Fy", "..", ".", "-", "é", "r.git", "v1.0", REV,
-        "0123456789ABCDEF0123456789ABCDEF01234567", "abc123", "x.tar.gz", "x.zip", "@", "a+b",
-        "a:b", "%", "%zz", "u@h", "",
+        "o",
+        "r",
+        "NixOS",
+        "nixpkgs",
+        "~user",
+        "git@github.com",
+        "example.com",
+        "example.com:22",
+        "[::1]",
+        "a b",
+        "a%20b",
+        "x%2Fy",
+        "..",
+        ".",
+        "-",
+        "é",
+        "r.git",
+        "v1.0",
+        REV,
+        "0123456789ABCDEF0123456789ABCDEF01234567",
+        "abc123",
+        "x.tar.gz",
+        "x.zip",
+        "@",
+        "a+b",
+        "a:b",
+        "%",
+        "%zz",
+        "u@h",
+        "",
     ];
     let params = [
-        "dir=sub", "dir=a/b", "dir=", "dir=%22", "ref=main", "ref=a..b", "ref=%7E", "ref=a/b",
-        "rev=0123456789abcdef0123456789abcdef01234567", "rev=junk", "host=h.example", "host=a_b",
-        "narHash=sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", "narHash=junk",
-        "submodules=1", "shallow=0", "allRefs=true", "revCount=5", "revCount=x",
-        "lastModified=+7", "name=x", "unpack=0", "foo=bar", "nodash", "a%20b=c", "=v",
+        "dir=sub",
+        "dir=a/b",
+        "dir=",
+        "dir=%22",
+        "ref=main",
+        "ref=a..b",
+        "ref=%7E",
+        "ref=a/b",
+        "rev=0123456789abcdef0123456789abcdef01234567",
+        "rev=junk",
+        "host=h.example",
+        "host=a_b",
+        "narHash=sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+        "narHash=junk",
+        "submodules=1",
+        "shallow=0",
+        "allRefs=true",
+        "revCount=5",
+        "revCount=x",
+        "lastModified=+7",
+        "name=x",
+        "unpack=0",
+        "foo=bar",
+        "nodash",
+        "a%20b=c",
+        "=v",
     ];
     let fragments = ["", "", "", "#", "#x", "#%20"];
     let hostile = [
@@ -246,15 +365,23 @@ fn generated(n: usize) -> Vec<String> {
         .map(|_| {
             let mut s = rng.pick(&schemes).to_string();
             let nseg = 1 + rng.below(4);
-            s += &(0..nseg).map(|_| rng.pick(&segments)).collect::<Vec<_>>().join("/");
+            s += &(0..nseg)
+                .map(|_| rng.pick(&segments))
+                .collect::<Vec<_>>()
+                .join("/");
             let nparam = rng.below(4);
             if nparam > 0 {
                 s += "?";
-                s += &(0..nparam).map(|_| rng.pick(&params)).collect::<Vec<_>>().join("&");
+                s += &(0..nparam)
+                    .map(|_| rng.pick(&params))
+                    .collect::<Vec<_>>()
+                    .join("&");
             }
             s += rng.pick(&fragments);
             if rng.below(3) == 0 {
-                s = mutate(&mut rng, &s, &hostile);
+                for _ in 0..1 + rng.below(3) {
+                    s = mutate(&mut rng, &s, &hostile);
+                }
             }
             s
         })
@@ -277,16 +404,16 @@ fn mutate(rng: &mut Rng, s: &str, hostile: &[&str]) -> String {
 // ---------------------------------------------------------------------------------------
 // The comparison.
 
-/// Nix strings are C strings: everything after a NUL is lost on the way in and out.
-fn before_nul(s: &str) -> &str {
-    s.split('\0').next().unwrap_or("")
-}
-
+/// Nix strings are C strings: a NUL that percent-decoding produces cuts the attribute
+/// short when Nix turns it into a Nix string.
 fn truncate_at_nul(attrs: &Attrs) -> Attrs {
     attrs
         .iter()
         .map(|(k, v)| match v {
-            Value::String(s) => (k.clone(), Value::String(before_nul(s).to_string())),
+            Value::String(s) => (
+                k.clone(),
+                Value::String(s.split('\0').next().unwrap_or("").to_string()),
+            ),
             other => (k.clone(), other.clone()),
         })
         .collect()
@@ -303,14 +430,16 @@ struct Tally {
 }
 
 fn policy_class(e: &FlakeRefError) -> String {
-    format!("{e:?}").split([' ', '{', '(']).next().unwrap_or("").to_string()
+    format!("{e:?}")
+        .split([' ', '{', '('])
+        .next()
+        .unwrap_or("")
+        .to_string()
 }
 
 fn check_one(s: &str, nix: &NixResult, tally: &mut Tally, failures: &mut Vec<String>) {
     let mut fail = |msg: String| failures.push(format!("{s:?}: {msg}"));
-    // What Nix saw: the JSON round trip through Nix strings drops everything from a NUL on.
-    let nix_view = before_nul(s);
-    let emulated = nix_parse_attrs(nix_view);
+    let emulated = nix_parse_attrs(s);
     if nix.crashed {
         tally.nix_crashed += 1;
     }
@@ -329,12 +458,12 @@ fn check_one(s: &str, nix: &NixResult, tally: &mut Tally, failures: &mut Vec<Str
     // 2. glix's own parser: same as the re-implementation, or a documented refusal.
     match FlakeRef::parse(s) {
         Ok(r) => {
-            if s.contains('\0') {
-                fail("glix accepts a NUL".into());
-            }
             match &emulated {
                 Ok(attrs) if *attrs == r.attrs() => {}
-                other => fail(format!("FlakeRef::parse gives {:?}, nix_parse_attrs {other:?}", r.attrs())),
+                other => fail(format!(
+                    "FlakeRef::parse gives {:?}, nix_parse_attrs {other:?}",
+                    r.attrs()
+                )),
             }
             check_to_url(&r, nix, tally, &mut fail);
         }
@@ -342,14 +471,17 @@ fn check_one(s: &str, nix: &NixResult, tally: &mut Tally, failures: &mut Vec<Str
             *tally.policy.entry(policy_class(&e)).or_default() += 1;
             // A refusal on policy grounds is for something Nix accepts. (With a NUL, Nix
             // never sees the part that glix objects to.)
-            if !s.contains('\0') && emulated.is_err() && !matches!(e, FlakeRefError::NotUtf8 { .. }) {
+            if !s.contains('\0') && emulated.is_err() && !matches!(e, FlakeRefError::NotUtf8 { .. })
+            {
                 fail(format!("policy error ({e}) for something Nix rejects"));
             }
         }
         Err(e) => {
             if let Ok(attrs) = &emulated {
                 if !s.contains('\0') {
-                    fail(format!("glix rejects it ({e}) though Nix accepts it as {attrs:?}"));
+                    fail(format!(
+                        "glix rejects it ({e}) though Nix accepts it as {attrs:?}"
+                    ));
                 }
             }
         }
@@ -371,7 +503,9 @@ fn check_to_url(r: &FlakeRef, nix: &NixResult, tally: &mut Tally, fail: &mut imp
     if *nix_string != url {
         tally.to_url_differs += 1;
         if nix_parse_attrs(nix_string).ok() == Some(r.attrs()) {
-            fail(format!("to_url {url:?} differs from Nix's {nix_string:?}, which reads back fine"));
+            fail(format!(
+                "to_url {url:?} differs from Nix's {nix_string:?}, which reads back fine"
+            ));
         }
     }
 }
@@ -383,37 +517,61 @@ fn parser_agrees_with_nix_parse_flake_ref() {
 
     let mut refs = corpus();
     let from_corpus = refs.len();
-    refs.extend(generated(600));
+    // GLIX_ORACLE_GENERATED=N runs a bigger (or smaller) generated batch, for exploring.
+    let n = std::env::var("GLIX_ORACLE_GENERATED").ok().and_then(|n| n.parse().ok());
+    refs.extend(generated(n.unwrap_or(3000)));
     let mut seen = std::collections::HashSet::new();
     refs.retain(|r| seen.insert(r.clone()));
-    assert!(from_corpus >= 300, "the corpus should hold 300+ references, has {from_corpus}");
+    assert!(
+        from_corpus >= 300,
+        "the corpus should hold 300+ references, has {from_corpus}"
+    );
+
+    // A Nix string cannot hold a NUL (builtins.fromJSON refuses one), so such references
+    // can never reach parseFlakeRef; glix must refuse them.
+    let (with_nul, refs): (Vec<String>, Vec<String>) =
+        refs.into_iter().partition(|r| r.contains('\0'));
+    let mut failures = Vec::new();
+    for r in &with_nul {
+        if let Ok(parsed) = FlakeRef::parse(r) {
+            failures.push(format!("{r:?}: glix accepts a NUL: {parsed:?}"));
+        }
+    }
 
     let results = ask_nix(&prefix, &refs);
 
     // Also confirm that the to_url of everything glix accepts is read by Nix the same way.
-    let urls: Vec<String> = refs.iter().filter_map(|s| FlakeRef::parse(s).ok()).map(|r| r.to_url()).collect();
+    let urls: Vec<String> = refs
+        .iter()
+        .filter_map(|s| FlakeRef::parse(s).ok())
+        .map(|r| r.to_url())
+        .collect();
     let url_results = ask_nix(&prefix, &urls);
 
     let mut tally = Tally::default();
-    let mut failures = Vec::new();
     for (s, nix) in refs.iter().zip(&results) {
         check_one(s, nix, &mut tally, &mut failures);
     }
     for (url, nix) in urls.iter().zip(&url_results) {
         let mine = FlakeRef::parse(url).map(|r| r.attrs());
         if nix.attrs.as_ref() != mine.as_ref().ok() {
-            failures.push(format!("to_url {url:?}: glix {mine:?}, Nix {:?}", nix.attrs));
+            failures.push(format!(
+                "to_url {url:?}: glix {mine:?}, Nix {:?}",
+                nix.attrs
+            ));
         }
     }
 
     let accepted = refs.iter().filter(|s| FlakeRef::parse(s).is_ok()).count();
     eprintln!(
-        "flakeref oracle: {} references ({from_corpus} from the corpus), {} s\n  \
+        "flakeref oracle: {} references ({from_corpus} from the corpus; {} more with a NUL, \
+         which Nix cannot take), {} s\n  \
          Nix and glix's re-implementation: {} both accept, {} both reject, {} invalid UTF-8 \
          (not comparable), {} Nix crashes\n  \
          FlakeRef::parse accepts {accepted}; refuses on policy: {:?}\n  \
          to_url differs from Nix's flakeRefToString for {} (where Nix's string loses information)",
         refs.len(),
+        with_nul.len(),
         started.elapsed().as_secs(),
         tally.both_accept,
         tally.both_reject,
@@ -422,11 +580,19 @@ fn parser_agrees_with_nix_parse_flake_ref() {
         tally.policy,
         tally.to_url_differs,
     );
-    assert!(tally.both_accept > 150 && tally.both_reject > 150, "the corpus should exercise both outcomes");
+    assert!(
+        tally.both_accept > 150 && tally.both_reject > 150,
+        "the corpus should exercise both outcomes"
+    );
     assert!(
         failures.is_empty(),
         "{} disagreements with Nix 2.26:\n{}",
         failures.len(),
-        failures.iter().take(60).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(60)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

@@ -83,7 +83,10 @@ fn plugin_and_fallback_produce_the_same_manifest_and_modules() {
             v
         };
         let (n, f) = (strip(&native[&name]), strip(&fallback[&name]));
-        assert!(n == f, "plugin and fallback differ on {name}:\nplugin:   {n}\nfallback: {f}");
+        assert!(
+            n == f,
+            "plugin and fallback differ on {name}:\nplugin:   {n}\nfallback: {f}"
+        );
     }
     // and the manifest part is what glix itself reads
     for e in &valid {

@@ -12,7 +12,9 @@ let
     all attrNames attrValues elem filter foldl' isAttrs isBool isInt isString
     listToAttrs mapAttrs match stringLength throw toJSON;
 
-  isValidName = s: match "[A-Za-z_][A-Za-z0-9_-]*" s != null && stringLength s <= 64;
+  # Nix keywords and `self` cannot be flake input names (src/flakeref/name.rs).
+  reservedNames = [ "assert" "else" "if" "in" "inherit" "let" "or" "rec" "then" "with" "self" ];
+  isValidName = s: match "[A-Za-z_][A-Za-z0-9_-]*" s != null && stringLength s <= 64 && !(elem s reservedNames);
   isValidUser = s: match "[a-z_][a-z0-9_-]*" s != null && stringLength s <= 32;
   isValidSystem = s: match "[a-z0-9_]+-[a-z0-9_]+" s != null;
   isValidAttrPath = s: match "[A-Za-z_][A-Za-z0-9_'-]*([.][A-Za-z_][A-Za-z0-9_'-]*)*" s != null;
