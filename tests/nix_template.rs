@@ -1,0 +1,290 @@
+//! The user-packages template end to end with the real Nix: a flake made from
+//! nix/templates/default whose nixpkgs, home-manager and package inputs are small
+//! local flakes standing in for the real ones (there is no nixpkgs here), locked with
+//! the real `nix flake lock` offline, and `nixosConfigurations.<host>` evaluated far
+//! enough to see which modules reach it and what each package module receives.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::*;
+use serde_json::{json, Value};
+
+fn write(path: &Path, text: &str) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+/// Stand-in flakes: nixpkgs (its lib.nixosSystem returns its arguments instead of
+/// running the module system), home-manager, glixos-core (this repo's flake.nix and
+/// nix/), and four packages whose modules report the glixConfig they are given.
+fn standins(root: &Path) {
+    write(
+        &root.join("nixpkgs/flake.nix"),
+        r#"{
+  # Stands in for nixpkgs: nixosSystem hands back what it was given.
+  outputs = _: {
+    lib = {
+      nixosSystem = args: { standin = "nixosSystem"; inherit (args) system modules specialArgs; };
+      mapAttrs = builtins.mapAttrs;
+      genAttrs = names: f: builtins.listToAttrs (map (n: { name = n; value = f n; }) names);
+    };
+    legacyPackages = { };
+  };
+}"#,
+    );
+    write(
+        &root.join("home-manager/flake.nix"),
+        &format!(
+            r#"{{
+  # Stands in for home-manager.
+  inputs.nixpkgs.url = "path:{}";
+  outputs = _: {{ nixosModules.home-manager = {{ standin = "home-manager"; }}; }};
+}}"#,
+            root.join("nixpkgs").display()
+        ),
+    );
+    let core = root.join("glixos-core");
+    fs::create_dir_all(&core).unwrap();
+    fs::copy(repo_root().join("flake.nix"), core.join("flake.nix")).unwrap();
+    copy_dir(&repo_root().join("nix"), &core.join("nix"));
+    for (name, output) in [
+        ("web", "nixosModules"),
+        ("db", "nixosModules"),
+        ("shell", "homeManagerModules"),
+        ("editor", "homeManagerModules"),
+    ] {
+        write(
+            &root.join(format!("pkg-{name}/flake.nix")),
+            &format!(
+                r#"{{
+  # Stands in for a package flake: its module reports the glixConfig it received.
+  outputs = _: {{ {output}.default = {{ glixConfig, lib, ... }}: {{ config.received.{name} = glixConfig; }}; }};
+}}"#
+            ),
+        );
+    }
+}
+
+/// The user's flake: the template with the stand-ins as inputs and two packages per
+/// scope (the regions filled in as glix would write them).
+fn user_flake(root: &Path) -> std::path::PathBuf {
+    let dir = root.join("mysystem");
+    copy_dir(&repo_root().join("nix/templates/default"), &dir);
+    let mut flake = fs::read_to_string(dir.join("flake.nix")).unwrap();
+    for (name, url) in [
+        ("nixpkgs", "github:NixOS/nixpkgs/nixos-unstable"),
+        ("home-manager", "github:nix-community/home-manager"),
+        ("glixos-core", "github:glixos/glixos"),
+    ] {
+        let local = format!("path:{}", root.join(name).display());
+        flake = flake.replace(
+            &format!("{name}.url = \"{url}\";"),
+            &format!("{name}.url = \"{local}\";"),
+        );
+    }
+    let inputs: String = ["web", "db", "shell", "editor"]
+        .iter()
+        .map(|n| {
+            format!(
+                "    pkg-{n}.url = \"path:{}\";\n",
+                root.join(format!("pkg-{n}")).display()
+            )
+        })
+        .collect();
+    flake = flake.replace(
+        "    # >>> glix-managed inputs >>>\n",
+        &format!("    # >>> glix-managed inputs >>>\n{inputs}"),
+    );
+    flake = flake.replace(
+        "        # >>> glix-managed hosts >>>\n",
+        "        # >>> glix-managed hosts >>>\n        laptop = mkHost \"laptop\" \"x86_64-linux\";\n",
+    );
+    fs::write(dir.join("flake.nix"), flake).unwrap();
+    let mut manifest = fs::read_to_string(dir.join("hosts/laptop/glix.toml")).unwrap();
+    manifest.push_str(
+        r#"
+[packages.web]
+flake = "github:o/web"
+input = "pkg-web"
+config = { port = "8080" }
+
+[packages.db]
+flake = "github:o/db"
+input = "pkg-db"
+config = { port = "5432" }
+
+[packages.shell]
+flake = "github:o/shell"
+input = "pkg-shell"
+scope = "home"
+config = { theme = "dark" }
+
+[packages.editor]
+flake = "github:o/editor"
+input = "pkg-editor"
+scope = "home"
+user = "bob"
+config = { theme = "light" }
+"#,
+    );
+    fs::write(dir.join("hosts/laptop/glix.toml"), manifest).unwrap();
+    dir
+}
+
+/// What reaches nixosConfigurations.laptop, with every package module applied.
+fn evaluate(flake: &Path, with_plugin: bool) -> Value {
+    let apply = repo_root().join("tests/nix/apply.nix");
+    let expr = format!(
+        r#"let
+  apply = import {apply};
+  f = builtins.getFlake "path:{flake}";
+  c = f.nixosConfigurations.laptop;
+  lib = f.inputs.nixpkgs.lib;
+  host = import (builtins.elemAt c.modules 2) {{ inherit lib; inherit (c.specialArgs) manifest; }};
+in {{
+  system = c.system;
+  # the glixos module (core + desktop), home-manager's module, the host's own file
+  fixed = [ (builtins.length ((builtins.elemAt c.modules 0) {{ }}).imports) (builtins.elemAt c.modules 1).standin (baseNameOf (builtins.elemAt c.modules 2)) ];
+  packages = map apply.call (builtins.genList (i: builtins.elemAt c.modules (i + 3)) (builtins.length c.modules - 3));
+  home = builtins.mapAttrs (_: u: map apply.call u.imports) host.home-manager.users;
+  reader = c.specialArgs.manifest.reader;
+}}"#,
+        apply = apply.display(),
+        flake = flake.display()
+    );
+    let out = nix_eval_json(&expr, with_plugin);
+    assert!(
+        out.status.success(),
+        "nix eval: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn received(module: &Value) -> Value {
+    module["imports"][0]["result"]["config"]["received"].clone()
+}
+
+#[test]
+fn template_flake_locks_offline_and_each_package_gets_its_own_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    standins(tmp.path());
+    let flake = user_flake(tmp.path());
+
+    let out = nix()
+        .arg("flake")
+        .arg("lock")
+        .current_dir(&flake)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "nix flake lock: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lock: Value =
+        serde_json::from_str(&fs::read_to_string(flake.join("flake.lock")).unwrap()).unwrap();
+    for input in [
+        "nixpkgs",
+        "home-manager",
+        "glixos-core",
+        "pkg-web",
+        "pkg-db",
+        "pkg-shell",
+        "pkg-editor",
+    ] {
+        assert!(
+            lock["nodes"]["root"]["inputs"].get(input).is_some(),
+            "{input} not locked: {lock}"
+        );
+    }
+
+    for with_plugin in [true, false] {
+        let v = evaluate(&flake, with_plugin);
+        assert_eq!(v["reader"], if with_plugin { "plugin" } else { "fallback" });
+        assert_eq!(v["system"], "x86_64-linux");
+        assert_eq!(v["fixed"], json!([2, "home-manager", "laptop"]));
+        // system scope: db then web (name order), each with its own config only
+        let pkgs = v["packages"].as_array().unwrap();
+        assert_eq!(pkgs.len(), 2);
+        assert_eq!(received(&pkgs[0]), json!({ "db": { "port": "5432" } }));
+        assert_eq!(received(&pkgs[1]), json!({ "web": { "port": "8080" } }));
+        // home scope: shell for the default user alice, editor for bob; the host file
+        // adds the stateVersion module after the packages
+        let alice = v["home"]["alice"].as_array().unwrap();
+        assert_eq!(received(&alice[0]), json!({ "shell": { "theme": "dark" } }));
+        assert_eq!(alice[1]["config"], Value::Null);
+        let bob = v["home"]["bob"].as_array().unwrap();
+        assert_eq!(received(&bob[0]), json!({ "editor": { "theme": "light" } }));
+    }
+}
+
+#[test]
+fn every_nix_file_parses() {
+    let mut files = Vec::new();
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if p.is_dir() && !name.starts_with('.') && name != "target" {
+                walk(&p, out);
+            } else if name.ends_with(".nix") {
+                out.push(p);
+            }
+        }
+    }
+    walk(&repo_root(), &mut files);
+    assert!(files.len() >= 10, "{files:?}");
+    assert!(files
+        .iter()
+        .any(|f| f.ends_with("nix/templates/default/flake.nix")));
+    let tc = toolchain();
+    let out = std::process::Command::new(tc.join("bin/nix-instantiate"))
+        .arg("--parse")
+        .args(&files)
+        .env("NIX_CONF_DIR", tc.join("etc/nix"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "nix-instantiate --parse: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn builtins_from_toml_reads_a_manifest_with_the_toolchain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("x.toml");
+    fs::write(&p, "schema = 1\n[packages.a]\nflake = \"github:o/a\"\n").unwrap();
+    let out = nix_eval_json(
+        &format!("builtins.fromTOML (builtins.readFile {})", p.display()),
+        false,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v,
+        json!({ "schema": 1, "packages": { "a": { "flake": "github:o/a" } } })
+    );
+}
