@@ -76,7 +76,8 @@ fn build_state_offset_shim(version: &str) {
         .cargo_metadata(false)
         .probe("nix-expr")
         .expect("pkg-config nix-expr (the Nix C++ headers) not found");
-    let src = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("../cpp/eval_state_offset.cc");
+    let src =
+        PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("../cpp/eval_state_offset.cc");
     println!("cargo:rerun-if-changed={}", src.display());
     cc::Build::new()
         .cpp(true)

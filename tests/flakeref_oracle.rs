@@ -362,8 +362,17 @@ fn generated(n: usize) -> Vec<String> {
 
     let mut rng = Rng(0x5eed_f1a6_e5ef_0001);
     (0..n)
-        .map(|_| {
+        .map(|i| {
             let mut s = rng.pick(&schemes).to_string();
+            // Every fourth one: a scheme and then characters that steer URL parsing
+            // (authority, port, IPv6, percent-escapes, query and fragment separators).
+            if i % 4 == 3 {
+                let alphabet = b"/:@?#&=%.~_-+!$'()*,;[] \"^aAfF09xX";
+                for _ in 0..rng.below(24) {
+                    s.push(alphabet[rng.below(alphabet.len())] as char);
+                }
+                return s;
+            }
             let nseg = 1 + rng.below(4);
             s += &(0..nseg)
                 .map(|_| rng.pick(&segments))
@@ -518,7 +527,9 @@ fn parser_agrees_with_nix_parse_flake_ref() {
     let mut refs = corpus();
     let from_corpus = refs.len();
     // GLIX_ORACLE_GENERATED=N runs a bigger (or smaller) generated batch, for exploring.
-    let n = std::env::var("GLIX_ORACLE_GENERATED").ok().and_then(|n| n.parse().ok());
+    let n = std::env::var("GLIX_ORACLE_GENERATED")
+        .ok()
+        .and_then(|n| n.parse().ok());
     refs.extend(generated(n.unwrap_or(3000)));
     let mut seen = std::collections::HashSet::new();
     refs.retain(|r| seen.insert(r.clone()));

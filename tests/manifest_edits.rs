@@ -17,9 +17,15 @@ fn sections(text: &str) -> BTreeMap<String, String> {
     let mut body: Vec<&str> = Vec::new();
     for line in text.split_inclusive('\n') {
         if line.starts_with('[') {
-            let keep = body.iter().rposition(|l| !(l.trim().is_empty() || l.trim_start().starts_with('#'))).map_or(0, |i| i + 1);
+            let keep = body
+                .iter()
+                .rposition(|l| !(l.trim().is_empty() || l.trim_start().starts_with('#')))
+                .map_or(0, |i| i + 1);
             let leading = body.split_off(keep);
-            out.insert(std::mem::replace(&mut key, line.trim_end().to_string()), body.concat());
+            out.insert(
+                std::mem::replace(&mut key, line.trim_end().to_string()),
+                body.concat(),
+            );
             body = leading;
         }
         body.push(line);
@@ -52,10 +58,16 @@ fn manifest_text(pkgs: &[(String, bool, Vec<(String, String)>, String)]) -> Stri
 fn pkg_strategy() -> impl Strategy<Value = Vec<(String, bool, Vec<(String, String)>, String)>> {
     proptest::collection::btree_map(
         "[a-z][a-z0-9-]{0,8}",
-        (any::<bool>(), proptest::collection::vec(("[a-z]{1,6}", "[ -~&&[^\"\\\\]]{0,10}"), 0..3), "[ -~]{0,20}"),
+        (
+            any::<bool>(),
+            proptest::collection::vec(("[a-z]{1,6}", "[ -~&&[^\"\\\\]]{0,10}"), 0..3),
+            "[ -~]{0,20}",
+        ),
         1..8,
     )
-    .prop_filter("package names are valid names", |m| m.keys().all(|k| glix::flakeref::is_valid_name(k)))
+    .prop_filter("package names are valid names", |m| {
+        m.keys().all(|k| glix::flakeref::is_valid_name(k))
+    })
     .prop_map(|m| {
         m.into_iter()
             .map(|(name, (home, config, comment))| {
@@ -83,17 +95,26 @@ fn new_package(name: &str) -> Package {
 /// Every section but the ones about `edited` is unchanged.
 fn assert_only_edited_changed(before: &str, after: &str, edited: &str) {
     let (b, a) = (sections(before), sections(after));
-    let touched = |k: &str| k.starts_with(&format!("[packages.{edited}]")) || k.starts_with(&format!("[packages.{edited}.config]"));
+    let touched = |k: &str| {
+        k.starts_with(&format!("[packages.{edited}]"))
+            || k.starts_with(&format!("[packages.{edited}.config]"))
+    };
     for (k, v) in &b {
         if touched(k) {
             continue;
         }
         // (blank lines at a section's end may move to the section after it)
         let same = a.get(k).is_some_and(|x| x.trim_end() == v.trim_end());
-        assert!(same, "section {k} changed:\n--- before\n{before}\n--- after\n{after}");
+        assert!(
+            same,
+            "section {k} changed:\n--- before\n{before}\n--- after\n{after}"
+        );
     }
     for k in a.keys() {
-        assert!(b.contains_key(k) || touched(k), "unexpected new section {k}");
+        assert!(
+            b.contains_key(k) || touched(k),
+            "unexpected new section {k}"
+        );
     }
 }
 
@@ -158,7 +179,10 @@ fn edits_keep_comments_on_changed_values() {
     let text = "schema = 1\n[packages.a]\nflake = \"github:o/a\"\ninput = \"a\"\nenable = true # on for now\n";
     let mut doc = ManifestDoc::parse(text, "m").unwrap();
     doc.set_enable("a", false).unwrap();
-    assert_eq!(doc.text(), text.replace("enable = true # on for now", "enable = false # on for now"));
+    assert_eq!(
+        doc.text(),
+        text.replace("enable = true # on for now", "enable = false # on for now")
+    );
 }
 
 #[test]
@@ -168,8 +192,16 @@ fn an_edit_that_would_make_the_manifest_invalid_is_refused_and_changes_nothing()
     let err = doc.set_field("a", "scope", "universe".into()).unwrap_err();
     assert!(err.to_string().contains("`scope` must be"), "{err}");
     assert_eq!(doc.text(), text);
-    assert!(doc.add_package(&new_package("a")).unwrap_err().to_string().contains("already"));
-    assert!(doc.remove_package("nope").unwrap_err().to_string().contains("no package named 'nope'"));
+    assert!(doc
+        .add_package(&new_package("a"))
+        .unwrap_err()
+        .to_string()
+        .contains("already"));
+    assert!(doc
+        .remove_package("nope")
+        .unwrap_err()
+        .to_string()
+        .contains("no package named 'nope'"));
 }
 
 #[test]
@@ -188,5 +220,9 @@ fn saving_is_atomic_and_round_trips() {
     doc.add_package(&new_package("x")).unwrap();
     glix::manifest::save::save(&doc, &p).unwrap();
     assert_eq!(std::fs::read_to_string(&p).unwrap(), doc.text());
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
 }

@@ -41,6 +41,11 @@ fn is_subdelim(b: u8) -> bool {
 
 /// True when `s` is a sequence of `unreserved | pctEncoded | subdelims | extra`.
 fn all_chars(s: &[u8], extra: &[u8]) -> bool {
+    first_bad(s, extra).is_none()
+}
+
+/// Where `s` stops being a sequence of `unreserved | pctEncoded | subdelims | extra`.
+fn first_bad(s: &[u8], extra: &[u8]) -> Option<usize> {
     let mut i = 0;
     while i < s.len() {
         let b = s[i];
@@ -49,14 +54,29 @@ fn all_chars(s: &[u8], extra: &[u8]) -> bool {
                 i += 3;
                 continue;
             }
-            return false;
+            return Some(i);
         }
         if !(is_unreserved(b) || is_subdelim(b) || extra.contains(&b)) {
-            return false;
+            return Some(i);
         }
         i += 1;
     }
-    true
+    None
+}
+
+/// "the ?query contains ' ', which ..." for the first character of `s` outside the class.
+fn bad_char(part: &str, s: &[u8], extra: &[u8]) -> UrlError {
+    let Some(i) = first_bad(s, extra) else {
+        return format!("the {part} is not valid");
+    };
+    let c = String::from_utf8_lossy(&s[i..]).chars().next().unwrap_or('?');
+    let shown = match c {
+        '%' => return format!("the {part} has a '%' without two hex digits after it"),
+        ' ' => "a space".to_string(),
+        c if c.is_control() => format!("the control character {}", c.escape_default()),
+        c => format!("'{c}'"),
+    };
+    format!("the {part} contains {shown}, which a URL cannot hold (percent-encode it, e.g. %20 for a space)")
 }
 
 /// `pchar` (and `/`): what a path may hold. `segment(/segment)*/?` accepts exactly the
@@ -228,15 +248,15 @@ pub(crate) fn decode_query(
     Ok(map)
 }
 
-/// Why `parse_url` failed; only used for error messages.
-pub(crate) type UrlError = &'static str;
+/// Why `parse_url` failed, for error messages.
+pub(crate) type UrlError = String;
 
 /// `parseURL`: `scheme:(//authority absPath | /?path)(?query)?(#fragment)?`.
 pub(crate) fn parse_url(s: &str, notes: &mut Vec<QueryNote>) -> Result<ParsedUrl, UrlError> {
     let colon = s.find(':').ok_or("it has no scheme")?;
     let scheme = &s[..colon];
     if !is_scheme(scheme) {
-        return Err("the scheme is not of the form [a-z][a-z0-9+.-]*");
+        return Err(format!("the scheme '{scheme}' is not of the form [a-z][a-z0-9+.-]*"));
     }
     let rest = s[colon + 1..].as_bytes();
 
@@ -250,11 +270,11 @@ pub(crate) fn parse_url(s: &str, notes: &mut Vec<QueryNote>) -> Result<ParsedUrl
         Some(i) => (&before_hash[..i], Some(&before_hash[i + 1..])),
         None => (before_hash, None),
     };
-    if !fragment.map_or(true, is_fragment) {
-        return Err("the #fragment contains a character that is not allowed in a URL");
+    if let Some(f) = fragment.filter(|f| !is_fragment(f)) {
+        return Err(bad_char("#fragment", f, b":@/? \"^"));
     }
-    if !query.map_or(true, is_query) {
-        return Err("the ?query contains a character that is not allowed in a URL");
+    if let Some(q) = query.filter(|q| !is_query(q)) {
+        return Err(bad_char("?query", q, b":@/? \""));
     }
 
     let (authority, path) = split_authority(path_part)?;
@@ -262,14 +282,16 @@ pub(crate) fn parse_url(s: &str, notes: &mut Vec<QueryNote>) -> Result<ParsedUrl
     let mut url = ParsedUrl {
         scheme: scheme.to_string(),
         authority,
-        path: percent_decode(path).map_err(|_| "bad percent-encoding")?,
-        query: decode_query(query.unwrap_or(b""), notes).map_err(|_| "bad percent-encoding")?,
-        fragment: percent_decode(fragment.unwrap_or(b"")).map_err(|_| "bad percent-encoding")?,
+        path: percent_decode(path).map_err(|_| "bad percent-encoding in the path")?,
+        query: decode_query(query.unwrap_or(b""), notes)
+            .map_err(|_| "bad percent-encoding in the ?query")?,
+        fragment: percent_decode(fragment.unwrap_or(b""))
+            .map_err(|_| "bad percent-encoding in the #fragment")?,
     };
 
     let transport_is_file = split_scheme(&url.scheme).1 == "file";
     if transport_is_file && url.authority.as_deref().is_some_and(|a| !a.is_empty()) {
-        return Err("a file URL cannot name a host (write file:///absolute/path)");
+        return Err("a file URL cannot name a host (write file:///absolute/path)".into());
     }
     if transport_is_file && url.path.is_empty() {
         url.path = b"/".to_vec();
@@ -293,7 +315,9 @@ fn split_authority(p: &[u8]) -> Result<(Option<String>, &[u8]), UrlError> {
     if is_path(p) {
         Ok((None, p))
     } else {
-        Err("it contains a character that is not allowed in a URL path or host")
+        // Report the first character that is neither a path nor (for the `//host` part)
+        // an authority character.
+        Err(bad_char("path", p, b":@/[]"))
     }
 }
 
@@ -306,10 +330,13 @@ pub(crate) fn split_scheme(scheme: &str) -> (Option<&str>, &str) {
 }
 
 /// `percentEncode`: keep unreserved characters and `keep`, encode the rest as `%XX`.
+/// A NUL stays raw: Nix tests `strchr("-._~", c)`, which finds the string's terminator.
+/// (Nix then either fails to re-parse the URL or cuts the string at the NUL; glix refuses
+/// control characters anyway, but the re-implementation has to get this right first.)
 pub(crate) fn percent_encode(s: &[u8], keep: &[u8]) -> String {
     let mut out = String::with_capacity(s.len());
     for &b in s {
-        if is_unreserved(b) || keep.contains(&b) {
+        if is_unreserved(b) || keep.contains(&b) || b == 0 {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
