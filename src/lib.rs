@@ -9,3 +9,7 @@ pub mod atomic_write;
 pub mod flakeref;
 pub mod manifest;
 pub mod plan;
+#[cfg(feature = "cli")]
+pub mod repo;
+#[cfg(feature = "cli")]
+pub mod txn;

@@ -1,0 +1,184 @@
+//! Git through git2: the dirty check, the one commit per operation (touching only the
+//! files glix changed, whatever else the user has staged), and reading glix's history
+//! back from commit trailers.
+
+use std::path::Path;
+
+use git2::build::TreeUpdateBuilder;
+use git2::{FileMode, Repository, Signature, Status};
+
+use super::{Repo, Result};
+
+/// Machine-readable trailers of a glix commit (`Glix-Operation: add` …).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Trailers(pub Vec<(String, String)>);
+
+impl Trailers {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    fn parse(message: &str) -> Trailers {
+        let last_paragraph = message.trim_end().rsplit("\n\n").next().unwrap_or("");
+        Trailers(
+            last_paragraph
+                .lines()
+                .filter_map(|l| l.split_once(": "))
+                .filter(|(k, _)| k.starts_with("Glix-"))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CommitInfo {
+    pub id: String,
+    pub summary: String,
+    pub time: i64,
+    pub trailers: Trailers,
+    /// Repo-relative paths this commit changed compared with its first parent.
+    pub paths: Vec<String>,
+}
+
+fn open(repo: &Repo) -> Result<Repository> {
+    Ok(Repository::open(repo.root())?)
+}
+
+/// `git init` for `glix init`.
+pub fn init(dir: &Path) -> Result<()> {
+    Repository::init(dir)?;
+    Ok(())
+}
+
+/// The current HEAD commit id, if there is one.
+pub fn head(repo: &Repo) -> Result<Option<String>> {
+    let r = open(repo)?;
+    let head = r.head().ok().and_then(|h| h.target());
+    Ok(head.map(|o| o.to_string()))
+}
+
+/// Whether HEAD is the commit of operation `op_id`.
+pub fn head_has_op(repo: &Repo, op_id: &str) -> Result<bool> {
+    let r = open(repo)?;
+    let Ok(commit) = r.head().and_then(|h| h.peel_to_commit()) else { return Ok(false) };
+    Ok(Trailers::parse(commit.message().unwrap_or("")).get("Glix-Op-Id") == Some(op_id))
+}
+
+/// Which of `paths` have uncommitted changes (in the work tree or the index).
+pub fn dirty(repo: &Repo, paths: &[String]) -> Result<Vec<String>> {
+    let r = open(repo)?;
+    let mut out = Vec::new();
+    for p in paths {
+        match r.status_file(Path::new(p)) {
+            Ok(s) if s.is_empty() || s == Status::CURRENT || s.contains(Status::IGNORED) => {}
+            Ok(_) => out.push(p.clone()),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(out)
+}
+
+/// Commit exactly `paths` as they are in the work tree (a missing file is a deletion),
+/// on top of HEAD, whatever else is staged; then refresh those index entries so
+/// `git status` is clean for them. Returns the new commit id.
+pub fn commit(repo: &Repo, paths: &[String], message: &str) -> Result<String> {
+    let r = open(repo)?;
+    let parent = r.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let base = match &parent {
+        Some(c) => c.tree()?,
+        None => r.find_tree(r.treebuilder(None)?.write()?)?,
+    };
+    let mut update = TreeUpdateBuilder::new();
+    for p in paths {
+        let full = repo.path(p);
+        match std::fs::read(&full) {
+            Ok(bytes) => {
+                let blob = r.blob(&bytes)?;
+                let mode = if is_executable(&full) { FileMode::BlobExecutable } else { FileMode::Blob };
+                update.upsert(p.as_str(), blob, mode);
+            }
+            Err(_) => {
+                update.remove(p.as_str());
+            }
+        }
+    }
+    let tree = r.find_tree(update.create_updated(&r, &base)?)?;
+    let sig = signature(&r)?;
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    let id = r.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)?;
+    sync_index(repo, paths)?;
+    Ok(id.to_string())
+}
+
+/// Make the index entries of `paths` match the work tree.
+pub fn sync_index(repo: &Repo, paths: &[String]) -> Result<()> {
+    let r = open(repo)?;
+    let mut index = r.index()?;
+    for p in paths {
+        if repo.path(p).exists() {
+            index.add_path(Path::new(p))?;
+        } else {
+            let _ = index.remove_path(Path::new(p));
+        }
+    }
+    index.write()?;
+    Ok(())
+}
+
+/// Commits reachable from HEAD, newest first, at most `limit`.
+pub fn log(repo: &Repo, limit: usize) -> Result<Vec<CommitInfo>> {
+    let r = open(repo)?;
+    let mut walk = r.revwalk()?;
+    if walk.push_head().is_err() {
+        return Ok(vec![]); // no commits yet
+    }
+    let mut out = Vec::new();
+    for oid in walk.take(limit) {
+        let c = r.find_commit(oid?)?;
+        let tree = c.tree()?;
+        let parent_tree = c.parent(0).ok().map(|p| p.tree()).transpose()?;
+        let diff = r.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
+        let paths = diff
+            .deltas()
+            .filter_map(|d| d.new_file().path().or(d.old_file().path()).map(|p| p.to_string_lossy().into_owned()))
+            .collect();
+        out.push(CommitInfo {
+            id: c.id().to_string(),
+            summary: c.summary().unwrap_or("").to_string(),
+            time: c.time().seconds(),
+            trailers: Trailers::parse(c.message().unwrap_or("")),
+            paths,
+        });
+    }
+    Ok(out)
+}
+
+/// The contents of `path` in commit `id` (None when the file did not exist there).
+pub fn file_at(repo: &Repo, id: &str, path: &str) -> Result<Option<Vec<u8>>> {
+    let r = open(repo)?;
+    let tree = r.find_commit(git2::Oid::from_str(id)?)?.tree()?;
+    match tree.get_path(Path::new(path)) {
+        Ok(entry) => Ok(Some(r.find_blob(entry.id())?.content().to_vec())),
+        Err(_) => Ok(None),
+    }
+}
+
+/// The author: git's own configuration (user.name/user.email), then the standard
+/// environment variables, then a generic glix identity so a fresh machine can commit.
+fn signature(r: &Repository) -> Result<Signature<'static>> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    if let (Some(n), Some(e)) = (env("GIT_AUTHOR_NAME"), env("GIT_AUTHOR_EMAIL")) {
+        return Ok(Signature::now(&n, &e)?);
+    }
+    match r.signature() {
+        Ok(s) => Ok(s.to_owned()),
+        Err(_) => Ok(Signature::now("glix", "glix@localhost")?),
+    }
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).map(|m| m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+}

@@ -1,0 +1,140 @@
+//! The user-packages repository: where it is, its hosts, its lock, its journal and its
+//! commits. Everything that touches git lives here (git2), so the rest of the library
+//! speaks in repo-relative paths.
+
+pub mod git;
+pub mod journal;
+mod lock;
+
+use std::path::{Path, PathBuf};
+
+pub use git::{CommitInfo, Trailers};
+pub use journal::{Journal, Recovery};
+pub use lock::RepoLock;
+
+/// Why a repository could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error("{0} is not a glix repository (no flake.nix and hosts/ there); create one with `glix init {0}`, or point --repo / GLIX_REPO at yours")]
+    NotARepo(String),
+    #[error("{0} is not a git repository; glix records every change as a git commit (run `git init` there, or `glix init`)")]
+    NotGit(String),
+    #[error("no host named '{name}' in {repo}; hosts: {hosts}")]
+    NoSuchHost { name: String, repo: String, hosts: String },
+    #[error("{repo} has several hosts ({hosts}) and none is this machine's hostname; choose one with --host")]
+    AmbiguousHost { repo: String, hosts: String },
+    #[error("{0} has no hosts yet; add one with `glix host add NAME`")]
+    NoHosts(String),
+    #[error("'{0}' is not a valid host name (letters, digits, '_' and '-', starting with a letter or '_')")]
+    InvalidHostName(String),
+    #[error("{what}: {source}")]
+    Io { what: String, source: std::io::Error },
+    #[error("git: {0}")]
+    Git(#[from] ::git2::Error),
+    #[error("another glix is changing {0} and did not finish within {1} s; try again, or check for a stuck glix process")]
+    Busy(String, u64),
+    #[error("{0}")]
+    Journal(String),
+}
+
+pub type Result<T> = std::result::Result<T, RepoError>;
+
+pub(crate) fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> RepoError {
+    let what = what.into();
+    move |source| RepoError::Io { what, source }
+}
+
+#[derive(Debug, Clone)]
+pub struct Repo {
+    root: PathBuf,
+}
+
+impl Repo {
+    /// Open the glix repository at `dir`: a git work tree with `flake.nix` and `hosts/`.
+    pub fn open(dir: &Path) -> Result<Repo> {
+        let root = dir.canonicalize().map_err(|_| RepoError::NotARepo(dir.display().to_string()))?;
+        if !root.join("flake.nix").is_file() || !root.join("hosts").is_dir() {
+            return Err(RepoError::NotARepo(dir.display().to_string()));
+        }
+        if !root.join(".git").exists() {
+            return Err(RepoError::NotGit(root.display().to_string()));
+        }
+        Ok(Repo { root })
+    }
+
+    /// A repository object for a directory `glix init` is about to fill.
+    pub fn at_new(root: PathBuf) -> Repo {
+        Repo { root }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// Where glix keeps its lock and journal: inside `.git`, so they are never
+    /// committed and never show up in `git status`.
+    pub fn state_dir(&self) -> PathBuf {
+        self.root.join(".git")
+    }
+
+    /// The repo-relative path of a host's manifest.
+    pub fn manifest_rel(host: &str) -> String {
+        format!("hosts/{host}/glix.toml")
+    }
+
+    /// Hosts, sorted: the directories of `hosts/` that hold a glix.toml.
+    pub fn hosts(&self) -> Result<Vec<String>> {
+        let dir = self.root.join("hosts");
+        let mut hosts: Vec<String> = std::fs::read_dir(&dir)
+            .map_err(io(format!("cannot read {}", dir.display())))?
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().join("glix.toml").is_file())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|h| is_valid_host_name(h))
+            .collect();
+        hosts.sort();
+        Ok(hosts)
+    }
+
+    /// The host a command is about: `--host`, else the only host, else this machine's
+    /// hostname when it is a host, else an error listing the hosts.
+    pub fn choose_host(&self, explicit: Option<&str>) -> Result<String> {
+        let hosts = self.hosts()?;
+        let list = || if hosts.is_empty() { "none".to_string() } else { hosts.join(", ") };
+        if let Some(h) = explicit {
+            if hosts.iter().any(|x| x == h) {
+                return Ok(h.to_string());
+            }
+            return Err(RepoError::NoSuchHost { name: h.to_string(), repo: self.root.display().to_string(), hosts: list() });
+        }
+        match hosts.len() {
+            0 => Err(RepoError::NoHosts(self.root.display().to_string())),
+            1 => Ok(hosts[0].clone()),
+            _ => {
+                let me = machine_hostname();
+                hosts
+                    .iter()
+                    .find(|h| Some(h.as_str()) == me.as_deref())
+                    .cloned()
+                    .ok_or_else(|| RepoError::AmbiguousHost { repo: self.root.display().to_string(), hosts: list() })
+            }
+        }
+    }
+}
+
+/// Host names become directory names and Nix attribute names: no `/`, no `..`.
+pub fn is_valid_host_name(s: &str) -> bool {
+    crate::flakeref::is_valid_name(s)
+}
+
+fn machine_hostname() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
