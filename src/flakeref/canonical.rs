@@ -132,7 +132,7 @@ fn with_url_attr(attrs: &Attrs, prefix: &str, keys: &[&str]) -> ParsedUrl {
     };
     let mut url =
         parse_url(stored, &mut Vec::new()).unwrap_or_else(|_| ParsedUrl::new(prefix, Vec::new()));
-    if !prefix.is_empty() && !(prefix == "git" && url.scheme == "git") {
+    if !(prefix.is_empty() || prefix == "git" && url.scheme == "git") {
         url.scheme = format!("{prefix}+{}", url.scheme);
     }
     copy_to_query(&mut url, attrs, keys);

@@ -12,9 +12,15 @@
 //! - relative paths (`path:./foo`, `git+file:foo`): they depend on the current directory;
 //! - characters that are dangerous in a Nix string literal or in a one-line file: `"`,
 //!   `\`, `${` and control characters (newline, NUL, ...), whether typed or
-//!   percent-encoded. Everything glix accepts is therefore safe between double quotes in
-//!   `flake.nix`; [`FlakeRef::to_url`] additionally only ever contains printable ASCII
-//!   (everything else is percent-encoded);
+//!   percent-encoded. What Nix 2.26 lets through, measured against it: a raw `"` in a URL's
+//!   host, path or query (its URL regex counts `"` as a sub-delimiter), raw spaces in a
+//!   query or fragment, raw `$` (but not `{`, `}`, `\`, backquote or non-ASCII) in URLs,
+//!   *anything* in a bare absolute path (newlines included), and any byte at all through
+//!   percent-encoding (`%22`, `%5C`, `%0A`, `%24%7B`, `%00`, which cuts the Nix string
+//!   short, and `%FF`, which is not UTF-8). So everything glix accepts is safe between
+//!   double quotes in `flake.nix` even before escaping, and [`FlakeRef::to_url`] only
+//!   ever contains printable ASCII without `"`, `\` or `${` (everything else is
+//!   percent-encoded);
 //! - text that is not UTF-8 once percent-decoded;
 //! - parts Nix would silently ignore or rewrite: unknown parameters on `github:` and
 //!   friends (`?dri=lib`), `name`/`unpack` on tarballs, parameters without `=` or given
@@ -70,16 +76,18 @@ pub enum FlakeRefError {
     #[error("empty flake reference (expected e.g. {EXPECTED})")]
     Empty,
 
-    #[error("unsupported flake reference type '{scheme}:' (expected {EXPECTED})")]
+    #[error(
+        "unsupported flake reference type '{scheme}:'{} (expected {EXPECTED})",
+        suggestion(scheme)
+    )]
     UnsupportedType { scheme: String },
 
     #[error("invalid flake reference '{input}': {reason}")]
     Invalid { input: String, reason: String },
 
     #[error(
-        "'{input}' is not a flake reference: it is not a URL (scheme:...), not a registry \
-         name (like nixpkgs or nixpkgs/nixos-24.05) and not an absolute path (expected \
-         {EXPECTED})"
+        "'{input}' is not a flake reference: {} (expected {EXPECTED})",
+        not_absolute_hint(input)
     )]
     NotAbsolute { input: String },
 
@@ -149,6 +157,80 @@ impl FlakeRefError {
             | InvalidHash { .. }
             | MalformedUrl { .. } => true,
         }
+    }
+}
+
+/// The scheme types glix knows, for "did you mean" hints.
+const KNOWN_SCHEMES: [&str; 17] = [
+    "github",
+    "gitlab",
+    "sourcehut",
+    "git",
+    "git+https",
+    "git+http",
+    "git+ssh",
+    "git+file",
+    "hg+https",
+    "hg+ssh",
+    "hg+file",
+    "path",
+    "https",
+    "http",
+    "tarball+https",
+    "file+https",
+    "flake",
+];
+
+/// " (did you mean 'github:'?)" for a scheme within two edits of a known one.
+fn suggestion(scheme: &str) -> String {
+    let lower = scheme.to_ascii_lowercase();
+    KNOWN_SCHEMES
+        .iter()
+        .map(|k| (edit_distance(&lower, k), k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| format!(" (did you mean '{k}:'?)"))
+        .unwrap_or_default()
+}
+
+/// Levenshtein distance; inputs here are short scheme names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// What a string without a scheme most likely meant.
+fn not_absolute_hint(input: &str) -> String {
+    let looks_like_id = input.split(['?', '/', '#']).next().is_some_and(|id| {
+        id.starts_with(|c: char| c.is_ascii_alphabetic())
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    });
+    if input.starts_with(['.', '~']) {
+        "relative paths are not flake references here; write path:/absolute/path".to_string()
+    } else if looks_like_id && input.contains('?') {
+        format!("a registry name takes no ?parameters in this short form; write flake:{input}")
+    } else if looks_like_id && input.contains('/') {
+        "after a registry name comes a branch/tag name ([a-zA-Z0-9@][a-zA-Z0-9_./@+-]*) and/or \
+         a 40-digit commit hash"
+            .to_string()
+    } else if input.contains('/') {
+        "relative paths are not flake references here; write path:/absolute/path".to_string()
+    } else {
+        "it is not a URL (scheme:...), not a registry name (like nixpkgs or \
+         nixpkgs/nixos-24.05) and not an absolute path"
+            .to_string()
     }
 }
 

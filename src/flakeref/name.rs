@@ -88,10 +88,7 @@ pub(crate) fn stem(r: &FlakeRef) -> String {
 }
 
 fn last_segment(path: &str) -> &str {
-    path.split('/')
-        .filter(|s| !s.is_empty())
-        .last()
-        .unwrap_or("")
+    path.split('/').rfind(|s| !s.is_empty()).unwrap_or("")
 }
 
 const ARCHIVE_SUFFIXES: [&str; 7] = [

@@ -616,7 +616,7 @@ fn scp_match(url: &str) -> Option<(&str, &str, &str)> {
         .char_indices()
         .filter(|&(i, c)| c == '@' && url[i + 1..].contains(':'))
         .map(|(i, _)| i)
-        .last()?;
+        .next_back()?;
     let rest = &url[at + 1..];
     let colon = rest.rfind(':')?;
     Some((&url[..at], &rest[..colon], &rest[colon + 1..]))

@@ -69,10 +69,14 @@ fn bad_char(part: &str, s: &[u8], extra: &[u8]) -> UrlError {
     let Some(i) = first_bad(s, extra) else {
         return format!("the {part} is not valid");
     };
-    let c = String::from_utf8_lossy(&s[i..]).chars().next().unwrap_or('?');
+    let c = String::from_utf8_lossy(&s[i..])
+        .chars()
+        .next()
+        .unwrap_or('?');
     let shown = match c {
         '%' => return format!("the {part} has a '%' without two hex digits after it"),
         ' ' => "a space".to_string(),
+        '[' | ']' => format!("'{c}' (allowed only around an IPv6 address: //[::1]/...)"),
         c if c.is_control() => format!("the control character {}", c.escape_default()),
         c => format!("'{c}'"),
     };
@@ -239,10 +243,13 @@ pub(crate) fn decode_query(
         // Keys are substrings of a &str split at ASCII bytes, so they are valid UTF-8.
         let key = String::from_utf8_lossy(&piece[..eq]).into_owned();
         let value = percent_decode(&piece[eq + 1..])?;
-        if map.contains_key(&key) {
-            notes.push(QueryNote::Duplicate(key));
-        } else {
-            map.insert(key, value);
+        match map.entry(key) {
+            std::collections::btree_map::Entry::Occupied(e) => {
+                notes.push(QueryNote::Duplicate(e.key().clone()))
+            }
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(value);
+            }
         }
     }
     Ok(map)
@@ -256,9 +263,11 @@ pub(crate) fn parse_url(s: &str, notes: &mut Vec<QueryNote>) -> Result<ParsedUrl
     let colon = s.find(':').ok_or("it has no scheme")?;
     let scheme = &s[..colon];
     if !is_scheme(scheme) {
-        return Err(format!("the scheme '{scheme}' is not of the form [a-z][a-z0-9+.-]*"));
+        return Err(format!(
+            "the scheme '{scheme}' is not of the form [a-z][a-z0-9+.-]*"
+        ));
     }
-    let rest = s[colon + 1..].as_bytes();
+    let rest = &s.as_bytes()[colon + 1..];
 
     // Neither path nor query may contain '#', and the path may not contain '?', so the
     // first '#' and the first '?' before it are where the regex must split.
@@ -315,9 +324,7 @@ fn split_authority(p: &[u8]) -> Result<(Option<String>, &[u8]), UrlError> {
     if is_path(p) {
         Ok((None, p))
     } else {
-        // Report the first character that is neither a path nor (for the `//host` part)
-        // an authority character.
-        Err(bad_char("path", p, b":@/[]"))
+        Err(bad_char("path", p, b":@/"))
     }
 }
 
