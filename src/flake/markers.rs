@@ -1,0 +1,196 @@
+//! Finding the marker lines: one pass over the lines of `flake.nix`, then a few checks
+//! on the (at most a handful of) marker lines found.
+
+use std::ops::Range;
+
+use super::{PatchError, Region, Which};
+
+/// Where both regions are in a `flake.nix`, as [`locate`] found them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub inputs: RegionSpan,
+    pub hosts: RegionSpan,
+}
+
+impl Located {
+    pub fn get(&self, region: Region) -> &RegionSpan {
+        match region {
+            Region::Inputs => &self.inputs,
+            Region::Hosts => &self.hosts,
+        }
+    }
+
+    /// Both regions, the one nearer the top of the file first.
+    pub fn in_file_order(&self) -> [&RegionSpan; 2] {
+        if self.inputs.body.start < self.hosts.body.start {
+            [&self.inputs, &self.hosts]
+        } else {
+            [&self.hosts, &self.inputs]
+        }
+    }
+}
+
+/// One region: its marker lines and the body between them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionSpan {
+    pub region: Region,
+    /// 1-based line number of the begin marker.
+    pub begin_line: usize,
+    /// 1-based line number of the end marker.
+    pub end_line: usize,
+    /// Bytes of the begin marker line, its line ending included.
+    pub begin: Range<usize>,
+    /// Bytes of the end marker line, its line ending (if any) included.
+    pub end: Range<usize>,
+    /// Bytes between the two marker lines: what glix rewrites.
+    pub body: Range<usize>,
+    /// The begin marker's indentation, which the generated lines copy.
+    pub indent: String,
+    /// The begin marker line's line ending (`"\n"` or `"\r\n"`), which the generated
+    /// lines copy so a CRLF file stays CRLF.
+    pub newline: &'static str,
+}
+
+/// A marker line found in the file.
+#[derive(Debug, Clone)]
+struct Hit {
+    line: usize,
+    bytes: Range<usize>,
+    indent: Range<usize>,
+    crlf: bool,
+}
+
+/// Every marker line, and the first near miss, per marker: the result of the one pass.
+#[derive(Debug, Default)]
+struct Scan {
+    hits: [Vec<Hit>; 4],
+    near: [Option<usize>; 4],
+}
+
+/// The four markers, indexed as in [`Scan`].
+const MARKERS: [(Region, Which); 4] = [
+    (Region::Inputs, Which::Begin),
+    (Region::Inputs, Which::End),
+    (Region::Hosts, Which::Begin),
+    (Region::Hosts, Which::End),
+];
+
+/// Finds both regions, or says why the file cannot be patched: a marker missing or
+/// duplicated, a region that ends before it begins, or regions that overlap.
+pub fn locate(flake_nix: &str) -> Result<Located, PatchError> {
+    let scan = scan(flake_nix);
+    let mut one_of_each = Vec::with_capacity(MARKERS.len());
+    for (i, &(region, which)) in MARKERS.iter().enumerate() {
+        one_of_each.push(exactly_one(&scan, i, region, which)?);
+    }
+    let inputs = span(flake_nix, Region::Inputs, one_of_each[0], one_of_each[1])?;
+    let hosts = span(flake_nix, Region::Hosts, one_of_each[2], one_of_each[3])?;
+    check_disjoint(&inputs, &hosts)?;
+    Ok(Located { inputs, hosts })
+}
+
+/// The single pass over the file: constant work per line besides reading it, so
+/// locating is linear in the file size however many lines or regions it has.
+fn scan(text: &str) -> Scan {
+    let mut scan = Scan::default();
+    let mut offset = 0;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let number = index + 1;
+        let bytes = offset..offset + line.len();
+        offset = bytes.end;
+        match marker_on(line) {
+            Some((i, indent_len)) => scan.hits[i].push(Hit {
+                line: number,
+                indent: bytes.start..bytes.start + indent_len,
+                crlf: line.ends_with("\r\n"),
+                bytes,
+            }),
+            None => note_near_miss(&mut scan, line, number),
+        }
+    }
+    scan
+}
+
+/// Is `line` (with its line ending) a marker line: indentation, the exact marker text,
+/// optional trailing whitespace, nothing else? Returns the marker's slot and the
+/// indentation's length.
+fn marker_on(line: &str) -> Option<(usize, usize)> {
+    let content = line.strip_suffix('\n').unwrap_or(line);
+    let rest = content.trim_start_matches([' ', '\t']);
+    let indent_len = content.len() - rest.len();
+    // `\r` is trailing whitespace here, so CRLF files and stray CRs are both fine.
+    let text = rest.trim_end_matches([' ', '\t', '\r']);
+    MARKERS
+        .iter()
+        .position(|&(region, which)| region.marker(which) == text)
+        .map(|i| (i, indent_len))
+}
+
+/// Remembers the first line that contains a marker's text without being a marker line,
+/// so that "marker missing" can point at what the user probably meant.
+fn note_near_miss(scan: &mut Scan, line: &str, number: usize) {
+    // Cheap filter first: almost no line mentions glix at all.
+    if !line.contains("glix-managed") {
+        return;
+    }
+    for (i, &(region, which)) in MARKERS.iter().enumerate() {
+        if scan.near[i].is_none() && line.contains(region.marker(which)) {
+            scan.near[i] = Some(number);
+        }
+    }
+}
+
+fn exactly_one(scan: &Scan, i: usize, region: Region, which: Which) -> Result<&Hit, PatchError> {
+    match scan.hits[i].as_slice() {
+        [hit] => Ok(hit),
+        [] => Err(PatchError::MissingMarker {
+            region,
+            which,
+            near: scan.near[i],
+        }),
+        hits => Err(PatchError::DuplicateMarker {
+            region,
+            which,
+            lines: hits.iter().map(|h| h.line).collect(),
+        }),
+    }
+}
+
+fn span(text: &str, region: Region, begin: &Hit, end: &Hit) -> Result<RegionSpan, PatchError> {
+    if end.line < begin.line {
+        return Err(PatchError::OutOfOrder {
+            region,
+            begin_line: begin.line,
+            end_line: end.line,
+        });
+    }
+    Ok(RegionSpan {
+        region,
+        begin_line: begin.line,
+        end_line: end.line,
+        begin: begin.bytes.clone(),
+        end: end.bytes.clone(),
+        body: begin.bytes.end..end.bytes.start,
+        indent: text[begin.indent.clone()].to_string(),
+        newline: if begin.crlf { "\r\n" } else { "\n" },
+    })
+}
+
+/// Regions must not overlap or nest: one must end before the other begins. (Marker lines
+/// are distinct lines, so "before" is strict.)
+fn check_disjoint(a: &RegionSpan, b: &RegionSpan) -> Result<(), PatchError> {
+    let (first, second) = if a.begin_line < b.begin_line {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    if first.end_line < second.begin_line {
+        return Ok(());
+    }
+    Err(PatchError::Nested {
+        first: first.region,
+        first_lines: (first.begin_line, first.end_line),
+        second: second.region,
+        second_lines: (second.begin_line, second.end_line),
+    })
+}

@@ -1,0 +1,162 @@
+//! The text between the markers: one line per input or host, sorted by name.
+//!
+//! Whatever glix accepted earlier, this is the last step before text lands in
+//! `flake.nix`, so it checks again (defence in depth): names must be plain Nix attribute
+//! names and strings are escaped, so no input can break the file or inject Nix into it.
+
+use super::{Desired, PatchError, Region};
+
+/// Nix keywords: `if.url = …` or `let = mkHost …` is a syntax error. (`or` parses as
+/// an attribute name, but only by a special case in Nix's grammar; glix never writes it.)
+const KEYWORDS: [&str; 10] = [
+    "assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with",
+];
+
+/// The lines of `region` for `desired`, each indented with `indent` and ending in `\n`,
+/// sorted by name. This is exactly what [`patch`](super::patch()) puts between the
+/// markers of a file with `\n` line endings.
+pub fn render_region(
+    region: Region,
+    desired: &Desired,
+    indent: &str,
+) -> Result<String, PatchError> {
+    render_lines(region, desired, indent, "\n")
+}
+
+/// [`render_region`] with the line ending chosen by the caller (`\n` or `\r\n`).
+pub(super) fn render_lines(
+    region: Region,
+    desired: &Desired,
+    indent: &str,
+    newline: &str,
+) -> Result<String, PatchError> {
+    let mut out = String::new();
+    match region {
+        Region::Inputs => {
+            for (name, url) in &desired.inputs {
+                push_input(&mut out, name, url, indent, newline)?;
+            }
+        }
+        Region::Hosts => {
+            for (host, system) in &desired.hosts {
+                push_host(&mut out, host, system, indent, newline)?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `<indent><name>.url = "<url>";`
+fn push_input(
+    out: &mut String,
+    name: &str,
+    url: &str,
+    indent: &str,
+    newline: &str,
+) -> Result<(), PatchError> {
+    validate_name(Region::Inputs, name)?;
+    let invalid = |reason| PatchError::InvalidUrl {
+        input: name.to_string(),
+        url: url.to_string(),
+        reason,
+    };
+    if url.is_empty() {
+        return Err(invalid("is empty"));
+    }
+    out.push_str(indent);
+    out.push_str(name);
+    out.push_str(".url = \"");
+    push_escaped(out, url).map_err(invalid)?;
+    out.push_str("\";");
+    out.push_str(newline);
+    Ok(())
+}
+
+/// `<indent><host> = mkHost "<host>" "<system>";`
+fn push_host(
+    out: &mut String,
+    host: &str,
+    system: &str,
+    indent: &str,
+    newline: &str,
+) -> Result<(), PatchError> {
+    validate_name(Region::Hosts, host)?;
+    let invalid = |reason| PatchError::InvalidSystem {
+        host: host.to_string(),
+        system: system.to_string(),
+        reason,
+    };
+    if system.is_empty() {
+        return Err(invalid("is empty"));
+    }
+    out.push_str(indent);
+    out.push_str(host);
+    out.push_str(" = mkHost \"");
+    // A valid name needs no escaping; escaping anyway keeps every string on one path.
+    push_escaped(out, host).expect("a valid name has no NUL");
+    out.push_str("\" \"");
+    push_escaped(out, system).map_err(invalid)?;
+    out.push_str("\";");
+    out.push_str(newline);
+    Ok(())
+}
+
+/// Checks that `name` can be written, unquoted, as an attribute name in `region`:
+/// `^[A-Za-z_][A-Za-z0-9_-]*$`, not a Nix keyword, and (for inputs) not `self`.
+pub fn validate_name(region: Region, name: &str) -> Result<(), PatchError> {
+    let invalid = |reason| PatchError::InvalidName {
+        region,
+        name: name.to_string(),
+        reason,
+    };
+    let mut chars = name.chars();
+    match chars.next() {
+        None => return Err(invalid("it is empty")),
+        Some(c) if !(c.is_ascii_alphabetic() || c == '_') => {
+            return Err(invalid("it must start with a letter or `_`"))
+        }
+        Some(_) => {}
+    }
+    if !chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        return Err(invalid("it may only contain letters, digits, `_` and `-`"));
+    }
+    if KEYWORDS.contains(&name) {
+        return Err(invalid("it is a Nix keyword"));
+    }
+    if region == Region::Inputs && name == "self" {
+        return Err(invalid(
+            "`self` is the flake itself, it cannot name an input",
+        ));
+    }
+    Ok(())
+}
+
+/// The contents of a Nix double-quoted string that evaluates to `s` (without the quotes).
+/// Fails only for NUL, which Nix strings cannot hold.
+pub fn escape_nix_string(s: &str) -> Result<String, &'static str> {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_escaped(&mut out, s)?;
+    Ok(out)
+}
+
+/// Appends `s` escaped for a Nix double-quoted string: `\` `"` and the `$` of `${` get
+/// a backslash (so nothing ends the string or starts an interpolation), and line breaks
+/// and tabs become `\n` `\r` `\t` (so a generated line stays one line).
+fn push_escaped(out: &mut String, s: &str) -> Result<(), &'static str> {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\0' => return Err("contains a NUL character, which a Nix string cannot hold"),
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            // `\$` is a literal `$` in Nix. Only `${` needs it: a lone `$` (also `$$`,
+            // or `$` before the closing quote) is literal already.
+            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
+            c => out.push(c),
+        }
+    }
+    Ok(())
+}
