@@ -6,9 +6,17 @@
 //! `glix` therefore see manifests through one implementation.
 
 pub mod atomic_write;
+pub mod flake;
 pub mod flakeref;
 pub mod manifest;
 pub mod plan;
+/// The resolver chain of `glix add` (links an HTTP client, so not part of the plugin).
+#[cfg(feature = "cli")]
+pub mod resolve;
+#[cfg(feature = "cli")]
+pub mod nix;
+#[cfg(feature = "cli")]
+pub mod ops;
 #[cfg(feature = "cli")]
 pub mod repo;
 #[cfg(feature = "cli")]

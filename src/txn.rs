@@ -21,6 +21,8 @@ pub struct Operation {
     pub host: Option<String>,
     pub package: Option<String>,
     pub reference: Option<String>,
+    /// For `undo`: the commit it reverts.
+    pub undoes: Option<String>,
     /// The first line of the commit message, e.g. `glix add laptop: cool-pkg (github:o/cool-pkg)`.
     pub summary: String,
 }
@@ -29,7 +31,7 @@ impl Operation {
     pub fn message(&self, op_id: &str) -> String {
         let mut m = format!("{}\n\n", self.summary);
         m.push_str(&format!("Glix-Operation: {}\n", self.kind));
-        for (k, v) in [("Glix-Host", &self.host), ("Glix-Package", &self.package), ("Glix-Ref", &self.reference)] {
+        for (k, v) in [("Glix-Host", &self.host), ("Glix-Package", &self.package), ("Glix-Ref", &self.reference), ("Glix-Undoes", &self.undoes)] {
             if let Some(v) = v {
                 m.push_str(&format!("{k}: {}\n", v.replace('\n', " ")));
             }
@@ -63,6 +65,45 @@ pub enum TxnError {
     NothingChanged,
 }
 
+/// The repo lock, taken (and any interrupted operation rolled back) before an
+/// operation reads the state it will change: two glix never interleave.
+pub struct Locked<'r> {
+    repo: &'r Repo,
+    lock: RepoLock,
+    recovery: Option<Recovery>,
+}
+
+impl<'r> Locked<'r> {
+    pub fn acquire(repo: &'r Repo, opts: &TxnOptions) -> Result<Locked<'r>, TxnError> {
+        let lock = RepoLock::acquire(repo, opts.wait, || eprintln!("glix: waiting for another glix to finish with {} …", repo.root().display()))?;
+        let recovery = journal::recover(repo)?;
+        Ok(Locked { repo, lock, recovery })
+    }
+
+    /// What was rolled back (a previous glix was killed mid-operation).
+    pub fn recovery(&self) -> Option<&Recovery> {
+        self.recovery.as_ref()
+    }
+
+    /// Refuse files with uncommitted changes, journal `paths`, and start writing.
+    pub fn start(self, op: Operation, paths: &[&str], allow_dirty: bool) -> Result<Transaction<'r>, TxnError> {
+        let repo = self.repo;
+        let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
+        if !allow_dirty {
+            let dirty = git::dirty(repo, &paths)?;
+            if !dirty.is_empty() {
+                return Err(TxnError::Dirty(dirty));
+            }
+        }
+        let mut journal = Journal::new(&op.summary);
+        for p in &paths {
+            journal.files.insert(p.clone(), read_text(repo, p)?);
+        }
+        journal.save(repo)?;
+        Ok(Transaction { repo, _lock: self.lock, journal, op, finished: false, recovery: self.recovery })
+    }
+}
+
 pub struct Transaction<'r> {
     repo: &'r Repo,
     _lock: RepoLock,
@@ -75,21 +116,7 @@ pub struct Transaction<'r> {
 impl<'r> Transaction<'r> {
     /// Start an operation that may touch `paths` (repo-relative).
     pub fn begin(repo: &'r Repo, op: Operation, paths: &[&str], opts: &TxnOptions) -> Result<Transaction<'r>, TxnError> {
-        let lock = RepoLock::acquire(repo, opts.wait, || eprintln!("glix: waiting for another glix to finish with {} …", repo.root().display()))?;
-        let recovery = journal::recover(repo)?;
-        let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
-        if !opts.allow_dirty {
-            let dirty = git::dirty(repo, &paths)?;
-            if !dirty.is_empty() {
-                return Err(TxnError::Dirty(dirty));
-            }
-        }
-        let mut journal = Journal::new(&op.summary);
-        for p in &paths {
-            journal.files.insert(p.clone(), read_text(repo, p)?);
-        }
-        journal.save(repo)?;
-        Ok(Transaction { repo, _lock: lock, journal, op, finished: false, recovery })
+        Locked::acquire(repo, opts)?.start(op, paths, opts.allow_dirty)
     }
 
     /// What was rolled back at the start (a previous glix was killed mid-operation).
@@ -111,6 +138,17 @@ impl<'r> Transaction<'r> {
         }
         atomic_write(&path, contents).map_err(io(format!("cannot write {}", path.display())))?;
         Ok(())
+    }
+
+    /// Delete a file (journaled like a write).
+    pub fn remove(&mut self, rel: &str) -> Result<(), TxnError> {
+        self.cover(rel)?;
+        let path = self.repo.path(rel);
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io(format!("cannot remove {}", path.display()))(e).into()),
+        }
     }
 
     /// Declare that something else (e.g. `nix flake lock`) may change `rel`.

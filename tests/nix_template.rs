@@ -9,77 +9,9 @@ mod common;
 use std::fs;
 use std::path::Path;
 
+use common::standins::{copy_dir, standins};
 use common::*;
 use serde_json::{json, Value};
-
-fn write(path: &Path, text: &str) {
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
-
-/// Stand-in flakes: nixpkgs (its lib.nixosSystem returns its arguments instead of
-/// running the module system), home-manager, glixos-core (this repo's flake.nix and
-/// nix/), and four packages whose modules report the glixConfig they are given.
-fn standins(root: &Path) {
-    write(
-        &root.join("nixpkgs/flake.nix"),
-        r#"{
-  # Stands in for nixpkgs: nixosSystem hands back what it was given.
-  outputs = _: {
-    lib = {
-      nixosSystem = args: { standin = "nixosSystem"; inherit (args) system modules specialArgs; };
-      mapAttrs = builtins.mapAttrs;
-      genAttrs = names: f: builtins.listToAttrs (map (n: { name = n; value = f n; }) names);
-    };
-    legacyPackages = { };
-  };
-}"#,
-    );
-    write(
-        &root.join("home-manager/flake.nix"),
-        &format!(
-            r#"{{
-  # Stands in for home-manager.
-  inputs.nixpkgs.url = "path:{}";
-  outputs = _: {{ nixosModules.home-manager = {{ standin = "home-manager"; }}; }};
-}}"#,
-            root.join("nixpkgs").display()
-        ),
-    );
-    let core = root.join("glixos-core");
-    fs::create_dir_all(&core).unwrap();
-    fs::copy(repo_root().join("flake.nix"), core.join("flake.nix")).unwrap();
-    copy_dir(&repo_root().join("nix"), &core.join("nix"));
-    for (name, output) in [
-        ("web", "nixosModules"),
-        ("db", "nixosModules"),
-        ("shell", "homeManagerModules"),
-        ("editor", "homeManagerModules"),
-    ] {
-        write(
-            &root.join(format!("pkg-{name}/flake.nix")),
-            &format!(
-                r#"{{
-  # Stands in for a package flake: its module reports the glixConfig it received.
-  outputs = _: {{ {output}.default = {{ glixConfig, lib, ... }}: {{ config.received.{name} = glixConfig; }}; }};
-}}"#
-            ),
-        );
-    }
-}
 
 /// The user's flake: the template with the stand-ins as inputs and two packages per
 /// scope (the regions filled in as glix would write them).

@@ -41,7 +41,7 @@ fn repo() -> (tempfile::TempDir, Repo) {
 }
 
 fn op(summary: &str) -> Operation {
-    Operation { kind: "add".into(), host: Some("h".into()), package: Some("p".into()), reference: Some("github:o/p".into()), summary: summary.into() }
+    Operation { kind: "add".into(), host: Some("h".into()), package: Some("p".into()), reference: Some("github:o/p".into()), undoes: None, summary: summary.into() }
 }
 
 fn quick() -> TxnOptions {

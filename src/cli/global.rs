@@ -1,16 +1,31 @@
-//! Options every subcommand shares, and how errors reach the user.
+//! Options every subcommand shares, the context mutations run in, and how results and
+//! errors reach the user.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
+use anyhow::Result;
 use clap::{Arg, ArgAction, ArgMatches};
+use glix::ops::{Context, Outcome};
+use glix::repo::Repo;
+use glix::txn::TxnOptions;
 
 pub struct Global {
     pub repo: Option<PathBuf>,
     pub host: Option<String>,
     pub json: bool,
+    pub dry_run: bool,
+    pub allow_dirty: bool,
+    pub no_lock: bool,
+    pub quiet: bool,
+    pub verbose: bool,
+    pub registry: Option<String>,
+    pub wait: u64,
+    pub allow_insecure: bool,
 }
 
 pub fn args() -> Vec<Arg> {
+    let flag = |name: &'static str, help: &'static str| Arg::new(name).long(name).global(true).action(ArgAction::SetTrue).help(help);
     vec![
         Arg::new("repo")
             .long("repo")
@@ -19,16 +34,27 @@ pub fn args() -> Vec<Arg> {
             .env("GLIX_REPO")
             .value_parser(clap::value_parser!(PathBuf))
             .help("The user-packages flake [default: ~/.config/glixos]"),
-        Arg::new("host")
-            .long("host")
+        Arg::new("host").long("host").global(true).value_name("HOST").help("The host to act on [default: the only host, or this machine's hostname]"),
+        flag("json", "Print machine-readable JSON"),
+        flag("dry-run", "Show the diff a change would make; change nothing"),
+        flag("allow-dirty", "Change files even when they have uncommitted changes"),
+        flag("no-lock", "Do not run `nix flake lock` after changing inputs"),
+        flag("allow-insecure", "Accept a registry over plain http:// without a warning"),
+        Arg::new("quiet").short('q').long("quiet").global(true).action(ArgAction::SetTrue).help("Print only errors"),
+        Arg::new("verbose").short('v').long("verbose").global(true).action(ArgAction::SetTrue).help("Say more about what happens"),
+        Arg::new("registry")
+            .long("registry")
             .global(true)
-            .value_name("HOST")
-            .help("The host whose manifest to use"),
-        Arg::new("json")
-            .long("json")
+            .value_name("URL")
+            .env("GLIX_REGISTRY")
+            .help("The glix registry index (file:// or https://) used to resolve names"),
+        Arg::new("wait")
+            .long("wait")
             .global(true)
-            .action(ArgAction::SetTrue)
-            .help("Print machine-readable JSON"),
+            .value_name("SECONDS")
+            .default_value("60")
+            .value_parser(clap::value_parser!(u64))
+            .help("How long to wait for another glix working on the same repo"),
     ]
 }
 
@@ -38,24 +64,104 @@ impl Global {
             repo: m.get_one::<PathBuf>("repo").cloned(),
             host: m.get_one::<String>("host").cloned(),
             json: m.get_flag("json"),
+            dry_run: m.get_flag("dry-run"),
+            allow_dirty: m.get_flag("allow-dirty"),
+            no_lock: m.get_flag("no-lock"),
+            quiet: m.get_flag("quiet"),
+            verbose: m.get_flag("verbose"),
+            registry: m.get_one::<String>("registry").cloned(),
+            wait: m.get_one::<u64>("wait").copied().unwrap_or(60),
+            allow_insecure: m.get_flag("allow-insecure"),
         }
     }
 
     /// The repo: --repo, GLIX_REPO, or ~/.config/glixos.
     pub fn repo_dir(&self) -> PathBuf {
         self.repo.clone().unwrap_or_else(|| {
-            let home = std::env::var_os("HOME")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("."));
+            let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
             home.join(".config/glixos")
         })
     }
+
+    pub fn open_repo(&self) -> Result<Repo> {
+        Ok(Repo::open(&self.repo_dir())?)
+    }
+
+    /// The context a mutation runs in.
+    pub fn context(&self) -> Result<Context> {
+        Ok(Context {
+            repo: self.open_repo()?,
+            txn: TxnOptions { allow_dirty: self.allow_dirty, wait: Duration::from_secs(self.wait) },
+            dry_run: self.dry_run,
+            lock: !self.no_lock,
+            nix: None,
+        })
+    }
+
+    /// The resolver's options: --registry / GLIX_REGISTRY, else the repo's `.glix.toml`.
+    pub fn resolve_options(&self) -> glix::resolve::ResolveOptions {
+        let repo_config = std::fs::read_to_string(self.repo_dir().join(".glix.toml"))
+            .ok()
+            .and_then(|t| t.parse::<toml_edit::DocumentMut>().ok())
+            .and_then(|d| d.get("registry").and_then(|r| r.as_str()).map(str::to_string));
+        let url = glix::resolve::choose_registry_url(self.registry.as_deref(), None, repo_config.as_deref());
+        let mut opts = glix::resolve::ResolveOptions::new(Some(url));
+        opts.allow_insecure = self.allow_insecure;
+        opts
+    }
+
+    /// Say what a mutation did (or would do).
+    pub fn report(&self, outcome: &Outcome) -> Result<()> {
+        if let Some(r) = &outcome.recovery {
+            if r.completed {
+                eprintln!("glix: the interrupted `{}` had finished; tidied up its journal", r.description);
+            } else {
+                eprintln!("glix: rolled back the interrupted `{}` (restored: {})", r.description, if r.restored.is_empty() { "nothing had changed".into() } else { r.restored.join(", ") });
+            }
+        }
+        for w in &outcome.warnings {
+            eprintln!("warning: {w}");
+        }
+        if self.json {
+            let v = serde_json::json!({
+                "summary": outcome.summary,
+                "commit": outcome.commit,
+                "files": outcome.files,
+                "dryRun": outcome.diff.is_some(),
+                "diff": outcome.diff,
+            });
+            println!("{}", serde_json::to_string_pretty(&v)?);
+            return Ok(());
+        }
+        match (&outcome.diff, &outcome.commit) {
+            (Some(diff), _) => {
+                print!("{diff}");
+                if !self.quiet {
+                    eprintln!("dry run: `{}` would make these changes; nothing was changed", outcome.summary);
+                }
+            }
+            (None, Some(id)) if !self.quiet => {
+                println!("{} {}", &id[..12.min(id.len())], outcome.summary);
+                if self.verbose {
+                    for f in &outcome.files {
+                        println!("  changed {f}");
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
 }
 
-/// Print an error chain as `error: …` followed by its causes.
-pub fn report_error(e: &anyhow::Error) {
+/// Print an error: what failed and its causes, and for a failed change, that nothing
+/// was changed.
+pub fn report_error(e: &anyhow::Error, mutation: bool) {
     eprintln!("error: {e}");
     for cause in e.chain().skip(1) {
         eprintln!("  caused by: {cause}");
+    }
+    if mutation {
+        eprintln!("nothing was changed: every file is as it was, and no commit was made");
     }
 }

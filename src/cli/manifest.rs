@@ -1,8 +1,8 @@
 //! `glix manifest`: the normalized manifest as glix (and the Nix plugin) see it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Arg, ArgMatches, Command};
 
 use crate::global::Global;
@@ -47,25 +47,9 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
 }
 
 fn host_manifest_path(g: &Global) -> Result<PathBuf> {
-    let repo = g.repo_dir();
-    let hosts = repo.join("hosts");
-    let Some(host) = g.host.clone().or_else(|| only_host(&hosts)) else {
-        bail!(
-            "no --host given and {} does not hold exactly one host; name one with --host",
-            hosts.display()
-        );
-    };
-    Ok(hosts.join(host).join("glix.toml"))
-}
-
-fn only_host(hosts: &Path) -> Option<String> {
-    let names: Vec<String> = std::fs::read_dir(hosts)
-        .ok()?
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().join("glix.toml").is_file())
-        .filter_map(|e| e.file_name().into_string().ok())
-        .collect();
-    (names.len() == 1).then(|| names[0].clone())
+    let repo = g.open_repo()?;
+    let host = repo.choose_host(g.host.as_deref())?;
+    Ok(repo.path(&glix::repo::Repo::manifest_rel(&host)))
 }
 
 fn print_human(m: &glix::manifest::Manifest) {

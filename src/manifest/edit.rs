@@ -29,6 +29,8 @@ pub enum EditError {
     Duplicate(String),
     #[error("no package named '{0}' in this manifest")]
     NoSuchPackage(String),
+    #[error("package '{0}' has no config key '{1}'")]
+    NoSuchKey(String, String),
 }
 
 impl ManifestDoc {

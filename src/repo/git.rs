@@ -107,9 +107,32 @@ pub fn commit(repo: &Repo, paths: &[String], message: &str) -> Result<String> {
     let tree = r.find_tree(update.create_updated(&r, &base)?)?;
     let sig = signature(&r)?;
     let parents: Vec<&git2::Commit> = parent.iter().collect();
-    let id = r.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)?;
+    // Make the commit object, then refresh the index, and only then move HEAD: if the
+    // index is locked by someone else the operation fails before it is visible.
+    let id = r.commit(None, &sig, &sig, message, &tree, &parents)?;
+    let index_path = r.path().join("index");
+    let index_before = std::fs::read(&index_path).ok();
     sync_index(repo, paths)?;
+    if let Err(e) = move_head(&r, id, message) {
+        // Put the index back so the rolled-back work tree and the index agree again.
+        if let Some(bytes) = index_before {
+            let _ = std::fs::write(&index_path, bytes);
+        }
+        return Err(e.into());
+    }
     Ok(id.to_string())
+}
+
+/// Point HEAD (or the branch it names, created if unborn) at `id`.
+fn move_head(r: &Repository, id: git2::Oid, message: &str) -> std::result::Result<(), git2::Error> {
+    let summary = message.lines().next().unwrap_or("glix");
+    let head = r.find_reference("HEAD")?;
+    let target = match head.symbolic_target() {
+        Some(branch) => branch.to_string(),
+        None => "HEAD".to_string(),
+    };
+    r.reference(&target, id, true, &format!("commit: {summary}"))?;
+    Ok(())
 }
 
 /// Make the index entries of `paths` match the work tree.
@@ -181,4 +204,20 @@ fn signature(r: &Repository) -> Result<Signature<'static>> {
 fn is_executable(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(p).map(|m| m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+}
+
+/// The first parent of commit `id`.
+pub fn parent(repo: &Repo, id: &str) -> Result<Option<String>> {
+    let r = open(repo)?;
+    let c = r.find_commit(git2::Oid::from_str(id)?)?;
+    Ok(c.parent_ids().next().map(|p| p.to_string()))
+}
+
+/// The names in directory `dir` of commit `id` (empty when it has no such directory).
+pub fn list_dir_at(repo: &Repo, id: &str, dir: &str) -> Result<Vec<String>> {
+    let r = open(repo)?;
+    let tree = r.find_commit(git2::Oid::from_str(id)?)?.tree()?;
+    let Ok(entry) = tree.get_path(Path::new(dir)) else { return Ok(vec![]) };
+    let Ok(sub) = r.find_tree(entry.id()) else { return Ok(vec![]) };
+    Ok(sub.iter().filter_map(|e| e.name().map(str::to_string)).collect())
 }

@@ -1,0 +1,35 @@
+use anyhow::Result;
+use clap::{Arg, ArgMatches, Command};
+
+use crate::global::Global;
+
+pub fn command() -> Command {
+    Command::new("search")
+        .about("Search the glix registry index")
+        .arg(Arg::new("term").value_name("TERM").required(true))
+        .after_help("Examples:\n  glix search editor\n  glix search editor --json --registry file:///srv/registry.json")
+}
+
+pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
+    let term = m.get_one::<String>("term").expect("required");
+    let results = glix::resolve::search(term, &g.resolve_options())?;
+    for w in &results.warnings {
+        eprintln!("warning: {w}");
+    }
+    if g.json {
+        let v: Vec<serde_json::Value> = results
+            .hits
+            .iter()
+            .map(|e| serde_json::json!({ "name": e.name, "flake": e.flake.to_url(), "description": e.description, "scope": e.scope, "output": e.output }))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(());
+    }
+    if results.hits.is_empty() {
+        eprintln!("nothing in {} matches '{term}'", results.registry_url);
+        return Ok(());
+    }
+    let rows: Vec<[String; 3]> = results.hits.iter().map(|e| [e.name.clone(), e.flake.to_url(), e.description.clone().unwrap_or_default()]).collect();
+    crate::list::print_table(&["NAME", "FLAKE", "DESCRIPTION"], &rows);
+    Ok(())
+}

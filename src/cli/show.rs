@@ -1,0 +1,45 @@
+use anyhow::{anyhow, Result};
+use clap::{Arg, ArgMatches, Command};
+
+use crate::global::Global;
+
+pub fn command() -> Command {
+    Command::new("show")
+        .about("Show one package of a host")
+        .arg(Arg::new("name").value_name("NAME").required(true))
+        .after_help("Examples:\n  glix show cool-pkg\n  glix show cool-pkg --json")
+}
+
+pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
+    let name = m.get_one::<String>("name").expect("required");
+    let repo = g.open_repo()?;
+    let host = repo.choose_host(g.host.as_deref())?;
+    let doc = glix::ops::load_host(&repo, &host)?;
+    let p = doc
+        .manifest()
+        .packages
+        .get(name)
+        .ok_or_else(|| anyhow!("no package named '{name}' on {host}; `glix list` shows its packages"))?;
+    if g.json {
+        println!("{}", serde_json::to_string_pretty(p)?);
+        return Ok(());
+    }
+    println!("name:    {}", p.name);
+    println!("host:    {host}");
+    println!("flake:   {}", p.flake);
+    println!("input:   {}", p.input);
+    println!("scope:   {}", p.scope);
+    if let Some(u) = &p.user {
+        println!("user:    {u}");
+    }
+    println!("output:  {}", p.output);
+    println!("enabled: {}", if p.enable { "yes" } else { "no" });
+    println!("source:  {}", p.source);
+    if !p.config.is_empty() {
+        println!("config:");
+        for (k, v) in &p.config {
+            println!("  {k} = {v:?}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,139 @@
+//! Thin wrappers around the `nix` processes glix runs. Always an argument vector,
+//! never a shell. Every evaluation passes `--no-write-lock-file`, so `flake.lock` only
+//! changes inside a glix transaction (`flake_lock` / `flake_update`), committed with
+//! its cause. While Nix works, a spinner shows its latest message on a terminal.
+
+use std::io::{BufRead, BufReader, IsTerminal};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum NixError {
+    #[error("cannot find `nix` (looked at GLIX_NIX and PATH); install Nix, or set GLIX_NIX to the nix binary")]
+    NotFound,
+    #[error("could not run {cmd}: {source}")]
+    Spawn { cmd: String, source: std::io::Error },
+    #[error("`{cmd}` failed ({status}):\n{stderr}")]
+    Failed { cmd: String, status: String, stderr: String },
+    #[error("`{cmd}` printed something that is not JSON: {err}")]
+    BadJson { cmd: String, err: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Nix {
+    bin: PathBuf,
+    /// The glix plugin to load (`--option plugin-files`), when configured.
+    plugin: Option<PathBuf>,
+}
+
+impl Nix {
+    /// `GLIX_NIX`, else `nix` on PATH.
+    pub fn locate() -> Result<Nix, NixError> {
+        if let Some(p) = std::env::var_os("GLIX_NIX").filter(|p| !p.is_empty()) {
+            return Ok(Nix { bin: PathBuf::from(p), plugin: None });
+        }
+        let path = std::env::var_os("PATH").ok_or(NixError::NotFound)?;
+        std::env::split_paths(&path)
+            .map(|d| d.join("nix"))
+            .find(|p| p.is_file())
+            .map(|bin| Nix { bin, plugin: None })
+            .ok_or(NixError::NotFound)
+    }
+
+    pub fn with_plugin(mut self, plugin: Option<PathBuf>) -> Nix {
+        self.plugin = plugin;
+        self
+    }
+
+    pub fn bin(&self) -> &Path {
+        &self.bin
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(&self.bin);
+        if let Some(p) = &self.plugin {
+            c.arg("--option").arg("plugin-files").arg(p);
+        }
+        c.args(args);
+        c
+    }
+
+    /// `nix flake lock`: lock inputs that are new or changed, keep the others.
+    pub fn flake_lock(&self, dir: &Path) -> Result<(), NixError> {
+        self.run_with_progress(self.command(&["flake", "lock"]).arg(dir), "locking the flake inputs")
+    }
+
+    /// `nix flake update [INPUT...]`: re-lock the named inputs to their newest
+    /// revisions (all of them when `inputs` is empty).
+    pub fn flake_update(&self, dir: &Path, inputs: &[String]) -> Result<(), NixError> {
+        let mut c = self.command(&["flake", "update", "--flake"]);
+        c.arg(dir).args(inputs);
+        self.run_with_progress(&mut c, "updating the flake inputs")
+    }
+
+    /// `nix eval --json` of an attribute of a flake, without ever writing its lock.
+    pub fn eval_json(&self, installable: &str) -> Result<serde_json::Value, NixError> {
+        let mut c = self.command(&["eval", "--json", "--no-write-lock-file", installable]);
+        let out = c.output().map_err(|e| NixError::Spawn { cmd: describe(&c), source: e })?;
+        if !out.status.success() {
+            return Err(NixError::Failed { cmd: describe(&c), status: out.status.to_string(), stderr: tail(&String::from_utf8_lossy(&out.stderr)) });
+        }
+        serde_json::from_slice(&out.stdout).map_err(|e| NixError::BadJson { cmd: describe(&c), err: e.to_string() })
+    }
+
+    /// `nix --version`, e.g. "2.26.3".
+    pub fn version(&self) -> Result<String, NixError> {
+        let mut c = Command::new(&self.bin);
+        c.arg("--version");
+        let out = c.output().map_err(|e| NixError::Spawn { cmd: describe(&c), source: e })?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        Ok(text.split_whitespace().last().unwrap_or("").to_string())
+    }
+
+    /// Run `c`, showing its latest stderr line under a spinner on a terminal, and
+    /// keeping its stderr for the error message.
+    fn run_with_progress(&self, c: &mut Command, what: &str) -> Result<(), NixError> {
+        c.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+        let mut child = c.spawn().map_err(|e| NixError::Spawn { cmd: describe(c), source: e })?;
+        let spinner = std::io::stderr().is_terminal().then(|| {
+            let pb = indicatif::ProgressBar::new_spinner();
+            pb.set_message(format!("nix: {what}"));
+            pb.enable_steady_tick(Duration::from_millis(100));
+            pb
+        });
+        let mut stderr = String::new();
+        if let Some(pipe) = child.stderr.take() {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                if let Some(pb) = &spinner {
+                    pb.set_message(format!("nix: {}", line.trim()));
+                }
+                stderr.push_str(&line);
+                stderr.push('\n');
+            }
+        }
+        let status = child.wait().map_err(|e| NixError::Spawn { cmd: describe(c), source: e })?;
+        if let Some(pb) = spinner {
+            pb.finish_and_clear();
+        }
+        if status.success() {
+            Ok(())
+        } else {
+            Err(NixError::Failed { cmd: describe(c), status: status.to_string(), stderr: tail(&stderr) })
+        }
+    }
+}
+
+/// The command line, for messages.
+fn describe(c: &Command) -> String {
+    std::iter::once(c.get_program().to_string_lossy().into_owned())
+        .chain(c.get_args().map(|a| a.to_string_lossy().into_owned()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The last lines of a process's stderr: where Nix puts the error.
+fn tail(s: &str) -> String {
+    let lines: Vec<&str> = s.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
+}

@@ -1,0 +1,103 @@
+//! `glix add`: resolve a reference, add the package to a host's manifest, regenerate
+//! the regions, lock, commit.
+
+use std::collections::BTreeMap;
+
+use super::state::{load_host, load_hosts, regenerate_flake, user_inputs, with_edit};
+use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
+use crate::flakeref::{self, is_valid_name};
+use crate::manifest::{Package, Scope};
+use crate::repo::Repo;
+use crate::resolve::{self, ResolveOptions};
+use crate::txn::Operation;
+
+#[derive(Debug, Clone, Default)]
+pub struct AddRequest {
+    pub host: Option<String>,
+    /// What the user typed: a flake URI or a name.
+    pub typed: String,
+    pub scope: Option<Scope>,
+    pub user: Option<String>,
+    pub name: Option<String>,
+    pub output: Option<String>,
+    pub config: Vec<(String, String)>,
+}
+
+pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Result<Outcome, OpError> {
+    // Resolving may wait on the network and reads nothing of the repo: do it before
+    // taking the repo lock.
+    let res = resolve::resolve(&req.typed, resolve_opts)?;
+    mutate(ctx, |repo| {
+        let host = repo.choose_host(req.host.as_deref())?;
+        let mut doc = load_host(repo, &host)?;
+        let flake = res.flake.to_url();
+        let scope = req.scope.or(res.default_scope).unwrap_or(Scope::System);
+        let output = req.output.clone().or_else(|| res.output.clone()).unwrap_or_else(|| scope.default_output().to_string());
+        let name = req.name.clone().unwrap_or_else(|| res.name_hint.clone());
+        if !is_valid_name(&name) {
+            return Err(OpError::Refused(format!(
+                "'{name}' cannot be a package name (letters, digits, '_' and '-', starting with a letter or '_'; not a Nix keyword); choose one with --name"
+            )));
+        }
+        let user = match (scope, &req.user) {
+            (Scope::System, Some(u)) => {
+                return Err(OpError::Refused(format!("--user {u} only applies to --scope home (system packages belong to the whole machine)")));
+            }
+            (Scope::Home, Some(u)) => Some(u.clone()),
+            (Scope::Home, None) => doc.manifest().host.default_user.clone(),
+            (Scope::System, None) => None,
+        };
+        if let Some(existing) = doc.manifest().packages.values().find(|p| p.flake == flake && p.output == output && p.scope == scope && p.user == user) {
+            return Err(OpError::Refused(format!(
+                "{flake} ({output}) is already on {host} as '{}'; `glix show {}` shows it",
+                existing.name, existing.name
+            )));
+        }
+        let input = choose_input(repo, &res.flake)?;
+        let pkg = Package {
+            name: name.clone(),
+            flake: flake.clone(),
+            input,
+            scope,
+            user,
+            source: res.source,
+            output,
+            enable: true,
+            config: req.config.iter().cloned().collect(),
+        };
+        doc.add_package(&pkg)?;
+        let flake_nix = regenerate_flake(repo, &with_edit(repo, &host, &doc)?)?;
+        let files = BTreeMap::from([(Repo::manifest_rel(&host), Some(doc.text())), (FLAKE_NIX.to_string(), Some(flake_nix))]);
+        Ok(Planned {
+            op: Operation {
+                kind: "add".into(),
+                host: Some(host.clone()),
+                package: Some(name.clone()),
+                reference: Some(flake.clone()),
+                undoes: None,
+                summary: format!("glix add {host}: {name} ({flake})"),
+            },
+            files,
+            lock: LockStep::Lock,
+            warnings: res.warnings.clone(),
+        })
+    })
+}
+
+/// The input for a flake: the one any host already uses for it, else a new name that
+/// no other flake (and none of the user's own inputs) uses.
+fn choose_input(repo: &Repo, r: &flakeref::FlakeRef) -> Result<String, OpError> {
+    let url = r.to_url();
+    let mut used: BTreeMap<String, String> = BTreeMap::new();
+    for doc in load_hosts(repo)?.values() {
+        for p in doc.manifest().packages.values() {
+            if p.flake == url {
+                return Ok(p.input.clone());
+            }
+            used.insert(p.input.clone(), p.flake.clone());
+        }
+    }
+    let flake_text = std::fs::read_to_string(repo.path(FLAKE_NIX)).map_err(crate::repo::io("cannot read flake.nix"))?;
+    let reserved = user_inputs(&flake_text)?;
+    Ok(flakeref::input_name(r, |cand| reserved.contains(cand) || used.get(cand).is_some_and(|u| *u != url)))
+}

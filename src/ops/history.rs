@@ -1,0 +1,158 @@
+//! `glix log`, `glix undo`, `glix restore`: glix's history is git's, read back from the
+//! trailers of glix commits. Undo and restore are new operations (new commits through
+//! the same transaction); history only grows, nothing is ever reset.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::state::regenerate_flake;
+use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_LOCK, FLAKE_NIX};
+use crate::manifest::load_str;
+use crate::repo::git::{self, CommitInfo};
+use crate::repo::Repo;
+use crate::txn::Operation;
+
+/// One glix operation, as `glix log` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogEntry {
+    pub commit: String,
+    pub time: i64,
+    pub summary: String,
+    pub operation: String,
+    pub host: Option<String>,
+    pub package: Option<String>,
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    /// For undo: the commit it reverted.
+    pub undoes: Option<String>,
+}
+
+const HISTORY_LIMIT: usize = 100_000;
+
+fn entry(c: &CommitInfo) -> Option<LogEntry> {
+    let t = &c.trailers;
+    Some(LogEntry {
+        commit: c.id.clone(),
+        time: c.time,
+        summary: c.summary.clone(),
+        operation: t.get("Glix-Operation")?.to_string(),
+        host: t.get("Glix-Host").map(str::to_string),
+        package: t.get("Glix-Package").map(str::to_string),
+        reference: t.get("Glix-Ref").map(str::to_string),
+        undoes: t.get("Glix-Undoes").map(str::to_string),
+    })
+}
+
+/// glix operations, newest first.
+pub fn glix_log(repo: &Repo, limit: usize) -> Result<Vec<LogEntry>, OpError> {
+    Ok(git::log(repo, HISTORY_LIMIT)?.iter().filter_map(entry).take(limit).collect())
+}
+
+/// Revert the newest glix operation not already undone, as a new commit. Refuses when
+/// a later commit made outside glix touched the same files.
+pub fn undo(ctx: &Context) -> Result<Outcome, OpError> {
+    mutate(ctx, |repo| {
+        let commits = git::log(repo, HISTORY_LIMIT)?;
+        let mut undone: BTreeSet<String> = BTreeSet::new();
+        let mut later_foreign: Vec<&CommitInfo> = Vec::new();
+        let target = commits.iter().find(|c| match entry(c) {
+            None => {
+                later_foreign.push(c);
+                false
+            }
+            Some(e) if e.operation == "undo" => {
+                undone.extend(e.undoes);
+                false
+            }
+            Some(e) if e.operation == "init" => false,
+            Some(_) => !undone.contains(&c.id),
+        });
+        let Some(target) = target else {
+            return Err(OpError::Refused("there is no glix operation to undo".into()));
+        };
+        if target.trailers.get("Glix-Operation") == Some("init") {
+            return Err(OpError::Refused("there is no glix operation to undo".into()));
+        }
+        for f in &later_foreign {
+            if f.time >= target.time {
+                if let Some(p) = f.paths.iter().find(|p| target.paths.contains(p)) {
+                    return Err(OpError::Refused(format!(
+                        "cannot undo `{}`: a later commit not made by glix ({} \"{}\") also changed {p}; revert that commit first (git revert {}), or fix the file by hand",
+                        target.summary,
+                        &f.id[..12],
+                        f.summary,
+                        &f.id[..12]
+                    )));
+                }
+            }
+        }
+        let parent = git::parent(repo, &target.id)?;
+        let mut files = BTreeMap::new();
+        for p in &target.paths {
+            let before = match &parent {
+                Some(pid) => git::file_at(repo, pid, p)?,
+                None => None,
+            };
+            files.insert(p.clone(), before.map(|b| String::from_utf8_lossy(&b).into_owned()));
+        }
+        Ok(Planned {
+            op: Operation {
+                kind: "undo".into(),
+                host: target.trailers.get("Glix-Host").map(str::to_string),
+                package: target.trailers.get("Glix-Package").map(str::to_string),
+                reference: target.trailers.get("Glix-Ref").map(str::to_string),
+                undoes: Some(target.id.clone()),
+                summary: format!("glix undo: {}", target.summary),
+            },
+            files,
+            lock: LockStep::None,
+            warnings: vec![],
+        })
+    })
+}
+
+/// The manifests, regions and lock as they were right after operation `op` (a commit
+/// id or a unique prefix), as one new commit. Everything outside the regions of
+/// flake.nix stays as it is now.
+pub fn restore(ctx: &Context, op: &str) -> Result<Outcome, OpError> {
+    mutate(ctx, |repo| {
+        let commits = git::log(repo, HISTORY_LIMIT)?;
+        let matches: Vec<&CommitInfo> = commits.iter().filter(|c| c.id.starts_with(op) && entry(c).is_some()).collect();
+        let target = match matches.as_slice() {
+            [one] => *one,
+            [] => return Err(OpError::Refused(format!("no glix operation with commit id {op}; `glix log` lists them"))),
+            _ => return Err(OpError::Refused(format!("{op} matches several operations; give more of the commit id"))),
+        };
+        let mut files: BTreeMap<String, Option<String>> = BTreeMap::new();
+        let mut manifests = BTreeMap::new();
+        let then_hosts = hosts_at(repo, &target.id)?;
+        for host in repo.hosts()?.into_iter().chain(then_hosts.iter().cloned()).collect::<BTreeSet<_>>() {
+            let rel = Repo::manifest_rel(&host);
+            let text = git::file_at(repo, &target.id, &rel)?.map(|b| String::from_utf8_lossy(&b).into_owned());
+            if let Some(t) = &text {
+                manifests.insert(host.clone(), load_str(t, &rel)?);
+            }
+            files.insert(rel, text);
+        }
+        files.insert(FLAKE_NIX.to_string(), Some(regenerate_flake(repo, &manifests)?));
+        let lock = git::file_at(repo, &target.id, FLAKE_LOCK)?.map(|b| String::from_utf8_lossy(&b).into_owned());
+        files.insert(FLAKE_LOCK.to_string(), lock);
+        Ok(Planned {
+            op: Operation {
+                kind: "restore".into(),
+                reference: Some(target.id.clone()),
+                summary: format!("glix restore {}: {}", &target.id[..12], target.summary),
+                ..Operation::default()
+            },
+            files,
+            lock: LockStep::None,
+            warnings: vec![],
+        })
+    })
+}
+
+/// The hosts that had a manifest in commit `id`.
+fn hosts_at(repo: &Repo, id: &str) -> Result<Vec<String>, OpError> {
+    Ok(git::list_dir_at(repo, id, "hosts")?.into_iter().filter(|h| git::file_at(repo, id, &Repo::manifest_rel(h)).ok().flatten().is_some()).collect())
+}

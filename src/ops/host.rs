@@ -1,0 +1,62 @@
+//! `glix host add` / `glix host remove`.
+
+use std::collections::BTreeMap;
+
+use super::state::{load_host, regenerate_flake, with_edit};
+use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
+use crate::manifest::{Manifest, ManifestDoc};
+use crate::repo::{is_valid_host_name, Repo, RepoError};
+use crate::txn::Operation;
+
+/// The host file `glix init` and `glix host add` write once; the user owns it after.
+pub const HOST_DEFAULT_NIX: &str = include_str!("../../nix/templates/default/hosts/laptop/default.nix");
+
+pub fn host_add(ctx: &Context, name: &str, system: Option<&str>, user: Option<&str>) -> Result<Outcome, OpError> {
+    if !is_valid_host_name(name) {
+        return Err(RepoError::InvalidHostName(name.to_string()).into());
+    }
+    mutate(ctx, |repo| {
+        if repo.hosts()?.iter().any(|h| h == name) || repo.path(&format!("hosts/{name}")).exists() {
+            return Err(OpError::Refused(format!("hosts/{name} already exists; choose another name, or `glix host remove {name}` first")));
+        }
+        let rel = Repo::manifest_rel(name);
+        let doc = ManifestDoc::new_host(user, Some(system.unwrap_or(super::state::DEFAULT_SYSTEM)), &rel)?;
+        let flake_nix = regenerate_flake(repo, &with_edit(repo, name, &doc)?)?;
+        Ok(Planned {
+            op: Operation { kind: "host-add".into(), host: Some(name.to_string()), summary: format!("glix host add {name}"), ..Operation::default() },
+            files: BTreeMap::from([
+                (rel, Some(doc.text())),
+                (format!("hosts/{name}/default.nix"), Some(HOST_DEFAULT_NIX.to_string())),
+                (FLAKE_NIX.to_string(), Some(flake_nix)),
+            ]),
+            lock: LockStep::None,
+            warnings: vec![],
+        })
+    })
+}
+
+/// Remove a host's manifest and its line in the hosts region. `hosts/<host>/`'s other
+/// files are the user's (hardware configuration and the like): they stay.
+pub fn host_remove(ctx: &Context, name: &str) -> Result<Outcome, OpError> {
+    mutate(ctx, |repo| {
+        let host = repo.choose_host(Some(name))?;
+        let doc = load_host(repo, &host)?;
+        let mut all: BTreeMap<String, Manifest> = with_edit(repo, &host, &doc)?;
+        all.remove(&host);
+        let flake_nix = regenerate_flake(repo, &all)?;
+        let mut warnings = vec![];
+        let dir = repo.path(&format!("hosts/{host}"));
+        let others: Vec<String> = std::fs::read_dir(&dir)
+            .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n != "glix.toml").collect())
+            .unwrap_or_default();
+        if !others.is_empty() {
+            warnings.push(format!("hosts/{host}/ still holds your own files ({}); delete them yourself if you no longer need them", others.join(", ")));
+        }
+        Ok(Planned {
+            op: Operation { kind: "host-remove".into(), host: Some(host.clone()), summary: format!("glix host remove {host}"), ..Operation::default() },
+            files: BTreeMap::from([(Repo::manifest_rel(&host), None), (FLAKE_NIX.to_string(), Some(flake_nix))]),
+            lock: LockStep::Lock,
+            warnings,
+        })
+    })
+}

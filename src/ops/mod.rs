@@ -1,0 +1,180 @@
+//! The operations behind glix's commands. Each one reads the repository under its
+//! lock, plans the new contents of the files it changes, and hands them to
+//! [`mutate`], which runs the one transaction (or, for `--dry-run`, prints the diff).
+//! The CLI layer only parses arguments and renders [`Outcome`]s.
+
+mod add;
+mod config;
+mod history;
+mod host;
+mod init;
+mod remove;
+mod state;
+mod toggle;
+mod update;
+
+pub use add::{add, AddRequest};
+pub use config::{config_set, config_unset};
+pub use history::{glix_log, restore, undo, LogEntry};
+pub use host::{host_add, host_remove};
+pub use init::{init, InitRequest};
+pub use remove::remove;
+pub use state::{load_host, load_hosts, regenerate_flake};
+pub use toggle::set_enabled;
+pub use update::update;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::manifest::edit::EditError;
+use crate::manifest::ManifestError;
+use crate::nix::{Nix, NixError};
+use crate::repo::journal::Recovery;
+use crate::repo::{Repo, RepoError};
+use crate::txn::{Locked, Operation, TxnError, TxnOptions};
+
+pub const FLAKE_NIX: &str = "flake.nix";
+pub const FLAKE_LOCK: &str = "flake.lock";
+
+/// Set by the Ctrl-C handler; checked before a transaction commits.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// How an operation runs.
+pub struct Context {
+    pub repo: Repo,
+    pub txn: TxnOptions,
+    /// Print the diff, change nothing.
+    pub dry_run: bool,
+    /// Run `nix flake lock` after changing inputs (off with `--no-lock`).
+    pub lock: bool,
+    /// Found lazily: only operations that lock need Nix.
+    pub nix: Option<Nix>,
+}
+
+/// What an operation did, for the CLI to render.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// The commit summary (`glix add laptop: cool-pkg (github:o/cool-pkg)`).
+    pub summary: String,
+    /// The new commit, or `None` for a dry run.
+    pub commit: Option<String>,
+    /// Dry run: the unified diff of every file that would change.
+    pub diff: Option<String>,
+    /// A previous glix had been interrupted; this is what was rolled back first.
+    pub recovery: Option<Recovery>,
+    pub warnings: Vec<String>,
+    /// Files the commit changed.
+    pub files: Vec<String>,
+}
+
+/// What to do with flake.lock after the files are written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockStep {
+    None,
+    /// `nix flake lock`: lock new inputs, drop removed ones.
+    Lock,
+    /// `nix flake update INPUT...` (all inputs when empty).
+    Update(Vec<String>),
+}
+
+/// An operation's plan: its commit metadata and the new contents of its files.
+pub struct Planned {
+    pub op: Operation,
+    /// Repo-relative path → new contents (`None`: delete).
+    pub files: BTreeMap<String, Option<String>>,
+    pub lock: LockStep,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpError {
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+    #[error(transparent)]
+    Txn(#[from] TxnError),
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    #[error("flake.nix: {0}")]
+    Patch(#[from] crate::flake::PatchError),
+    #[error(transparent)]
+    Nix(#[from] NixError),
+    #[error(transparent)]
+    Resolve(#[from] crate::resolve::ResolveError),
+    #[error("interrupted")]
+    Interrupted,
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// Run an operation: plan it under the repo lock, then write, lock and commit in one
+/// transaction — or only show the diff for a dry run.
+pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError>) -> Result<Outcome, OpError> {
+    if ctx.dry_run {
+        let planned = plan(&ctx.repo)?;
+        return Ok(Outcome {
+            summary: planned.op.summary.clone(),
+            diff: Some(diff(&ctx.repo, &planned, ctx.lock)),
+            warnings: planned.warnings,
+            files: planned.files.keys().cloned().collect(),
+            ..Outcome::default()
+        });
+    }
+    let locked = Locked::acquire(&ctx.repo, &ctx.txn)?;
+    let recovery = locked.recovery().cloned();
+    let planned = plan(&ctx.repo)?;
+    let mut paths: Vec<&str> = planned.files.keys().map(String::as_str).collect();
+    let locking = ctx.lock && planned.lock != LockStep::None;
+    if locking && !paths.contains(&FLAKE_LOCK) {
+        paths.push(FLAKE_LOCK);
+    }
+    let mut txn = locked.start(planned.op.clone(), &paths, ctx.txn.allow_dirty)?;
+    for (rel, contents) in &planned.files {
+        match contents {
+            Some(text) => txn.write(rel, text.as_bytes())?,
+            None => txn.remove(rel)?,
+        }
+    }
+    if locking {
+        let nix = match &ctx.nix {
+            Some(n) => n.clone(),
+            None => Nix::locate()?,
+        };
+        match &planned.lock {
+            LockStep::Lock => nix.flake_lock(ctx.repo.root())?,
+            LockStep::Update(inputs) => nix.flake_update(ctx.repo.root(), inputs)?,
+            LockStep::None => {}
+        }
+    }
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return Err(OpError::Interrupted);
+    }
+    let files = txn.changed();
+    let commit = txn.commit()?;
+    Ok(Outcome { summary: planned.op.summary, commit: Some(commit), diff: None, recovery, warnings: planned.warnings, files })
+}
+
+/// The unified diff of a plan against the files as they are.
+fn diff(repo: &Repo, planned: &Planned, lock: bool) -> String {
+    let mut out = String::new();
+    for (rel, new) in &planned.files {
+        let old = std::fs::read_to_string(repo.path(rel)).ok();
+        if old.as_deref() == new.as_deref() {
+            continue;
+        }
+        let (a, b) = (old.as_deref().unwrap_or(""), new.as_deref().unwrap_or(""));
+        let from = if old.is_some() { format!("a/{rel}") } else { "/dev/null".into() };
+        let to = if new.is_some() { format!("b/{rel}") } else { "/dev/null".into() };
+        out.push_str(&similar::TextDiff::from_lines(a, b).unified_diff().context_radius(3).header(&from, &to).to_string());
+    }
+    if lock {
+        match &planned.lock {
+            LockStep::Lock => out.push_str("# then: nix flake lock (flake.lock would change)\n"),
+            LockStep::Update(i) if i.is_empty() => out.push_str("# then: nix flake update (all inputs)\n"),
+            LockStep::Update(i) => out.push_str(&format!("# then: nix flake update {}\n", i.join(" "))),
+            LockStep::None => {}
+        }
+    }
+    out
+}

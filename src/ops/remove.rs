@@ -1,0 +1,34 @@
+//! `glix remove`: drop a package from a host's manifest; its input goes from flake.nix
+//! (and flake.lock) when no other package uses it.
+
+use std::collections::BTreeMap;
+
+use super::state::{load_host, regenerate_flake, with_edit};
+use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
+use crate::repo::Repo;
+use crate::txn::Operation;
+
+pub fn remove(ctx: &Context, host: Option<&str>, name: &str) -> Result<Outcome, OpError> {
+    mutate(ctx, |repo| {
+        let host = repo.choose_host(host)?;
+        let mut doc = load_host(repo, &host)?;
+        let pkg = doc.remove_package(name)?;
+        let all = with_edit(repo, &host, &doc)?;
+        let input_still_used = all.values().any(|m| m.packages.values().any(|p| p.input == pkg.input));
+        let flake_nix = regenerate_flake(repo, &all)?;
+        Ok(Planned {
+            op: Operation {
+                kind: "remove".into(),
+                host: Some(host.clone()),
+                package: Some(pkg.name.clone()),
+                reference: Some(pkg.flake.clone()),
+                undoes: None,
+                summary: format!("glix remove {host}: {} ({})", pkg.name, pkg.flake),
+            },
+            files: BTreeMap::from([(Repo::manifest_rel(&host), Some(doc.text())), (FLAKE_NIX.to_string(), Some(flake_nix))]),
+            // `nix flake lock` drops inputs flake.nix no longer has.
+            lock: if input_still_used { LockStep::None } else { LockStep::Lock },
+            warnings: vec![],
+        })
+    })
+}

@@ -1,0 +1,93 @@
+//! Reading the repository's state: the hosts' manifests, and flake.nix regenerated
+//! from them ("manifest is the truth").
+
+use std::collections::BTreeMap;
+
+use super::{OpError, FLAKE_NIX};
+use crate::flake::{self, Desired};
+use crate::manifest::{Manifest, ManifestDoc};
+use crate::repo::Repo;
+
+/// The system a host builds for when its manifest does not say.
+pub const DEFAULT_SYSTEM: &str = "x86_64-linux";
+
+/// One host's manifest, editable.
+pub fn load_host(repo: &Repo, host: &str) -> Result<ManifestDoc, OpError> {
+    let rel = Repo::manifest_rel(host);
+    let path = repo.path(&rel);
+    let text = std::fs::read_to_string(&path).map_err(crate::repo::io(format!("cannot read {}", path.display())))?;
+    Ok(ManifestDoc::parse(&text, &rel)?)
+}
+
+/// Every host's manifest, by host name.
+pub fn load_hosts(repo: &Repo) -> Result<BTreeMap<String, ManifestDoc>, OpError> {
+    repo.hosts()?.into_iter().map(|h| load_host(repo, &h).map(|d| (h, d))).collect()
+}
+
+/// What the regions should say for these manifests. Two hosts may share an input
+/// only for the same flake.
+pub fn desired(manifests: &BTreeMap<String, Manifest>) -> Result<Desired, OpError> {
+    let mut d = Desired::default();
+    let mut owner: BTreeMap<&str, (&str, &str)> = BTreeMap::new(); // input → (host, package)
+    for (host, m) in manifests {
+        d.hosts.insert(host.clone(), m.host.system.clone().unwrap_or_else(|| DEFAULT_SYSTEM.to_string()));
+        for p in m.packages.values() {
+            match d.inputs.get(&p.input) {
+                Some(url) if *url != p.flake => {
+                    let (h, n) = owner[p.input.as_str()];
+                    return Err(OpError::Refused(format!(
+                        "input '{}' is used for two different flakes: \"{url}\" by package '{n}' of host {h}, and \"{}\" by package '{}' of host {host}; give one of them another `input` in its glix.toml",
+                        p.input, p.flake, p.name
+                    )));
+                }
+                Some(_) => {}
+                None => {
+                    d.inputs.insert(p.input.clone(), p.flake.clone());
+                    owner.insert(&p.input, (host, &p.name));
+                }
+            }
+        }
+    }
+    Ok(d)
+}
+
+/// flake.nix with both regions regenerated from `manifests`; every byte outside the
+/// regions stays as the user wrote it.
+pub fn regenerate_flake(repo: &Repo, manifests: &BTreeMap<String, Manifest>) -> Result<String, OpError> {
+    let path = repo.path(FLAKE_NIX);
+    let text = std::fs::read_to_string(&path).map_err(crate::repo::io(format!("cannot read {}", path.display())))?;
+    Ok(flake::patch(&text, &desired(manifests)?)?)
+}
+
+/// All hosts' manifests with `host`'s replaced by `doc` (the edit being planned).
+pub fn with_edit(repo: &Repo, host: &str, doc: &ManifestDoc) -> Result<BTreeMap<String, Manifest>, OpError> {
+    let mut all: BTreeMap<String, Manifest> = load_hosts(repo)?.into_iter().map(|(h, d)| (h, d.manifest().clone())).collect();
+    all.insert(host.to_string(), doc.manifest().clone());
+    Ok(all)
+}
+
+/// Input names the user declared in flake.nix outside glix's regions (`name.url = …`
+/// lines), plus the template's own and `self`: a package input must not take one of
+/// them. A line-based look, not a Nix parser — enough for the `x.url = "…";` style the
+/// template uses; a clash it misses shows up at `nix flake lock`.
+pub fn user_inputs(flake_text: &str) -> Result<std::collections::BTreeSet<String>, OpError> {
+    let located = flake::locate(flake_text)?;
+    let body = located.inputs.body.clone();
+    let mut names: std::collections::BTreeSet<String> =
+        ["self", "nixpkgs", "home-manager", "glixos-core"].iter().map(|s| s.to_string()).collect();
+    let mut offset = 0;
+    for line in flake_text.split_inclusive('\n') {
+        let inside = body.contains(&offset);
+        offset += line.len();
+        if inside {
+            continue;
+        }
+        let t = line.trim_start();
+        let end = t.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '\'')).unwrap_or(t.len());
+        let (name, rest) = t.split_at(end);
+        if !name.is_empty() && rest.trim_start().starts_with(".url") {
+            names.insert(name.to_string());
+        }
+    }
+    Ok(names)
+}

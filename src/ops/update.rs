@@ -1,0 +1,37 @@
+//! `glix update [NAME...]`: re-lock the inputs of the named packages (of any host), or
+//! every input, to their newest revisions, as one commit of flake.lock.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::state::load_hosts;
+use super::{mutate, Context, LockStep, OpError, Outcome, Planned};
+use crate::txn::Operation;
+
+pub fn update(ctx: &Context, names: &[String]) -> Result<Outcome, OpError> {
+    mutate(ctx, |repo| {
+        let hosts = load_hosts(repo)?;
+        let mut inputs = BTreeSet::new();
+        for name in names {
+            let found: Vec<String> = hosts.values().filter_map(|d| d.manifest().packages.get(name)).map(|p| p.input.clone()).collect();
+            if found.is_empty() {
+                return Err(OpError::Refused(format!("no package named '{name}' on any host; `glix list` shows them")));
+            }
+            inputs.extend(found);
+        }
+        let inputs: Vec<String> = inputs.into_iter().collect();
+        let what = if names.is_empty() { "all inputs".to_string() } else { names.join(", ") };
+        Ok(Planned {
+            op: Operation {
+                kind: "update".into(),
+                host: None,
+                package: (!names.is_empty()).then(|| names.join(",")),
+                reference: None,
+                undoes: None,
+                summary: format!("glix update: {what}"),
+            },
+            files: BTreeMap::new(),
+            lock: LockStep::Update(inputs),
+            warnings: vec![],
+        })
+    })
+}

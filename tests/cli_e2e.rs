@@ -1,0 +1,400 @@
+//! glix end to end: the built binary, real git, the real Nix 2.26.3, and local flakes
+//! standing in for nixpkgs, home-manager, glixos-core and packages (no network here).
+//! After every change: exactly one new commit, the regions say what the manifests say,
+//! flake.lock is real, and the host still evaluates.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use assert_cmd::cargo::CommandCargoExt;
+use common::standins::{standins, write};
+use common::*;
+use serde_json::{json, Value};
+
+struct Env {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    repo: PathBuf,
+}
+
+impl Env {
+    fn new() -> Env {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_path_buf();
+        standins(&root);
+        std::fs::create_dir_all(root.join("home")).unwrap();
+        let repo = root.join("system");
+        Env { _tmp: tmp, root, repo }
+    }
+
+    /// `glix ARGS` against this repo, in an environment of its own (HOME, caches, the
+    /// user's Nix registry), with the toolchain's nix first on PATH.
+    fn glix(&self, args: &[&str]) -> Output {
+        let tc = toolchain();
+        let mut c = Command::cargo_bin("glix").unwrap();
+        c.args(args)
+            .env("GLIX_REPO", &self.repo)
+            .env_remove("GLIX_REGISTRY")
+            .env("HOME", self.root.join("home"))
+            .env("XDG_CACHE_HOME", self.root.join("home/.cache"))
+            .env("XDG_CONFIG_HOME", self.root.join("home/.config"))
+            .env("PATH", format!("{}:{}", tc.join("bin").display(), std::env::var("PATH").unwrap_or_default()))
+            .env("NIX_CONF_DIR", tc.join("etc/nix"))
+            .env("NIX_CONFIG", "experimental-features = nix-command flakes\nsandbox = false\nbuild-users-group =\nsubstituters =\nwarn-dirty = false")
+            .env("GIT_AUTHOR_NAME", "tester")
+            .env("GIT_AUTHOR_EMAIL", "tester@localhost")
+            .env("GIT_COMMITTER_NAME", "tester")
+            .env("GIT_COMMITTER_EMAIL", "tester@localhost");
+        c.output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.glix(args);
+        assert!(out.status.success(), "glix {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn path(&self, name: &str) -> String {
+        format!("path:{}", self.root.join(name).display())
+    }
+
+    fn init(&self) {
+        self.ok(&[
+            "init",
+            "--host",
+            "laptop",
+            "--user",
+            "alice",
+            "--input",
+            &format!("nixpkgs={}", self.path("nixpkgs")),
+            "--input",
+            &format!("home-manager={}", self.path("home-manager")),
+            "--input",
+            &format!("glixos-core={}", self.path("glixos-core")),
+        ]);
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let out = Command::new("git").args(args).current_dir(&self.repo).output().unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn commits(&self) -> usize {
+        self.git(&["rev-list", "--count", "HEAD"]).trim().parse().unwrap()
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.repo.join(rel)).unwrap_or_default()
+    }
+
+    fn snapshot(&self) -> Vec<(String, String)> {
+        ["flake.nix", "flake.lock", "hosts/laptop/glix.toml"].iter().map(|f| (f.to_string(), self.read(f))).collect()
+    }
+
+    /// The invariants after a successful change.
+    fn check(&self, commits_before: usize) {
+        assert_eq!(self.commits(), commits_before + 1, "exactly one new commit");
+        assert_eq!(self.git(&["status", "--porcelain"]), "", "the work tree is clean after a glix commit");
+        // manifest is the truth: regenerating the regions changes nothing
+        let repo = glix::repo::Repo::open(&self.repo).unwrap();
+        let manifests = glix::ops::load_hosts(&repo).unwrap().into_iter().map(|(h, d)| (h, d.manifest().clone())).collect();
+        assert_eq!(glix::ops::regenerate_flake(&repo, &manifests).unwrap(), self.read("flake.nix"), "regions equal what the manifests generate");
+        // flake.lock is real and locks every input flake.nix has
+        let lock: Value = serde_json::from_str(&self.read("flake.lock")).unwrap();
+        for m in manifests.values() {
+            for p in m.packages.values() {
+                assert!(lock["nodes"]["root"]["inputs"].get(&p.input).is_some(), "{} not in flake.lock", p.input);
+            }
+        }
+    }
+
+    /// What reaches nixosConfigurations.laptop: each system package module's received
+    /// config, and the home modules per user (with and without the plugin).
+    fn eval_host(&self, with_plugin: bool) -> Value {
+        let expr = format!(
+            r#"let
+  apply = import {apply};
+  f = builtins.getFlake "git+file://{repo}";
+  c = f.nixosConfigurations.laptop;
+  received = m: (apply.call m).imports;
+in {{
+  system = map (m: (builtins.head (received m)).result.config.received) (builtins.genList (i: builtins.elemAt c.modules (i + 3)) (builtins.length c.modules - 3));
+  home = builtins.mapAttrs (_: map (m: (builtins.head (received m)).result.config.received)) c.specialArgs.manifest.homeModulesByUser;
+}}"#,
+            apply = repo_root().join("tests/nix/apply.nix").display(),
+            repo = self.repo.display()
+        );
+        let out = nix_eval_json(&expr, with_plugin);
+        assert!(out.status.success(), "nix eval of the host: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+/// Serve `body` on 127.0.0.1 for up to `n` requests (a stand-in registry server).
+fn serve(body: String, n: usize) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(n) {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}", body.len(), body);
+        }
+    });
+    format!("http://{addr}/index.json")
+}
+
+fn registry_json(entries: &[(&str, String, Option<&str>)]) -> String {
+    let packages: serde_json::Map<String, Value> = entries
+        .iter()
+        .map(|(name, flake, scope)| {
+            let mut e = json!({ "flake": flake, "description": format!("the {name} package") });
+            if let Some(s) = scope {
+                e["scope"] = json!(s);
+            }
+            (name.to_string(), e)
+        })
+        .collect();
+    json!({ "version": 1, "packages": packages }).to_string()
+}
+
+#[test]
+fn init_add_every_way_configure_update_remove_undo() {
+    let env = Env::new();
+    env.init();
+    assert_eq!(env.commits(), 1);
+    assert!(env.read("flake.lock").contains("\"nixpkgs\""), "init locks the flake");
+    assert!(env.read("flake.nix").contains("laptop = mkHost \"laptop\" \"x86_64-linux\";"));
+
+    // 1. a flake URI, with config
+    let n = env.commits();
+    env.ok(&["add", &env.path("pkg-web"), "--name", "web", "--config", "port=8080"]);
+    env.check(n);
+    assert!(env.git(&["log", "-1", "--format=%s"]).starts_with(&format!("glix add laptop: web ({})", env.path("pkg-web"))));
+
+    // 2. a name from a glix registry on disk (file://)
+    let index = env.root.join("registry.json");
+    write(&index, &registry_json(&[("db", env.path("pkg-db"), None)]));
+    let n = env.commits();
+    env.ok(&["add", "db", "--registry", &format!("file://{}", index.display()), "--config", "port=5432"]);
+    env.check(n);
+
+    // 3. a name from a glix registry over HTTP (a server on 127.0.0.1)
+    let url = serve(registry_json(&[("shell", env.path("pkg-shell"), Some("home"))]), 4);
+    let n = env.commits();
+    let out = env.glix(&["add", "shell", "--registry", &url, "--config", "theme=dark"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("http://"), "plain http is warned about");
+    env.check(n);
+
+    // 4. a name from Nix's own flake registry (the user registry of this test's HOME)
+    let reg = nix()
+        .env("XDG_CONFIG_HOME", env.root.join("home/.config"))
+        .env("HOME", env.root.join("home"))
+        .args(["registry", "add", "editor", &env.path("pkg-editor")])
+        .output()
+        .unwrap();
+    assert!(reg.status.success(), "{}", String::from_utf8_lossy(&reg.stderr));
+    let n = env.commits();
+    env.ok(&["add", "editor", "--scope", "home", "--user", "bob", "--registry", &format!("file://{}", index.display()), "--config", "theme=light"]);
+    env.check(n);
+    assert!(!env.read("flake.nix").contains("flake:editor"), "flake.nix gets the resolved reference");
+
+    // list / show / --json
+    let list: Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
+    let sources: Vec<(String, String)> = list.as_array().unwrap().iter().map(|p| (p["name"].as_str().unwrap().into(), p["source"].as_str().unwrap().into())).collect();
+    assert_eq!(
+        sources,
+        vec![("db".into(), "registry".into()), ("editor".into(), "nix-registry".into()), ("shell".into(), "registry".into()), ("web".into(), "uri".into())]
+    );
+    let shell: Value = serde_json::from_str(&env.ok(&["show", "shell", "--json"])).unwrap();
+    assert_eq!(shell["scope"], "home");
+    assert_eq!(shell["user"], "alice", "home scope defaults to the host's user");
+    assert!(env.ok(&["list"]).contains("HOST"));
+
+    // the host evaluates, with the plugin and without, each module with its own config
+    for with_plugin in [true, false] {
+        let v = env.eval_host(with_plugin);
+        assert_eq!(v["system"], json!([{ "db": { "port": "5432" } }, { "web": { "port": "8080" } }]));
+        assert_eq!(v["home"], json!({ "alice": [{ "shell": { "theme": "dark" } }], "bob": [{ "editor": { "theme": "light" } }] }));
+    }
+
+    // config set / unset
+    let n = env.commits();
+    env.ok(&["config", "set", "web", "port=9090", "mode=fast"]);
+    env.check(n);
+    let n = env.commits();
+    env.ok(&["config", "unset", "web", "mode"]);
+    env.check(n);
+    assert_eq!(env.eval_host(true)["system"][1], json!({ "web": { "port": "9090" } }));
+
+    // disable / enable
+    let n = env.commits();
+    env.ok(&["disable", "db"]);
+    env.check(n);
+    assert_eq!(env.eval_host(false)["system"].as_array().unwrap().len(), 1, "a disabled package reaches nothing");
+    let n = env.commits();
+    env.ok(&["enable", "db"]);
+    env.check(n);
+
+    // update: the web package's flake changed upstream
+    write(&env.root.join("pkg-web/flake.nix"), "{ outputs = _: { nixosModules.default = { glixConfig, lib, ... }: { config.received.web2 = glixConfig; }; }; }");
+    let lock_before = env.read("flake.lock");
+    let n = env.commits();
+    env.ok(&["update", "web"]);
+    env.check(n);
+    assert_ne!(env.read("flake.lock"), lock_before);
+    assert_eq!(env.eval_host(true)["system"][1], json!({ "web2": { "port": "9090" } }));
+
+    // remove: the input goes from flake.nix and flake.lock
+    let n = env.commits();
+    env.ok(&["remove", "db"]);
+    env.check(n);
+    assert!(!env.read("flake.nix").contains("pkg-db"));
+    assert!(!env.read("flake.lock").contains("pkg-db"));
+
+    // undo: db is back, as a new commit
+    let n = env.commits();
+    env.ok(&["undo"]);
+    env.check(n);
+    assert!(env.read("hosts/laptop/glix.toml").contains("[packages.db]"));
+    assert_eq!(env.eval_host(true)["system"].as_array().unwrap().len(), 2);
+
+    // the log reads it all back from the trailers
+    let log: Value = serde_json::from_str(&env.ok(&["log", "--json"])).unwrap();
+    let ops: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["operation"].as_str().unwrap()).collect();
+    assert_eq!(ops, ["undo", "remove", "update", "enable", "disable", "config-unset", "config-set", "add", "add", "add", "add", "init"]);
+    assert_eq!(log[0]["package"], "db");
+}
+
+#[test]
+fn dry_run_prints_the_diff_and_changes_nothing() {
+    let env = Env::new();
+    env.init();
+    let before = env.snapshot();
+    let out = env.ok(&["add", &env.path("pkg-web"), "--dry-run"]);
+    assert!(out.contains("+[packages.pkg-web]") && out.contains("+    pkg-web.url = "), "{out}");
+    assert!(out.contains("nix flake lock"), "{out}");
+    assert_eq!(env.snapshot(), before);
+    assert_eq!(env.commits(), 1);
+}
+
+#[test]
+fn a_failing_nix_flake_lock_leaves_every_file_as_it_was_and_no_commit() {
+    let env = Env::new();
+    env.init();
+    let before = env.snapshot();
+    // A nix that fails: stands in for a lock that cannot complete.
+    let fake = env.root.join("bin/nix");
+    write(&fake, "#!/bin/sh\necho 'error: simulated lock failure' >&2\nexit 1\n");
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut c = Command::cargo_bin("glix").unwrap();
+    let out = c
+        .args(["add", &env.path("pkg-web")])
+        .env("GLIX_REPO", &env.repo)
+        .env("GLIX_NIX", &fake)
+        .env("HOME", env.root.join("home"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("simulated lock failure") && err.contains("nothing was changed"), "{err}");
+    assert_eq!(env.snapshot(), before);
+    assert_eq!(env.commits(), 1);
+    assert_eq!(env.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_failing_commit_leaves_every_file_as_it_was() {
+    let env = Env::new();
+    env.init();
+    let before = env.snapshot();
+    // Someone else holds git's index lock: the commit cannot update the index.
+    std::fs::write(env.repo.join(".git/index.lock"), "").unwrap();
+    let out = env.glix(&["add", &env.path("pkg-web"), "--no-lock"]);
+    std::fs::remove_file(env.repo.join(".git/index.lock")).unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("nothing was changed"), "{err}");
+    assert_eq!(env.snapshot(), before);
+    assert_eq!(env.commits(), 1, "{}", env.git(&["log", "--oneline"]));
+}
+
+#[test]
+fn two_adds_at_once_both_land_as_two_commits() {
+    let env = Env::new();
+    env.init();
+    let spawn = |pkg: &str| {
+        let mut c = Command::cargo_bin("glix").unwrap();
+        let tc = toolchain();
+        c.args(["add", &env.path(pkg), "--no-lock"])
+            .env("GLIX_REPO", &env.repo)
+            .env("HOME", env.root.join("home"))
+            .env("PATH", format!("{}:{}", tc.join("bin").display(), std::env::var("PATH").unwrap_or_default()))
+            .spawn()
+            .unwrap()
+    };
+    let (mut a, mut b) = (spawn("pkg-web"), spawn("pkg-db"));
+    assert!(a.wait().unwrap().success() && b.wait().unwrap().success());
+    assert_eq!(env.commits(), 3);
+    let manifest = env.read("hosts/laptop/glix.toml");
+    assert!(manifest.contains("[packages.pkg-web]") && manifest.contains("[packages.pkg-db]"), "{manifest}");
+    let flake = env.read("flake.nix");
+    assert!(flake.contains("pkg-web.url") && flake.contains("pkg-db.url"));
+}
+
+#[test]
+fn refusals_say_what_to_do() {
+    let env = Env::new();
+    // no repo yet
+    let out = env.glix(&["list"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("glix init"));
+    env.init();
+    // init again
+    let out = env.glix(&["init", "--host", "x"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already a glix repository"));
+    // duplicate
+    env.ok(&["add", &env.path("pkg-web"), "--no-lock"]);
+    let out = env.glix(&["add", &env.path("pkg-web"), "--no-lock"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already on laptop as 'pkg-web'"), "{}", String::from_utf8_lossy(&out.stderr));
+    // unknown package / host
+    assert!(String::from_utf8_lossy(&env.glix(&["remove", "nope"]).stderr).contains("no package named 'nope'"));
+    assert!(String::from_utf8_lossy(&env.glix(&["--host", "nope", "list"]).stderr).contains("hosts: laptop"));
+    // a hand edit in the manifest is not swept into glix's commit
+    let m = env.repo.join("hosts/laptop/glix.toml");
+    let mut text = std::fs::read_to_string(&m).unwrap();
+    text.push_str("# my own note\n");
+    std::fs::write(&m, &text).unwrap();
+    let out = env.glix(&["disable", "pkg-web"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-dirty"));
+    env.ok(&["disable", "pkg-web", "--allow-dirty"]);
+    // usage errors exit 2
+    assert_eq!(env.glix(&["add"]).status.code(), Some(2));
+}
+
+#[test]
+fn completions_and_man_page_are_generated() {
+    let env = Env::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = env.ok(&["completions", shell]);
+        assert!(out.contains("glix") && out.contains("add") && out.contains("dry-run"), "{shell}");
+    }
+    let man = env.ok(&["man"]);
+    assert!(man.starts_with(".ie") || man.contains(".TH glix"), "{}", &man[..200.min(man.len())]);
+    let dir = env.root.join("man");
+    env.ok(&["man", "--dir", dir.to_str().unwrap()]);
+    assert!(dir.join("glix.1").is_file() && dir.join("glix-add.1").is_file());
+    // every subcommand's --help answers, with an example
+    for sub in ["init", "add", "remove", "config", "list", "show", "update", "undo", "log", "restore", "search"] {
+        let out = env.ok(&[sub, "--help"]);
+        assert!(out.contains("Example"), "{sub} --help has no example:\n{out}");
+    }
+}
+
