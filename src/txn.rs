@@ -99,8 +99,11 @@ impl<'r> Locked<'r> {
         for p in &paths {
             journal.files.insert(p.clone(), read_text(repo, p)?);
         }
-        journal.save(repo)?;
-        Ok(Transaction { repo, _lock: self.lock, journal, op, finished: false, recovery: self.recovery })
+        // From here on, Drop cleans up: whatever fails leaves no journal and no change.
+        let txn = Transaction { repo, _lock: self.lock, journal, op, finished: false, recovery: self.recovery };
+        txn.journal.save(repo)?;
+        fail::fail_point!("txn-after-journal", |_| Err(injected("after the journal was written")));
+        Ok(txn)
     }
 }
 
@@ -132,6 +135,7 @@ impl<'r> Transaction<'r> {
     /// `begin` is journaled first.
     pub fn write(&mut self, rel: &str, contents: &[u8]) -> Result<(), TxnError> {
         self.cover(rel)?;
+        fail::fail_point!("txn-write", |_| Err(injected(&format!("writing {rel}"))));
         let path = self.repo.path(rel);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
@@ -177,10 +181,12 @@ impl<'r> Transaction<'r> {
         if changed.is_empty() {
             return Err(TxnError::NothingChanged); // Drop restores (nothing to restore)
         }
+        fail::fail_point!("txn-before-commit", |_| Err(injected("before the commit")));
         let id = git::commit(self.repo, &changed, &self.op.message(&self.journal.op_id))?;
         // From here on the operation is done even if removing the journal fails: the
         // next run sees the op id on HEAD and only tidies up.
         self.finished = true;
+        fail::fail_point!("txn-after-commit"); // a crash here: commit made, journal left
         Journal::remove(self.repo)?;
         Ok(id)
     }
@@ -202,6 +208,12 @@ impl Drop for Transaction<'_> {
             ),
         }
     }
+}
+
+/// An error injected by a failpoint (tests only).
+#[allow(dead_code)]
+fn injected(at: &str) -> TxnError {
+    TxnError::Repo(RepoError::Journal(format!("injected failure {at}")))
 }
 
 fn read_text(repo: &Repo, rel: &str) -> Result<Option<String>, RepoError> {

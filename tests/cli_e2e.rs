@@ -7,133 +7,14 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Command, Output};
+
+use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
-use common::standins::{standins, write};
+use common::glix_env::Env;
+use common::standins::write;
 use common::*;
 use serde_json::{json, Value};
-
-struct Env {
-    _tmp: tempfile::TempDir,
-    root: PathBuf,
-    repo: PathBuf,
-}
-
-impl Env {
-    fn new() -> Env {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().to_path_buf();
-        standins(&root);
-        std::fs::create_dir_all(root.join("home")).unwrap();
-        let repo = root.join("system");
-        Env { _tmp: tmp, root, repo }
-    }
-
-    /// `glix ARGS` against this repo, in an environment of its own (HOME, caches, the
-    /// user's Nix registry), with the toolchain's nix first on PATH.
-    fn glix(&self, args: &[&str]) -> Output {
-        let tc = toolchain();
-        let mut c = Command::cargo_bin("glix").unwrap();
-        c.args(args)
-            .env("GLIX_REPO", &self.repo)
-            .env_remove("GLIX_REGISTRY")
-            .env("HOME", self.root.join("home"))
-            .env("XDG_CACHE_HOME", self.root.join("home/.cache"))
-            .env("XDG_CONFIG_HOME", self.root.join("home/.config"))
-            .env("PATH", format!("{}:{}", tc.join("bin").display(), std::env::var("PATH").unwrap_or_default()))
-            .env("NIX_CONF_DIR", tc.join("etc/nix"))
-            .env("NIX_CONFIG", "experimental-features = nix-command flakes\nsandbox = false\nbuild-users-group =\nsubstituters =\nwarn-dirty = false")
-            .env("GIT_AUTHOR_NAME", "tester")
-            .env("GIT_AUTHOR_EMAIL", "tester@localhost")
-            .env("GIT_COMMITTER_NAME", "tester")
-            .env("GIT_COMMITTER_EMAIL", "tester@localhost");
-        c.output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.glix(args);
-        assert!(out.status.success(), "glix {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn path(&self, name: &str) -> String {
-        format!("path:{}", self.root.join(name).display())
-    }
-
-    fn init(&self) {
-        self.ok(&[
-            "init",
-            "--host",
-            "laptop",
-            "--user",
-            "alice",
-            "--input",
-            &format!("nixpkgs={}", self.path("nixpkgs")),
-            "--input",
-            &format!("home-manager={}", self.path("home-manager")),
-            "--input",
-            &format!("glixos-core={}", self.path("glixos-core")),
-        ]);
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        let out = Command::new("git").args(args).current_dir(&self.repo).output().unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn commits(&self) -> usize {
-        self.git(&["rev-list", "--count", "HEAD"]).trim().parse().unwrap()
-    }
-
-    fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.repo.join(rel)).unwrap_or_default()
-    }
-
-    fn snapshot(&self) -> Vec<(String, String)> {
-        ["flake.nix", "flake.lock", "hosts/laptop/glix.toml"].iter().map(|f| (f.to_string(), self.read(f))).collect()
-    }
-
-    /// The invariants after a successful change.
-    fn check(&self, commits_before: usize) {
-        assert_eq!(self.commits(), commits_before + 1, "exactly one new commit");
-        assert_eq!(self.git(&["status", "--porcelain"]), "", "the work tree is clean after a glix commit");
-        // manifest is the truth: regenerating the regions changes nothing
-        let repo = glix::repo::Repo::open(&self.repo).unwrap();
-        let manifests = glix::ops::load_hosts(&repo).unwrap().into_iter().map(|(h, d)| (h, d.manifest().clone())).collect();
-        assert_eq!(glix::ops::regenerate_flake(&repo, &manifests).unwrap(), self.read("flake.nix"), "regions equal what the manifests generate");
-        // flake.lock is real and locks every input flake.nix has
-        let lock: Value = serde_json::from_str(&self.read("flake.lock")).unwrap();
-        for m in manifests.values() {
-            for p in m.packages.values() {
-                assert!(lock["nodes"]["root"]["inputs"].get(&p.input).is_some(), "{} not in flake.lock", p.input);
-            }
-        }
-    }
-
-    /// What reaches nixosConfigurations.laptop: each system package module's received
-    /// config, and the home modules per user (with and without the plugin).
-    fn eval_host(&self, with_plugin: bool) -> Value {
-        let expr = format!(
-            r#"let
-  apply = import {apply};
-  f = builtins.getFlake "git+file://{repo}";
-  c = f.nixosConfigurations.laptop;
-  received = m: (apply.call m).imports;
-in {{
-  system = map (m: (builtins.head (received m)).result.config.received) (builtins.genList (i: builtins.elemAt c.modules (i + 3)) (builtins.length c.modules - 3));
-  home = builtins.mapAttrs (_: map (m: (builtins.head (received m)).result.config.received)) c.specialArgs.manifest.homeModulesByUser;
-}}"#,
-            apply = repo_root().join("tests/nix/apply.nix").display(),
-            repo = self.repo.display()
-        );
-        let out = nix_eval_json(&expr, with_plugin);
-        assert!(out.status.success(), "nix eval of the host: {}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-}
 
 /// Serve `body` on 127.0.0.1 for up to `n` requests (a stand-in registry server).
 fn serve(body: String, n: usize) -> String {

@@ -83,8 +83,19 @@ impl Global {
         })
     }
 
+    /// Open the repo. Before anything else, a journal left by a killed glix is rolled
+    /// back (under the repo lock) and reported — by every command, reads included, so
+    /// nobody ever looks at a half-changed repo.
     pub fn open_repo(&self) -> Result<Repo> {
-        Ok(Repo::open(&self.repo_dir())?)
+        let repo = Repo::open(&self.repo_dir())?;
+        if glix::repo::journal::Journal::path(&repo).exists() {
+            let opts = TxnOptions { allow_dirty: false, wait: Duration::from_secs(self.wait) };
+            let locked = glix::txn::Locked::acquire(&repo, &opts)?;
+            if let Some(r) = locked.recovery() {
+                report_recovery(r);
+            }
+        }
+        Ok(repo)
     }
 
     /// The context a mutation runs in.
@@ -113,11 +124,7 @@ impl Global {
     /// Say what a mutation did (or would do).
     pub fn report(&self, outcome: &Outcome) -> Result<()> {
         if let Some(r) = &outcome.recovery {
-            if r.completed {
-                eprintln!("glix: the interrupted `{}` had finished; tidied up its journal", r.description);
-            } else {
-                eprintln!("glix: rolled back the interrupted `{}` (restored: {})", r.description, if r.restored.is_empty() { "nothing had changed".into() } else { r.restored.join(", ") });
-            }
+            report_recovery(r);
         }
         for w in &outcome.warnings {
             eprintln!("warning: {w}");
@@ -151,6 +158,16 @@ impl Global {
             _ => {}
         }
         Ok(())
+    }
+}
+
+fn report_recovery(r: &glix::repo::Recovery) {
+    if r.completed {
+        eprintln!("glix: the interrupted `{}` had committed; tidied up its journal", r.description);
+    } else if r.restored.is_empty() {
+        eprintln!("glix: rolled back the interrupted `{}` (it had not changed any file yet)", r.description);
+    } else {
+        eprintln!("glix: rolled back the interrupted `{}`: restored {}", r.description, r.restored.join(", "));
     }
 }
 

@@ -77,6 +77,8 @@ pub fn cli() -> Command {
 const MUTATIONS: &[&str] = &["init", "add", "remove", "enable", "disable", "config", "update", "host", "undo", "restore"];
 
 fn main() -> ExitCode {
+    #[cfg(feature = "failpoints")]
+    let _failpoints = fail::FailScenario::setup();
     let matches = cli().get_matches();
     let g = global::Global::from_matches(&matches);
     // Ctrl-C: Nix (in our process group) stops on its own; glix notices before it

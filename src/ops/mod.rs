@@ -136,6 +136,7 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
             None => txn.remove(rel)?,
         }
     }
+    fail::fail_point!("op-before-lock", |_| Err(OpError::Refused("injected failure before nix flake lock".into())));
     if locking {
         let nix = match &ctx.nix {
             Some(n) => n.clone(),
@@ -147,6 +148,7 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
             LockStep::None => {}
         }
     }
+    fail::fail_point!("op-after-lock", |_| Err(OpError::Refused("injected failure after nix flake lock".into())));
     if INTERRUPTED.load(Ordering::SeqCst) {
         return Err(OpError::Interrupted);
     }
