@@ -25,9 +25,9 @@ pub enum EditError {
     Invalid(#[from] ManifestError),
     #[error("{origin} is at schema {found}; run `glix migrate` to upgrade it to schema {CURRENT_SCHEMA} before editing it")]
     OldSchema { origin: String, found: i64 },
-    #[error("package '{0}' is already in this manifest")]
+    #[error("package '{0}' is already in this manifest; choose another name with --name")]
     Duplicate(String),
-    #[error("no package named '{0}' in this manifest")]
+    #[error("no package named '{0}' in this manifest; `glix list` shows the packages")]
     NoSuchPackage(String),
     #[error("package '{0}' has no config key '{1}'")]
     NoSuchKey(String, String),
