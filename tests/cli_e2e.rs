@@ -279,3 +279,104 @@ fn completions_and_man_page_are_generated() {
     }
 }
 
+
+#[test]
+fn hosts_search_restore_and_init_dry_run() {
+    let env = Env::new();
+    // init --dry-run shows the files and creates nothing
+    let out = env.ok(&["init", "--host", "laptop", "--dry-run"]);
+    assert!(out.contains("+++ b/flake.nix") && out.contains("+++ b/hosts/laptop/glix.toml"), "{out}");
+    assert!(!env.repo.exists());
+    env.init();
+
+    // host add / list / remove
+    let n = env.commits();
+    env.ok(&["host", "add", "desk", "--system", "aarch64-linux", "--user", "bob"]);
+    env.check(n);
+    assert!(env.read("flake.nix").contains("desk = mkHost \"desk\" \"aarch64-linux\";"));
+    let hosts: Value = serde_json::from_str(&env.ok(&["host", "list", "--json"])).unwrap();
+    assert_eq!(hosts.as_array().unwrap().iter().map(|h| h["host"].as_str().unwrap()).collect::<Vec<_>>(), ["desk", "laptop"]);
+    let out = env.glix(&["host", "add", "../evil"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid host name"));
+    let n = env.commits();
+    env.ok(&["--host", "desk", "add", &env.path("pkg-db"), "--no-lock"]);
+    env.check_regions();
+    assert_eq!(env.commits(), n + 1);
+    let out = env.glix(&["host", "remove", "desk"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("default.nix"), "the user's own files are mentioned");
+    assert!(!env.read("flake.nix").contains("desk = mkHost") && !env.read("flake.nix").contains("pkg-db"));
+    assert!(env.repo.join("hosts/desk/default.nix").exists(), "the user's host file stays");
+
+    // search the registry
+    let index = env.root.join("registry.json");
+    write(&index, &registry_json(&[("db", env.path("pkg-db"), None), ("dbtool", env.path("pkg-web"), None)]));
+    let hits: Value = serde_json::from_str(&env.ok(&["search", "db", "--json", "--registry", &format!("file://{}", index.display())])).unwrap();
+    assert_eq!(hits[0]["name"], "db");
+    assert_eq!(hits.as_array().unwrap().len(), 2);
+
+    // restore: back to right after the first add on laptop
+    env.ok(&["add", &env.path("pkg-web")]);
+    let first = env.git(&["rev-parse", "HEAD"]).trim().to_string();
+    env.ok(&["add", &env.path("pkg-shell"), "--scope", "home"]);
+    env.ok(&["config", "set", "pkg-web", "a=b"]);
+    let n = env.commits();
+    env.ok(&["restore", &first[..10]]);
+    env.check(n);
+    let m = env.read("hosts/laptop/glix.toml");
+    assert!(m.contains("[packages.pkg-web]") && !m.contains("pkg-shell") && !m.contains("a = \"b\""), "{m}");
+    assert!(env.git(&["log", "-1", "--format=%B"]).contains("Glix-Operation: restore"));
+}
+
+#[test]
+fn undo_refuses_when_a_later_hand_commit_touched_the_same_files() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["add", &env.path("pkg-web"), "--no-lock"]);
+    let m = env.repo.join("hosts/laptop/glix.toml");
+    let mut text = std::fs::read_to_string(&m).unwrap();
+    text.push_str("# a note, committed by hand\n");
+    std::fs::write(&m, text).unwrap();
+    env.git(&["-c", "user.name=me", "-c", "user.email=me@localhost", "commit", "-qam", "my note"]);
+    let n = env.commits();
+    let out = env.glix(&["undo"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("a later commit not made by glix") && err.contains("my note") && err.contains("git revert"), "{err}");
+    assert_eq!(env.commits(), n);
+}
+
+#[test]
+fn ctrl_c_while_nix_works_rolls_everything_back() {
+    let env = Env::new();
+    env.init();
+    let before = env.snapshot();
+    // A nix that takes its time (and keeps running through the signal, like a
+    // process that is not in glix's foreground group would).
+    let slow = env.root.join("bin/nix");
+    write(&slow, &format!("#!/bin/sh\ntrap '' INT\nsleep 3\nexec {} \"$@\"\n", toolchain().join("bin/nix").display()));
+    std::fs::set_permissions(&slow, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut child = Command::cargo_bin("glix")
+        .unwrap()
+        .args(["add", &env.path("pkg-web")])
+        .env("GLIX_REPO", &env.repo)
+        .env("GLIX_NIX", &slow)
+        .env("HOME", env.root.join("home"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while env.read("hosts/laptop/glix.toml") == before[2].1 {
+        assert!(start.elapsed().as_secs() < 30, "glix never wrote the manifest");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(err.contains("interrupted") && err.contains("nothing was changed"), "{err}");
+    assert_eq!(env.snapshot(), before);
+    assert_eq!(env.commits(), 1);
+}

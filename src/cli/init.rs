@@ -40,10 +40,11 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
         inputs,
         lock: !g.no_lock,
         nix: None,
+        dry_run: g.dry_run,
     };
     let outcome = init(&req)?;
     g.report(&outcome)?;
-    if !g.quiet && !g.json {
+    if !g.quiet && !g.json && !g.dry_run {
         eprintln!("created {}; add packages with `glix add --repo {} REF`", req.dir.display(), req.dir.display());
     }
     Ok(())

@@ -29,6 +29,8 @@ pub struct InitRequest {
     pub inputs: Vec<(String, String)>,
     pub lock: bool,
     pub nix: Option<Nix>,
+    /// Show the files init would write; create nothing.
+    pub dry_run: bool,
 }
 
 pub fn init(req: &InitRequest) -> Result<Outcome, OpError> {
@@ -47,6 +49,14 @@ pub fn init(req: &InitRequest) -> Result<Outcome, OpError> {
         return Err(OpError::Refused(format!("{} is not empty; glix init needs an empty or new directory", req.dir.display())));
     }
     let files = template_files(req)?;
+    if req.dry_run {
+        let diff = files
+            .iter()
+            .map(|(rel, text)| similar::TextDiff::from_lines("", text.as_str()).unified_diff().header("/dev/null", &format!("b/{rel}")).to_string())
+            .collect();
+        let summary = format!("glix init {}", req.host);
+        return Ok(Outcome { summary, diff: Some(diff), files: files.keys().cloned().collect(), ..Outcome::default() });
+    }
     std::fs::create_dir_all(&req.dir).map_err(crate::repo::io(format!("cannot create {}", req.dir.display())))?;
     let result = write_and_commit(req, &files);
     if result.is_err() {

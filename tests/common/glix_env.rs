@@ -94,18 +94,25 @@ impl Env {
     /// The invariants after a successful change.
     pub fn check(&self, commits_before: usize) {
         assert_eq!(self.commits(), commits_before + 1, "exactly one new commit");
-        assert_eq!(self.git(&["status", "--porcelain"]), "", "the work tree is clean after a glix commit");
-        // manifest is the truth: regenerating the regions changes nothing
-        let repo = glix::repo::Repo::open(&self.repo).unwrap();
-        let manifests = glix::ops::load_hosts(&repo).unwrap().into_iter().map(|(h, d)| (h, d.manifest().clone())).collect();
-        assert_eq!(glix::ops::regenerate_flake(&repo, &manifests).unwrap(), self.read("flake.nix"), "regions equal what the manifests generate");
+        self.check_regions();
         // flake.lock is real and locks every input flake.nix has
+        let repo = glix::repo::Repo::open(&self.repo).unwrap();
+        let manifests: std::collections::BTreeMap<_, _> = glix::ops::load_hosts(&repo).unwrap().into_iter().map(|(h, d)| (h, d.manifest().clone())).collect();
         let lock: Value = serde_json::from_str(&self.read("flake.lock")).unwrap();
         for m in manifests.values() {
             for p in m.packages.values() {
                 assert!(lock["nodes"]["root"]["inputs"].get(&p.input).is_some(), "{} not in flake.lock", p.input);
             }
         }
+    }
+
+    /// A clean work tree whose regions are what the manifests generate.
+    pub fn check_regions(&self) {
+        assert_eq!(self.git(&["status", "--porcelain"]), "", "the work tree is clean after a glix commit");
+        // manifest is the truth: regenerating the regions changes nothing
+        let repo = glix::repo::Repo::open(&self.repo).unwrap();
+        let manifests = glix::ops::load_hosts(&repo).unwrap().into_iter().map(|(h, d)| (h, d.manifest().clone())).collect();
+        assert_eq!(glix::ops::regenerate_flake(&repo, &manifests).unwrap(), self.read("flake.nix"), "regions equal what the manifests generate");
     }
 
     /// What reaches nixosConfigurations.laptop: each system package module's received
