@@ -137,3 +137,91 @@ fn tail(s: &str) -> String {
     let lines: Vec<&str> = s.lines().collect();
     lines[lines.len().saturating_sub(20)..].join("\n")
 }
+
+/// `nixos-rebuild <verb> --flake <repo>#<host> …` for `glix switch` and friends.
+#[derive(Debug, Clone, Default)]
+pub struct Rebuild {
+    pub verb: String,
+    pub flake: String,
+    pub target_host: Option<String>,
+    pub build_host: Option<String>,
+    pub use_remote_sudo: bool,
+    /// The glix plugin to load into Nix for this build.
+    pub plugin: Option<PathBuf>,
+    /// Passed through after glix's own arguments.
+    pub extra: Vec<String>,
+}
+
+impl Rebuild {
+    /// The argument vector (after the program name).
+    pub fn args(&self) -> Vec<String> {
+        let mut a = vec![self.verb.clone(), "--flake".into(), self.flake.clone()];
+        if let Some(h) = &self.target_host {
+            a.extend(["--target-host".into(), h.clone()]);
+        }
+        if let Some(h) = &self.build_host {
+            a.extend(["--build-host".into(), h.clone()]);
+        }
+        if self.use_remote_sudo {
+            a.push("--use-remote-sudo".into());
+        }
+        if let Some(p) = &self.plugin {
+            a.extend(["--option".into(), "plugin-files".into(), p.display().to_string()]);
+        }
+        a.extend(self.extra.iter().cloned());
+        a
+    }
+}
+
+/// `nixos-rebuild` on PATH, if there is one.
+pub fn find_nixos_rebuild() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|d| d.join("nixos-rebuild")).find(|p| p.is_file())
+}
+
+/// Run nixos-rebuild with inherited stdio (its output streams to the user) and return
+/// its exit code (a signal counts as 128 + signal, like a shell).
+pub fn run_nixos_rebuild(bin: &Path, r: &Rebuild) -> Result<i32, NixError> {
+    let mut c = Command::new(bin);
+    c.args(r.args());
+    let status = c.status().map_err(|e| NixError::Spawn { cmd: describe(&c), source: e })?;
+    use std::os::unix::process::ExitStatusExt;
+    Ok(status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0)))
+}
+
+impl Nix {
+    /// `nix eval --raw` of an attribute of a flake (never writing its lock).
+    pub fn eval_raw(&self, installable: &str) -> Result<String, NixError> {
+        let mut c = self.command(&["eval", "--raw", "--no-write-lock-file", installable]);
+        let out = c.output().map_err(|e| NixError::Spawn { cmd: describe(&c), source: e })?;
+        if !out.status.success() {
+            return Err(NixError::Failed { cmd: describe(&c), status: out.status.to_string(), stderr: tail(&String::from_utf8_lossy(&out.stderr)) });
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Whether this Nix loads `plugin` and what the plugin says about itself
+    /// (`builtins.glixInfo`), run in a separate process so a mismatched plugin can only
+    /// take that process down.
+    pub fn probe_plugin(&self, plugin: &Path) -> Result<serde_json::Value, NixError> {
+        let mut c = Command::new(&self.bin);
+        c.arg("--option").arg("plugin-files").arg(plugin).args(["eval", "--json", "--expr", "builtins.glixInfo"]);
+        let out = c.output().map_err(|e| NixError::Spawn { cmd: describe(&c), source: e })?;
+        if !out.status.success() {
+            return Err(NixError::Failed { cmd: describe(&c), status: out.status.to_string(), stderr: tail(&String::from_utf8_lossy(&out.stderr)) });
+        }
+        serde_json::from_slice(&out.stdout).map_err(|e| NixError::BadJson { cmd: describe(&c), err: e.to_string() })
+    }
+}
+
+/// Where the glix plugin is, when none is named: `GLIX_PLUGIN`, else next to the glix
+/// binary (`target/<profile>/` of a cargo build) or in `../lib/` of its prefix (how
+/// the glixos-core package installs them).
+pub fn detect_plugin() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("GLIX_PLUGIN").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?;
+    [dir.join("libglix_nix_plugin.so"), dir.join("../lib/libglix_nix_plugin.so")].into_iter().find(|p| p.is_file())
+}

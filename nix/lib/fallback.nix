@@ -42,6 +42,12 @@ let
         if s == null then null
         else check (isValidSystem s) "host: `system` \"${s}\" is not a Nix system such as \"x86_64-linux\"" s;
 
+      targetHost =
+        let h = optString "host" hostRaw "target-host"; in
+        if h == null then null
+        else check (match "[]A-Za-z0-9_.@:[-]+" h != null && builtins.substring 0 1 h != "-" && stringLength h <= 255)
+          "host: `target-host` \"${h}\" is not an SSH destination such as \"root@laptop.lan\"" h;
+
       package = name: p:
         let
           what = "package '${name}'";
@@ -97,7 +103,7 @@ let
 
       manifest = {
         schema = currentSchema;
-        host = { inherit defaultUser system; };
+        host = { inherit defaultUser system targetHost; };
         inherit packages;
       };
     in

@@ -7,6 +7,7 @@
 mod add;
 mod completions;
 mod config;
+mod doctor;
 mod enable;
 mod global;
 mod host;
@@ -15,6 +16,8 @@ mod list;
 mod log;
 mod man;
 mod manifest;
+mod migrate;
+mod rebuild;
 mod remove;
 mod restore;
 mod search;
@@ -27,7 +30,7 @@ use std::process::ExitCode;
 use clap::{ArgMatches, Command};
 
 const AFTER_HELP: &str = "\
-Every change (add, remove, enable, disable, config, update, host, undo, restore) edits the
+Every change (add, remove, enable, disable, config, update, host, undo, restore, migrate) edits the
 host manifests (hosts/<host>/glix.toml), regenerates the glix-managed regions of flake.nix,
 re-locks, and makes exactly one git commit. If anything fails, every file is restored and
 no commit is made.
@@ -36,6 +39,8 @@ Exit status:
   0  success
   1  the command failed (the message says why and what to do; a failed change changed nothing)
   2  the command line was wrong
+  switch, boot, test, build and dry-build exit with nixos-rebuild's own status;
+  doctor exits 1 when a check fails
 
 Environment:
   GLIX_REPO      the user-packages flake (default ~/.config/glixos)
@@ -66,6 +71,13 @@ pub fn cli() -> Command {
             undo::command(),
             log::command(),
             restore::command(),
+            rebuild::command("switch"),
+            rebuild::command("boot"),
+            rebuild::command("test"),
+            rebuild::command("build"),
+            rebuild::command("dry-build"),
+            doctor::command(),
+            migrate::command(),
             search::command(),
             manifest::command(),
             completions::command(),
@@ -74,7 +86,7 @@ pub fn cli() -> Command {
 }
 
 /// Commands that change the repository (their errors end with "nothing was changed").
-const MUTATIONS: &[&str] = &["init", "add", "remove", "enable", "disable", "config", "update", "host", "undo", "restore"];
+const MUTATIONS: &[&str] = &["init", "add", "remove", "enable", "disable", "config", "update", "host", "undo", "restore", "migrate"];
 
 fn main() -> ExitCode {
     #[cfg(feature = "failpoints")]
@@ -87,7 +99,7 @@ fn main() -> ExitCode {
     let (name, m) = matches.subcommand().expect("clap requires a subcommand");
     let result = run(&g, name, m);
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(e) => {
             let read_only = matches!(m.subcommand_name(), Some("list"));
             global::report_error(&e, MUTATIONS.contains(&name) && !read_only);
@@ -96,7 +108,19 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(g: &global::Global, name: &str, m: &ArgMatches) -> anyhow::Result<()> {
+/// Run a subcommand; the result is the exit status (nixos-rebuild's, for the
+/// rebuild verbs; 1 from doctor when a check fails).
+fn run(g: &global::Global, name: &str, m: &ArgMatches) -> anyhow::Result<i32> {
+    let done = |r: anyhow::Result<()>| r.map(|()| 0);
+    match name {
+        "switch" | "boot" | "test" | "build" | "dry-build" => rebuild::exec(g, m, name),
+        "doctor" => doctor::exec(g, m),
+        "migrate" => migrate::exec(g, m),
+        _ => done(run_simple(g, name, m)),
+    }
+}
+
+fn run_simple(g: &global::Global, name: &str, m: &ArgMatches) -> anyhow::Result<()> {
     match name {
         "init" => init::exec(g, m),
         "add" => add::exec(g, m),

@@ -192,9 +192,19 @@ fn read_host(
             ));
         }
     }
+    let target_host = opt_string(cx, t, "target-host", "host")?;
+    if let Some((h, span)) = &target_host {
+        if !rules::is_valid_ssh_target(h) {
+            return Err(cx.invalid(
+                span.clone(),
+                format!("host: `target-host` \"{h}\" is not an SSH destination such as \"root@laptop.lan\""),
+            ));
+        }
+    }
     Ok(HostSettings {
         default_user: default_user.map(|x| x.0),
         system: system.map(|x| x.0),
+        target_host: target_host.map(|x| x.0),
     })
 }
 

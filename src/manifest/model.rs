@@ -23,6 +23,10 @@ pub struct Manifest {
 pub struct HostSettings {
     pub default_user: Option<String>,
     pub system: Option<String>,
+    /// Where `glix switch` deploys this host (`nixos-rebuild --target-host`).
+    /// Added in schema 1 with a default, so no schema bump.
+    #[serde(default)]
+    pub target_host: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

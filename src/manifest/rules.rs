@@ -36,6 +36,15 @@ pub fn is_valid_attr_path(s: &str) -> bool {
         })
 }
 
+/// An SSH destination for `nixos-rebuild --target-host`: `[user@]host[:port]`, IPv6 in
+/// brackets. No spaces, quotes or shell metacharacters, and not an option (`-…`).
+pub fn is_valid_ssh_target(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 255
+        && !s.starts_with('-')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || "_.@:-[]".contains(c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,6 +64,16 @@ mod tests {
             "root$",
         ] {
             assert!(!is_valid_user(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ssh_targets() {
+        for ok in ["laptop", "root@laptop.lan", "me@[::1]:2222", "host-1.example.org"] {
+            assert!(is_valid_ssh_target(ok), "{ok}");
+        }
+        for bad in ["", "-oProxyCommand=x", "a b", "h;rm", "h$(x)", "\"h\""] {
+            assert!(!is_valid_ssh_target(bad), "{bad}");
         }
     }
 

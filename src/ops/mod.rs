@@ -5,9 +5,12 @@
 
 mod add;
 mod config;
+mod deploy;
+mod doctor;
 mod history;
 mod host;
 mod init;
+mod migrate;
 mod remove;
 mod state;
 mod toggle;
@@ -15,9 +18,12 @@ mod update;
 
 pub use add::{add, AddRequest};
 pub use config::{config_set, config_unset};
+pub use deploy::{deploy, DeployReport, DeployRequest, HostRun, PluginChoice, VERBS};
 pub use history::{glix_log, restore, undo, LogEntry};
 pub use host::{host_add, host_remove};
+pub use doctor::{doctor, doctor_fix, Check, DoctorReport, Severity};
 pub use init::{init, InitRequest};
+pub use migrate::migrate;
 pub use remove::remove;
 pub use state::{load_host, load_hosts, regenerate_flake};
 pub use toggle::set_enabled;

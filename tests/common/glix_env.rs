@@ -29,7 +29,13 @@ impl Env {
     /// `glix ARGS` against this repo, in an environment of its own (HOME, caches, the
     /// user's Nix registry), with the toolchain's nix first on PATH.
     pub fn glix(&self, args: &[&str]) -> Output {
+        self.glix_with(args, &[])
+    }
+
+    /// `glix ARGS` with extra environment; a `PATH` given here goes in front.
+    pub fn glix_with(&self, args: &[&str], envs: &[(&str, String)]) -> Output {
         let tc = toolchain();
+        let front: Vec<String> = envs.iter().filter(|(k, _)| *k == "PATH").map(|(_, v)| v.clone()).collect();
         let mut c = Command::cargo_bin("glix").unwrap();
         c.args(args)
             .env("GLIX_REPO", &self.repo)
@@ -37,13 +43,16 @@ impl Env {
             .env("HOME", self.root.join("home"))
             .env("XDG_CACHE_HOME", self.root.join("home/.cache"))
             .env("XDG_CONFIG_HOME", self.root.join("home/.config"))
-            .env("PATH", format!("{}:{}", tc.join("bin").display(), std::env::var("PATH").unwrap_or_default()))
+            .env("PATH", format!("{}{}:{}", front.iter().map(|p| format!("{p}:")).collect::<String>(), tc.join("bin").display(), std::env::var("PATH").unwrap_or_default()))
             .env("NIX_CONF_DIR", tc.join("etc/nix"))
             .env("NIX_CONFIG", "experimental-features = nix-command flakes\nsandbox = false\nbuild-users-group =\nsubstituters =\nwarn-dirty = false")
             .env("GIT_AUTHOR_NAME", "tester")
             .env("GIT_AUTHOR_EMAIL", "tester@localhost")
             .env("GIT_COMMITTER_NAME", "tester")
             .env("GIT_COMMITTER_EMAIL", "tester@localhost");
+        for (k, v) in envs.iter().filter(|(k, _)| *k != "PATH") {
+            c.env(k, v);
+        }
         c.output().unwrap()
     }
 

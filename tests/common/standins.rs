@@ -34,7 +34,18 @@ pub fn standins(root: &Path) {
   # Stands in for nixpkgs: nixosSystem hands back what it was given.
   outputs = _: {
     lib = {
-      nixosSystem = args: { standin = "nixosSystem"; inherit (args) system modules specialArgs; };
+      nixosSystem = args: {
+        standin = "nixosSystem";
+        inherit (args) system modules specialArgs;
+        # A real derivation, so `glix build` can evaluate a drvPath; building it is not
+        # the point (there is no nixpkgs), but it depends on every module's evaluation.
+        config.system.build.toplevel = derivation {
+          name = "nixos-system-standin";
+          inherit (args) system;
+          builder = "/bin/sh";
+          args = [ "-c" "echo ${toString (builtins.length args.modules)} > $out" ];
+        };
+      };
       mapAttrs = builtins.mapAttrs;
       genAttrs = names: f: builtins.listToAttrs (map (n: { name = n; value = f n; }) names);
     };

@@ -1,0 +1,51 @@
+use anyhow::Result;
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use glix::ops::Severity;
+
+use crate::global::Global;
+
+pub fn command() -> Command {
+    Command::new("doctor")
+        .about("Check the repo's invariants (markers, regions, manifests, lock, Nix, plugin); --fix repairs what it can")
+        .arg(Arg::new("fix").long("fix").action(ArgAction::SetTrue).help("Regenerate the regions and re-lock, as one commit"))
+        .after_help("Exit status is 0 only when every check passes (a missing plugin is only a warning).\n\nExamples:\n  glix doctor\n  glix doctor --json\n  glix doctor --fix")
+}
+
+pub fn exec(g: &Global, m: &ArgMatches) -> Result<i32> {
+    let dir = g.repo_dir();
+    if m.get_flag("fix") {
+        let before = glix::ops::doctor(&dir);
+        if before.healthy() {
+            if !g.quiet {
+                eprintln!("nothing to fix: every check passes");
+            }
+        } else {
+            let ctx = g.context()?; // rolls back a left journal first
+            match glix::ops::doctor_fix(&ctx) {
+                Ok(outcome) => g.report(&outcome)?,
+                Err(glix::ops::OpError::Txn(glix::txn::TxnError::NothingChanged)) => {}
+                Err(e) => eprintln!("glix doctor --fix could not regenerate and re-lock: {e}"),
+            }
+        }
+    }
+    let report = glix::ops::doctor(&dir);
+    if g.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for c in &report.checks {
+            let mark = match c.status {
+                Severity::Ok => "ok  ",
+                Severity::Warning => "warn",
+                Severity::Error => "FAIL",
+            };
+            println!("{mark} {:<10} {}", c.name, c.detail.replace('\n', "\n                "));
+            if let Some(h) = c.hint.as_ref().filter(|_| c.status != Severity::Ok) {
+                println!("                fix: {h}");
+            }
+        }
+        if m.get_flag("fix") && !report.healthy() {
+            println!("\nglix doctor --fix repaired what it could; the checks marked FAIL need you (see `fix:`)");
+        }
+    }
+    Ok(if report.healthy() { 0 } else { 1 })
+}

@@ -1,0 +1,156 @@
+//! `glix switch | boot | test | build | dry-build`: thin wrappers around
+//! `nixos-rebuild <verb> --flake <repo>#<host>` (an argument vector, never a shell),
+//! whose output streams through and whose exit code glix returns. `--all` deploys every
+//! host whose manifest names a `target-host`, one after another — a small fleet tool;
+//! deploy-rs and colmena do parallel, rollback-aware fleet deploys and can consume the
+//! same flake's nixosConfigurations.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::state::load_host;
+use super::OpError;
+use crate::nix::{self, Nix, Rebuild};
+use crate::repo::Repo;
+
+pub const VERBS: [&str; 5] = ["switch", "boot", "test", "build", "dry-build"];
+
+/// Which plugin to pass to Nix.
+#[derive(Debug, Clone)]
+pub enum PluginChoice {
+    /// `--plugin PATH`: must load, or the command fails.
+    Explicit(PathBuf),
+    /// Found next to glix or via GLIX_PLUGIN: used when the Nix on PATH loads it.
+    Auto,
+    /// `--no-plugin`.
+    Off,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeployRequest {
+    pub verb: String,
+    pub host: Option<String>,
+    pub all: bool,
+    pub target_host: Option<String>,
+    pub build_host: Option<String>,
+    pub use_remote_sudo: bool,
+    pub plugin: PluginChoice,
+    pub extra: Vec<String>,
+}
+
+/// One host's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct HostRun {
+    pub host: String,
+    pub target: Option<String>,
+    /// nixos-rebuild's exit code (0 = success).
+    pub exit_code: i32,
+    pub seconds: f64,
+    /// When there was no nixos-rebuild: the evaluated drvPath (`glix build` only).
+    pub drv_path: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeployReport {
+    pub runs: Vec<HostRun>,
+    /// Things the user should know (plugin skipped, evaluated instead of built).
+    pub notes: Vec<String>,
+}
+
+impl DeployReport {
+    /// 0 when every host succeeded, else the first failing exit code.
+    pub fn exit_code(&self) -> i32 {
+        self.runs.iter().map(|r| r.exit_code).find(|c| *c != 0).unwrap_or(0)
+    }
+}
+
+pub fn deploy(repo: &Repo, req: &DeployRequest) -> Result<DeployReport, OpError> {
+    if !VERBS.contains(&req.verb.as_str()) {
+        return Err(OpError::Refused(format!("unknown verb {}; one of {}", req.verb, VERBS.join(", "))));
+    }
+    let mut notes = Vec::new();
+    let plugin = choose_plugin(&req.plugin, &mut notes)?;
+    let hosts: Vec<(String, Option<String>)> = if req.all {
+        let mut v = Vec::new();
+        for h in repo.hosts()? {
+            if let Some(t) = load_host(repo, &h)?.manifest().host.target_host.clone() {
+                v.push((h, Some(t)));
+            }
+        }
+        if v.is_empty() {
+            return Err(OpError::Refused(
+                "no host has a `target-host` in its glix.toml; add one under [host] (target-host = \"root@machine\") to deploy it with --all".into(),
+            ));
+        }
+        v
+    } else {
+        let h = repo.choose_host(req.host.as_deref())?;
+        let target = req.target_host.clone().or(load_host(repo, &h)?.manifest().host.target_host.clone());
+        vec![(h, target)]
+    };
+    let rebuild_bin = nix::find_nixos_rebuild();
+    let mut runs = Vec::new();
+    for (host, target) in hosts {
+        let start = Instant::now();
+        let run = match &rebuild_bin {
+            Some(bin) => {
+                let r = Rebuild {
+                    verb: req.verb.clone(),
+                    flake: format!("{}#{host}", repo.root().display()),
+                    target_host: target.clone(),
+                    build_host: req.build_host.clone(),
+                    use_remote_sudo: req.use_remote_sudo,
+                    plugin: plugin.clone(),
+                    extra: req.extra.clone(),
+                };
+                let code = nix::run_nixos_rebuild(bin, &r)?;
+                HostRun { host: host.clone(), target, exit_code: code, seconds: secs(start.elapsed()), drv_path: None }
+            }
+            None if req.verb == "build" => {
+                notes.push(format!(
+                    "nixos-rebuild is not installed here, so glix evaluated nixosConfigurations.{host}'s toplevel derivation with nix instead (nothing was built)"
+                ));
+                let nix = Nix::locate()?.with_plugin(plugin.clone());
+                let attr = format!("{}#nixosConfigurations.{host}.config.system.build.toplevel.drvPath", repo.root().display());
+                let drv = nix.eval_raw(&attr)?;
+                HostRun { host: host.clone(), target, exit_code: 0, seconds: secs(start.elapsed()), drv_path: Some(drv) }
+            }
+            None => {
+                return Err(OpError::Refused(format!(
+                    "nixos-rebuild is not on PATH (it comes with NixOS); `glix {}` needs it. On another machine, `glix build` evaluates the host instead",
+                    req.verb
+                )))
+            }
+        };
+        runs.push(run);
+    }
+    Ok(DeployReport { runs, notes })
+}
+
+fn choose_plugin(choice: &PluginChoice, notes: &mut Vec<String>) -> Result<Option<PathBuf>, OpError> {
+    match choice {
+        PluginChoice::Off => Ok(None),
+        PluginChoice::Explicit(p) => {
+            Nix::locate()?.probe_plugin(p).map_err(|e| {
+                OpError::Refused(format!("the plugin {} does not load into the nix on PATH: {e}; rebuild it for this Nix, or drop --plugin", p.display()))
+            })?;
+            Ok(Some(p.clone()))
+        }
+        PluginChoice::Auto => {
+            let Some(p) = nix::detect_plugin() else { return Ok(None) };
+            match Nix::locate().and_then(|n| n.probe_plugin(&p)) {
+                Ok(_) => Ok(Some(p)),
+                Err(_) => {
+                    notes.push(format!("the glix plugin at {} does not load into the nix on PATH; building without it (pure-Nix fallback)", p.display()));
+                    Ok(None)
+                }
+            }
+        }
+    }
+}
+
+fn secs(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10.0).round() / 10.0
+}

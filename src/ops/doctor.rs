@@ -1,0 +1,273 @@
+//! `glix doctor`: check the invariants glix promises, each with a fix hint, and
+//! `--fix` what can be fixed (regenerate the regions, re-lock) through the transaction.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::state::{desired, regenerate_flake};
+use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_LOCK, FLAKE_NIX};
+use crate::flake::{self, Region};
+use crate::flakeref::FlakeRef;
+use crate::manifest::{load_str, Manifest, CURRENT_SCHEMA};
+use crate::nix::{self, Nix};
+use crate::repo::journal::Journal;
+use crate::repo::Repo;
+use crate::txn::Operation;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Ok,
+    /// Worth knowing; does not fail the doctor (the plugin is optional).
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub name: &'static str,
+    pub status: Severity,
+    pub detail: String,
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DoctorReport {
+    pub checks: Vec<Check>,
+}
+
+impl DoctorReport {
+    pub fn healthy(&self) -> bool {
+        self.checks.iter().all(|c| c.status != Severity::Error)
+    }
+
+    fn push(&mut self, name: &'static str, result: Result<String, (String, String)>) {
+        self.checks.push(match result {
+            Ok(detail) => Check { name, status: Severity::Ok, detail, hint: None },
+            Err((detail, hint)) => Check { name, status: Severity::Error, detail, hint: Some(hint) },
+        });
+    }
+}
+
+const FIX: &str = "run `glix doctor --fix`";
+
+/// Check the repository at `dir`. Never changes anything.
+pub fn doctor(dir: &Path) -> DoctorReport {
+    let mut r = DoctorReport { checks: vec![] };
+    let repo = match Repo::open(dir) {
+        Ok(repo) => {
+            r.push("repo", Ok(format!("{} is a glix repository under git", repo.root().display())));
+            repo
+        }
+        Err(e) => {
+            r.push("repo", Err((e.to_string(), "point --repo or GLIX_REPO at your repository, or create one with `glix init`".into())));
+            return r;
+        }
+    };
+    r.push(
+        "journal",
+        match Journal::load(&repo) {
+            Ok(None) => Ok("no interrupted operation".into()),
+            Ok(Some(j)) => Err((format!("an interrupted `{}` left its journal", j.description), format!("{FIX}, or any glix command, to roll it back"))),
+            Err(e) => Err((e.to_string(), "see the message".into())),
+        },
+    );
+    let manifests = check_manifests(&repo, &mut r);
+    let flake_text = std::fs::read_to_string(repo.path(FLAKE_NIX)).unwrap_or_default();
+    let markers_ok = match flake::locate(&flake_text) {
+        Ok(l) => {
+            r.push("markers", Ok(format!("both regions found (inputs at line {}, hosts at line {})", l.inputs.begin_line, l.hosts.begin_line)));
+            true
+        }
+        Err(e) => {
+            r.push("markers", Err((e.to_string(), "restore the marker lines by hand (see `nix/templates/default/flake.nix` in glixos-core for where they go); glix will not guess".into())));
+            false
+        }
+    };
+    if let (Some(manifests), true) = (&manifests, markers_ok) {
+        check_regions(&repo, &flake_text, manifests, &mut r);
+        check_lock(&repo, manifests, &mut r);
+    }
+    check_nix(&mut r);
+    r
+}
+
+fn check_manifests(repo: &Repo, r: &mut DoctorReport) -> Option<BTreeMap<String, Manifest>> {
+    let hosts = match repo.hosts() {
+        Ok(h) => h,
+        Err(e) => {
+            r.push("manifests", Err((e.to_string(), "see the message".into())));
+            return None;
+        }
+    };
+    let mut out = BTreeMap::new();
+    let mut problems = Vec::new();
+    let mut old = Vec::new();
+    for h in &hosts {
+        let rel = Repo::manifest_rel(h);
+        match std::fs::read_to_string(repo.path(&rel)).map_err(|e| e.to_string()).and_then(|t| load_str(&t, &rel).map_err(|e| e.to_string())) {
+            Ok(m) => {
+                if m.file_schema != CURRENT_SCHEMA {
+                    old.push(format!("{rel} (schema {})", m.file_schema));
+                }
+                out.insert(h.clone(), m);
+            }
+            Err(e) => problems.push(e),
+        }
+    }
+    if !problems.is_empty() {
+        r.push("manifests", Err((problems.join("\n"), "fix the file at the line named, or `glix undo` the change that broke it".into())));
+        return None;
+    }
+    if !old.is_empty() {
+        r.push("manifests", Err((format!("older schema: {}", old.join(", ")), "run `glix migrate`".into())));
+        return Some(out);
+    }
+    r.push("manifests", Ok(format!("{} host(s), every manifest valid at schema {CURRENT_SCHEMA}", hosts.len())));
+    Some(out)
+}
+
+fn check_regions(repo: &Repo, flake_text: &str, manifests: &BTreeMap<String, Manifest>, r: &mut DoctorReport) {
+    let want = match desired(manifests) {
+        Ok(d) => d,
+        Err(e) => {
+            r.push("regions", Err((e.to_string(), "see the message".into())));
+            return;
+        }
+    };
+    let located = flake::locate(flake_text).expect("checked");
+    let mut differ = Vec::new();
+    for region in [Region::Inputs, Region::Hosts] {
+        let span = located.get(region);
+        let have = &flake_text[span.body.clone()];
+        let expected = flake::render_region(region, &want, &span.indent).map(|t| t.replace('\n', span.newline));
+        if expected.as_deref().ok() != Some(have) {
+            differ.push(region.name());
+        }
+    }
+    r.push(
+        "regions",
+        if differ.is_empty() {
+            Ok("the regions of flake.nix are what the manifests generate".into())
+        } else {
+            Err((format!("the {} region(s) of flake.nix differ from what the manifests say (edited by hand?)", differ.join(" and ")), format!("{FIX} to regenerate them from the manifests")))
+        },
+    );
+    let inputs_body = &flake_text[located.inputs.body.clone()];
+    let missing: Vec<String> = want.inputs.keys().filter(|i| !inputs_body.lines().any(|l| l.trim_start().starts_with(&format!("{i}.url")))).cloned().collect();
+    r.push(
+        "inputs",
+        if missing.is_empty() {
+            Ok(format!("every package's input is in flake.nix ({})", want.inputs.len()))
+        } else {
+            Err((format!("packages use inputs that flake.nix does not declare: {}", missing.join(", ")), FIX.into()))
+        },
+    );
+    let _ = repo;
+}
+
+/// What is wrong with flake.lock for these manifests: `Err` when it is missing or not
+/// JSON, else the inputs that are not locked or are locked from another reference.
+fn lock_problems(repo: &Repo, manifests: &BTreeMap<String, Manifest>) -> Result<Vec<(String, String)>, String> {
+    let text = std::fs::read_to_string(repo.path(FLAKE_LOCK)).map_err(|_| "flake.lock is missing".to_string())?;
+    let lock: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("flake.lock is not valid JSON: {e}"))?;
+    let mut wanted = BTreeMap::new();
+    for m in manifests.values() {
+        for p in m.packages.values() {
+            wanted.insert(p.input.clone(), p.flake.clone());
+        }
+    }
+    let mut problems = Vec::new();
+    for (input, flake_url) in &wanted {
+        let Some(node) = lock["nodes"]["root"]["inputs"].get(input).and_then(|n| n.as_str()) else {
+            problems.push((input.clone(), format!("input '{input}' is not locked")));
+            continue;
+        };
+        let original = &lock["nodes"][node]["original"];
+        let want = FlakeRef::parse(flake_url).map(|f| serde_json::to_value(f.attrs()).unwrap_or_default()).unwrap_or_default();
+        if *original != want {
+            problems.push((input.clone(), format!("input '{input}' is locked from {} but the manifest says {flake_url}", compact(original))));
+        }
+    }
+    Ok(problems)
+}
+
+fn check_lock(repo: &Repo, manifests: &BTreeMap<String, Manifest>, r: &mut DoctorReport) {
+    let inputs: usize = manifests.values().map(|m| m.packages.len()).sum();
+    r.push(
+        "lock",
+        match lock_problems(repo, manifests) {
+            Err(e) => Err((e, format!("{FIX} (re-creates it with nix flake lock)"))),
+            Ok(p) if p.is_empty() => Ok(format!("flake.lock locks every package's input as the manifests say ({inputs} package(s))")),
+            Ok(p) => Err((p.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join("; "), format!("{FIX} (re-locks)"))),
+        },
+    );
+}
+
+fn compact(v: &serde_json::Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+fn check_nix(r: &mut DoctorReport) {
+    let nix = match Nix::locate() {
+        Ok(n) => n,
+        Err(e) => return r.push("nix", Err((e.to_string(), "install Nix (2.19 or newer)".into()))),
+    };
+    let version = nix.version().unwrap_or_default();
+    let parts: Vec<u32> = version.split('.').filter_map(|p| p.parse().ok()).collect();
+    let supported = parts.len() >= 2 && (parts[0], parts[1]) >= (2, 19);
+    r.push(
+        "nix",
+        if supported {
+            Ok(format!("{} is Nix {version}", nix.bin().display()))
+        } else {
+            Err((format!("{} is Nix {version:?}; glix needs 2.19 or newer (`nix flake update INPUT`)", nix.bin().display()), "upgrade Nix".into()))
+        },
+    );
+    match nix::detect_plugin() {
+        None => r.checks.push(Check {
+            name: "plugin",
+            status: Severity::Warning,
+            detail: "no glix plugin found (GLIX_PLUGIN, or next to the glix binary); importManifest uses its pure-Nix fallback".into(),
+            hint: Some("optional: build it (cargo build -p glix-nix-plugin) and set GLIX_PLUGIN".into()),
+        }),
+        Some(p) => r.push(
+            "plugin",
+            match nix.probe_plugin(&p) {
+                Ok(info) => Ok(format!("{} loads (plugin {}, built for the Nix {} C API)", p.display(), info["version"].as_str().unwrap_or("?"), info["nixApiVersion"].as_str().unwrap_or("?"))),
+                Err(e) => Err((format!("{} does not load into this Nix: {e}", p.display()), "rebuild the plugin against this Nix, or unset GLIX_PLUGIN".into())),
+            },
+        ),
+    }
+}
+
+/// `glix doctor --fix`: regenerate the regions from the manifests and re-lock, as one
+/// transaction (the journal, if any, was already rolled back when the repo was opened).
+pub fn doctor_fix(ctx: &Context) -> Result<Outcome, OpError> {
+    mutate(ctx, |repo| {
+        let hosts = super::state::load_hosts(repo)?;
+        let manifests: BTreeMap<String, Manifest> = hosts.into_iter().map(|(h, d)| (h, d.manifest().clone())).collect();
+        let flake_nix = regenerate_flake(repo, &manifests)?;
+        let mut files = BTreeMap::from([(FLAKE_NIX.to_string(), Some(flake_nix))]);
+        // A lock that is missing or not JSON is made afresh; inputs locked from the
+        // wrong reference are updated by name; anything else is locked as usual.
+        let lock = match lock_problems(repo, &manifests) {
+            Err(_) => {
+                if repo.path(FLAKE_LOCK).exists() {
+                    files.insert(FLAKE_LOCK.to_string(), None);
+                }
+                LockStep::Lock
+            }
+            Ok(p) if p.is_empty() => LockStep::Lock,
+            Ok(p) => LockStep::Update(p.into_iter().map(|(input, _)| input).collect()),
+        };
+        Ok(Planned {
+            op: Operation { kind: "doctor-fix".into(), summary: "glix doctor --fix: regenerate regions, re-lock".into(), ..Operation::default() },
+            files,
+            lock,
+            warnings: vec![],
+        })
+    })
+}
