@@ -63,6 +63,8 @@ pub enum TxnError {
     Dirty(Vec<String>),
     #[error("nothing to change: the repository already says that")]
     NothingChanged,
+    #[error("HEAD is detached, so glix's commit would belong to no branch; check out a branch first (e.g. `git switch main`)")]
+    DetachedHead,
 }
 
 /// The repo lock, taken (and any interrupted operation rolled back) before an
@@ -89,6 +91,9 @@ impl<'r> Locked<'r> {
     pub fn start(self, op: Operation, paths: &[&str], allow_dirty: bool) -> Result<Transaction<'r>, TxnError> {
         let repo = self.repo;
         let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
+        if git::head_detached(repo)? {
+            return Err(TxnError::DetachedHead);
+        }
         if !allow_dirty {
             let dirty = git::dirty(repo, &paths)?;
             if !dirty.is_empty() {
@@ -136,7 +141,7 @@ impl<'r> Transaction<'r> {
     pub fn write(&mut self, rel: &str, contents: &[u8]) -> Result<(), TxnError> {
         self.cover(rel)?;
         fail::fail_point!("txn-write", |_| Err(injected(&format!("writing {rel}"))));
-        let path = self.repo.path(rel);
+        let path = self.repo.contained(rel)?;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
         }
@@ -217,7 +222,7 @@ fn injected(at: &str) -> TxnError {
 }
 
 fn read_text(repo: &Repo, rel: &str) -> Result<Option<String>, RepoError> {
-    let path = repo.path(rel);
+    let path = repo.contained(rel)?;
     match std::fs::read(&path) {
         Ok(bytes) => String::from_utf8(bytes)
             .map(Some)

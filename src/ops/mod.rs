@@ -102,7 +102,7 @@ pub enum OpError {
     Manifest(#[from] ManifestError),
     #[error(transparent)]
     Edit(#[from] EditError),
-    #[error("flake.nix: {0}")]
+    #[error(transparent)]
     Patch(#[from] crate::flake::PatchError),
     #[error(transparent)]
     Nix(#[from] NixError),

@@ -14,7 +14,7 @@ pub const DEFAULT_SYSTEM: &str = "x86_64-linux";
 /// One host's manifest, editable.
 pub fn load_host(repo: &Repo, host: &str) -> Result<ManifestDoc, OpError> {
     let rel = Repo::manifest_rel(host);
-    let path = repo.path(&rel);
+    let path = repo.contained(&rel)?;
     let text = std::fs::read_to_string(&path).map_err(crate::repo::io(format!("cannot read {}", path.display())))?;
     Ok(ManifestDoc::parse(&text, &rel)?)
 }

@@ -58,6 +58,11 @@ pub fn head(repo: &Repo) -> Result<Option<String>> {
     Ok(head.map(|o| o.to_string()))
 }
 
+/// Whether HEAD is detached (glix's commits would not be on any branch).
+pub fn head_detached(repo: &Repo) -> Result<bool> {
+    Ok(open(repo)?.head_detached().unwrap_or(false))
+}
+
 /// Whether HEAD is the commit of operation `op_id`.
 pub fn head_has_op(repo: &Repo, op_id: &str) -> Result<bool> {
     let r = open(repo)?;

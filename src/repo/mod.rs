@@ -35,6 +35,8 @@ pub enum RepoError {
     Busy(String, u64),
     #[error("{0}")]
     Journal(String),
+    #[error("{rel} leads outside the repository (to {target}); glix does not follow symlinks out of the repo, so it neither reads nor writes that file")]
+    OutsideRepo { rel: String, target: String },
 }
 
 pub type Result<T> = std::result::Result<T, RepoError>;
@@ -79,6 +81,18 @@ impl Repo {
     /// committed and never show up in `git status`.
     pub fn state_dir(&self) -> PathBuf {
         self.root.join(".git")
+    }
+
+    /// The absolute path of a repo file that glix will read or write, refusing one that
+    /// leads (through a symlink) outside the repository.
+    pub fn contained(&self, rel: &str) -> Result<PathBuf> {
+        let path = self.root.join(rel);
+        if let Ok(real) = path.canonicalize() {
+            if !real.starts_with(&self.root) {
+                return Err(RepoError::OutsideRepo { rel: rel.to_string(), target: real.display().to_string() });
+            }
+        }
+        Ok(path)
     }
 
     /// The repo-relative path of a host's manifest.
