@@ -145,14 +145,19 @@ pub(crate) fn sanitize(raw: &str, max: usize) -> String {
             in_run = true;
         }
     }
-    let trimmed = out.trim_matches('-');
-    let mut name = if trimmed.is_empty() {
-        "input".to_string()
-    } else if trimmed.starts_with(|c: char| c.is_ascii_digit()) || RESERVED.contains(&trimmed) {
-        format!("input-{trimmed}")
-    } else {
-        trimmed.to_string()
+    // Truncate first, then check: cutting a long name can leave a keyword or nothing
+    // (`else-----…` → `else`; found by the fuzzer).
+    let cut = |s: &str| {
+        let mut s = s.to_string();
+        s.truncate(max); // ASCII only by now, so any index is a char boundary
+        s.trim_end_matches('-').to_string()
     };
-    name.truncate(max); // ASCII only by now, so any index is a char boundary
-    name.trim_end_matches('-').to_string()
+    let name = cut(out.trim_matches('-'));
+    if name.is_empty() {
+        "input".to_string()
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) || RESERVED.contains(&name.as_str()) {
+        cut(&format!("input-{name}"))
+    } else {
+        name
+    }
 }

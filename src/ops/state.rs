@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{OpError, FLAKE_NIX};
+use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
+use crate::manifest::edit::EditError;
+use crate::txn::Operation;
 use crate::flake::{self, Desired};
 use crate::manifest::{Manifest, ManifestDoc};
 use crate::repo::Repo;
@@ -90,4 +92,35 @@ pub fn user_inputs(flake_text: &str) -> Result<std::collections::BTreeSet<String
         }
     }
     Ok(names)
+}
+
+/// An operation that edits one package in one host's manifest and nothing else
+/// (config, enable/disable): its input, and so flake.nix and flake.lock, stay.
+pub fn edit_package(
+    ctx: &Context,
+    host: Option<&str>,
+    name: &str,
+    kind: &str,
+    summary: impl FnOnce(&str) -> String,
+    edit: impl FnOnce(&mut ManifestDoc) -> Result<(), EditError>,
+) -> Result<Outcome, OpError> {
+    mutate(ctx, |repo| {
+        let host = repo.choose_host(host)?;
+        let mut doc = load_host(repo, &host)?;
+        let flake = doc.manifest().packages.get(name).map(|p| p.flake.clone());
+        edit(&mut doc)?;
+        Ok(Planned {
+            op: Operation {
+                kind: kind.into(),
+                host: Some(host.clone()),
+                package: Some(name.to_string()),
+                reference: flake,
+                undoes: None,
+                summary: summary(&host),
+            },
+            files: BTreeMap::from([(Repo::manifest_rel(&host), Some(doc.text()))]),
+            lock: LockStep::None,
+            warnings: vec![],
+        })
+    })
 }
