@@ -93,13 +93,18 @@ let
       packages = mapAttrs package packagesRaw;
 
       # Two packages may share an input only when they use the same flake.
-      inputConflicts = foldl'
-        (seen: p:
-          if seen ? ${p.input} && seen.${p.input}.flake != p.flake then
-            throw "${origin}: packages '${seen.${p.input}.name}' and '${p.name}' both use input '${p.input}' but for different flakes"
-          else seen // { ${p.input} = seen.${p.input} or p; })
-        { }
-        (attrValues packages);
+      # Two packages may share an input only when they use the same flake. Grouping
+      # keeps this linear (an attrset update per package would copy the set each time).
+      inputConflicts = map
+        (group:
+          let first = builtins.head group; in
+          map
+            (p:
+              if p.flake != first.flake then
+                throw "${origin}: packages '${first.name}' and '${p.name}' both use input '${p.input}' but for different flakes"
+              else null)
+            group)
+        (attrValues (builtins.groupBy (p: p.input) (attrValues packages)));
 
       manifest = {
         schema = currentSchema;
@@ -114,10 +119,11 @@ let
     else builtins.deepSeq [ manifest inputConflicts ] manifest;
 
   # The module plan (mirrors src/plan.rs).
-  resolve = manifest: inputNames: defaultUser:
+  # `inputs` is the flake's inputs (only the names are looked at, never the values).
+  resolve = manifest: inputs: defaultUser:
     map
       (p:
-        if !(elem p.input inputNames) then
+        if !(inputs ? ${p.input}) then
           throw "glix: package '${p.name}' uses flake input '${p.input}', which is not an input of this flake; run `glix doctor` (it regenerates the inputs region and re-locks)"
         else {
           inherit (p) name input scope config;

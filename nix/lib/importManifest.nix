@@ -57,7 +57,7 @@ let
   effectiveDefault = if manifest.host.defaultUser != null then manifest.host.defaultUser else defaultUser;
   plan =
     if native then builtins.glixResolve manifest inputs effectiveDefault
-    else fallback.resolve manifest (builtins.attrNames inputs) effectiveDefault;
+    else fallback.resolve manifest inputs effectiveDefault;
   moduleOf = entry: wrapModule entry (getOutput entry inputs);
   system = builtins.filter (e: e.scope == "system") plan;
   home = builtins.filter (e: e.scope == "home") plan;
