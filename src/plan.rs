@@ -69,3 +69,27 @@ pub fn plan(
         })
         .collect()
 }
+
+/// What `lib.importManifest` needs in one step: the normalized manifest and the plan
+/// for the given inputs. The manifest's own `default-user` wins over the caller's.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Imported {
+    pub manifest: Manifest,
+    pub plan: Vec<PlanEntry>,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Manifest(#[from] crate::manifest::ManifestError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+}
+
+pub fn import(text: &str, origin: &str, inputs: &BTreeSet<String>, default_user: Option<&str>) -> Result<Imported, ImportError> {
+    let manifest = crate::manifest::load_str(text, origin)?;
+    let default_user = manifest.host.default_user.clone().or(default_user.map(str::to_string));
+    let plan = plan(&manifest, inputs, default_user.as_deref())?;
+    Ok(Imported { manifest, plan })
+}

@@ -318,3 +318,25 @@ fn garbage_text_gives_errors_never_a_crash() {
         }
     }
 }
+
+#[test]
+fn import_builtin_is_parse_and_resolve_in_one_call() {
+    for file in ["several-users.toml", "every-field.toml", "large.toml", "home-no-user.toml"] {
+        let m = repo_root().join("tests/corpus/manifests/valid").join(file);
+        let text = format!("(builtins.readFile {})", m.display());
+        let inputs = format!("(builtins.listToAttrs (map (p: {{ name = p.input; value = null; }}) (builtins.attrValues (builtins.glixParseManifest \"x\" {text}).packages)))");
+        let expr = format!(
+            "let parsed = builtins.glixParseManifest \"x\" {text}; dflt = if parsed.host.defaultUser != null then parsed.host.defaultUser else \"tester\"; in
+             {{ one = builtins.glixImportManifest \"x\" {text} {inputs} \"tester\"; two = {{ manifest = parsed; plan = builtins.glixResolve parsed {inputs} dflt; }}; }}"
+        );
+        let out = nix_eval_json(&expr, true);
+        assert!(out.status.success(), "{file}: {}", stderr(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["one"], v["two"], "{file}");
+        // every-field.toml's only package is disabled: nothing to plan
+        assert_eq!(v["one"]["plan"].as_array().unwrap().is_empty(), file == "every-field.toml", "{file}");
+    }
+    let out = nix_eval_json("builtins.glixImportManifest \"x\" \"schema = 1\\n[packages.a]\\nflake = \\\"github:o/a\\\"\\ninput = \\\"a\\\"\\n\" { } null", true);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("not an input of this flake"), "{}", stderr(&out));
+}

@@ -52,12 +52,22 @@ in
 let
   text = builtins.readFile manifestPath;
   origin = toString manifestPath;
-  manifest = if native then builtins.glixParseManifest origin text else fallback.parse origin text;
+  # With the plugin, one call parses and plans (the manifest never travels back from Nix
+  # values to Rust); without it, the same two steps in Nix.
+  imported =
+    if builtins ? glixImportManifest then builtins.glixImportManifest origin text inputs defaultUser
+    else
+      let manifest = if native then builtins.glixParseManifest origin text else fallback.parse origin text;
+      in {
+        inherit manifest;
+        plan =
+          if native then builtins.glixResolve manifest inputs (effectiveDefaultOf manifest)
+          else fallback.resolve manifest inputs (effectiveDefaultOf manifest);
+      };
+  inherit (imported) manifest plan;
   # The manifest's own default user wins over the caller's, like a package's own user.
-  effectiveDefault = if manifest.host.defaultUser != null then manifest.host.defaultUser else defaultUser;
-  plan =
-    if native then builtins.glixResolve manifest inputs effectiveDefault
-    else fallback.resolve manifest inputs effectiveDefault;
+  effectiveDefaultOf = m: if m.host.defaultUser != null then m.host.defaultUser else defaultUser;
+  effectiveDefault = effectiveDefaultOf manifest;
   moduleOf = entry: wrapModule entry (getOutput entry inputs);
   system = builtins.filter (e: e.scope == "system") plan;
   home = builtins.filter (e: e.scope == "home") plan;

@@ -9,6 +9,7 @@
 //! * `glixTryParseManifest origin text` → `{ success; value; }` or `{ success = false; error; }`
 //! * `glixInputName ref` → the canonical flake input name for a flake reference
 //! * `glixResolve manifest inputs defaultUser` → the per-package module plan
+//! * `glixImportManifest origin text inputs defaultUser` → `{ manifest; plan; }` (both at once)
 //! * `glixInfo` → the plugin version and the manifest schemas it reads
 //!
 //! This crate holds adapters only: argument checking, value conversion and error

@@ -1,6 +1,7 @@
 //! One adapter per builtin. Each checks its arguments, calls the library, and
 //! converts the answer; none holds parsing or naming logic of its own.
 
+mod import_manifest;
 mod info;
 mod input_name;
 mod parse_manifest;
@@ -16,6 +17,7 @@ pub static ALL: &[&Builtin] = &[
     &try_parse_manifest::BUILTIN,
     &input_name::BUILTIN,
     &resolve::BUILTIN,
+    &import_manifest::BUILTIN,
     &info::BUILTIN,
     #[cfg(feature = "test-panic")]
     &test_panic::BUILTIN,
