@@ -155,8 +155,8 @@ fn parse_flake_id(cx: &Ctx, input: &str) -> Option<Result<(RawAttrs, Vec<u8>), F
     // `refAndOrRevRegex` accepts exactly what `refRegex` accepts: a rev is a ref-shaped
     // string, and so is `ref/rev`.
     let matches = is_flake_id(id)
-        && rest.map_or(true, |r| is_ref(r.as_bytes()))
-        && fragment.map_or(true, |f| is_fragment(f.as_bytes()));
+        && rest.is_none_or(|r| is_ref(r.as_bytes()))
+        && fragment.is_none_or(|f| is_fragment(f.as_bytes()));
     if !matches {
         return None;
     }

@@ -167,7 +167,7 @@ fn check_location(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
     } else if url
         .authority
         .as_deref()
-        .map_or(true, |a| authority_host(a).is_empty())
+        .is_none_or(|a| authority_host(a).is_empty())
     {
         return Err(malformed(format!("'{url_attr}' has no host")));
     }

@@ -116,7 +116,7 @@ fn is_ipv6_segment(s: &[u8]) -> bool {
         None => (s, None),
     };
     let addr_ok = !addr.is_empty() && addr.iter().all(|&b| b.is_ascii_hexdigit() || b == b':');
-    let zone_ok = zone.map_or(true, |z| {
+    let zone_ok = zone.is_none_or(|z| {
         !z.is_empty() && z.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_')
     });
     addr_ok && zone_ok

@@ -391,13 +391,16 @@ fn check_input_conflicts(
     Ok(())
 }
 
+/// A string value and where it is in the file.
+type Spanned = (String, Option<Range<usize>>);
+
 /// An optional string field with the span of its value.
 fn opt_string(
     cx: &Cx,
     t: &dyn TableLike,
     key: &str,
     what: &str,
-) -> Result<Option<(String, Option<Range<usize>>)>, ManifestError> {
+) -> Result<Option<Spanned>, ManifestError> {
     match t.get(key) {
         None => Ok(None),
         Some(item) => match item.as_str() {

@@ -427,7 +427,7 @@ pub fn load_registry(opts: &ResolveOptions) -> Result<LoadedIndex, RegistryError
 /// `10 s`, `500 ms`, `1.5 s`.
 pub(crate) fn format_duration(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{} s", ms / 1000)
     } else if ms < 1000 {
         format!("{ms} ms")

@@ -257,7 +257,7 @@ fn short_json(v: &Value) -> String {
 }
 
 pub(crate) fn format_size(bytes: u64) -> String {
-    if bytes % (1024 * 1024) == 0 {
+    if bytes.is_multiple_of(1024 * 1024) {
         format!("{} MiB", bytes / (1024 * 1024))
     } else {
         format!("{bytes} bytes")
