@@ -24,18 +24,18 @@ pub fn load_str(text: &str, origin: &str) -> Result<Manifest, ManifestError> {
         )
     })?;
     let cx = Cx { text, origin };
-    // A clone of the parsed table keeps its spans, so migration can rewrite it and
-    // errors still point into the user's file.
-    let mut root = doc.as_table().clone();
-    check_nix_representable(&cx, &root)?;
-    let file_schema = read_schema(&cx, &root)?;
-    migrate::upgrade(&mut root, file_schema).map_err(|m| {
-        cx.err(
-            ErrorKind::Schema,
-            root.get("schema").and_then(Item::span),
-            m,
-        )
-    })?;
+    let parsed = doc.as_table();
+    check_nix_representable(&cx, parsed)?;
+    let file_schema = read_schema(&cx, parsed)?;
+    // An older file is migrated on a clone of the parsed table: the clone keeps its
+    // spans, so errors still point into the user's file. A current one is read as it is.
+    let root = if file_schema < CURRENT_SCHEMA {
+        let mut root = parsed.clone();
+        migrate::upgrade(&mut root, file_schema).map_err(|m| cx.err(ErrorKind::Schema, root.get("schema").and_then(Item::span), m))?;
+        std::borrow::Cow::Owned(root)
+    } else {
+        std::borrow::Cow::Borrowed(parsed)
+    };
     let mut manifest = read_manifest(&cx, &root)?;
     manifest.file_schema = file_schema;
     Ok(manifest)

@@ -1,0 +1,238 @@
+"""glixos benchmark harness (run through scripts/bench).
+
+Measures, interleaved and repeated (medians), on this machine:
+  1. lib.importManifest with the plugin vs the pure-Nix fallback: `nix eval --json` of
+     the whole result, every module applied; wall time and peak memory (RSS);
+  2. the Rust parse/normalize (criterion, benches/parse.rs) vs builtins.fromTOML alone,
+     per package;
+  3. `glix add --no-lock` / `glix remove --no-lock` on a repo of 20 hosts x N packages
+     against the floor a script cannot beat: writing the same files + git add + commit;
+  4. `glix list --json` on that repo; and what loading the plugin adds to `nix eval`.
+Writes BENCHMARKS.md and bench/import-time.svg. Timing is never asserted anywhere.
+"""
+import json, math, os, platform, re, shutil, statistics, subprocess, sys, tempfile, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GLIX = ROOT / "target/release/glix"
+PLUGIN = ROOT / "target/release/libglix_nix_plugin.so"
+NS = [10, 100, 1000, 10000]
+REPS = 5
+HOSTS = 20
+REPO_NS = [10, 100, 1000]
+USERS = ["alice", "bob", "carol", "dave"]
+
+
+def manifest(n, prefix="p", default_user="alice"):
+    # keep in step with benches/parse.rs
+    out = [f"schema = 1\n\n[host]\ndefault-user = \"{default_user}\"\n"]
+    for i in range(n):
+        home = i % 2 == 1
+        s = f"[packages.{prefix}{i}]\nflake = \"github:o{i % 7}/{prefix}{i}\"\ninput = \"{prefix}{i}\"\nscope = \"{'home' if home else 'system'}\"\n"
+        if home and i % 3 == 0:
+            s += f"user = \"{USERS[i % 4]}\"\n"
+        if i % 4 == 0:
+            s += f"config = {{ a = \"{i}\", b = \"x\" }}\n"
+        out.append(s)
+    return "\n".join(out)
+
+
+def timed(cmd, **kw):
+    """Wall seconds (our own clock: /usr/bin/time only has 10 ms steps) and peak RSS
+    (KiB, from /usr/bin/time) of one run."""
+    full = ["/usr/bin/time", "-f", "%M", *cmd]
+    t = time.perf_counter()
+    p = subprocess.run(full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kw)
+    secs = time.perf_counter() - t
+    if p.returncode != 0:
+        sys.exit(f"benchmark command failed: {' '.join(cmd)}\n{p.stderr[-2000:]}")
+    return secs, int(p.stderr.strip().splitlines()[-1])
+
+
+def clock(cmd, **kw):
+    t = time.perf_counter()
+    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kw)
+    if p.returncode != 0:
+        sys.exit(f"benchmark command failed: {' '.join(map(str, cmd))}\n{p.stderr[-2000:]}")
+    return time.perf_counter() - t
+
+
+def nix(*args, plugin=False):
+    return ["nix", *(["--option", "plugin-files", str(PLUGIN)] if plugin else []), *args]
+
+
+def import_manifest(tmp):
+    """1: importManifest, plugin vs fallback, interleaved."""
+    rows = {}
+    for n in NS:
+        m = tmp / f"m{n}.toml"
+        m.write_text(manifest(n))
+        expr = tmp / f"import{n}.nix"
+        expr.write_text(f"""
+let
+  mod = tag: {{ glixConfig ? null, ... }}: {{ config.${{tag}} = glixConfig; }};
+  inputs = builtins.listToAttrs (builtins.genList (i: {{ name = "p${{toString i}}"; value = {{ nixosModules.default = mod "s"; homeManagerModules.default = mod "h"; }}; }}) {n});
+  r = import {ROOT}/nix/lib/importManifest.nix {{ manifestPath = {m}; inherit inputs; }};
+  call = m: let w = builtins.head m.imports; in w.__functor w {{ }};
+in {{ inherit (r) manifest; s = map call r.systemModules; h = builtins.mapAttrs (_: map call) r.homeModulesByUser; }}
+""")
+        samples = {"plugin": [], "fallback": []}
+        for _ in range(REPS):
+            for mode in ("plugin", "fallback"):
+                samples[mode].append(timed(nix("eval", "--json", "--impure", "--file", str(expr), plugin=mode == "plugin")))
+        rows[n] = {mode: (statistics.median(s[0] for s in v), statistics.median(s[1] for s in v)) for mode, v in samples.items()}
+        print(f"  importManifest N={n}: plugin {rows[n]['plugin'][0]:.3f}s fallback {rows[n]['fallback'][0]:.3f}s", flush=True)
+    return rows
+
+
+def from_toml(tmp):
+    """2b: builtins.fromTOML alone, minus the cost of an empty evaluation."""
+    base = statistics.median(clock(nix("eval", "--expr", "1")) for _ in range(REPS))
+    out = {}
+    for n in NS:
+        f = tmp / f"m{n}.toml"
+        t = statistics.median(clock(nix("eval", "--impure", "--expr", f"builtins.length (builtins.attrNames (builtins.fromTOML (builtins.readFile {f})).packages)")) for _ in range(REPS))
+        out[n] = max(t - base, 0.0)
+    return out, base
+
+
+def criterion():
+    """2a: the Rust parse/normalize, from criterion's own estimates."""
+    subprocess.run(["cargo", "bench", "--quiet", "--bench", "parse", "--", "--warm-up-time", "1", "--measurement-time", "3"],
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = {}
+    for n in NS:
+        est = json.loads((ROOT / f"target/criterion/load_str/{n}/new/estimates.json").read_text())
+        out[n] = est["median"]["point_estimate"] / 1e9
+    return out
+
+
+def plugin_load():
+    """4b: what --option plugin-files adds to `nix eval` start-up."""
+    a, b = [], []
+    for _ in range(20):
+        a.append(clock(nix("eval", "--expr", "1")))
+        b.append(clock(nix("eval", "--expr", "1", plugin=True)))
+    return statistics.median(a), statistics.median(b)
+
+
+def git(repo, *args):
+    subprocess.run(["git", "-C", str(repo), *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def repo_ops(tmp):
+    """3 and 4: glix on 20 hosts x N packages vs the git floor."""
+    env = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="b@l", GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="b@l")
+    out = {}
+    for n in REPO_NS:
+        repo = tmp / f"repo{n}"
+        subprocess.run([str(GLIX), "init", str(repo), "--host", "h0", "--no-lock", "-q"], check=True, env=env)
+        for h in range(HOSTS):
+            d = repo / f"hosts/h{h}"
+            d.mkdir(parents=True, exist_ok=True)
+            (d / "glix.toml").write_text(manifest(n, prefix=f"h{h}p"))
+            shutil.copy(repo / "hosts/h0/default.nix", d / "default.nix") if h else None
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", "bench fixture")
+        subprocess.run([str(GLIX), "--repo", str(repo), "doctor", "--fix", "--no-lock", "-q"], env=env, stdout=subprocess.DEVNULL)
+        g = ["--repo", str(repo), "--host", "h0", "--no-lock", "-q"]
+        res = {"add": [], "add_floor": [], "remove": [], "remove_floor": [], "list": []}
+        for rep in range(REPS):
+            for op, args in (("add", ["add", f"github:new/pkg{rep}"]), ("remove", ["remove", "h0p1"])):
+                res[op].append(clock([str(GLIX), *g, *args], env=env))
+                changed = subprocess.run(["git", "-C", str(repo), "diff", "--name-only", "HEAD~1", "HEAD"], capture_output=True, text=True).stdout.split()
+                saved = {f: (repo / f).read_bytes() for f in changed}
+                git(repo, "reset", "-q", "--hard", "HEAD~1")
+                # the floor: the same bytes written by a script, git add, git commit
+                t = time.perf_counter()
+                for f, data in saved.items():
+                    (repo / f).write_bytes(data)
+                subprocess.run(["git", "-C", str(repo), "add", *changed], check=True, env=env)
+                subprocess.run(["git", "-C", str(repo), "commit", "-qm", f"floor {op}"], check=True, env=env)
+                res[f"{op}_floor"].append(time.perf_counter() - t)
+                git(repo, "reset", "-q", "--hard", "HEAD~1")
+            res["list"].append(clock([str(GLIX), "--repo", str(repo), "--host", "h0", "list", "--json"], env=env))
+        out[n] = {k: statistics.median(v) for k, v in res.items()}
+        print(f"  repo 20 hosts x {n}: add {out[n]['add']*1000:.0f} ms (floor {out[n]['add_floor']*1000:.0f} ms)", flush=True)
+    return out
+
+
+def svg_plot(rows, path):
+    """Log-log plot of importManifest time vs N, plugin vs fallback (plain SVG)."""
+    W, H, L, B, R, T = 640, 420, 70, 50, 20, 30
+    xs = [math.log10(n) for n in NS]
+    ys = [math.log10(rows[n][m][0]) for n in NS for m in ("plugin", "fallback")]
+    x0, x1 = min(xs), max(xs)
+    y0, y1 = math.floor(min(ys)), math.ceil(max(ys))
+    X = lambda v: L + (v - x0) / (x1 - x0) * (W - L - R)
+    Y = lambda v: H - B - (v - y0) / (y1 - y0) * (H - B - T)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="12">',
+             f'<rect width="{W}" height="{H}" fill="white"/>',
+             f'<text x="{W/2}" y="18" text-anchor="middle" font-size="14">lib.importManifest: wall time vs packages (log-log)</text>']
+    for e in range(y0, y1 + 1):
+        parts.append(f'<line x1="{L}" x2="{W-R}" y1="{Y(e):.1f}" y2="{Y(e):.1f}" stroke="#ddd"/><text x="{L-6}" y="{Y(e)+4:.1f}" text-anchor="end">{10**e:g} s</text>')
+    for n in NS:
+        parts.append(f'<line y1="{T}" y2="{H-B}" x1="{X(math.log10(n)):.1f}" x2="{X(math.log10(n)):.1f}" stroke="#eee"/><text x="{X(math.log10(n)):.1f}" y="{H-B+18}" text-anchor="middle">{n}</text>')
+    parts.append(f'<text x="{W/2}" y="{H-10}" text-anchor="middle">packages in the manifest (N)</text>')
+    for mode, colour in (("plugin", "#1f77b4"), ("fallback", "#d62728")):
+        pts = " ".join(f"{X(math.log10(n)):.1f},{Y(math.log10(rows[n][mode][0])):.1f}" for n in NS)
+        parts.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for n in NS:
+            parts.append(f'<circle cx="{X(math.log10(n)):.1f}" cy="{Y(math.log10(rows[n][mode][0])):.1f}" r="3" fill="{colour}"/>')
+        ly = T + 20 if mode == "plugin" else T + 38
+        parts.append(f'<line x1="{L+10}" x2="{L+30}" y1="{ly}" y2="{ly}" stroke="{colour}" stroke-width="2"/><text x="{L+36}" y="{ly+4}">{mode}</text>')
+    parts.append("</svg>")
+    path.write_text("\n".join(parts))
+
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "0")
+    nixv = subprocess.run(["nix", "--version"], capture_output=True, text=True).stdout.strip()
+    return f"{cpu}, {os.cpu_count()} cores, {int(mem)//1024//1024} GiB; {platform.platform()}; {nixv}"
+
+
+def main():
+    started = time.time()
+    with tempfile.TemporaryDirectory() as t:
+        tmp = Path(t)
+        print("importManifest, plugin vs fallback …", flush=True)
+        imp = import_manifest(tmp)
+        print("fromTOML and the Rust parser …", flush=True)
+        ft, base = from_toml(tmp)
+        rust = criterion()
+        print("plugin load …", flush=True)
+        load = plugin_load()
+        print("glix vs git on 20 hosts …", flush=True)
+        ops = repo_ops(tmp)
+    svg_plot(imp, ROOT / "bench/import-time.svg")
+    ms = lambda s: f"{s*1000:.1f} ms" if s < 10 else f"{s:.1f} s"
+    lines = ["# Benchmarks", "",
+             "Generated by `scripts/bench` (bench/harness.py); do not edit by hand. Medians of "
+             f"{REPS} interleaved runs; timing is measured here, never asserted in tests.", "",
+             f"Machine: {machine()}. Run took {time.time()-started:.0f} s.", "",
+             "## lib.importManifest: plugin vs pure-Nix fallback", "",
+             "`nix eval --json` of the whole result with every module applied (`bench/harness.py`, `import_manifest`).", "",
+             "| N | plugin | fallback | fallback / plugin | plugin peak RSS | fallback peak RSS |", "|---|---|---|---|---|---|"]
+    for n in NS:
+        p, f = imp[n]["plugin"], imp[n]["fallback"]
+        lines.append(f"| {n} | {ms(p[0])} | {ms(f[0])} | {f[0]/p[0]:.2f}x | {p[1]//1024} MiB | {f[1]//1024} MiB |")
+    lines += ["", "![importManifest time vs N, log-log](bench/import-time.svg)", "",
+              "## Parsing: Rust (criterion) vs builtins.fromTOML", "",
+              f"Per package. fromTOML is `nix eval` of the parse minus an empty `nix eval` ({ms(base)}).", "",
+              "| N | Rust load_str (parse + validate + normalize) | per package | fromTOML alone | per package |", "|---|---|---|---|---|"]
+    for n in NS:
+        lines.append(f"| {n} | {ms(rust[n])} | {rust[n]/n*1e6:.2f} µs | {ms(ft[n])} | {ft[n]/n*1e6:.2f} µs |")
+    lines += ["", "## glix against the git floor", "",
+              f"A repo of {HOSTS} hosts × N packages (every package its own input). The floor writes the same bytes glix wrote, then `git add` + `git commit`.", "",
+              "| N per host | glix add --no-lock | floor | ratio | glix remove --no-lock | floor | ratio | glix list --json |", "|---|---|---|---|---|---|---|---|"]
+    for n in REPO_NS:
+        o = ops[n]
+        lines.append(f"| {n} | {ms(o['add'])} | {ms(o['add_floor'])} | {o['add']/o['add_floor']:.2f}x | {ms(o['remove'])} | {ms(o['remove_floor'])} | {o['remove']/o['remove_floor']:.2f}x | {ms(o['list'])} |")
+    lines += ["", "## Plugin load", "", f"`nix eval --expr 1`: {ms(load[0])} without the plugin, {ms(load[1])} with it (+{(load[1]-load[0])*1000:.1f} ms).", ""]
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(lines))
+    print("wrote BENCHMARKS.md and bench/import-time.svg")
+
+
+if __name__ == "__main__":
+    main()
