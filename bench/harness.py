@@ -230,6 +230,20 @@ def main():
         o = ops[n]
         lines.append(f"| {n} | {ms(o['add'])} | {ms(o['add_floor'])} | {o['add']/o['add_floor']:.2f}x | {ms(o['remove'])} | {ms(o['remove_floor'])} | {o['remove']/o['remove_floor']:.2f}x | {ms(o['list'])} |")
     lines += ["", "## Plugin load", "", f"`nix eval --expr 1`: {ms(load[0])} without the plugin, {ms(load[1])} with it (+{(load[1]-load[0])*1000:.1f} ms).", ""]
+    lines += ["## Against the targets (issue: performance)", "",
+              "- *native importManifest ≥ 3× the fallback at N = 1 000 and 10 000*: see the ratio column above. Most of the "
+              "plugin path's time at large N is not parsing (the Rust parse is a small part of it, see the parse table) but "
+              "building Nix values through the C API and the module wrapping/forcing both paths share; profiling that with "
+              "callgrind, and the C++ value-construction fast path the issue allows, are the next steps.",
+              "- *growth linear in N*: two quadratic steps in the pure-Nix fallback were removed (an attrset update per package, "
+              "and input membership by list); the plot above shows both paths growing linearly; the patcher is a single pass "
+              "(tests/flake_patcher.rs patches 10 000 inputs).",
+              "- *glix add --no-lock ≤ 2× the git floor at N = 1 000 per host*: not met. The regions are a pure function of "
+              "**all** hosts' manifests, so every change reads all 20 × 1 000 packages (the parse table gives the cost per "
+              "package), where the floor only writes two files. glix also fsyncs its journal and every file it writes "
+              "(the floor's `git commit` does not). Meeting the target needs the other hosts' contributions without "
+              "re-parsing them (e.g. a cache keyed by file hash) — not done yet.",
+              "- *plugin load < 5 ms*: met (see above).", ""]
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines))
     print("wrote BENCHMARKS.md and bench/import-time.svg")
 

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use super::state::{load_host, load_hosts, regenerate_flake, user_inputs, with_edit};
+use super::state::{load_host, load_manifests, regenerate_flake, user_inputs};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
 use crate::flakeref::{self, is_valid_name};
-use crate::manifest::{Package, Scope};
+use crate::manifest::{Manifest, Package, Scope};
 use crate::repo::Repo;
 use crate::resolve::{self, ResolveOptions};
 use crate::txn::Operation;
@@ -53,7 +53,10 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
                 existing.name, existing.name
             )));
         }
-        let input = choose_input(repo, &res.flake)?;
+        // Every other host once, read-only: for the input name and the regions.
+        let mut all = load_manifests(repo, Some(&host))?;
+        all.insert(host.clone(), doc.manifest().clone());
+        let input = choose_input(repo, &all, &res.flake)?;
         let pkg = Package {
             name: name.clone(),
             flake: flake.clone(),
@@ -66,7 +69,8 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
             config: req.config.iter().cloned().collect(),
         };
         doc.add_package(&pkg)?;
-        let flake_nix = regenerate_flake(repo, &with_edit(repo, &host, &doc)?)?;
+        all.insert(host.clone(), doc.manifest().clone());
+        let flake_nix = regenerate_flake(repo, &all)?;
         let files = BTreeMap::from([(Repo::manifest_rel(&host), Some(doc.text())), (FLAKE_NIX.to_string(), Some(flake_nix))]);
         Ok(Planned {
             op: Operation {
@@ -86,11 +90,11 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
 
 /// The input for a flake: the one any host already uses for it, else a new name that
 /// no other flake (and none of the user's own inputs) uses.
-fn choose_input(repo: &Repo, r: &flakeref::FlakeRef) -> Result<String, OpError> {
+fn choose_input(repo: &Repo, all: &BTreeMap<String, Manifest>, r: &flakeref::FlakeRef) -> Result<String, OpError> {
     let url = r.to_url();
     let mut used: BTreeMap<String, String> = BTreeMap::new();
-    for doc in load_hosts(repo)?.values() {
-        for p in doc.manifest().packages.values() {
+    for m in all.values() {
+        for p in m.packages.values() {
             if p.flake == url {
                 return Ok(p.input.clone());
             }

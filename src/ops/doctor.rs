@@ -247,8 +247,7 @@ fn check_nix(r: &mut DoctorReport) {
 /// transaction (the journal, if any, was already rolled back when the repo was opened).
 pub fn doctor_fix(ctx: &Context) -> Result<Outcome, OpError> {
     mutate(ctx, |repo| {
-        let hosts = super::state::load_hosts(repo)?;
-        let manifests: BTreeMap<String, Manifest> = hosts.into_iter().map(|(h, d)| (h, d.manifest().clone())).collect();
+        let manifests = super::state::load_manifests(repo, None)?;
         let flake_nix = regenerate_flake(repo, &manifests)?;
         let mut files = BTreeMap::from([(FLAKE_NIX.to_string(), Some(flake_nix))]);
         // A lock that is missing or not JSON is made afresh; inputs locked from the

@@ -61,9 +61,27 @@ pub fn regenerate_flake(repo: &Repo, manifests: &BTreeMap<String, Manifest>) -> 
     Ok(flake::patch(&text, &desired(manifests)?)?)
 }
 
+/// Every host's manifest except `skip`, read-only: only the model is built (no
+/// editable document), which is all the regions need. Older schemas are refused as
+/// they are for editing (run `glix migrate`).
+pub fn load_manifests(repo: &Repo, skip: Option<&str>) -> Result<BTreeMap<String, Manifest>, OpError> {
+    let mut out = BTreeMap::new();
+    for host in repo.hosts()?.into_iter().filter(|h| Some(h.as_str()) != skip) {
+        let rel = Repo::manifest_rel(&host);
+        let path = repo.contained(&rel)?;
+        let text = std::fs::read_to_string(&path).map_err(crate::repo::io(format!("cannot read {}", path.display())))?;
+        let m = crate::manifest::load_str(&text, &rel)?;
+        if m.file_schema != crate::manifest::CURRENT_SCHEMA {
+            return Err(EditError::OldSchema { origin: rel, found: m.file_schema }.into());
+        }
+        out.insert(host, m);
+    }
+    Ok(out)
+}
+
 /// All hosts' manifests with `host`'s replaced by `doc` (the edit being planned).
 pub fn with_edit(repo: &Repo, host: &str, doc: &ManifestDoc) -> Result<BTreeMap<String, Manifest>, OpError> {
-    let mut all: BTreeMap<String, Manifest> = load_hosts(repo)?.into_iter().map(|(h, d)| (h, d.manifest().clone())).collect();
+    let mut all = load_manifests(repo, Some(host))?;
     all.insert(host.to_string(), doc.manifest().clone());
     Ok(all)
 }
