@@ -233,8 +233,12 @@ def main():
     lines += ["## Against the targets (issue: performance)", "",
               "- *native importManifest ≥ 3× the fallback at N = 1 000 and 10 000*: see the ratio column above. Most of the "
               "plugin path's time at large N is not parsing (the Rust parse is a small part of it, see the parse table) but "
-              "building Nix values through the C API and the module wrapping/forcing both paths share; profiling that with "
-              "callgrind, and the C++ value-construction fast path the issue allows, are the next steps.",
+              "building Nix values through the C API and the module wrapping/forcing both paths share. A callgrind profile of "
+              "`glixParseManifest` at N = 10 000 (`valgrind --tool=callgrind nix --option plugin-files … eval …`): about half "
+              "of the instructions are glix's own load (toml_edit's parse a quarter, validation a quarter), the rest Nix "
+              "start-up and value construction. A trial C++ fast path that handed the result to Nix's own JSON reader "
+              "(`nix::parseJSON`, behind builtins.fromJSON) was no faster than the C API (its nlohmann parse costs about what "
+              "per-value GC rooting does) and was dropped; a direct nix::Value builder and a leaner loader are next.",
               "- *growth linear in N*: two quadratic steps in the pure-Nix fallback were removed (an attrset update per package, "
               "and input membership by list); the plot above shows both paths growing linearly; the patcher is a single pass "
               "(tests/flake_patcher.rs patches 10 000 inputs).",
