@@ -71,20 +71,16 @@ pub fn undo(ctx: &Context) -> Result<Outcome, OpError> {
         let Some(target) = target else {
             return Err(OpError::Refused("there is no glix operation to undo".into()));
         };
-        if target.trailers.get("Glix-Operation") == Some("init") {
-            return Err(OpError::Refused("there is no glix operation to undo".into()));
-        }
+        // Every commit collected here is newer than the target (the log is newest first).
         for f in &later_foreign {
-            if f.time >= target.time {
-                if let Some(p) = f.paths.iter().find(|p| target.paths.contains(p)) {
-                    return Err(OpError::Refused(format!(
-                        "cannot undo `{}`: a later commit not made by glix ({} \"{}\") also changed {p}; revert that commit first (git revert {}), or fix the file by hand",
-                        target.summary,
-                        &f.id[..12],
-                        f.summary,
-                        &f.id[..12]
-                    )));
-                }
+            if let Some(p) = f.paths.iter().find(|p| target.paths.contains(p)) {
+                return Err(OpError::Refused(format!(
+                    "cannot undo `{}`: a later commit not made by glix ({} \"{}\") also changed {p}; revert that commit first (git revert {}), or fix the file by hand",
+                    target.summary,
+                    &f.id[..12],
+                    f.summary,
+                    &f.id[..12]
+                )));
             }
         }
         let parent = git::parent(repo, &target.id)?;
