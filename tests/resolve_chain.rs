@@ -183,6 +183,13 @@ struct NixEnv {
 }
 
 impl NixEnv {
+    /// Resolve options over the test index (file://) with this Nix as the runner.
+    fn opts(&self, dir: &tempfile::TempDir) -> ResolveOptions {
+        let mut o = file_opts(dir, INDEX);
+        o.nix = Some(self.runner());
+        o
+    }
+
     fn new() -> NixEnv {
         let nix = common::toolchain().join("bin/nix");
         let dir = tempfile::tempdir().unwrap();
@@ -538,8 +545,7 @@ fn nix_registry_entry_resolves_with_the_real_nix() {
     let env = NixEnv::new();
     env.add_user("my-flake", "github:someone/my-flake");
     let dir = tempfile::tempdir().unwrap();
-    let mut o = file_opts(&dir, INDEX);
-    o.nix = Some(env.runner());
+    let o = env.opts(&dir);
     let r = resolve("my-flake", &o).unwrap();
     assert_eq!(r.flake.to_url(), "github:someone/my-flake");
     assert_eq!(r.source, Source::NixRegistry);
@@ -556,8 +562,7 @@ fn nix_user_registry_wins_over_system_and_global() {
     env.add_system("sys-or-global", "github:system/sys-or-global");
     env.add_global("only-global", "github:global/only-global");
     let dir = tempfile::tempdir().unwrap();
-    let mut o = file_opts(&dir, INDEX);
-    o.nix = Some(env.runner());
+    let o = env.opts(&dir);
     let url = |typed: &str| resolve(typed, &o).unwrap().flake.to_url();
     assert_eq!(url("shared"), "github:user/shared");
     assert_eq!(url("sys-or-global"), "github:system/sys-or-global");
@@ -570,8 +575,7 @@ fn indirect_nix_registry_targets_are_followed_to_a_direct_ref() {
     env.add_user("base", "github:someone/base");
     env.add_user("alias", "flake:base/release-1");
     let dir = tempfile::tempdir().unwrap();
-    let mut o = file_opts(&dir, INDEX);
-    o.nix = Some(env.runner());
+    let o = env.opts(&dir);
     let r = resolve("alias", &o).unwrap();
     assert_eq!(r.flake.to_url(), "github:someone/base/release-1");
     assert!(!r.flake.is_indirect());
@@ -591,8 +595,7 @@ fn indirect_glix_registry_targets_are_followed_through_nix() {
     let env = NixEnv::new();
     env.add_user("nix-only", "git+https://example.org/nix-only.git");
     let dir = tempfile::tempdir().unwrap();
-    let mut o = file_opts(&dir, INDEX);
-    o.nix = Some(env.runner());
+    let o = env.opts(&dir);
     let r = resolve("via-nix", &o).unwrap();
     assert_eq!(r.flake.to_url(), "git+https://example.org/nix-only.git");
     assert_eq!(
@@ -608,8 +611,7 @@ fn nix_registry_cycles_are_an_error() {
     env.add_user("ping", "flake:pong");
     env.add_user("pong", "flake:ping");
     let dir = tempfile::tempdir().unwrap();
-    let mut o = file_opts(&dir, INDEX);
-    o.nix = Some(env.runner());
+    let o = env.opts(&dir);
     let e = resolve("ping", &o).unwrap_err();
     assert!(matches!(e, ResolveError::Cycle { .. }), "{e}");
 }
@@ -619,8 +621,7 @@ fn unknown_name_lists_the_steps_tried_and_near_names() {
     let env = NixEnv::new();
     env.add_user("cool-pkgs", "github:someone/cool-pkgs");
     let dir = tempfile::tempdir().unwrap();
-    let mut o = file_opts(&dir, INDEX);
-    o.nix = Some(env.runner());
+    let o = env.opts(&dir);
     let e = resolve("cool-pgk", &o).unwrap_err();
     let msg = e.to_string();
     let ResolveError::NotFound {
