@@ -72,16 +72,6 @@ impl Nix {
         self.run_with_progress(&mut c, "updating the flake inputs")
     }
 
-    /// `nix eval --json` of an attribute of a flake, without ever writing its lock.
-    pub fn eval_json(&self, installable: &str) -> Result<serde_json::Value, NixError> {
-        let mut c = self.command(&["eval", "--json", "--no-write-lock-file", installable]);
-        let out = c.output().map_err(|e| NixError::Spawn { cmd: describe(&c), source: e })?;
-        if !out.status.success() {
-            return Err(NixError::Failed { cmd: describe(&c), status: out.status.to_string(), stderr: tail(&String::from_utf8_lossy(&out.stderr)) });
-        }
-        serde_json::from_slice(&out.stdout).map_err(|e| NixError::BadJson { cmd: describe(&c), err: e.to_string() })
-    }
-
     /// `nix --version`, e.g. "2.26.3".
     pub fn version(&self) -> Result<String, NixError> {
         let mut c = Command::new(&self.bin);

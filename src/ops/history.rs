@@ -28,8 +28,6 @@ pub struct LogEntry {
     pub undoes: Option<String>,
 }
 
-const HISTORY_LIMIT: usize = 100_000;
-
 fn entry(c: &CommitInfo) -> Option<LogEntry> {
     let t = &c.trailers;
     Some(LogEntry {
@@ -46,28 +44,41 @@ fn entry(c: &CommitInfo) -> Option<LogEntry> {
 
 /// glix operations, newest first.
 pub fn glix_log(repo: &Repo, limit: usize) -> Result<Vec<LogEntry>, OpError> {
-    Ok(git::log(repo, HISTORY_LIMIT)?.iter().filter_map(entry).take(limit).collect())
+    let mut out = Vec::new();
+    if limit > 0 {
+        git::walk(repo, false, |c| {
+            out.extend(entry(&c));
+            out.len() < limit
+        })?;
+    }
+    Ok(out)
 }
 
 /// Revert the newest glix operation not already undone, as a new commit. Refuses when
 /// a later commit made outside glix touched the same files.
 pub fn undo(ctx: &Context) -> Result<Outcome, OpError> {
     mutate(ctx, |repo| {
-        let commits = git::log(repo, HISTORY_LIMIT)?;
+        // Newest first: skip undos (remembering what they undid) and what they undid;
+        // the first other glix operation is the one to revert. Commits made outside
+        // glix on the way are kept to check for conflicting changes.
         let mut undone: BTreeSet<String> = BTreeSet::new();
-        let mut later_foreign: Vec<&CommitInfo> = Vec::new();
-        let target = commits.iter().find(|c| match entry(c) {
+        let mut later_foreign: Vec<CommitInfo> = Vec::new();
+        let mut target = None;
+        git::walk(repo, true, |c| match entry(&c) {
             None => {
                 later_foreign.push(c);
-                false
+                true
             }
             Some(e) if e.operation == "undo" => {
                 undone.extend(e.undoes);
+                true
+            }
+            Some(e) if e.operation == "init" || undone.contains(&c.id) => true,
+            Some(_) => {
+                target = Some(c);
                 false
             }
-            Some(e) if e.operation == "init" => false,
-            Some(_) => !undone.contains(&c.id),
-        });
+        })?;
         let Some(target) = target else {
             return Err(OpError::Refused("there is no glix operation to undo".into()));
         };
@@ -113,10 +124,15 @@ pub fn undo(ctx: &Context) -> Result<Outcome, OpError> {
 /// flake.nix stays as it is now.
 pub fn restore(ctx: &Context, op: &str) -> Result<Outcome, OpError> {
     mutate(ctx, |repo| {
-        let commits = git::log(repo, HISTORY_LIMIT)?;
-        let matches: Vec<&CommitInfo> = commits.iter().filter(|c| c.id.starts_with(op) && entry(c).is_some()).collect();
+        let mut matches: Vec<CommitInfo> = Vec::new();
+        git::walk(repo, false, |c| {
+            if c.id.starts_with(op) && entry(&c).is_some() {
+                matches.push(c);
+            }
+            true
+        })?;
         let target = match matches.as_slice() {
-            [one] => *one,
+            [one] => one,
             [] => return Err(OpError::Refused(format!("no glix operation with commit id {op}; `glix log` lists them"))),
             _ => return Err(OpError::Refused(format!("{op} matches several operations; give more of the commit id"))),
         };

@@ -51,13 +51,6 @@ pub fn init(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The current HEAD commit id, if there is one.
-pub fn head(repo: &Repo) -> Result<Option<String>> {
-    let r = open(repo)?;
-    let head = r.head().ok().and_then(|h| h.target());
-    Ok(head.map(|o| o.to_string()))
-}
-
 /// Whether HEAD is detached (glix's commits would not be on any branch).
 pub fn head_detached(repo: &Repo) -> Result<bool> {
     Ok(open(repo)?.head_detached().unwrap_or(false))
@@ -155,30 +148,49 @@ pub fn sync_index(repo: &Repo, paths: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Commits reachable from HEAD, newest first, at most `limit`.
-pub fn log(repo: &Repo, limit: usize) -> Result<Vec<CommitInfo>> {
+/// Walk the commits reachable from HEAD, newest first, while `visit` returns true.
+/// `with_paths` also lists the paths each commit changed (a tree diff per commit), which
+/// only some callers need; the walk stops as soon as the caller has what it wants.
+pub fn walk(repo: &Repo, with_paths: bool, mut visit: impl FnMut(CommitInfo) -> bool) -> Result<()> {
     let r = open(repo)?;
-    let mut walk = r.revwalk()?;
-    if walk.push_head().is_err() {
-        return Ok(vec![]); // no commits yet
+    let mut revs = r.revwalk()?;
+    if revs.push_head().is_err() {
+        return Ok(()); // no commits yet
     }
-    let mut out = Vec::new();
-    for oid in walk.take(limit) {
+    for oid in revs {
         let c = r.find_commit(oid?)?;
-        let tree = c.tree()?;
-        let parent_tree = c.parent(0).ok().map(|p| p.tree()).transpose()?;
-        let diff = r.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
-        let paths = diff
-            .deltas()
-            .filter_map(|d| d.new_file().path().or(d.old_file().path()).map(|p| p.to_string_lossy().into_owned()))
-            .collect();
-        out.push(CommitInfo {
+        let paths = if with_paths {
+            let tree = c.tree()?;
+            let parent_tree = c.parent(0).ok().map(|p| p.tree()).transpose()?;
+            let diff = r.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
+            diff.deltas()
+                .filter_map(|d| d.new_file().path().or(d.old_file().path()).map(|p| p.to_string_lossy().into_owned()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let info = CommitInfo {
             id: c.id().to_string(),
             summary: c.summary().unwrap_or("").to_string(),
             time: c.time().seconds(),
             trailers: Trailers::parse(c.message().unwrap_or("")),
             paths,
-        });
+        };
+        if !visit(info) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Commits reachable from HEAD, newest first, at most `limit`, with their paths.
+pub fn log(repo: &Repo, limit: usize) -> Result<Vec<CommitInfo>> {
+    let mut out = Vec::new();
+    if limit > 0 {
+        walk(repo, true, |c| {
+            out.push(c);
+            out.len() < limit
+        })?;
     }
     Ok(out)
 }

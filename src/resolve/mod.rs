@@ -419,11 +419,6 @@ pub fn search(term: &str, opts: &ResolveOptions) -> Result<SearchResults, Resolv
     })
 }
 
-/// Loads the glix registry index alone (for listings and audits).
-pub fn load_registry(opts: &ResolveOptions) -> Result<LoadedIndex, RegistryError> {
-    registry::load(opts)
-}
-
 /// `10 s`, `500 ms`, `1.5 s`.
 pub(crate) fn format_duration(d: Duration) -> String {
     let ms = d.as_millis();
