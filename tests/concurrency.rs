@@ -30,7 +30,7 @@ fn eight_concurrent_adds_all_land_and_readers_never_see_half_a_change() {
             .env("GLIX_REPO", &env.repo)
             .env("HOME", env.root.join("home"))
             .env("PATH", &path)
-            .env("NIX_CONFIG", "experimental-features = nix-command flakes\nsandbox = false\nbuild-users-group =\nsubstituters =")
+            .env("NIX_CONFIG", common::NIX_CONFIG)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         c

@@ -44,7 +44,7 @@ fn glix_add(env: &Env, failpoints: &str) -> Command {
         .env("GLIX_REPO", &env.repo)
         .env("HOME", env.root.join("home"))
         .env("PATH", format!("{}:{}", tc.join("bin").display(), std::env::var("PATH").unwrap_or_default()))
-        .env("NIX_CONFIG", "experimental-features = nix-command flakes\nsandbox = false\nbuild-users-group =\nsubstituters =");
+        .env("NIX_CONFIG", common::NIX_CONFIG);
     c
 }
 

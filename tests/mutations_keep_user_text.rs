@@ -83,7 +83,7 @@ proptest! {
             }
             let now = std::fs::read_to_string(&path).unwrap();
             prop_assert_eq!(outside_regions(&now), user_text.clone(), "after {:?}", s);
-            let manifests = ops::load_hosts(&ctx.repo).unwrap().into_iter().map(|(h, d)| (h, d.manifest().clone())).collect();
+            let manifests = ops::load_manifests(&ctx.repo, None).unwrap();
             prop_assert_eq!(ops::regenerate_flake(&ctx.repo, &manifests).unwrap(), now);
         }
         // each applied mutation is one commit on top of init and the user's edit

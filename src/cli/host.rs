@@ -32,8 +32,7 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
             let repo = g.open_repo()?;
             let mut rows = Vec::new();
             for h in repo.hosts()? {
-                let doc = glix::ops::load_host(&repo, &h)?;
-                let m = doc.manifest();
+                let m = glix::ops::load_manifest(&repo, &h)?;
                 rows.push(serde_json::json!({
                     "host": h,
                     "system": m.host.system.clone().unwrap_or_else(|| "x86_64-linux".into()),

@@ -17,8 +17,8 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
     let hosts = if m.get_flag("all-hosts") { repo.hosts()? } else { vec![repo.choose_host(g.host.as_deref())?] };
     let mut rows: Vec<(String, Package)> = Vec::new();
     for h in &hosts {
-        let doc = glix::ops::load_host(&repo, h)?;
-        rows.extend(doc.manifest().packages.values().map(|p| (h.clone(), p.clone())));
+        let m = glix::ops::load_manifest(&repo, h)?;
+        rows.extend(m.packages.values().map(|p| (h.clone(), p.clone())));
     }
     if g.json {
         let v: Vec<serde_json::Value> = rows

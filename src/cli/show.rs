@@ -14,9 +14,8 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
     let name = m.get_one::<String>("name").expect("required");
     let repo = g.open_repo()?;
     let host = repo.choose_host(g.host.as_deref())?;
-    let doc = glix::ops::load_host(&repo, &host)?;
-    let p = doc
-        .manifest()
+    let manifest = glix::ops::load_manifest(&repo, &host)?;
+    let p = manifest
         .packages
         .get(name)
         .ok_or_else(|| anyhow!("no package named '{name}' on {host}; `glix list` shows its packages"))?;

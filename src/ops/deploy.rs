@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::state::load_host;
+use super::state::load_manifest;
 use super::OpError;
 use crate::nix::{self, Nix, Rebuild};
 use crate::repo::Repo;
@@ -75,7 +75,7 @@ pub fn deploy(repo: &Repo, req: &DeployRequest) -> Result<DeployReport, OpError>
     let hosts: Vec<(String, Option<String>)> = if req.all {
         let mut v = Vec::new();
         for h in repo.hosts()? {
-            if let Some(t) = load_host(repo, &h)?.manifest().host.target_host.clone() {
+            if let Some(t) = load_manifest(repo, &h)?.host.target_host.clone() {
                 v.push((h, Some(t)));
             }
         }
@@ -87,7 +87,7 @@ pub fn deploy(repo: &Repo, req: &DeployRequest) -> Result<DeployReport, OpError>
         v
     } else {
         let h = repo.choose_host(req.host.as_deref())?;
-        let target = req.target_host.clone().or(load_host(repo, &h)?.manifest().host.target_host.clone());
+        let target = req.target_host.clone().or(load_manifest(repo, &h)?.host.target_host.clone());
         vec![(h, target)]
     };
     let rebuild_bin = nix::find_nixos_rebuild();

@@ -87,7 +87,7 @@ pub fn doctor(dir: &Path) -> DoctorReport {
         }
     };
     if let (Some(manifests), true) = (&manifests, markers_ok) {
-        check_regions(&repo, &flake_text, manifests, &mut r);
+        check_regions(&flake_text, manifests, &mut r);
         check_lock(&repo, manifests, &mut r);
     }
     check_nix(&mut r);
@@ -129,7 +129,7 @@ fn check_manifests(repo: &Repo, r: &mut DoctorReport) -> Option<BTreeMap<String,
     Some(out)
 }
 
-fn check_regions(repo: &Repo, flake_text: &str, manifests: &BTreeMap<String, Manifest>, r: &mut DoctorReport) {
+fn check_regions(flake_text: &str, manifests: &BTreeMap<String, Manifest>, r: &mut DoctorReport) {
     let want = match desired(manifests) {
         Ok(d) => d,
         Err(e) => {
@@ -165,7 +165,6 @@ fn check_regions(repo: &Repo, flake_text: &str, manifests: &BTreeMap<String, Man
             Err((format!("packages use inputs that flake.nix does not declare: {}", missing.join(", ")), FIX.into()))
         },
     );
-    let _ = repo;
 }
 
 /// What is wrong with flake.lock for these manifests: `Err` when it is missing or not

@@ -52,7 +52,7 @@ pub fn init(req: &InitRequest) -> Result<Outcome, OpError> {
     if req.dry_run {
         let diff = files
             .iter()
-            .map(|(rel, text)| similar::TextDiff::from_lines("", text.as_str()).unified_diff().header("/dev/null", &format!("b/{rel}")).to_string())
+            .map(|(rel, text)| super::file_diff(rel, None, Some(text)))
             .collect();
         let summary = format!("glix init {}", req.host);
         return Ok(Outcome { summary, diff: Some(diff), files: files.keys().cloned().collect(), ..Outcome::default() });

@@ -25,7 +25,7 @@ pub use doctor::{doctor, doctor_fix, Check, DoctorReport, Severity};
 pub use init::{init, InitRequest};
 pub use migrate::migrate;
 pub use remove::remove;
-pub use state::{load_host, load_hosts, regenerate_flake};
+pub use state::{load_host, load_manifest, load_manifests, regenerate_flake};
 pub use toggle::set_enabled;
 pub use update::update;
 
@@ -163,6 +163,13 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
     Ok(Outcome { summary: planned.op.summary, commit: Some(commit), diff: None, recovery, warnings: planned.warnings, files })
 }
 
+/// The unified diff of one file (`None`: the file does not exist on that side).
+pub(crate) fn file_diff(rel: &str, old: Option<&str>, new: Option<&str>) -> String {
+    let from = if old.is_some() { format!("a/{rel}") } else { "/dev/null".into() };
+    let to = if new.is_some() { format!("b/{rel}") } else { "/dev/null".into() };
+    similar::TextDiff::from_lines(old.unwrap_or(""), new.unwrap_or("")).unified_diff().context_radius(3).header(&from, &to).to_string()
+}
+
 /// The unified diff of a plan against the files as they are.
 fn diff(repo: &Repo, planned: &Planned, lock: bool) -> String {
     let mut out = String::new();
@@ -171,10 +178,7 @@ fn diff(repo: &Repo, planned: &Planned, lock: bool) -> String {
         if old.as_deref() == new.as_deref() {
             continue;
         }
-        let (a, b) = (old.as_deref().unwrap_or(""), new.as_deref().unwrap_or(""));
-        let from = if old.is_some() { format!("a/{rel}") } else { "/dev/null".into() };
-        let to = if new.is_some() { format!("b/{rel}") } else { "/dev/null".into() };
-        out.push_str(&similar::TextDiff::from_lines(a, b).unified_diff().context_radius(3).header(&from, &to).to_string());
+        out.push_str(&file_diff(rel, old.as_deref(), new.as_deref()));
     }
     if lock {
         match &planned.lock {

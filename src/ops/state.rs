@@ -21,11 +21,6 @@ pub fn load_host(repo: &Repo, host: &str) -> Result<ManifestDoc, OpError> {
     Ok(ManifestDoc::parse(&text, &rel)?)
 }
 
-/// Every host's manifest, by host name.
-pub fn load_hosts(repo: &Repo) -> Result<BTreeMap<String, ManifestDoc>, OpError> {
-    repo.hosts()?.into_iter().map(|h| load_host(repo, &h).map(|d| (h, d))).collect()
-}
-
 /// What the regions should say for these manifests. Two hosts may share an input
 /// only for the same flake.
 pub fn desired(manifests: &BTreeMap<String, Manifest>) -> Result<Desired, OpError> {
@@ -61,22 +56,26 @@ pub fn regenerate_flake(repo: &Repo, manifests: &BTreeMap<String, Manifest>) -> 
     Ok(flake::patch(&text, &desired(manifests)?)?)
 }
 
-/// Every host's manifest except `skip`, read-only: only the model is built (no
-/// editable document), which is all the regions need. Older schemas are refused as
-/// they are for editing (run `glix migrate`).
-pub fn load_manifests(repo: &Repo, skip: Option<&str>) -> Result<BTreeMap<String, Manifest>, OpError> {
-    let mut out = BTreeMap::new();
-    for host in repo.hosts()?.into_iter().filter(|h| Some(h.as_str()) != skip) {
-        let rel = Repo::manifest_rel(&host);
-        let path = repo.contained(&rel)?;
-        let text = std::fs::read_to_string(&path).map_err(crate::repo::io(format!("cannot read {}", path.display())))?;
-        let m = crate::manifest::load_str(&text, &rel)?;
-        if m.file_schema != crate::manifest::CURRENT_SCHEMA {
-            return Err(EditError::OldSchema { origin: rel, found: m.file_schema }.into());
-        }
-        out.insert(host, m);
+/// One host's manifest, read-only: only the model is built (no editable document).
+/// Older schemas are refused as they are for editing (run `glix migrate`).
+pub fn load_manifest(repo: &Repo, host: &str) -> Result<Manifest, OpError> {
+    let rel = Repo::manifest_rel(host);
+    let path = repo.contained(&rel)?;
+    let text = std::fs::read_to_string(&path).map_err(crate::repo::io(format!("cannot read {}", path.display())))?;
+    let m = crate::manifest::load_str(&text, &rel)?;
+    if m.file_schema != crate::manifest::CURRENT_SCHEMA {
+        return Err(EditError::OldSchema { origin: rel, found: m.file_schema }.into());
     }
-    Ok(out)
+    Ok(m)
+}
+
+/// Every host's manifest except `skip`, read-only: all the regions need.
+pub fn load_manifests(repo: &Repo, skip: Option<&str>) -> Result<BTreeMap<String, Manifest>, OpError> {
+    repo.hosts()?
+        .into_iter()
+        .filter(|h| Some(h.as_str()) != skip)
+        .map(|h| load_manifest(repo, &h).map(|m| (h, m)))
+        .collect()
 }
 
 /// All hosts' manifests with `host`'s replaced by `doc` (the edit being planned).

@@ -45,7 +45,7 @@ impl Env {
             .env("XDG_CONFIG_HOME", self.root.join("home/.config"))
             .env("PATH", format!("{}{}:{}", front.iter().map(|p| format!("{p}:")).collect::<String>(), tc.join("bin").display(), std::env::var("PATH").unwrap_or_default()))
             .env("NIX_CONF_DIR", tc.join("etc/nix"))
-            .env("NIX_CONFIG", "experimental-features = nix-command flakes\nsandbox = false\nbuild-users-group =\nsubstituters =\nwarn-dirty = false")
+            .env("NIX_CONFIG", super::NIX_CONFIG)
             .env("GIT_AUTHOR_NAME", "tester")
             .env("GIT_AUTHOR_EMAIL", "tester@localhost")
             .env("GIT_COMMITTER_NAME", "tester")
@@ -106,7 +106,7 @@ impl Env {
         self.check_regions();
         // flake.lock is real and locks every input flake.nix has
         let repo = glix::repo::Repo::open(&self.repo).unwrap();
-        let manifests: std::collections::BTreeMap<_, _> = glix::ops::load_hosts(&repo).unwrap().into_iter().map(|(h, d)| (h, d.manifest().clone())).collect();
+        let manifests: std::collections::BTreeMap<_, _> = glix::ops::load_manifests(&repo, None).unwrap();
         let lock: Value = serde_json::from_str(&self.read("flake.lock")).unwrap();
         for m in manifests.values() {
             for p in m.packages.values() {
@@ -120,7 +120,7 @@ impl Env {
         assert_eq!(self.git(&["status", "--porcelain"]), "", "the work tree is clean after a glix commit");
         // manifest is the truth: regenerating the regions changes nothing
         let repo = glix::repo::Repo::open(&self.repo).unwrap();
-        let manifests = glix::ops::load_hosts(&repo).unwrap().into_iter().map(|(h, d)| (h, d.manifest().clone())).collect();
+        let manifests = glix::ops::load_manifests(&repo, None).unwrap();
         assert_eq!(glix::ops::regenerate_flake(&repo, &manifests).unwrap(), self.read("flake.nix"), "regions equal what the manifests generate");
     }
 

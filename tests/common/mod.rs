@@ -34,6 +34,10 @@ pub fn toolchain() -> PathBuf {
     .clone()
 }
 
+/// The Nix configuration scripts/env.sh sets: flakes on, no sandbox, no substituters
+/// (there is no network), no build users (no daemon).
+pub const NIX_CONFIG: &str = "experimental-features = nix-command flakes\nsandbox = false\nbuild-users-group =\nsubstituters =\nwarn-dirty = false";
+
 /// A `nix` command configured like scripts/env.sh does: flakes on, no sandbox, no
 /// substituters (there is no network), no daemon.
 pub fn nix() -> Command {
@@ -42,10 +46,7 @@ pub fn nix() -> Command {
     let path = std::env::var("PATH").unwrap_or_default();
     c.env("PATH", format!("{}:{path}", tc.join("bin").display()))
         .env("NIX_CONF_DIR", tc.join("etc/nix"))
-        .env(
-            "NIX_CONFIG",
-            "experimental-features = nix-command flakes\nsandbox = false\nbuild-users-group =\nsubstituters =\nwarn-dirty = false",
-        );
+        .env("NIX_CONFIG", NIX_CONFIG);
     c
 }
 
