@@ -1,0 +1,70 @@
+//! What a user sees from the flags every command shares: `--json` on a change, `-q`,
+//! `-v`, `list --all-hosts`, `manifest show`, and the plugin found without `--plugin`.
+
+mod common;
+
+use common::glix_env::Env;
+use common::plugin;
+use common::standins::write;
+use serde_json::Value;
+
+#[test]
+fn json_quiet_and_verbose_report_a_change() {
+    let env = Env::new();
+    env.init();
+    let out: Value = serde_json::from_str(&env.ok(&["add", &env.path("pkg-web"), "--no-lock", "--json"])).unwrap();
+    let head = env.git(&["rev-parse", "HEAD"]);
+    assert_eq!(out["commit"], head.trim());
+    assert_eq!(out["summary"], format!("glix add laptop: pkg-web ({})", env.path("pkg-web")));
+    assert_eq!(out["files"], serde_json::json!(["flake.nix", "hosts/laptop/glix.toml"]));
+    assert_eq!(out["dryRun"], false);
+
+    let quiet = env.glix(&["disable", "pkg-web", "-q"]);
+    assert!(quiet.status.success() && quiet.stdout.is_empty() && quiet.stderr.is_empty());
+
+    let verbose = env.ok(&["enable", "pkg-web", "-v"]);
+    assert!(verbose.contains("glix enable laptop: pkg-web") && verbose.contains("  changed hosts/laptop/glix.toml"), "{verbose}");
+}
+
+#[test]
+fn list_all_hosts_and_manifest_show() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["host", "add", "desk", "--user", "bob"]);
+    env.ok(&["--host", "laptop", "add", &env.path("pkg-web"), "--no-lock"]);
+    env.ok(&["--host", "desk", "add", &env.path("pkg-db"), "--no-lock", "--scope", "home"]);
+    let all: Value = serde_json::from_str(&env.ok(&["list", "--all-hosts", "--json"])).unwrap();
+    let rows: Vec<(String, String, Value)> = all.as_array().unwrap().iter().map(|p| (p["host"].as_str().unwrap().into(), p["name"].as_str().unwrap().into(), p["user"].clone())).collect();
+    assert_eq!(rows, vec![("desk".into(), "pkg-db".into(), "bob".into()), ("laptop".into(), "pkg-web".into(), Value::Null)]);
+    let table = env.ok(&["list", "--all-hosts"]);
+    assert!(table.lines().count() == 3 && table.contains("desk") && table.contains("laptop"), "{table}");
+
+    // the repo's view of a host equals parsing its file
+    let shown: Value = serde_json::from_str(&env.ok(&["--host", "desk", "manifest", "show", "--json"])).unwrap();
+    let parsed: Value = serde_json::from_str(&env.ok(&["manifest", "parse", env.repo.join("hosts/desk/glix.toml").to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!(shown["packages"], parsed["packages"]);
+    assert_eq!(shown["host"]["defaultUser"], "bob");
+}
+
+#[test]
+fn the_plugin_named_by_glix_plugin_is_passed_when_it_loads() {
+    let env = Env::new();
+    env.init();
+    let bin = env.root.join("rebuild-bin");
+    let record = env.root.join("argv");
+    write(&bin.join("nixos-rebuild"), &format!("#!/bin/sh\nprintf '%s\\n' \"$@\" > {}\n", record.display()));
+    std::fs::set_permissions(bin.join("nixos-rebuild"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let p = plugin();
+    let out = env.glix_with(&["switch"], &[("PATH", bin.display().to_string()), ("GLIX_PLUGIN", p.display().to_string())]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let argv = std::fs::read_to_string(&record).unwrap();
+    assert!(argv.contains(&format!("--option\nplugin-files\n{}\n", p.display())), "{argv}");
+
+    // one that does not load is left out, with a note
+    let bogus = env.root.join("bogus.so");
+    write(&bogus, "not a plugin");
+    let out = env.glix_with(&["switch"], &[("PATH", bin.display().to_string()), ("GLIX_PLUGIN", bogus.display().to_string())]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not load into the nix on PATH; building without it"));
+    assert!(!std::fs::read_to_string(&record).unwrap().contains("plugin-files"));
+}
