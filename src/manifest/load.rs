@@ -13,7 +13,12 @@ use crate::flakeref::FlakeRef;
 
 /// Load a manifest from its text. `origin` names it in errors (a path, or `<string>`).
 pub fn load_str(text: &str, origin: &str) -> Result<Manifest, ManifestError> {
-    let doc = toml_edit::Document::parse(text).map_err(|e| {
+    load_table(parse(text, origin)?.as_table(), text, origin)
+}
+
+/// Parse TOML, keeping spans (for errors that point into `text`).
+pub(super) fn parse<'t>(text: &'t str, origin: &str) -> Result<toml_edit::Document<&'t str>, ManifestError> {
+    toml_edit::Document::parse(text).map_err(|e| {
         let msg = e.message().trim_end().to_string();
         ManifestError::new(
             ErrorKind::Syntax,
@@ -22,9 +27,13 @@ pub fn load_str(text: &str, origin: &str) -> Result<Manifest, ManifestError> {
             e.span(),
             format!("invalid TOML: {msg}"),
         )
-    })?;
+    })
+}
+
+/// The manifest a parsed table says. Errors point into `text` through the table's
+/// spans; a table without spans (one being edited) gives errors without a position.
+pub(super) fn load_table(parsed: &Table, text: &str, origin: &str) -> Result<Manifest, ManifestError> {
     let cx = Cx { text, origin };
-    let parsed = doc.as_table();
     check_nix_representable(&cx, parsed)?;
     let file_schema = read_schema(&cx, parsed)?;
     // An older file is migrated on a clone of the parsed table: the clone keeps its
