@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use super::state::{load_host, load_manifests, regenerate_flake, user_inputs};
+use super::state::{load_host, regenerate_flake, remember_edit, user_inputs};
+use super::summary::{load_summaries, HostSummary};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
 use crate::flakeref::{self, is_valid_name};
-use crate::manifest::{Manifest, Package, Scope};
+use crate::manifest::{Package, Scope};
 use crate::repo::Repo;
 use crate::resolve::{self, ResolveOptions};
 use crate::txn::Operation;
@@ -54,8 +55,8 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
             )));
         }
         // Every other host once, read-only: for the input name and the regions.
-        let mut all = load_manifests(repo, Some(&host))?;
-        all.insert(host.clone(), doc.manifest().clone());
+        let mut all = load_summaries(repo, Some(&host))?;
+        all.insert(host.clone(), HostSummary::of(doc.manifest()));
         let input = choose_input(repo, &all, &res.flake)?;
         let pkg = Package {
             name: name.clone(),
@@ -69,9 +70,10 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
             config: req.config.iter().cloned().collect(),
         };
         doc.add_package(&pkg)?;
-        all.insert(host.clone(), doc.manifest().clone());
+        let text = doc.text();
+        all.insert(host.clone(), remember_edit(repo, &host, &doc, &text));
         let flake_nix = regenerate_flake(repo, &all)?;
-        let files = BTreeMap::from([(Repo::manifest_rel(&host), Some(doc.text())), (FLAKE_NIX.to_string(), Some(flake_nix))]);
+        let files = BTreeMap::from([(Repo::manifest_rel(&host), Some(text)), (FLAKE_NIX.to_string(), Some(flake_nix))]);
         Ok(Planned {
             op: Operation {
                 kind: "add".into(),
@@ -90,18 +92,13 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
 
 /// The input for a flake: the one any host already uses for it, else a new name that
 /// no other flake (and none of the user's own inputs) uses.
-fn choose_input(repo: &Repo, all: &BTreeMap<String, Manifest>, r: &flakeref::FlakeRef) -> Result<String, OpError> {
+fn choose_input(repo: &Repo, all: &BTreeMap<String, HostSummary>, r: &flakeref::FlakeRef) -> Result<String, OpError> {
     let url = r.to_url();
-    let mut used: BTreeMap<String, String> = BTreeMap::new();
-    for m in all.values() {
-        for p in m.packages.values() {
-            if p.flake == url {
-                return Ok(p.input.clone());
-            }
-            used.insert(p.input.clone(), p.flake.clone());
-        }
+    let packages = || all.values().flat_map(|s| &s.packages);
+    if let Some(p) = packages().find(|p| p.flake == url) {
+        return Ok(p.input.clone());
     }
     let flake_text = std::fs::read_to_string(repo.path(FLAKE_NIX)).map_err(crate::repo::io("cannot read flake.nix"))?;
     let reserved = user_inputs(&flake_text)?;
-    Ok(flakeref::input_name(r, |cand| reserved.contains(cand) || used.get(cand).is_some_and(|u| *u != url)))
+    Ok(flakeref::input_name(r, |cand| reserved.contains(cand) || packages().any(|p| p.input == cand && p.flake != url)))
 }

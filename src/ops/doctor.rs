@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::state::{desired, regenerate_flake};
+use super::state::{desired, regenerate_flake, summaries_of};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_LOCK, FLAKE_NIX};
 use crate::flake::{self, Region};
 use crate::flakeref::FlakeRef;
@@ -130,7 +130,7 @@ fn check_manifests(repo: &Repo, r: &mut DoctorReport) -> Option<BTreeMap<String,
 }
 
 fn check_regions(flake_text: &str, manifests: &BTreeMap<String, Manifest>, r: &mut DoctorReport) {
-    let want = match desired(manifests) {
+    let want = match desired(&summaries_of(manifests)) {
         Ok(d) => d,
         Err(e) => {
             r.push("regions", Err((e.to_string(), "see the message".into())));
@@ -247,7 +247,7 @@ fn check_nix(r: &mut DoctorReport) {
 pub fn doctor_fix(ctx: &Context) -> Result<Outcome, OpError> {
     mutate(ctx, |repo| {
         let manifests = super::state::load_manifests(repo, None)?;
-        let flake_nix = regenerate_flake(repo, &manifests)?;
+        let flake_nix = regenerate_flake(repo, &summaries_of(&manifests))?;
         let mut files = BTreeMap::from([(FLAKE_NIX.to_string(), Some(flake_nix))]);
         // A lock that is missing or not JSON is made afresh; inputs locked from the
         // wrong reference are updated by name; anything else is locked as usual.

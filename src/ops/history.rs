@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::state::regenerate_flake;
+use super::state::{regenerate_flake, summaries_of};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_LOCK, FLAKE_NIX};
 use crate::manifest::load_str;
 use crate::repo::git::{self, CommitInfo};
@@ -147,7 +147,7 @@ pub fn restore(ctx: &Context, op: &str) -> Result<Outcome, OpError> {
             }
             files.insert(rel, text);
         }
-        files.insert(FLAKE_NIX.to_string(), Some(regenerate_flake(repo, &manifests)?));
+        files.insert(FLAKE_NIX.to_string(), Some(regenerate_flake(repo, &summaries_of(&manifests))?));
         let lock = git::file_at(repo, &target.id, FLAKE_LOCK)?.map(|b| String::from_utf8_lossy(&b).into_owned());
         files.insert(FLAKE_LOCK.to_string(), lock);
         Ok(Planned {

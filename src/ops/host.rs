@@ -3,8 +3,9 @@
 use std::collections::BTreeMap;
 
 use super::state::{load_host, regenerate_flake, with_edit};
+use super::summary::load_summaries;
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
-use crate::manifest::{Manifest, ManifestDoc};
+use crate::manifest::ManifestDoc;
 use crate::repo::{is_valid_host_name, Repo, RepoError};
 use crate::txn::Operation;
 
@@ -21,11 +22,12 @@ pub fn host_add(ctx: &Context, name: &str, system: Option<&str>, user: Option<&s
         }
         let rel = Repo::manifest_rel(name);
         let doc = ManifestDoc::new_host(user, Some(system.unwrap_or(super::state::DEFAULT_SYSTEM)), &rel)?;
-        let flake_nix = regenerate_flake(repo, &with_edit(repo, name, &doc)?)?;
+        let text = doc.text();
+        let flake_nix = regenerate_flake(repo, &with_edit(repo, name, &doc, &text)?)?;
         Ok(Planned {
             op: Operation { kind: "host-add".into(), host: Some(name.to_string()), summary: format!("glix host add {name}"), ..Operation::default() },
             files: BTreeMap::from([
-                (rel, Some(doc.text())),
+                (rel, Some(text)),
                 (format!("hosts/{name}/default.nix"), Some(HOST_DEFAULT_NIX.to_string())),
                 (FLAKE_NIX.to_string(), Some(flake_nix)),
             ]),
@@ -40,9 +42,10 @@ pub fn host_add(ctx: &Context, name: &str, system: Option<&str>, user: Option<&s
 pub fn host_remove(ctx: &Context, name: &str) -> Result<Outcome, OpError> {
     mutate(ctx, |repo| {
         let host = repo.choose_host(Some(name))?;
-        let doc = load_host(repo, &host)?;
-        let mut all: BTreeMap<String, Manifest> = with_edit(repo, &host, &doc)?;
-        all.remove(&host);
+        // Still loaded: a host whose manifest is broken is removed with the other
+        // commands' care (fix or `glix undo` first), not silently.
+        load_host(repo, &host)?;
+        let all = load_summaries(repo, Some(&host))?;
         let flake_nix = regenerate_flake(repo, &all)?;
         let mut warnings = vec![];
         let dir = repo.path(&format!("hosts/{host}"));

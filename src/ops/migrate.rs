@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::state::regenerate_flake;
+use super::state::{regenerate_flake, summaries_of};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
 use crate::manifest::{load_str, ManifestDoc, CURRENT_SCHEMA};
 use crate::repo::Repo;
@@ -33,7 +33,7 @@ pub fn migrate(ctx: &Context) -> Result<Option<Outcome>, OpError> {
         if upgraded.is_empty() {
             return Err(OpError::Refused(NOTHING.into()));
         }
-        files.insert(FLAKE_NIX.to_string(), Some(regenerate_flake(repo, &manifests)?));
+        files.insert(FLAKE_NIX.to_string(), Some(regenerate_flake(repo, &summaries_of(&manifests))?));
         Ok(Planned {
             op: Operation { kind: "migrate".into(), summary: format!("glix migrate: {}", upgraded.join(", ")), ..Operation::default() },
             files,

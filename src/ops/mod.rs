@@ -13,6 +13,7 @@ mod init;
 mod migrate;
 mod remove;
 mod state;
+mod summary;
 mod toggle;
 mod update;
 
@@ -25,7 +26,8 @@ pub use doctor::{doctor, doctor_fix, Check, DoctorReport, Severity};
 pub use init::{init, InitRequest};
 pub use migrate::migrate;
 pub use remove::remove;
-pub use state::{load_host, load_manifest, load_manifests, regenerate_flake};
+pub use state::{load_host, load_manifest, load_manifests, regenerate_flake, summaries_of};
+pub use summary::HostSummary;
 pub use toggle::set_enabled;
 pub use update::update;
 

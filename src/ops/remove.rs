@@ -13,8 +13,9 @@ pub fn remove(ctx: &Context, host: Option<&str>, name: &str) -> Result<Outcome, 
         let host = repo.choose_host(host)?;
         let mut doc = load_host(repo, &host)?;
         let pkg = doc.remove_package(name)?;
-        let all = with_edit(repo, &host, &doc)?;
-        let input_still_used = all.values().any(|m| m.packages.values().any(|p| p.input == pkg.input));
+        let text = doc.text();
+        let all = with_edit(repo, &host, &doc, &text)?;
+        let input_still_used = all.values().any(|s| s.packages.iter().any(|p| p.input == pkg.input));
         let flake_nix = regenerate_flake(repo, &all)?;
         Ok(Planned {
             op: Operation {
@@ -25,7 +26,7 @@ pub fn remove(ctx: &Context, host: Option<&str>, name: &str) -> Result<Outcome, 
                 undoes: None,
                 summary: format!("glix remove {host}: {} ({})", pkg.name, pkg.flake),
             },
-            files: BTreeMap::from([(Repo::manifest_rel(&host), Some(doc.text())), (FLAKE_NIX.to_string(), Some(flake_nix))]),
+            files: BTreeMap::from([(Repo::manifest_rel(&host), Some(text)), (FLAKE_NIX.to_string(), Some(flake_nix))]),
             // `nix flake lock` drops inputs flake.nix no longer has.
             lock: if input_still_used { LockStep::None } else { LockStep::Lock },
             warnings: vec![],

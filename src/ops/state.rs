@@ -9,6 +9,7 @@ use crate::txn::Operation;
 use crate::flake::{self, Desired};
 use crate::manifest::{Manifest, ManifestDoc};
 use crate::repo::Repo;
+use super::summary::{self, load_summaries, HostSummary};
 
 /// The system a host builds for when its manifest does not say.
 pub const DEFAULT_SYSTEM: &str = "x86_64-linux";
@@ -21,39 +22,44 @@ pub fn load_host(repo: &Repo, host: &str) -> Result<ManifestDoc, OpError> {
     Ok(ManifestDoc::parse(&text, &rel)?)
 }
 
-/// What the regions should say for these manifests. Two hosts may share an input
-/// only for the same flake.
-pub fn desired(manifests: &BTreeMap<String, Manifest>) -> Result<Desired, OpError> {
-    let mut d = Desired::default();
-    let mut owner: BTreeMap<&str, (&str, &str)> = BTreeMap::new(); // input → (host, package)
-    for (host, m) in manifests {
-        d.hosts.insert(host.clone(), m.host.system.clone().unwrap_or_else(|| DEFAULT_SYSTEM.to_string()));
-        for p in m.packages.values() {
-            match d.inputs.get(&p.input) {
-                Some(url) if *url != p.flake => {
-                    let (h, n) = owner[p.input.as_str()];
-                    return Err(OpError::Refused(format!(
-                        "input '{}' is used for two different flakes: \"{url}\" by package '{n}' of host {h}, and \"{}\" by package '{}' of host {host}; give one of them another `input` in its glix.toml",
-                        p.input, p.flake, p.name
-                    )));
-                }
-                Some(_) => {}
-                None => {
-                    d.inputs.insert(p.input.clone(), p.flake.clone());
-                    owner.insert(&p.input, (host, &p.name));
-                }
-            }
+/// What the regions should say for these hosts. Two hosts may share an input only
+/// for the same flake.
+pub fn desired(hosts: &BTreeMap<String, HostSummary>) -> Result<Desired, OpError> {
+    // Every package as (input, flake, host, name), stably sorted by input: the users
+    // of one input are then neighbours, the first of them (in host, then name order)
+    // is its owner, and the map is built in one pass over sorted keys.
+    let mut uses: Vec<(&str, &str, &str, &str)> = hosts
+        .iter()
+        .flat_map(|(h, s)| s.packages.iter().map(move |p| (p.input.as_str(), p.flake.as_str(), h.as_str(), p.name.as_str())))
+        .collect();
+    uses.sort_by(|a, b| a.0.cmp(b.0));
+    let mut inputs = Vec::new();
+    for group in uses.chunk_by(|a, b| a.0 == b.0) {
+        let (input, url, owner_host, owner_pkg) = group[0];
+        if let Some((_, flake, host, name)) = group.iter().find(|u| u.1 != url) {
+            return Err(OpError::Refused(format!(
+                "input '{input}' is used for two different flakes: \"{url}\" by package '{owner_pkg}' of host {owner_host}, and \"{flake}\" by package '{name}' of host {host}; give one of them another `input` in its glix.toml"
+            )));
         }
+        inputs.push((input.to_string(), url.to_string()));
     }
-    Ok(d)
+    Ok(Desired {
+        inputs: inputs.into_iter().collect(),
+        hosts: hosts.iter().map(|(h, s)| (h.clone(), s.system.clone())).collect(),
+    })
 }
 
-/// flake.nix with both regions regenerated from `manifests`; every byte outside the
-/// regions stays as the user wrote it.
-pub fn regenerate_flake(repo: &Repo, manifests: &BTreeMap<String, Manifest>) -> Result<String, OpError> {
+/// flake.nix with both regions regenerated from the hosts' summaries; every byte
+/// outside the regions stays as the user wrote it.
+pub fn regenerate_flake(repo: &Repo, hosts: &BTreeMap<String, HostSummary>) -> Result<String, OpError> {
     let path = repo.path(FLAKE_NIX);
     let text = std::fs::read_to_string(&path).map_err(crate::repo::io(format!("cannot read {}", path.display())))?;
-    Ok(flake::patch(&text, &desired(manifests)?)?)
+    Ok(flake::patch(&text, &desired(hosts)?)?)
+}
+
+/// The summaries of whole manifests (for operations that load them anyway).
+pub fn summaries_of(manifests: &BTreeMap<String, Manifest>) -> BTreeMap<String, HostSummary> {
+    manifests.iter().map(|(h, m)| (h.clone(), HostSummary::of(m))).collect()
 }
 
 /// One host's manifest, read-only: only the model is built (no editable document).
@@ -78,11 +84,20 @@ pub fn load_manifests(repo: &Repo, skip: Option<&str>) -> Result<BTreeMap<String
         .collect()
 }
 
-/// All hosts' manifests with `host`'s replaced by `doc` (the edit being planned).
-pub fn with_edit(repo: &Repo, host: &str, doc: &ManifestDoc) -> Result<BTreeMap<String, Manifest>, OpError> {
-    let mut all = load_manifests(repo, Some(host))?;
-    all.insert(host.to_string(), doc.manifest().clone());
+/// All hosts' summaries with `host`'s taken from `doc` (the edit being planned, whose
+/// text is `text`).
+pub fn with_edit(repo: &Repo, host: &str, doc: &ManifestDoc, text: &str) -> Result<BTreeMap<String, HostSummary>, OpError> {
+    let mut all = load_summaries(repo, Some(host))?;
+    all.insert(host.to_string(), remember_edit(repo, host, doc, text));
     Ok(all)
+}
+
+/// The summary of an edited manifest, remembered under the text glix will write so
+/// the next command need not parse it.
+pub fn remember_edit(repo: &Repo, host: &str, doc: &ManifestDoc, text: &str) -> HostSummary {
+    let s = HostSummary::of(doc.manifest());
+    summary::remember(repo, host, text, &s);
+    s
 }
 
 /// Input names the user declared in flake.nix outside glix's regions (`name.url = …`

@@ -3,16 +3,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::state::load_manifests;
+use super::summary::load_summaries;
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned};
 use crate::txn::Operation;
 
 pub fn update(ctx: &Context, names: &[String]) -> Result<Outcome, OpError> {
     mutate(ctx, |repo| {
-        let hosts = load_manifests(repo, None)?;
+        let hosts = load_summaries(repo, None)?;
         let mut inputs = BTreeSet::new();
         for name in names {
-            let found: Vec<String> = hosts.values().filter_map(|m| m.packages.get(name)).map(|p| p.input.clone()).collect();
+            let found: Vec<String> = hosts.values().flat_map(|s| &s.packages).filter(|p| p.name == *name).map(|p| p.input.clone()).collect();
             if found.is_empty() {
                 return Err(OpError::Refused(format!("no package named '{name}' on any host; `glix list` shows them")));
             }

@@ -1,0 +1,97 @@
+//! The per-host summary cache (`.git/glix-cache/`, src/ops/summary.rs) only ever saves
+//! work: whatever happens to another host's manifest between two glix commands — a
+//! hand edit, a broken edit, a corrupted cache file — the next change regenerates
+//! flake.nix exactly as a fresh parse of every manifest would, or refuses as it would.
+
+mod common;
+
+use common::glix_env::Env;
+
+fn append(env: &Env, rel: &str, text: &str) {
+    let path = env.repo.join(rel);
+    let mut s = std::fs::read_to_string(&path).unwrap();
+    s.push_str(text);
+    std::fs::write(&path, s).unwrap();
+}
+
+fn cache_files(env: &Env) -> Vec<std::path::PathBuf> {
+    let dir = env.repo.join(".git/glix-cache");
+    let mut v: Vec<_> = std::fs::read_dir(&dir).map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect()).unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+fn another_hosts_hand_edits_are_seen_by_the_next_change() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["host", "add", "desk", "--no-lock"]);
+    env.ok(&["add", "--host", "laptop", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
+    assert!(!cache_files(&env).is_empty(), "the change left summaries for the next one");
+
+    // A package added to desk by hand (and committed) reaches flake.nix with the next
+    // change to laptop, although the cache had desk's older summary.
+    append(&env, "hosts/desk/glix.toml", "\n[packages.hand]\nflake = \"github:someone/hand\"\ninput = \"hand\"\n");
+    env.git(&["commit", "-qam", "hand edit of desk"]);
+    let n = env.commits();
+    env.ok(&["add", "--host", "laptop", &env.path("pkg-db"), "--name", "db", "--no-lock"]);
+    assert_eq!(env.commits(), n + 1);
+    assert!(env.read("flake.nix").contains("hand.url = \"github:someone/hand\";"), "desk's hand-added input is in flake.nix");
+    env.check_regions();
+
+    // A broken hand edit of desk is reported as it would be without a cache, and the
+    // change to laptop is refused without touching anything.
+    append(&env, "hosts/desk/glix.toml", "\n[packages.broken]\nflake = \"github:someone/broken\"\ninput = \"broken\"\nscope = \"sideways\"\n");
+    env.git(&["commit", "-qam", "broken hand edit of desk"]);
+    let before = (env.commits(), env.read("flake.nix"), env.read("hosts/laptop/glix.toml"));
+    let out = env.glix(&["add", "--host", "laptop", &env.path("pkg-shell"), "--name", "shell", "--no-lock"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("hosts/desk/glix.toml:") && err.contains("sideways"), "the error names desk's file and the bad value:\n{err}");
+    assert_eq!((env.commits(), env.read("flake.nix"), env.read("hosts/laptop/glix.toml")), before);
+}
+
+#[test]
+fn a_corrupted_or_foreign_cache_is_ignored() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["host", "add", "desk", "--no-lock"]);
+    env.ok(&["add", "--host", "desk", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
+    let files = cache_files(&env);
+    assert!(files.iter().any(|f| f.ends_with("desk.json")), "{files:?}");
+
+    // Garbage, an empty file, and an entry from another glix version (another key):
+    // each is a miss, and the manifest is read again.
+    let desk = env.repo.join(".git/glix-cache/desk.json");
+    let laptop = env.repo.join(".git/glix-cache/laptop.json");
+    std::fs::write(&desk, "not json {").unwrap();
+    std::fs::write(&laptop, "").unwrap();
+    env.ok(&["add", "--host", "laptop", &env.path("pkg-db"), "--name", "db", "--no-lock"]);
+    assert!(env.read("flake.nix").contains("web.url"), "desk's input survived a corrupted cache");
+    env.check_regions();
+
+    let entry = std::fs::read_to_string(&desk).unwrap();
+    assert!(entry.contains("\"web\""), "the miss rewrote desk's entry: {entry}");
+    let mut foreign: serde_json::Value = serde_json::from_str(&entry).unwrap();
+    foreign["key"] = "1:0.0.0-other:0000".into();
+    foreign["inputs"] = serde_json::json!(["not-web"]);
+    std::fs::write(&desk, foreign.to_string()).unwrap();
+    env.ok(&["remove", "--host", "laptop", "db", "--no-lock"]);
+    assert!(env.read("flake.nix").contains("web.url") && !env.read("flake.nix").contains("not-web"), "an entry under another key is never used");
+    env.check_regions();
+}
+
+#[test]
+fn an_unwritable_cache_does_not_stop_a_change() {
+    let env = Env::new();
+    env.init();
+    // A file where the cache directory would be: every cache write fails.
+    let dir = env.repo.join(".git/glix-cache");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::write(&dir, "in the way").unwrap();
+    env.ok(&["host", "add", "desk", "--no-lock"]);
+    let n = env.commits();
+    env.ok(&["add", "--host", "desk", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
+    assert_eq!(env.commits(), n + 1);
+    env.check_regions();
+}
