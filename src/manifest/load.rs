@@ -178,6 +178,34 @@ fn read_manifest(cx: &Cx, root: &Table) -> Result<Manifest, ManifestError> {
     })
 }
 
+/// After an edit that touched only package `name` (changed, added or removed it):
+/// bring `m` up to date by reading that package again from the edited `root`, under
+/// the same rules as a whole load (the package's own, and those between packages),
+/// without reading the others again. On an error `m` is left as it was.
+pub(super) fn reload_package(root: &Table, m: &mut Manifest, name: &str, origin: &str) -> Result<(), ManifestError> {
+    let cx = Cx { text: "", origin };
+    let item = root.get("packages").and_then(Item::as_table_like).and_then(|t| t.get(name));
+    let new = match item {
+        None => None,
+        Some(item) => {
+            if let Some(t) = item.as_table_like() {
+                check_nix_representable(&cx, t)?;
+            }
+            Some(read_package(&cx, name, item, None, &m.host)?)
+        }
+    };
+    let old = match new {
+        Some(p) => m.packages.insert(name.to_string(), p),
+        None => m.packages.remove(name),
+    };
+    check_input_conflicts(&cx, root, &m.packages).inspect_err(|_| {
+        match old {
+            Some(p) => m.packages.insert(name.to_string(), p),
+            None => m.packages.remove(name),
+        };
+    })
+}
+
 fn read_host(
     cx: &Cx,
     item: &Item,
