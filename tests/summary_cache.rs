@@ -51,6 +51,22 @@ fn another_hosts_hand_edits_are_seen_by_the_next_change() {
     assert_eq!((env.commits(), env.read("flake.nix"), env.read("hosts/laptop/glix.toml")), before);
 }
 
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn replace(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = hay.to_vec();
+    let mut i = 0;
+    while i + from.len() <= out.len() {
+        if &out[i..i + from.len()] == from {
+            out[i..i + from.len()].copy_from_slice(to);
+        }
+        i += 1;
+    }
+    out
+}
+
 #[test]
 fn a_corrupted_or_foreign_cache_is_ignored() {
     let env = Env::new();
@@ -58,26 +74,30 @@ fn a_corrupted_or_foreign_cache_is_ignored() {
     env.ok(&["host", "add", "desk", "--no-lock"]);
     env.ok(&["add", "--host", "desk", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
     let files = cache_files(&env);
-    assert!(files.iter().any(|f| f.ends_with("desk.json")), "{files:?}");
+    assert!(files.iter().any(|f| f.ends_with("desk.bin")), "{files:?}");
 
     // Garbage, an empty file, and an entry from another glix version (another key):
     // each is a miss, and the manifest is read again.
-    let desk = env.repo.join(".git/glix-cache/desk.json");
-    let laptop = env.repo.join(".git/glix-cache/laptop.json");
+    let desk = env.repo.join(".git/glix-cache/desk.bin");
+    let laptop = env.repo.join(".git/glix-cache/laptop.bin");
     std::fs::write(&desk, "not json {").unwrap();
     std::fs::write(&laptop, "").unwrap();
     env.ok(&["add", "--host", "laptop", &env.path("pkg-db"), "--name", "db", "--no-lock"]);
     assert!(env.read("flake.nix").contains("web.url"), "desk's input survived a corrupted cache");
     env.check_regions();
 
-    let entry = std::fs::read_to_string(&desk).unwrap();
-    assert!(entry.contains("\"web\""), "the miss rewrote desk's entry: {entry}");
-    let mut foreign: serde_json::Value = serde_json::from_str(&entry).unwrap();
-    foreign["key"] = "1:0.0.0-other:0000".into();
-    foreign["inputs"] = serde_json::json!(["not-web"]);
-    std::fs::write(&desk, foreign.to_string()).unwrap();
+    let entry = std::fs::read(&desk).unwrap();
+    assert!(contains(&entry, b"web"), "the miss rewrote desk's entry");
+    // The same entry under another key (one hex digit of the hash changed) and saying
+    // something else (`web` → `xyz`, same lengths): it must not be believed.
+    let key_at = entry.windows(2).position(|w| w == b"1:").unwrap();
+    let hash_at = key_at + 2 + env!("CARGO_PKG_VERSION").len() + 1;
+    let mut foreign = entry.clone();
+    foreign[hash_at] = if foreign[hash_at] == b'0' { b'1' } else { b'0' };
+    let foreign = replace(&foreign, b"web", b"xyz");
+    std::fs::write(&desk, foreign).unwrap();
     env.ok(&["remove", "--host", "laptop", "db", "--no-lock"]);
-    assert!(env.read("flake.nix").contains("web.url") && !env.read("flake.nix").contains("not-web"), "an entry under another key is never used");
+    assert!(env.read("flake.nix").contains("web.url") && !env.read("flake.nix").contains("xyz"), "an entry under another key is never used");
     env.check_regions();
 }
 
