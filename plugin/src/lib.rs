@@ -18,6 +18,7 @@
 mod builtins;
 mod ffi;
 mod primop;
+mod to_nix;
 mod value;
 
 /// Called by Nix right after it `dlopen`s the plugin: register the builtins.

@@ -1,8 +1,8 @@
 //! Moving data across the boundary: reading builtin arguments (always forcing and
 //! type-checking before any getter — the C API's getters assert on a wrong type,
-//! which would abort the whole `nix` process) and building results.
+//! which would abort the whole `nix` process) and handing results to `to_nix`.
 
-use std::ffi::{c_char, c_uint, c_void, CStr, CString};
+use std::ffi::{c_char, c_uint, c_void, CStr};
 
 use serde_json::{Map, Number, Value as Json};
 
@@ -208,86 +208,13 @@ impl Args {
         }
     }
 
-    /// Build `data` as a Nix value in `out` (an uninitialised value Nix gave us).
-    pub fn write(&self, out: *mut ffi::nix_value, data: &Json) -> Result<(), Failure> {
-        // SAFETY: `out` is uninitialised and initialised exactly once below; children
-        // are fresh values from nix_alloc_value, released after the builder took them.
-        unsafe {
-            match data {
-                Json::Null => self.ok(ffi::nix_init_null(self.ctx, out)),
-                Json::Bool(b) => self.ok(ffi::nix_init_bool(self.ctx, out, *b)),
-                Json::Number(n) => match n.as_i64() {
-                    Some(i) => self.ok(ffi::nix_init_int(self.ctx, out, i)),
-                    None => self.ok(ffi::nix_init_float(
-                        self.ctx,
-                        out,
-                        n.as_f64().unwrap_or(f64::NAN),
-                    )),
-                },
-                Json::String(s) => {
-                    let c = CString::new(s.as_str())
-                        .map_err(|_| "a result string contains a NUL character")?;
-                    self.ok(ffi::nix_init_string(self.ctx, out, c.as_ptr()))
-                }
-                Json::Array(items) => {
-                    let b = ffi::nix_make_list_builder(self.ctx, self.state, items.len());
-                    if b.is_null() {
-                        return Err(Failure::Nix);
-                    }
-                    let built = items.iter().enumerate().try_for_each(|(ix, item)| {
-                        let child = self.alloc()?;
-                        let r = self.write(child, item).and_then(|_| {
-                            self.ok(ffi::nix_list_builder_insert(
-                                self.ctx,
-                                b,
-                                ix as c_uint,
-                                child,
-                            ))
-                        });
-                        ffi::nix_value_decref(self.ctx, child);
-                        r
-                    });
-                    let r = built.and_then(|_| self.ok(ffi::nix_make_list(self.ctx, b, out)));
-                    ffi::nix_list_builder_free(b);
-                    r
-                }
-                Json::Object(map) => {
-                    let b = ffi::nix_make_bindings_builder(self.ctx, self.state, map.len());
-                    if b.is_null() {
-                        return Err(Failure::Nix);
-                    }
-                    let built = map.iter().try_for_each(|(k, item)| {
-                        let key = CString::new(k.as_str()).map_err(|_| {
-                            Failure::from("an attribute name contains a NUL character")
-                        })?;
-                        let child = self.alloc()?;
-                        let r = self.write(child, item).and_then(|_| {
-                            self.ok(ffi::nix_bindings_builder_insert(
-                                self.ctx,
-                                b,
-                                key.as_ptr(),
-                                child,
-                            ))
-                        });
-                        ffi::nix_value_decref(self.ctx, child);
-                        r
-                    });
-                    let r = built.and_then(|_| self.ok(ffi::nix_make_attrs(self.ctx, out, b)));
-                    ffi::nix_bindings_builder_free(b);
-                    r
-                }
-            }
-        }
-    }
-
-    fn alloc(&self) -> Result<*mut ffi::nix_value, Failure> {
-        // SAFETY: ctx/state are this call's; the value is released by the caller.
-        let v = unsafe { ffi::nix_alloc_value(self.ctx, self.state) };
-        if v.is_null() {
-            Err(Failure::Nix)
-        } else {
-            Ok(v)
-        }
+    /// Build `data` as a Nix value in `out` (the uninitialised result Nix gave us).
+    pub fn write<T: serde::Serialize + ?Sized>(
+        &self,
+        out: *mut ffi::nix_value,
+        data: &T,
+    ) -> Result<(), Failure> {
+        crate::to_nix::write(self.ctx, self.state, out, data)
     }
 }
 

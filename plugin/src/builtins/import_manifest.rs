@@ -14,8 +14,12 @@ pub static BUILTIN: Builtin = Builtin {
 fn run(a: &Args, ret: *mut ffi::nix_value) -> Result<(), Failure> {
     let origin = a.string(0, "the origin (first argument)")?;
     let text = a.string(1, "the manifest text (second argument)")?;
-    let inputs: BTreeSet<String> = a.names(2, "the inputs (third argument)")?.into_iter().collect();
+    let inputs: BTreeSet<String> = a
+        .names(2, "the inputs (third argument)")?
+        .into_iter()
+        .collect();
     let default_user = a.opt_string(3, "defaultUser (fourth argument)")?;
-    let imported = glix::plan::import(&text, &origin, &inputs, default_user.as_deref()).map_err(|e| e.to_string())?;
-    a.write(ret, &serde_json::to_value(imported).map_err(|e| e.to_string())?)
+    let imported = glix::plan::import(&text, &origin, &inputs, default_user.as_deref())
+        .map_err(|e| e.to_string())?;
+    a.write(ret, &imported)
 }

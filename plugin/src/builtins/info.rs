@@ -1,3 +1,5 @@
+use serde::Serialize;
+
 use crate::ffi;
 use crate::primop::Builtin;
 use crate::value::{Args, Failure};
@@ -9,12 +11,21 @@ pub static BUILTIN: Builtin = Builtin {
     run,
 };
 
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Info {
+    version: &'static str,
+    nix_api_version: &'static str,
+    current_schema: i64,
+    schemas: Vec<i64>,
+}
+
 fn run(a: &Args, ret: *mut ffi::nix_value) -> Result<(), Failure> {
-    let info = serde_json::json!({
-        "version": env!("CARGO_PKG_VERSION"),
-        "nixApiVersion": env!("GLIX_NIX_API_VERSION"),
-        "currentSchema": glix::manifest::CURRENT_SCHEMA,
-        "schemas": (glix::manifest::OLDEST_SCHEMA..=glix::manifest::CURRENT_SCHEMA).collect::<Vec<_>>(),
-    });
+    let info = Info {
+        version: env!("CARGO_PKG_VERSION"),
+        nix_api_version: env!("GLIX_NIX_API_VERSION"),
+        current_schema: glix::manifest::CURRENT_SCHEMA,
+        schemas: (glix::manifest::OLDEST_SCHEMA..=glix::manifest::CURRENT_SCHEMA).collect(),
+    };
     a.write(ret, &info)
 }

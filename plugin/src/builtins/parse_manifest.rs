@@ -13,6 +13,5 @@ fn run(a: &Args, ret: *mut ffi::nix_value) -> Result<(), Failure> {
     let origin = a.string(0, "the origin (first argument)")?;
     let text = a.string(1, "the manifest text (second argument)")?;
     let manifest = glix::manifest::load_str(&text, &origin).map_err(|e| e.to_string())?;
-    let data = serde_json::to_value(&manifest).map_err(|e| e.to_string())?;
-    a.write(ret, &data)
+    a.write(ret, &manifest)
 }

@@ -23,5 +23,5 @@ fn run(a: &Args, ret: *mut ffi::nix_value) -> Result<(), Failure> {
     let default_user = a.opt_string(2, "defaultUser (third argument)")?;
     let plan =
         glix::plan::plan(&manifest, &inputs, default_user.as_deref()).map_err(|e| e.to_string())?;
-    a.write(ret, &serde_json::to_value(plan).map_err(|e| e.to_string())?)
+    a.write(ret, &plan)
 }

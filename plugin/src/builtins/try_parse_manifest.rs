@@ -1,3 +1,5 @@
+use serde::Serialize;
+
 use crate::ffi;
 use crate::primop::Builtin;
 use crate::value::{Args, Failure};
@@ -12,9 +14,34 @@ pub static BUILTIN: Builtin = Builtin {
 fn run(a: &Args, ret: *mut ffi::nix_value) -> Result<(), Failure> {
     let origin = a.string(0, "the origin (first argument)")?;
     let text = a.string(1, "the manifest text (second argument)")?;
-    let result = match glix::manifest::load_str(&text, &origin) {
-        Ok(m) => serde_json::json!({ "success": true, "value": m }),
-        Err(e) => serde_json::json!({ "success": false, "error": e.to_string() }),
-    };
-    a.write(ret, &result)
+    match glix::manifest::load_str(&text, &origin) {
+        Ok(value) => a.write(
+            ret,
+            &Parsed::Valid {
+                success: true,
+                value,
+            },
+        ),
+        Err(e) => a.write(
+            ret,
+            &Parsed::Invalid {
+                success: false,
+                error: e.to_string(),
+            },
+        ),
+    }
+}
+
+/// `{ success = true; value; }` or `{ success = false; error; }`.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Parsed {
+    Valid {
+        success: bool,
+        value: glix::manifest::Manifest,
+    },
+    Invalid {
+        success: bool,
+        error: String,
+    },
 }

@@ -1,0 +1,251 @@
+//! The portable sink: the Nix C API. Every value comes from `nix_alloc_value`, which
+//! registers it as a GC root, so holding the pending values in a Rust `Vec` is safe;
+//! each is released (`nix_value_decref`) once a container or the result holds it.
+
+use std::ffi::{c_char, c_uint};
+
+use super::Sink;
+use crate::ffi;
+use crate::value::Failure;
+
+pub struct CapiSink {
+    ctx: *mut ffi::nix_c_context,
+    state: *mut ffi::EvalState,
+    /// Values not yet in a container, each holding one reference.
+    values: Vec<*mut ffi::nix_value>,
+    /// Pending attribute names, NUL-terminated one after another in one buffer (one
+    /// allocation for all, instead of a CString each) ...
+    names: Vec<u8>,
+    /// ... and where each starts.
+    name_starts: Vec<usize>,
+    /// Scratch space to NUL-terminate a string for nix_init_string (which copies it).
+    scratch: Vec<u8>,
+}
+
+impl CapiSink {
+    pub fn new(ctx: *mut ffi::nix_c_context, state: *mut ffi::EvalState) -> Self {
+        CapiSink {
+            ctx,
+            state,
+            values: Vec::new(),
+            names: Vec::new(),
+            name_starts: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    fn ok(&self, err: ffi::nix_err) -> Result<(), Failure> {
+        if err == ffi::nix_err_NIX_OK {
+            Ok(())
+        } else {
+            Err(Failure::Nix)
+        }
+    }
+
+    /// Allocate a value, let `init` initialise it, and push it.
+    fn push(
+        &mut self,
+        init: impl FnOnce(*mut ffi::nix_c_context, *mut ffi::nix_value) -> ffi::nix_err,
+    ) -> Result<(), Failure> {
+        let v = self.alloc()?;
+        // Pushed before init so that Drop releases it if init fails.
+        self.values.push(v);
+        self.ok(init(self.ctx, v))
+    }
+
+    fn alloc(&self) -> Result<*mut ffi::nix_value, Failure> {
+        // SAFETY: ctx/state are this call's; the value is released by whoever pops it.
+        let v = unsafe { ffi::nix_alloc_value(self.ctx, self.state) };
+        if v.is_null() {
+            Err(Failure::Nix)
+        } else {
+            Ok(v)
+        }
+    }
+
+    /// Pop the top `n` values, releasing them (after a container took them).
+    fn release(&mut self, n: usize) {
+        let base = self.values.len() - n;
+        for v in self.values.drain(base..) {
+            // SAFETY: each pending value holds exactly one reference, ours.
+            unsafe { ffi::nix_value_decref(self.ctx, v) };
+        }
+    }
+
+    fn check(&self, n: usize, names: bool) -> Result<(), Failure> {
+        if n > self.values.len() || (names && n > self.name_starts.len()) {
+            return Err("internal error: the value builder's stack is unbalanced".into());
+        }
+        Ok(())
+    }
+
+    /// The top `n` names (without their NULs), in push order.
+    fn top_names(&self, n: usize) -> impl Iterator<Item = &[u8]> + '_ {
+        let first = self.name_starts.len() - n;
+        (first..self.name_starts.len()).map(move |i| {
+            let end = self
+                .name_starts
+                .get(i + 1)
+                .copied()
+                .unwrap_or(self.names.len());
+            &self.names[self.name_starts[i]..end - 1]
+        })
+    }
+
+    /// A name among the top `n` that occurs twice; cheap for maps that come sorted
+    /// (BTreeMap).
+    fn duplicate_name(&self, n: usize) -> Option<String> {
+        let mut prev: Option<&[u8]> = None;
+        let increasing = self.top_names(n).all(|s| {
+            let ok = prev.is_none_or(|p| p < s);
+            prev = Some(s);
+            ok
+        });
+        let dup = if increasing {
+            None
+        } else {
+            let mut sorted: Vec<&[u8]> = self.top_names(n).collect();
+            sorted.sort_unstable();
+            sorted.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
+        };
+        dup.map(|s| String::from_utf8_lossy(s).into_owned())
+    }
+}
+
+impl Drop for CapiSink {
+    fn drop(&mut self) {
+        // After an error: release whatever was still pending.
+        self.release(self.values.len());
+    }
+}
+
+impl Sink for CapiSink {
+    fn null(&mut self) -> Result<(), Failure> {
+        // SAFETY (all initialisers): `v` is a fresh, uninitialised value.
+        self.push(|ctx, v| unsafe { ffi::nix_init_null(ctx, v) })
+    }
+
+    fn bool(&mut self, b: bool) -> Result<(), Failure> {
+        self.push(|ctx, v| unsafe { ffi::nix_init_bool(ctx, v, b) })
+    }
+
+    fn int(&mut self, i: i64) -> Result<(), Failure> {
+        self.push(|ctx, v| unsafe { ffi::nix_init_int(ctx, v, i) })
+    }
+
+    fn float(&mut self, f: f64) -> Result<(), Failure> {
+        self.push(|ctx, v| unsafe { ffi::nix_init_float(ctx, v, f) })
+    }
+
+    fn string(&mut self, s: &str) -> Result<(), Failure> {
+        let mut buf = std::mem::take(&mut self.scratch);
+        buf.clear();
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(0);
+        // nix_init_string copies the bytes, so the buffer is free again afterwards.
+        let r = self
+            .push(|ctx, v| unsafe { ffi::nix_init_string(ctx, v, buf.as_ptr() as *const c_char) });
+        self.scratch = buf;
+        r
+    }
+
+    fn name(&mut self, s: &str) -> Result<(), Failure> {
+        self.name_starts.push(self.names.len());
+        self.names.extend_from_slice(s.as_bytes());
+        self.names.push(0);
+        Ok(())
+    }
+
+    fn list(&mut self, n: usize) -> Result<(), Failure> {
+        self.check(n, false)?;
+        let base = self.values.len() - n;
+        // SAFETY: the builder is created, filled with live pending values (the list
+        // takes its own reference to each) and freed here; `v` is fresh.
+        let r = unsafe {
+            let b = ffi::nix_make_list_builder(self.ctx, self.state, n);
+            if b.is_null() {
+                return Err(Failure::Nix);
+            }
+            let r = self.values[base..]
+                .iter()
+                .enumerate()
+                .try_for_each(|(ix, child)| {
+                    self.ok(ffi::nix_list_builder_insert(
+                        self.ctx,
+                        b,
+                        ix as c_uint,
+                        *child,
+                    ))
+                })
+                .and_then(|_| self.alloc())
+                .and_then(|v| {
+                    let r = self.ok(ffi::nix_make_list(self.ctx, b, v));
+                    if r.is_err() {
+                        ffi::nix_value_decref(self.ctx, v);
+                    }
+                    r.map(|_| v)
+                });
+            ffi::nix_list_builder_free(b);
+            r
+        };
+        let v = r?;
+        self.release(n);
+        self.values.push(v);
+        Ok(())
+    }
+
+    fn attrs(&mut self, n: usize, from_map: bool) -> Result<(), Failure> {
+        self.check(n, true)?;
+        if let Some(dup) = from_map.then(|| self.duplicate_name(n)).flatten() {
+            return Err(format!("a result attrset has the attribute name \"{dup}\" twice").into());
+        }
+        let base = self.values.len() - n;
+        let first_name = self.name_starts.len() - n;
+        // SAFETY: as for lists; every name is NUL-terminated inside `names`, which is
+        // not modified while the pointers are in use.
+        let r = unsafe {
+            let b = ffi::nix_make_bindings_builder(self.ctx, self.state, n);
+            if b.is_null() {
+                return Err(Failure::Nix);
+            }
+            let r = (0..n)
+                .try_for_each(|i| {
+                    let name = self.names.as_ptr().add(self.name_starts[first_name + i]);
+                    self.ok(ffi::nix_bindings_builder_insert(
+                        self.ctx,
+                        b,
+                        name as *const c_char,
+                        self.values[base + i],
+                    ))
+                })
+                .and_then(|_| self.alloc())
+                .and_then(|v| {
+                    let r = self.ok(ffi::nix_make_attrs(self.ctx, v, b));
+                    if r.is_err() {
+                        ffi::nix_value_decref(self.ctx, v);
+                    }
+                    r.map(|_| v)
+                });
+            ffi::nix_bindings_builder_free(b);
+            r
+        };
+        let v = r?;
+        self.release(n);
+        if let Some(&start) = self.name_starts.get(first_name) {
+            self.names.truncate(start);
+            self.name_starts.truncate(first_name);
+        }
+        self.values.push(v);
+        Ok(())
+    }
+
+    fn finish(&mut self, out: *mut ffi::nix_value) -> Result<(), Failure> {
+        if self.values.len() != 1 || !self.name_starts.is_empty() {
+            return Err("internal error: the value builder's stack is unbalanced".into());
+        }
+        // SAFETY: `out` is the primop's uninitialised result; the source is live.
+        self.ok(unsafe { ffi::nix_copy_value(self.ctx, out, self.values[0]) })?;
+        self.release(1);
+        Ok(())
+    }
+}
