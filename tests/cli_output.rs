@@ -4,7 +4,9 @@
 mod common;
 
 use common::glix_env::Env;
+use assert_cmd::cargo::CommandCargoExt;
 use common::plugin;
+use common::registry::{registry_json, serve};
 use common::standins::write;
 use serde_json::Value;
 
@@ -67,4 +69,62 @@ fn the_plugin_named_by_glix_plugin_is_passed_when_it_loads() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not load into the nix on PATH; building without it"));
     assert!(!std::fs::read_to_string(&record).unwrap().contains("plugin-files"));
+}
+
+#[test]
+fn allow_insecure_accepts_a_plain_http_registry_without_the_warning() {
+    let env = Env::new();
+    env.init();
+    let url = serve(registry_json(&[("web", env.path("pkg-web"), None), ("db", env.path("pkg-db"), None)]), 8);
+    let warned = env.glix(&["add", "web", "--registry", &url, "--no-lock"]);
+    assert!(warned.status.success(), "{}", String::from_utf8_lossy(&warned.stderr));
+    assert!(String::from_utf8_lossy(&warned.stderr).contains("warning") && String::from_utf8_lossy(&warned.stderr).contains("http://"), "plain http is warned about");
+    let quiet = env.glix(&["add", "db", "--registry", &url, "--no-lock", "--allow-insecure"]);
+    assert!(quiet.status.success(), "{}", String::from_utf8_lossy(&quiet.stderr));
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains("http://"), "--allow-insecure silences it: {}", String::from_utf8_lossy(&quiet.stderr));
+    assert!(env.read("hosts/laptop/glix.toml").contains("[packages.db]"));
+}
+
+#[test]
+fn wait_bounds_how_long_a_change_waits_for_another_glix() {
+    let env = Env::new();
+    env.init();
+    // Another glix holding the repo lock (the same flock glix takes).
+    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(env.repo.join(".git/glix.lock")).unwrap();
+    lock.lock().unwrap();
+    let before = env.snapshot();
+    let n = env.commits();
+    let started = std::time::Instant::now();
+    let out = env.glix(&["add", &env.path("pkg-web"), "--no-lock", "--wait", "1"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("waiting for another glix") && err.contains("another glix is changing"), "{err}");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1), "it waited for the second it was given");
+    assert_eq!((env.snapshot(), env.commits()), (before, n), "nothing changed");
+    lock.unlock().unwrap();
+    env.ok(&["add", &env.path("pkg-web"), "--no-lock", "--wait", "1"]);
+    assert_eq!(env.commits(), n + 1);
+}
+
+#[test]
+fn outside_the_default_repo_the_error_points_at_the_one_you_are_in() {
+    let env = Env::new();
+    env.init();
+    let run = |dir: &std::path::Path| {
+        std::process::Command::cargo_bin("glix")
+            .unwrap()
+            .args(["list"])
+            .current_dir(dir)
+            .env_remove("GLIX_REPO")
+            .env("HOME", env.root.join("home"))
+            .output()
+            .unwrap()
+    };
+    let out = run(&env.repo.join("hosts/laptop"));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not a glix repository") && err.contains(&format!("--repo {}", env.repo.display())), "{err}");
+    // Nowhere near a repo: no hint.
+    let err = String::from_utf8_lossy(&run(&env.root.join("home")).stderr).into_owned();
+    assert!(err.contains("is not a glix repository") && !err.contains("hint"), "{err}");
 }

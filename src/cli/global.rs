@@ -1,7 +1,7 @@
 //! Options every subcommand shares, the context mutations run in, and how results and
 //! errors reach the user.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Result;
@@ -87,7 +87,7 @@ impl Global {
     /// back (under the repo lock) and reported — by every command, reads included, so
     /// nobody ever looks at a half-changed repo.
     pub fn open_repo(&self) -> Result<Repo> {
-        let repo = Repo::open(&self.repo_dir())?;
+        let repo = Repo::open(&self.repo_dir()).map_err(|e| self.with_cwd_hint(e))?;
         if glix::repo::journal::Journal::path(&repo).exists() {
             let opts = TxnOptions { allow_dirty: false, wait: Duration::from_secs(self.wait) };
             let locked = glix::txn::Locked::acquire(&repo, &opts)?;
@@ -96,6 +96,25 @@ impl Global {
             }
         }
         Ok(repo)
+    }
+
+    /// The repo is found only through --repo, GLIX_REPO or the default (a command
+    /// never changes a repo just because the shell is in it); when the default is not
+    /// one but the current directory is inside one, say so.
+    fn with_cwd_hint(&self, e: glix::repo::RepoError) -> anyhow::Error {
+        let inside = match (&e, &self.repo) {
+            (glix::repo::RepoError::NotARepo(_), None) => std::env::current_dir()
+                .ok()
+                .and_then(|cwd| cwd.ancestors().find(|d| d.join("flake.nix").is_file() && d.join("hosts").is_dir()).map(Path::to_path_buf)),
+            _ => None,
+        };
+        match inside {
+            Some(dir) => anyhow::anyhow!(
+                "{e}\nhint: the current directory is inside {d}, which looks like a glix repository: use `--repo {d}` or `export GLIX_REPO={d}`",
+                d = dir.display()
+            ),
+            None => e.into(),
+        }
     }
 
     /// The context a mutation runs in.
