@@ -58,13 +58,16 @@ fn main() {
         .write_to_file(&out)
         .expect("writing the Nix C API bindings");
 
-    build_state_offset_shim(&version);
+    build_cpp(&version);
 }
 
-/// Compile cpp/eval_state_offset.cc (see the comment there) against the Nix C++
-/// headers. The primop EvalState mix-up it corrects is a property of the 2.26 C API,
-/// so other versions are refused rather than silently mis-corrected.
-fn build_state_offset_shim(version: &str) {
+/// Compile the C++ parts against the Nix C++ headers: cpp/eval_state_offset.cc (see
+/// the comment there) and cpp/value_builder.cc (the fast path for building results,
+/// plugin/src/to_nix/cpp.rs). Both depend on the C++ layout of one Nix release: the
+/// primop EvalState mix-up the first corrects is a property of the 2.26 C API, so
+/// other versions are refused rather than silently mis-corrected, and the plugin
+/// uses the value builder only when the running Nix is the one it was built against.
+fn build_cpp(version: &str) {
     if !version.starts_with("2.26.") {
         panic!(
             "glix's Nix plugin supports the Nix 2.26 C API; found {version}. Nix 2.26 passes \
@@ -76,14 +79,24 @@ fn build_state_offset_shim(version: &str) {
         .cargo_metadata(false)
         .probe("nix-expr")
         .expect("pkg-config nix-expr (the Nix C++ headers) not found");
-    let src =
-        PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("../cpp/eval_state_offset.cc");
-    println!("cargo:rerun-if-changed={}", src.display());
-    cc::Build::new()
-        .cpp(true)
-        .std("c++20")
-        .includes(&cpp.include_paths)
-        .file(&src)
-        .warnings(false)
-        .compile("glix_nix_shim");
+    let dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("../cpp");
+    let files = ["eval_state_offset.cc", "value_builder.cc"].map(|f| dir.join(f));
+    for f in &files {
+        println!("cargo:rerun-if-changed={}", f.display());
+    }
+    let mut build = cc::Build::new();
+    build.cpp(true).std("c++20").includes(&cpp.include_paths);
+    // Nix compiles itself with its config headers force-included, and the layout of
+    // its classes depends on them (EvalState has GC-only members under HAVE_BOEHMGC),
+    // so the same goes for code that touches those classes; the .pc files omit it.
+    for h in ["config-util.hh", "config-store.hh", "config-expr.hh"] {
+        build.flag("-include").flag(h);
+    }
+    build.files(&files).warnings(false).compile("glix_nix_shim");
+    // The value builder calls into the evaluator (libnixexpr; libnixstore for the
+    // version, libnixutil for assertions) and Boehm GC (libgc); all are already
+    // loaded in every `nix` process.
+    for lib in ["nixexpr", "nixstore", "nixutil", "gc"] {
+        println!("cargo:rustc-link-lib=dylib={lib}");
+    }
 }

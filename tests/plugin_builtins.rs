@@ -340,3 +340,63 @@ fn import_builtin_is_parse_and_resolve_in_one_call() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("not an input of this flake"), "{}", stderr(&out));
 }
+
+/// The plugin builds results either through the C API or through its C++ fast path
+/// (GLIX_PLUGIN_VALUES=capi|cpp): every builtin's result, for every valid manifest of
+/// the corpus, is the same data with the same Nix types either way — also when the
+/// C++ builder is made to collect garbage every few values (GLIX_PLUGIN_GC_STRESS, in
+/// the test-panic build), so a value it failed to keep reachable would be reused.
+#[test]
+fn c_api_and_cpp_value_builders_build_the_same_values() {
+    let files: Vec<String> = corpus()
+        .into_iter()
+        .filter(|e| e.expect_error.is_none())
+        .map(|e| e.path.display().to_string())
+        .collect();
+    let expr = format!(
+        r#"let
+          typed = v: let t = builtins.typeOf v; in
+            if t == "set" then builtins.mapAttrs (_: typed) v
+            else if t == "list" then map typed v
+            else {{ ${{t}} = v; }};
+          one = m: let
+            text = builtins.readFile m;
+            parsed = builtins.glixParseManifest "x" text;
+            inputs = builtins.listToAttrs (map (p: {{ name = p.input; value = null; }}) (builtins.attrValues parsed.packages));
+          in {{
+            inherit parsed;
+            tried = builtins.glixTryParseManifest "x" text;
+            imported = builtins.glixImportManifest "x" text inputs "tester";
+            resolved = builtins.glixResolve parsed inputs "tester";
+          }};
+        in typed {{
+          info = builtins.glixInfo;
+          names = map builtins.glixInputName [ "github:o/p" "path:/srv/42-things" ];
+          bad = builtins.glixTryParseManifest "x" "schema = 1\n[packages.a]\nflake = 3";
+          manifests = map one [ {} ];
+        }}"#,
+        files.join(" ")
+    );
+    let run = |builder: &str| -> Value {
+        let out = nix()
+            .env("GLIX_PLUGIN_VALUES", builder)
+            .env("GLIX_PLUGIN_GC_STRESS", "50")
+            .arg("--option")
+            .arg("plugin-files")
+            .arg(plugin())
+            .args(["eval", "--json", "--impure", "--expr", &expr])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{builder}: {}", stderr(&out));
+        let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let info = v["info"].as_object_mut().unwrap();
+        assert_eq!(
+            info.remove("valueBuilder"),
+            Some(serde_json::json!({ "string": builder }))
+        );
+        v
+    };
+    let (capi, cpp) = (run("capi"), run("cpp"));
+    assert_eq!(capi["manifests"].as_array().unwrap().len(), files.len());
+    assert_eq!(capi, cpp);
+}

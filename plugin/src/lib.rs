@@ -10,7 +10,8 @@
 //! * `glixInputName ref` → the canonical flake input name for a flake reference
 //! * `glixResolve manifest inputs defaultUser` → the per-package module plan
 //! * `glixImportManifest origin text inputs defaultUser` → `{ manifest; plan; }` (both at once)
-//! * `glixInfo` → the plugin version and the manifest schemas it reads
+//! * `glixInfo` → the plugin version, the manifest schemas it reads and its value
+//!   builder (`GLIX_PLUGIN_VALUES=capi|cpp`; see `to_nix`)
 //!
 //! This crate holds adapters only: argument checking, value conversion and error
 //! translation. Parsing, naming and planning live in the `glix` library.

@@ -8,11 +8,18 @@
 //! integers → ints (a u64 above i64::MAX → a float), non-finite floats → null.
 //! Strings and attribute names with a NUL byte are an error (Nix strings end at NUL).
 //!
-//! [`ser`] turns a value into a postfix program for a [`Sink`]; [`capi`] runs it
-//! through the Nix C API.
+//! [`ser`] turns a value into a postfix program for a [`Sink`]; two sinks run it:
+//! [`capi`] (the Nix C API: portable, but every value is a registered GC root) and
+//! [`cpp`] (cpp/value_builder.cc: the evaluator's own allocators, for the exact Nix
+//! this plugin was built against). `GLIX_PLUGIN_VALUES=capi|cpp` picks one; the
+//! default is cpp when the running Nix is the version the plugin was built for.
 
 mod capi;
+mod cpp;
 mod ser;
+
+use std::ffi::CStr;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -41,6 +48,64 @@ pub(crate) trait Sink {
     fn finish(&mut self, out: *mut ffi::nix_value) -> Result<(), Failure>;
 }
 
+/// How result values are built; see the module documentation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Capi,
+    Cpp,
+}
+
+impl Backend {
+    /// As GLIX_PLUGIN_VALUES spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Capi => "capi",
+            Backend::Cpp => "cpp",
+        }
+    }
+}
+
+/// The backend for this process, from `GLIX_PLUGIN_VALUES` (read once).
+pub fn backend() -> Backend {
+    static CHOSEN: OnceLock<Backend> = OnceLock::new();
+    *CHOSEN.get_or_init(|| {
+        let var = std::env::var("GLIX_PLUGIN_VALUES").ok();
+        let cpp_ok = cpp_matches_running_nix();
+        match var.as_deref() {
+            Some("capi") => Backend::Capi,
+            Some("cpp") if cpp_ok => Backend::Cpp,
+            None | Some("") if cpp_ok => Backend::Cpp,
+            None | Some("") => Backend::Capi,
+            Some("cpp") => {
+                eprintln!(
+                    "glix nix plugin: GLIX_PLUGIN_VALUES=cpp ignored: this Nix is not {}, the \
+                     version the C++ value builder was compiled against; using the C API",
+                    env!("GLIX_NIX_API_VERSION")
+                );
+                Backend::Capi
+            }
+            Some(other) => {
+                let fallback = if cpp_ok { Backend::Cpp } else { Backend::Capi };
+                eprintln!(
+                    "glix nix plugin: GLIX_PLUGIN_VALUES={other:?} is not `capi` or `cpp`; \
+                     using {}",
+                    fallback.name()
+                );
+                fallback
+            }
+        }
+    })
+}
+
+/// The C++ builder uses the evaluator's C++ internals (Value, Bindings, the symbol
+/// table, the allocation cache), which are only stable within one Nix release; the
+/// build pins the headers, this pins the process.
+fn cpp_matches_running_nix() -> bool {
+    // SAFETY: returns the c_str() of a global std::string that is never modified.
+    let running = unsafe { CStr::from_ptr(cpp::glix_running_nix_version()) };
+    running.to_bytes() == env!("GLIX_NIX_API_VERSION").as_bytes()
+}
+
 /// Build `data` as a Nix value in `out` (the uninitialised result Nix gave a primop).
 pub fn write<T: Serialize + ?Sized>(
     ctx: *mut ffi::nix_c_context,
@@ -48,7 +113,10 @@ pub fn write<T: Serialize + ?Sized>(
     out: *mut ffi::nix_value,
     data: &T,
 ) -> Result<(), Failure> {
-    run(&mut capi::CapiSink::new(ctx, state), out, data)
+    match backend() {
+        Backend::Capi => run(&mut capi::CapiSink::new(ctx, state), out, data),
+        Backend::Cpp => run(&mut cpp::CppSink::new(state)?, out, data),
+    }
 }
 
 fn run<S: Sink, T: Serialize + ?Sized>(
