@@ -89,13 +89,16 @@ pub fn commit(repo: &Repo, paths: &[String], message: &str) -> Result<String> {
         None => r.find_tree(r.treebuilder(None)?.write()?)?,
     };
     let mut update = TreeUpdateBuilder::new();
+    let mut entries = Vec::new();
     for p in paths {
         let full = repo.path(p);
-        match std::fs::read(&full) {
-            Ok(bytes) => {
+        // Stat before reading, as git does: a change after the stat shows as a change.
+        match std::fs::symlink_metadata(&full).and_then(|meta| std::fs::read(&full).map(|bytes| (meta, bytes))) {
+            Ok((meta, bytes)) => {
                 let blob = r.blob(&bytes)?;
                 let mode = if is_executable(&full) { FileMode::BlobExecutable } else { FileMode::Blob };
                 update.upsert(p.as_str(), blob, mode);
+                entries.push(index_entry(p, blob, mode, &meta));
             }
             Err(_) => {
                 update.remove(p.as_str());
@@ -110,7 +113,7 @@ pub fn commit(repo: &Repo, paths: &[String], message: &str) -> Result<String> {
     let id = r.commit(None, &sig, &sig, message, &tree, &parents)?;
     let index_path = r.path().join("index");
     let index_before = std::fs::read(&index_path).ok();
-    sync_index(repo, paths)?;
+    refresh_index(&r, paths, &entries)?;
     if let Err(e) = move_head(&r, id, message) {
         // Put the index back so the rolled-back work tree and the index agree again.
         if let Some(bytes) = index_before {
@@ -131,6 +134,41 @@ fn move_head(r: &Repository, id: git2::Oid, message: &str) -> std::result::Resul
     };
     r.reference(&target, id, true, &format!("commit: {summary}"))?;
     Ok(())
+}
+
+/// Make the index entries of `paths` say what was just committed: `entries` for the
+/// files that exist (their blobs are written already, so unlike `add_path` nothing is
+/// read, hashed and compressed a second time), removal for the others.
+fn refresh_index(r: &Repository, paths: &[String], entries: &[git2::IndexEntry]) -> std::result::Result<(), git2::Error> {
+    let mut index = r.index()?;
+    for p in paths {
+        match entries.iter().find(|e| e.path == p.as_bytes()) {
+            Some(e) => index.add(e)?,
+            None => {
+                let _ = index.remove_path(Path::new(p));
+            }
+        }
+    }
+    index.write()
+}
+
+/// An index entry for `path` with the stat data git compares to notice changes.
+fn index_entry(path: &str, id: git2::Oid, mode: FileMode, meta: &std::fs::Metadata) -> git2::IndexEntry {
+    use std::os::unix::fs::MetadataExt;
+    git2::IndexEntry {
+        ctime: git2::IndexTime::new(meta.ctime() as i32, meta.ctime_nsec() as u32),
+        mtime: git2::IndexTime::new(meta.mtime() as i32, meta.mtime_nsec() as u32),
+        dev: meta.dev() as u32,
+        ino: meta.ino() as u32,
+        mode: u32::from(mode),
+        uid: meta.uid(),
+        gid: meta.gid(),
+        file_size: meta.len() as u32,
+        id,
+        flags: 0,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
 }
 
 /// Make the index entries of `paths` match the work tree.
