@@ -36,7 +36,9 @@ let
           { __functor = _: call; __functionArgs = builtins.removeAttrs fArgs [ "glixConfig" ]; }
         else loaded;
     in
-    { _file = file; imports = [ withConfig ]; } // (if isPathLike then { key = file; } else { });
+    # Two literal sets rather than `//`: one fewer attrset per package.
+    if isPathLike then { _file = file; key = file; imports = [ withConfig ]; }
+    else { _file = file; imports = [ withConfig ]; };
 
   getOutput = entry:
     let
