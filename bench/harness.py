@@ -76,12 +76,27 @@ let
   call = m: let w = builtins.head m.imports; in w.__functor w {{ }};
 in {{ inherit (r) manifest; s = map call r.systemModules; h = builtins.mapAttrs (_: map call) r.homeModulesByUser; }}
 """)
-        samples = {"plugin": [], "fallback": []}
+        # The floor: the same `nix eval`, building the same N inputs, and nothing else.
+        floor = tmp / f"floor{n}.nix"
+        head = expr.read_text().split("  r = import")[0]
+        floor.write_text(head + "in builtins.length (builtins.attrNames inputs)\n")
+        # The plugin's builtin alone, its result forced deeply: no module wrapping.
+        builtin = tmp / f"builtin{n}.nix"
+        builtin.write_text(head + f"in builtins.deepSeq (builtins.glixImportManifest \"{m}\" (builtins.readFile {m}) inputs null) null\n")
+        runs = {
+            "plugin": (nix("eval", "--json", "--impure", "--file", str(expr), plugin=True), {}),
+            # the portable path: Nix values built through the C API only
+            "capi": (nix("eval", "--json", "--impure", "--file", str(expr), plugin=True), {"GLIX_PLUGIN_VALUES": "capi"}),
+            "fallback": (nix("eval", "--json", "--impure", "--file", str(expr)), {}),
+            "floor": (nix("eval", "--json", "--impure", "--file", str(floor)), {}),
+            "builtin": (nix("eval", "--json", "--impure", "--file", str(builtin), plugin=True), {}),
+        }
+        samples = {mode: [] for mode in runs}
         for _ in range(REPS):
-            for mode in ("plugin", "fallback"):
-                samples[mode].append(timed(nix("eval", "--json", "--impure", "--file", str(expr), plugin=mode == "plugin")))
+            for mode, (cmd, extra) in runs.items():
+                samples[mode].append(timed(cmd, env=dict(os.environ, **extra)))
         rows[n] = {mode: (statistics.median(s[0] for s in v), statistics.median(s[1] for s in v)) for mode, v in samples.items()}
-        print(f"  importManifest N={n}: plugin {rows[n]['plugin'][0]:.3f}s fallback {rows[n]['fallback'][0]:.3f}s", flush=True)
+        print(f"  importManifest N={n}: plugin {rows[n]['plugin'][0]:.3f}s (C API {rows[n]['capi'][0]:.3f}s) fallback {rows[n]['fallback'][0]:.3f}s floor {rows[n]['floor'][0]:.3f}s", flush=True)
     return rows
 
 
@@ -110,7 +125,7 @@ def criterion():
 def plugin_load():
     """4b: what --option plugin-files adds to `nix eval` start-up."""
     a, b = [], []
-    for _ in range(20):
+    for _ in range(40):
         a.append(clock(nix("eval", "--expr", "1")))
         b.append(clock(nix("eval", "--expr", "1", plugin=True)))
     return statistics.median(a), statistics.median(b)
@@ -136,10 +151,13 @@ def repo_ops(tmp):
         git(repo, "commit", "-qm", "bench fixture")
         subprocess.run([str(GLIX), "--repo", str(repo), "doctor", "--fix", "--no-lock", "-q"], env=env, stdout=subprocess.DEVNULL)
         g = ["--repo", str(repo), "--host", "h0", "--no-lock", "-q"]
-        res = {"add": [], "add_floor": [], "remove": [], "remove_floor": [], "list": []}
-        for rep in range(REPS):
+        res = {"add": [], "add_floor": [], "remove": [], "remove_floor": [], "list": [], "add_cold": []}
+        # The first change after a fresh clone reads every host (and fills the summary
+        # cache, .git/glix-cache); it is reported apart from the steady state.
+        for rep in range(REPS + 1):
             for op, args in (("add", ["add", f"github:new/pkg{rep}"]), ("remove", ["remove", "h0p1"])):
-                res[op].append(clock([str(GLIX), *g, *args], env=env))
+                t = clock([str(GLIX), *g, *args], env=env)
+                res["add_cold" if rep == 0 and op == "add" else op].append(t)
                 changed = subprocess.run(["git", "-C", str(repo), "diff", "--name-only", "HEAD~1", "HEAD"], capture_output=True, text=True).stdout.split()
                 saved = {f: (repo / f).read_bytes() for f in changed}
                 git(repo, "reset", "-q", "--hard", "HEAD~1")
@@ -161,7 +179,8 @@ def svg_plot(rows, path):
     """Log-log plot of importManifest time vs N, plugin vs fallback (plain SVG)."""
     W, H, L, B, R, T = 640, 420, 70, 50, 20, 30
     xs = [math.log10(n) for n in NS]
-    ys = [math.log10(rows[n][m][0]) for n in NS for m in ("plugin", "fallback")]
+    modes = (("plugin", "#1f77b4", "plugin (C++ values)"), ("capi", "#2ca02c", "plugin (C API values)"), ("fallback", "#d62728", "fallback"))
+    ys = [math.log10(rows[n][m][0]) for n in NS for m, _, _ in modes]
     x0, x1 = min(xs), max(xs)
     y0, y1 = math.floor(min(ys)), math.ceil(max(ys))
     X = lambda v: L + (v - x0) / (x1 - x0) * (W - L - R)
@@ -174,13 +193,13 @@ def svg_plot(rows, path):
     for n in NS:
         parts.append(f'<line y1="{T}" y2="{H-B}" x1="{X(math.log10(n)):.1f}" x2="{X(math.log10(n)):.1f}" stroke="#eee"/><text x="{X(math.log10(n)):.1f}" y="{H-B+18}" text-anchor="middle">{n}</text>')
     parts.append(f'<text x="{W/2}" y="{H-10}" text-anchor="middle">packages in the manifest (N)</text>')
-    for mode, colour in (("plugin", "#1f77b4"), ("fallback", "#d62728")):
+    for i, (mode, colour, label) in enumerate(modes):
         pts = " ".join(f"{X(math.log10(n)):.1f},{Y(math.log10(rows[n][mode][0])):.1f}" for n in NS)
         parts.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2"/>')
         for n in NS:
             parts.append(f'<circle cx="{X(math.log10(n)):.1f}" cy="{Y(math.log10(rows[n][mode][0])):.1f}" r="3" fill="{colour}"/>')
-        ly = T + 20 if mode == "plugin" else T + 38
-        parts.append(f'<line x1="{L+10}" x2="{L+30}" y1="{ly}" y2="{ly}" stroke="{colour}" stroke-width="2"/><text x="{L+36}" y="{ly+4}">{mode}</text>')
+        ly = T + 20 + 18 * i
+        parts.append(f'<line x1="{L+10}" x2="{L+30}" y1="{ly}" y2="{ly}" stroke="{colour}" stroke-width="2"/><text x="{L+36}" y="{ly+4}">{label}</text>')
     parts.append("</svg>")
     path.write_text("\n".join(parts))
 
@@ -212,14 +231,19 @@ def main():
              f"{REPS} interleaved runs; timing is measured here, never asserted in tests.", "",
              f"Machine: {machine()}. Run took {time.time()-started:.0f} s.", "",
              "## lib.importManifest: plugin vs pure-Nix fallback", "",
-             "`nix eval --json` of the whole result with every module applied (`bench/harness.py`, `import_manifest`).", "",
-             f"The last ratio leaves out what every `nix eval` costs before it evaluates anything (an empty `nix eval`: {ms(base)}).", "",
-             "| N | plugin | fallback | fallback / plugin | same, net of nix start-up | plugin peak RSS | fallback peak RSS |", "|---|---|---|---|---|---|---|"]
+             "`nix eval --json` of the whole result with every module applied (`bench/harness.py`, `import_manifest`). "
+             "*plugin* builds its Nix values with the C++ builder (cpp/value_builder.cc, the default), *C API* with the "
+             "portable C API path (`GLIX_PLUGIN_VALUES=capi`). The *floor* is the same `nix eval` building the same N "
+             "inputs and nothing else: what neither path can go below. *The builtin alone* is the same `nix eval` forcing "
+             "only `builtins.glixImportManifest`'s result (deeply), without the module wrapping.", "",
+             "| N | plugin | plugin, C API | fallback | fallback / plugin | fallback / C API | floor | same, above the floor | the builtin alone | plugin peak RSS | fallback peak RSS |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    above = lambda n, mode: imp[n][mode][0] - imp[n]["floor"][0]
     for n in NS:
-        p, f = imp[n]["plugin"], imp[n]["fallback"]
+        p, c, f, fl = imp[n]["plugin"], imp[n]["capi"], imp[n]["fallback"], imp[n]["floor"]
         # below a few ms of real work the difference is noise
-        net = f"{(f[0] - base) / (p[0] - base):.2f}x" if p[0] - base > 0.005 else "—"
-        lines.append(f"| {n} | {ms(p[0])} | {ms(f[0])} | {f[0]/p[0]:.2f}x | {net} | {p[1]//1024} MiB | {f[1]//1024} MiB |")
+        net = f"{above(n, 'fallback') / above(n, 'plugin'):.2f}x" if above(n, "plugin") > 0.005 else "—"
+        lines.append(f"| {n} | {ms(p[0])} | {ms(c[0])} | {ms(f[0])} | {f[0]/p[0]:.2f}x | {f[0]/c[0]:.2f}x | {ms(fl[0])} | {net} | {ms(imp[n]['builtin'][0])} | {p[1]//1024} MiB | {f[1]//1024} MiB |")
     lines += ["", "![importManifest time vs N, log-log](bench/import-time.svg)", "",
               "## Parsing: Rust (criterion) vs builtins.fromTOML", "",
               f"Per package. fromTOML is `nix eval` of the parse minus an empty `nix eval` ({ms(base)}).", "",
@@ -227,30 +251,53 @@ def main():
     for n in NS:
         lines.append(f"| {n} | {ms(rust[n])} | {rust[n]/n*1e6:.2f} µs | {ms(ft[n])} | {ft[n]/n*1e6:.2f} µs |")
     lines += ["", "## glix against the git floor", "",
-              f"A repo of {HOSTS} hosts × N packages (every package its own input). The floor writes the same bytes glix wrote, then `git add` + `git commit`.", "",
-              "| N per host | glix add --no-lock | floor | ratio | glix remove --no-lock | floor | ratio | glix list --json |", "|---|---|---|---|---|---|---|---|"]
+              f"A repo of {HOSTS} hosts × N packages (every package its own input, so flake.nix holds {HOSTS} × N inputs). "
+              "The floor writes the same bytes glix wrote, then `git add` + `git commit`. Steady state: the other hosts' "
+              "summaries come from the cache (`.git/glix-cache`); *first add* is the first change after a fresh clone, "
+              "which reads and validates every host.", "",
+              "| N per host | glix add --no-lock | floor | ratio | glix remove --no-lock | floor | ratio | first add | glix list --json |", "|---|---|---|---|---|---|---|---|---|"]
     for n in REPO_NS:
         o = ops[n]
-        lines.append(f"| {n} | {ms(o['add'])} | {ms(o['add_floor'])} | {o['add']/o['add_floor']:.2f}x | {ms(o['remove'])} | {ms(o['remove_floor'])} | {o['remove']/o['remove_floor']:.2f}x | {ms(o['list'])} |")
-    lines += ["", "## Plugin load", "", f"`nix eval --expr 1`: {ms(load[0])} without the plugin, {ms(load[1])} with it (+{(load[1]-load[0])*1000:.1f} ms).", ""]
+        lines.append(f"| {n} | {ms(o['add'])} | {ms(o['add_floor'])} | {o['add']/o['add_floor']:.2f}x | {ms(o['remove'])} | {ms(o['remove_floor'])} | {o['remove']/o['remove_floor']:.2f}x | {ms(o['add_cold'])} | {ms(o['list'])} |")
+    lines += ["", "## Plugin load", "", f"`nix eval --expr 1`, median of 40 interleaved runs: {ms(load[0])} without the plugin, {ms(load[1])} with it ({(load[1]-load[0])*1000:+.1f} ms).", ""]
+    met = lambda ok: "**met**" if ok else "**not met**"
+    r1k, r10k = (imp[n]["fallback"][0] / imp[n]["plugin"][0] for n in (1000, 10000))
+    best = imp[1000]["fallback"][0] / imp[1000]["floor"][0]
+    builtin_1k = imp[1000]["builtin"][0] - imp[1000]["floor"][0]
+    shared_1k = imp[1000]["plugin"][0] - imp[1000]["builtin"][0]
+    zero_cost = imp[1000]["fallback"][0] / (imp[1000]["floor"][0] + shared_1k)
+    add = ops[1000]["add"] / ops[1000]["add_floor"]
     lines += ["## Against the targets (issue: performance)", "",
-              "- *native importManifest ≥ 3× the fallback at N = 1 000 and 10 000*: see the ratio column above. Most of the "
-              "plugin path's time at large N is not parsing (the Rust parse is a small part of it, see the parse table) but "
-              "building Nix values through the C API and the module wrapping/forcing both paths share. A callgrind profile of "
-              "`glixParseManifest` at N = 10 000 (`valgrind --tool=callgrind nix --option plugin-files … eval …`): about half "
-              "of the instructions are glix's own load (toml_edit's parse a quarter, validation a quarter), the rest Nix "
-              "start-up and value construction. A trial C++ fast path that handed the result to Nix's own JSON reader "
-              "(`nix::parseJSON`, behind builtins.fromJSON) was no faster than the C API (its nlohmann parse costs about what "
-              "per-value GC rooting does) and was dropped; a direct nix::Value builder and a leaner loader are next.",
-              "- *growth linear in N*: two quadratic steps in the pure-Nix fallback were removed (an attrset update per package, "
-              "and input membership by list); the plot above shows both paths growing linearly; the patcher is a single pass "
-              "(tests/flake_patcher.rs patches 10 000 inputs).",
-              "- *glix add --no-lock ≤ 2× the git floor at N = 1 000 per host*: not met. The regions are a pure function of "
-              "**all** hosts' manifests, so every change reads all 20 × 1 000 packages (the parse table gives the cost per "
-              "package), where the floor only writes two files. glix also fsyncs its journal and every file it writes "
-              "(the floor's `git commit` does not). Meeting the target needs the other hosts' contributions without "
-              "re-parsing them (e.g. a cache keyed by file hash) — not done yet.",
-              "- *plugin load < 5 ms*: met (see above).", ""]
+              f"- *native importManifest ≥ 3× the fallback at N = 1 000 and 10 000*: {r1k:.2f}× and {r10k:.2f}× — "
+              f"{met(r10k >= 3)} at 10 000, {met(r1k >= 3)} at 1 000. At 1 000 the floor (nix start-up and the "
+              f"expression's own 1 000 inputs, {ms(imp[1000]['floor'][0])}) is most of the plugin's "
+              f"{ms(imp[1000]['plugin'][0])}. Above it the plugin path spends {above(1000, 'plugin')*1000:.1f} ms against the "
+              f"fallback's {above(1000, 'fallback')*1000:.1f} ms ({above(1000, 'fallback') / above(1000, 'plugin'):.1f}×): "
+              f"{builtin_1k*1000:.1f} ms in the builtin (parse, validate, plan and build every value; its result forced "
+              f"deeply, no module wrapping) and {shared_1k*1000:.1f} ms in the Nix side both paths share (wrapping each "
+              f"package's module, printing the JSON). Even a builtin that took no time at all would make the plugin path "
+              f"{zero_cost:.2f}× the fallback here; 3× leaves the builtin "
+              f"{max(imp[1000]['fallback'][0] / 3 - imp[1000]['floor'][0] - shared_1k, 0)*1000:.1f} ms for 1 000 packages, "
+              f"while toml_edit's format-preserving parse and validation alone take {ms(rust[1000])} (criterion, warm; more "
+              "in a fresh `nix` process, whose every allocation is a new page). Reaching it would take a second, "
+              "non-preserving TOML reader for the plugin beside the one glix edits with — two parsers to keep in step, "
+              "which this project avoids on purpose (one implementation for glix and Nix). What was done: one builtin for parse + plan, "
+              "results built straight from serde (no JSON value in between), and a C++ value builder "
+              "(cpp/value_builder.cc: values from the evaluator's allocator, no GC root per value), which the issue "
+              "sanctions; the C API path stays as the portable one and is measured beside it. A callgrind/perf profile "
+              "of the builtin at 10 000 packages now puts about 60% in glix's own load (toml_edit's parse and "
+              "validation) and about 20% in building values.",
+              "- *growth linear in N*: the plot shows both paths growing linearly; two quadratic steps in the fallback were "
+              "removed earlier (an attrset update per package, input membership by list); the patcher is a single pass "
+              "(tests/flake_patcher.rs patches 10 000 inputs) and input naming scans each candidate once.",
+              f"- *glix add --no-lock ≤ 2× the git floor at N = 1 000 per host*: {add:.2f}× — {met(add <= 2)}. "
+              "Done: the other hosts' contributions come from a cache keyed by their bytes (instead of parsing 19 × 1 000 "
+              "packages), the edited manifest is parsed once, and an edit re-validates only its package. What remains "
+              "is work the floor does not do: toml_edit's format-preserving parse of the edited 1 000-package manifest, "
+              f"reading the {HOSTS - 1} cached summaries, rendering and patching the {HOSTS} × 1 000-line inputs region, "
+              "the journal, and fsync of every file (the floor's git commit does not fsync). glix's commit (hash and "
+              "compress the same bytes) costs what the floor's does.",
+              f"- *plugin load < 5 ms*: {met(load[1] - load[0] < 0.005)} ({(load[1]-load[0])*1000:+.1f} ms).", ""]
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines))
     print("wrote BENCHMARKS.md and bench/import-time.svg")
 
