@@ -143,6 +143,11 @@ pub fn escape_nix_string(s: &str) -> Result<String, &'static str> {
 /// a backslash (so nothing ends the string or starts an interpolation), and line breaks
 /// and tabs become `\n` `\r` `\t` (so a generated line stays one line).
 fn push_escaped(out: &mut String, s: &str) -> Result<(), &'static str> {
+    // Most URLs need no escape at all: copy them whole (20 000 inputs on a big repo).
+    if !s.bytes().any(|b| matches!(b, b'\0' | b'\\' | b'"' | b'\n' | b'\r' | b'\t' | b'$')) {
+        out.push_str(s);
+        return Ok(());
+    }
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
