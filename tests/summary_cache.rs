@@ -49,6 +49,12 @@ fn another_hosts_hand_edits_are_seen_by_the_next_change() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("hosts/desk/glix.toml:") && err.contains("sideways"), "the error names desk's file and the bad value:\n{err}");
     assert_eq!((env.commits(), env.read("flake.nix"), env.read("hosts/laptop/glix.toml")), before);
+
+    // Removing a host removes its entry too.
+    std::fs::write(env.repo.join("hosts/desk/glix.toml"), "schema = 1\n").unwrap();
+    env.git(&["commit", "-qam", "desk emptied"]);
+    env.ok(&["host", "remove", "desk", "--no-lock"]);
+    assert!(!cache_files(&env).iter().any(|f| f.ends_with("desk.bin")), "{:?}", cache_files(&env));
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {

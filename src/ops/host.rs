@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::state::{load_host, regenerate_flake, with_edit};
-use super::summary::load_summaries;
+use super::summary::{self, load_summaries};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
 use crate::manifest::ManifestDoc;
 use crate::repo::{is_valid_host_name, Repo, RepoError};
@@ -46,6 +46,7 @@ pub fn host_remove(ctx: &Context, name: &str) -> Result<Outcome, OpError> {
         // commands' care (fix or `glix undo` first), not silently.
         load_host(repo, &host)?;
         let all = load_summaries(repo, Some(&host))?;
+        summary::forget(repo, &host);
         let flake_nix = regenerate_flake(repo, &all)?;
         let mut warnings = vec![];
         let dir = repo.path(&format!("hosts/{host}"));

@@ -95,6 +95,11 @@ pub fn remember(repo: &Repo, host: &str, text: &str, s: &HostSummary) {
 /// A cache file, in postcard's compact binary form (strings are length-prefixed, so
 /// reading 20 000 packages is mostly copying bytes; JSON took three times as long).
 /// postcard is not self-describing: change [`FORMAT`] with this struct.
+/// Drop a host's entry (its manifest is being removed). Best effort, like every write.
+pub fn forget(repo: &Repo, host: &str) {
+    let _ = std::fs::remove_file(entry_path(repo, host));
+}
+
 #[derive(Serialize, Deserialize)]
 struct Entry<S> {
     key: String,
