@@ -96,8 +96,8 @@ fn a_corrupted_or_foreign_cache_is_ignored() {
     assert!(contains(&entry, b"web"), "the miss rewrote desk's entry");
     // The same entry under another key (one hex digit of the hash changed) and saying
     // something else (`web` → `xyz`, same lengths): it must not be believed.
-    let key_at = entry.windows(2).position(|w| w == b"1:").unwrap();
-    let hash_at = key_at + 2 + env!("CARGO_PKG_VERSION").len() + 1;
+    let version = format!(":{}:", env!("CARGO_PKG_VERSION"));
+    let hash_at = entry.windows(version.len()).position(|w| w == version.as_bytes()).unwrap() + version.len();
     let mut foreign = entry.clone();
     foreign[hash_at] = if foreign[hash_at] == b'0' { b'1' } else { b'0' };
     let foreign = replace(&foreign, b"web", b"xyz");

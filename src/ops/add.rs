@@ -94,9 +94,9 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
 /// no other flake (and none of the user's own inputs) uses.
 fn choose_input(repo: &Repo, all: &BTreeMap<String, HostSummary>, r: &flakeref::FlakeRef) -> Result<String, OpError> {
     let url = r.to_url();
-    let packages = || all.values().flat_map(|s| &s.packages);
+    let packages = || all.values().flat_map(|s| s.packages());
     if let Some(p) = packages().find(|p| p.flake == url) {
-        return Ok(p.input.clone());
+        return Ok(p.input.to_string());
     }
     let flake_text = std::fs::read_to_string(repo.path(FLAKE_NIX)).map_err(crate::repo::io("cannot read flake.nix"))?;
     let reserved = user_inputs(&flake_text)?;

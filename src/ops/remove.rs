@@ -15,7 +15,7 @@ pub fn remove(ctx: &Context, host: Option<&str>, name: &str) -> Result<Outcome, 
         let pkg = doc.remove_package(name)?;
         let text = doc.text();
         let all = with_edit(repo, &host, &doc, &text)?;
-        let input_still_used = all.values().any(|s| s.packages.iter().any(|p| p.input == pkg.input));
+        let input_still_used = all.values().any(|s| s.packages().any(|p| p.input == pkg.input));
         let flake_nix = regenerate_flake(repo, &all)?;
         Ok(Planned {
             op: Operation {

@@ -30,7 +30,7 @@ pub fn desired(hosts: &BTreeMap<String, HostSummary>) -> Result<Desired, OpError
     // is its owner, and the map is built in one pass over sorted keys.
     let mut uses: Vec<(&str, &str, &str, &str)> = hosts
         .iter()
-        .flat_map(|(h, s)| s.packages.iter().map(move |p| (p.input.as_str(), p.flake.as_str(), h.as_str(), p.name.as_str())))
+        .flat_map(|(h, s)| s.packages().map(move |p| (p.input, p.flake, h.as_str(), p.name)))
         .collect();
     uses.sort_by(|a, b| a.0.cmp(b.0));
     let mut inputs = Vec::new();

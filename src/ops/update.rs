@@ -12,7 +12,7 @@ pub fn update(ctx: &Context, names: &[String]) -> Result<Outcome, OpError> {
         let hosts = load_summaries(repo, None)?;
         let mut inputs = BTreeSet::new();
         for name in names {
-            let found: Vec<String> = hosts.values().flat_map(|s| &s.packages).filter(|p| p.name == *name).map(|p| p.input.clone()).collect();
+            let found: Vec<String> = hosts.values().flat_map(|s| s.packages()).filter(|p| p.name == name).map(|p| p.input.to_string()).collect();
             if found.is_empty() {
                 return Err(OpError::Refused(format!("no package named '{name}' on any host; `glix list` shows them")));
             }
