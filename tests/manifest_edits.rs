@@ -35,8 +35,11 @@ fn sections(text: &str) -> BTreeMap<String, String> {
     out
 }
 
+/// A generated package: name, home scope?, config pairs, a comment.
+type GenPackage = (String, bool, Vec<(String, String)>, String);
+
 /// A manifest with comments everywhere, unknown keys and `n` packages.
-fn manifest_text(pkgs: &[(String, bool, Vec<(String, String)>, String)]) -> String {
+fn manifest_text(pkgs: &[GenPackage]) -> String {
     let mut t = String::from("# my laptop\n\nschema = 1 # current\nunknown-top = \"kept\"\n\n[host] # host\ndefault-user = \"alice\"\n\n");
     for (name, home, config, comment) in pkgs {
         t.push_str(&format!("# {comment}\n[packages.{name}]\nflake = \"github:o/{name}\"  # {comment}\ninput = \"{name}\"\n"));
@@ -55,7 +58,7 @@ fn manifest_text(pkgs: &[(String, bool, Vec<(String, String)>, String)]) -> Stri
     t
 }
 
-fn pkg_strategy() -> impl Strategy<Value = Vec<(String, bool, Vec<(String, String)>, String)>> {
+fn pkg_strategy() -> impl Strategy<Value = Vec<GenPackage>> {
     proptest::collection::btree_map(
         "[a-z][a-z0-9-]{0,8}",
         (
