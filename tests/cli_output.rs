@@ -128,3 +128,21 @@ fn outside_the_default_repo_the_error_points_at_the_one_you_are_in() {
     let err = String::from_utf8_lossy(&run(&env.root.join("home")).stderr).into_owned();
     assert!(err.contains("is not a glix repository") && !err.contains("hint"), "{err}");
 }
+
+#[test]
+fn a_linked_work_tree_is_a_repo_like_any_other() {
+    let env = Env::new();
+    env.init();
+    // `git worktree add`: there `.git` is a file naming the work tree's git directory.
+    let wt = env.root.join("wt");
+    env.git(&["worktree", "add", "-q", "-b", "trying", wt.to_str().unwrap()]);
+    assert!(wt.join(".git").is_file());
+    let main_head = env.git(&["rev-parse", "HEAD"]);
+    let out = env.glix_with(&["--repo", wt.to_str().unwrap(), "add", &env.path("pkg-web"), "--no-lock"], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let git_wt = |args: &[&str]| String::from_utf8(std::process::Command::new("git").args(args).current_dir(&wt).output().unwrap().stdout).unwrap();
+    assert!(git_wt(&["log", "-1", "--format=%s"]).starts_with("glix add laptop: pkg-web"), "the commit is on the work tree's branch");
+    assert_eq!(git_wt(&["status", "--porcelain"]), "", "and its index agrees");
+    assert_eq!(env.git(&["rev-parse", "HEAD"]), main_head, "the main work tree is untouched");
+    assert!(std::fs::read_to_string(wt.join("flake.nix")).unwrap().contains("pkg-web.url"));
+}

@@ -77,10 +77,18 @@ impl Repo {
         self.root.join(rel)
     }
 
-    /// Where glix keeps its lock and journal: inside `.git`, so they are never
-    /// committed and never show up in `git status`.
+    /// Where glix keeps its lock, journal and cache: the git directory, so they are
+    /// never committed and never show up in `git status`. In a linked work tree
+    /// (`git worktree add`) `.git` is a file naming that work tree's own git directory.
     pub fn state_dir(&self) -> PathBuf {
-        self.root.join(".git")
+        let dot_git = self.root.join(".git");
+        match std::fs::read_to_string(&dot_git) {
+            Ok(text) => match text.strip_prefix("gitdir:") {
+                Some(dir) => self.root.join(dir.trim()), // `join` keeps an absolute path as it is
+                None => dot_git,
+            },
+            Err(_) => dot_git, // a directory (or nothing yet, for `glix init`)
+        }
     }
 
     /// The absolute path of a repo file that glix will read or write, refusing one that
