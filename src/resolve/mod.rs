@@ -243,21 +243,21 @@ pub fn resolve(typed: &str, opts: &ResolveOptions) -> Result<Resolution, Resolve
         ),
     }];
 
-    // Step 2: the glix registry.
-    let url = opts.registry_url().to_string();
-    let registry_step = format!("glix registry {url}");
+    // Step 2: the glix registry. A failure is kept for the warning if Nix finds the name.
+    let registry_step = format!("glix registry {}", opts.registry_url());
     let index = match registry::load(opts) {
         Ok(loaded) => {
             warnings.extend(loaded.warnings);
-            Some(loaded.index)
+            Ok(loaded.index)
         }
         Err(e) => {
             // The message names the URL already.
+            let outcome = e.to_string();
             tried.push(Attempt {
                 step: "glix registry".into(),
-                outcome: e.to_string(),
+                outcome: outcome.clone(),
             });
-            None
+            Err(outcome)
         }
     };
 
@@ -265,51 +265,45 @@ pub fn resolve(typed: &str, opts: &ResolveOptions) -> Result<Resolution, Resolve
     let mut chain = vec![input.to_url()];
     let mut seen = BTreeSet::from([input.to_url()]);
     let mut entry: Option<RegistryEntry> = None;
-    while let Some(idx) = &index {
-        if !current.is_indirect() {
-            break;
-        }
-        let id = current.str_attr("id").unwrap_or_default();
-        let Some(hit) = idx.get(id) else {
-            tried.push(Attempt {
-                step: registry_step.clone(),
-                outcome: if entry.is_none() {
-                    format!("no package named '{id}' ({} packages)", idx.packages.len())
-                } else {
-                    format!(
-                        "'{name}' leads to {}, which has no package",
-                        current.to_url()
-                    )
-                },
-            });
-            break;
-        };
-        let next =
-            apply_typed(&hit.flake, &current).map_err(|reason| ResolveError::UnwritableTarget {
-                name: name.clone(),
-                via: registry_step.clone(),
-                target: hit.flake.to_url(),
-                reason,
+    if let Ok(idx) = &index {
+        while current.is_indirect() {
+            let id = current.str_attr("id").unwrap_or_default();
+            let Some(hit) = idx.get(id) else {
+                tried.push(Attempt {
+                    step: registry_step.clone(),
+                    outcome: if entry.is_none() {
+                        format!("no package named '{id}' ({} packages)", idx.packages.len())
+                    } else {
+                        format!(
+                            "'{name}' leads to {}, which has no package",
+                            current.to_url()
+                        )
+                    },
+                });
+                break;
+            };
+            let next = apply_typed(&hit.flake, &current).map_err(|reason| {
+                ResolveError::UnwritableTarget {
+                    name: name.clone(),
+                    via: registry_step.clone(),
+                    target: hit.flake.to_url(),
+                    reason,
+                }
             })?;
-        chain.push(next.to_url());
-        if !seen.insert(next.to_url()) || chain.len() > MAX_HOPS {
-            return Err(ResolveError::Cycle { name, chain });
+            chain.push(next.to_url());
+            if !seen.insert(next.to_url()) || chain.len() > MAX_HOPS {
+                return Err(ResolveError::Cycle { name, chain });
+            }
+            entry.get_or_insert_with(|| hit.clone());
+            current = next;
         }
-        entry.get_or_insert_with(|| hit.clone());
-        current = next;
     }
     if !current.is_indirect() {
-        let e = entry.expect("a direct reference after the loop comes from the registry");
-        return Ok(Resolution {
-            flake: current,
-            source: Source::Registry,
-            name_hint: name,
-            description: e.description,
-            default_scope: e.scope,
-            output: e.output,
-            chain,
-            warnings,
-        });
+        debug_assert!(
+            entry.is_some(),
+            "a direct reference here comes from the registry"
+        );
+        return Ok(found(current, name, entry, chain, warnings));
     }
 
     // Step 3: Nix's flake registry.
@@ -325,29 +319,16 @@ pub fn resolve(typed: &str, opts: &ResolveOptions) -> Result<Resolution, Resolve
                 nix_names = list.names();
             }
             match result {
-                Ok(found) => {
-                    warnings.extend(found.warnings);
-                    if let Some(registry_failure) = tried.get(1).filter(|_| index.is_none()) {
+                Ok(resolved) => {
+                    warnings.extend(resolved.warnings);
+                    if let Err(registry_failure) = &index {
                         warnings.push(format!(
-                            "{}; '{name}' was resolved through Nix's flake registry instead",
-                            registry_failure.outcome
+                            "{registry_failure}; '{name}' was resolved through Nix's flake \
+                             registry instead"
                         ));
                     }
-                    chain.extend(found.chain.into_iter().skip(1));
-                    let (source, description, default_scope, output) = match entry {
-                        Some(e) => (Source::Registry, e.description, e.scope, e.output),
-                        None => (Source::NixRegistry, None, None, None),
-                    };
-                    return Ok(Resolution {
-                        flake: found.flake,
-                        source,
-                        name_hint: name,
-                        description,
-                        default_scope,
-                        output,
-                        chain,
-                        warnings,
-                    });
+                    chain.extend(resolved.chain.into_iter().skip(1));
+                    return Ok(found(resolved.flake, name, entry, chain, warnings));
                 }
                 Err(NixLookupError::NotFound { outcome })
                 | Err(NixLookupError::Failed { outcome }) => tried.push(Attempt {
@@ -381,6 +362,31 @@ pub fn resolve(typed: &str, opts: &ResolveOptions) -> Result<Resolution, Resolve
         name,
         tried,
     })
+}
+
+/// A name resolved to `flake`: through the glix registry when `entry` (the first entry the
+/// name hit) is there, else through Nix's flake registry alone.
+fn found(
+    flake: FlakeRef,
+    name: String,
+    entry: Option<RegistryEntry>,
+    chain: Vec<String>,
+    warnings: Vec<String>,
+) -> Resolution {
+    let (source, description, default_scope, output) = match entry {
+        Some(e) => (Source::Registry, e.description, e.scope, e.output),
+        None => (Source::NixRegistry, None, None, None),
+    };
+    Resolution {
+        flake,
+        source,
+        name_hint: name,
+        description,
+        default_scope,
+        output,
+        chain,
+        warnings,
+    }
 }
 
 /// `target` (a registry entry for `typed`'s name) with the branch, commit and
@@ -474,6 +480,12 @@ mod tests {
     }}"#;
     const NIX: &str = "global flake:home-manager github:nix-community/home-manager\n";
 
+    /// `typed` resolved over [`INDEX`] and [`NIX`].
+    fn resolve_here(typed: &str) -> Result<Resolution, ResolveError> {
+        let (_d, o) = opts(INDEX, NIX);
+        resolve(typed, &o)
+    }
+
     #[test]
     fn registry_url_precedence_is_flag_env_config_default() {
         assert_eq!(choose_registry_url(Some("a"), Some("b"), Some("c")), "a");
@@ -484,8 +496,7 @@ mod tests {
 
     #[test]
     fn typed_branch_applies_to_a_registry_entry() {
-        let (_d, o) = opts(INDEX, NIX);
-        let r = resolve("cool-pkg/v2", &o).unwrap();
+        let r = resolve_here("cool-pkg/v2").unwrap();
         assert_eq!(r.flake.to_url(), "github:owner/cool-pkg/v2");
         assert_eq!(r.source, Source::Registry);
         assert_eq!(r.name_hint, "cool-pkg");
@@ -494,8 +505,7 @@ mod tests {
 
     #[test]
     fn registry_entry_pointing_into_the_nix_registry_is_followed() {
-        let (_d, o) = opts(INDEX, NIX);
-        let r = resolve("hm", &o).unwrap();
+        let r = resolve_here("hm").unwrap();
         assert_eq!(r.flake.to_url(), "github:nix-community/home-manager");
         assert_eq!(r.source, Source::Registry);
         assert_eq!(
@@ -510,8 +520,7 @@ mod tests {
 
     #[test]
     fn registry_cycles_are_an_error() {
-        let (_d, o) = opts(INDEX, NIX);
-        let e = resolve("self-loop", &o).unwrap_err();
+        let e = resolve_here("self-loop").unwrap_err();
         assert!(matches!(e, ResolveError::Cycle { .. }), "{e}");
         assert!(e.to_string().contains("circle"), "{e}");
     }
@@ -533,8 +542,7 @@ mod tests {
 
     #[test]
     fn invalid_input_is_reported_as_such() {
-        let (_d, o) = opts(INDEX, NIX);
-        let e = resolve("github:only-owner", &o).unwrap_err();
+        let e = resolve_here("github:only-owner").unwrap_err();
         assert!(matches!(e, ResolveError::InvalidReference { .. }), "{e}");
     }
 
