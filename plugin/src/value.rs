@@ -45,20 +45,11 @@ impl Args {
         unsafe { *self.args.add(i) }
     }
 
-    /// Check a C API return code; on failure the error is already in the context.
-    fn ok(&self, err: ffi::nix_err) -> Result<(), Failure> {
-        if err == ffi::nix_err_NIX_OK {
-            Ok(())
-        } else {
-            Err(Failure::Nix)
-        }
-    }
-
     /// Force a value and return its type.
     fn force(&self, v: *mut ffi::nix_value) -> Result<ffi::ValueType, Failure> {
         // SAFETY: v is a live value of this evaluation; ctx/state are this call's.
         unsafe {
-            self.ok(ffi::nix_value_force(self.ctx, self.state, v))?;
+            nix_ok(ffi::nix_value_force(self.ctx, self.state, v))?;
             Ok(ffi::nix_get_type(self.ctx, v))
         }
     }
@@ -68,14 +59,7 @@ impl Args {
         let v = self.arg(i);
         match self.force(v)? {
             ffi::ValueType_NIX_TYPE_STRING => self.get_string(v),
-            ffi::ValueType_NIX_TYPE_PATH => {
-                // SAFETY: checked to be a path; the returned pointer lives as long as v.
-                let p = unsafe { ffi::nix_get_path_string(self.ctx, v) };
-                if p.is_null() {
-                    return Err(Failure::Nix);
-                }
-                Ok(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
-            }
+            ffi::ValueType_NIX_TYPE_PATH => self.get_path(v),
             t => Err(format!("{what} must be a string, but it is {}", type_name(t)).into()),
         }
     }
@@ -131,7 +115,7 @@ impl Args {
         // SAFETY: v was forced and checked to be a string; the callback only appends
         // the bytes it is given to `out`, which outlives the call.
         unsafe {
-            self.ok(ffi::nix_get_string(
+            nix_ok(ffi::nix_get_string(
                 self.ctx,
                 v,
                 Some(collect_string),
@@ -139,6 +123,16 @@ impl Args {
             ))?;
         }
         Ok(out)
+    }
+
+    fn get_path(&self, v: *mut ffi::nix_value) -> Result<String, Failure> {
+        // SAFETY: v was forced and checked to be a path; the returned pointer lives as
+        // long as v.
+        let p = unsafe { ffi::nix_get_path_string(self.ctx, v) };
+        if p.is_null() {
+            return Err(Failure::Nix);
+        }
+        Ok(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
     }
 
     fn to_json(&self, v: *mut ffi::nix_value, what: &str, depth: usize) -> Result<Json, Failure> {
@@ -160,13 +154,7 @@ impl Args {
                     .map(Json::Number)
                     .ok_or_else(|| format!("{what} contains a float that is not finite"))?,
                 ffi::ValueType_NIX_TYPE_STRING => Json::String(self.get_string(v)?),
-                ffi::ValueType_NIX_TYPE_PATH => {
-                    let p = ffi::nix_get_path_string(self.ctx, v);
-                    if p.is_null() {
-                        return Err(Failure::Nix);
-                    }
-                    Json::String(CStr::from_ptr(p).to_string_lossy().into_owned())
-                }
+                ffi::ValueType_NIX_TYPE_PATH => Json::String(self.get_path(v)?),
                 ffi::ValueType_NIX_TYPE_LIST => {
                     let n = ffi::nix_get_list_size(self.ctx, v);
                     let mut items = Vec::with_capacity(n as usize);
@@ -215,6 +203,15 @@ impl Args {
         data: &T,
     ) -> Result<(), Failure> {
         crate::to_nix::write(self.ctx, self.state, out, data)
+    }
+}
+
+/// Check a C API return code; on failure the error is already in the context.
+pub fn nix_ok(err: ffi::nix_err) -> Result<(), Failure> {
+    if err == ffi::nix_err_NIX_OK {
+        Ok(())
+    } else {
+        Err(Failure::Nix)
     }
 }
 

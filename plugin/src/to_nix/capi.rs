@@ -6,7 +6,7 @@ use std::ffi::{c_char, c_uint};
 
 use super::Sink;
 use crate::ffi;
-use crate::value::Failure;
+use crate::value::{nix_ok, Failure};
 
 pub struct CapiSink {
     ctx: *mut ffi::nix_c_context,
@@ -34,33 +34,32 @@ impl CapiSink {
         }
     }
 
-    fn ok(&self, err: ffi::nix_err) -> Result<(), Failure> {
-        if err == ffi::nix_err_NIX_OK {
-            Ok(())
-        } else {
-            Err(Failure::Nix)
+    /// Allocate a value and let `init` initialise it; if that fails, release it again.
+    fn make(
+        &self,
+        init: impl FnOnce(*mut ffi::nix_c_context, *mut ffi::nix_value) -> ffi::nix_err,
+    ) -> Result<*mut ffi::nix_value, Failure> {
+        // SAFETY: ctx/state are this call's; the value is released here on failure,
+        // else by whoever pops it.
+        let v = unsafe { ffi::nix_alloc_value(self.ctx, self.state) };
+        if v.is_null() {
+            return Err(Failure::Nix);
         }
+        let r = nix_ok(init(self.ctx, v));
+        if r.is_err() {
+            unsafe { ffi::nix_value_decref(self.ctx, v) };
+        }
+        r.map(|_| v)
     }
 
-    /// Allocate a value, let `init` initialise it, and push it.
+    /// Make a value with `init` and push it.
     fn push(
         &mut self,
         init: impl FnOnce(*mut ffi::nix_c_context, *mut ffi::nix_value) -> ffi::nix_err,
     ) -> Result<(), Failure> {
-        let v = self.alloc()?;
-        // Pushed before init so that Drop releases it if init fails.
+        let v = self.make(init)?;
         self.values.push(v);
-        self.ok(init(self.ctx, v))
-    }
-
-    fn alloc(&self) -> Result<*mut ffi::nix_value, Failure> {
-        // SAFETY: ctx/state are this call's; the value is released by whoever pops it.
-        let v = unsafe { ffi::nix_alloc_value(self.ctx, self.state) };
-        if v.is_null() {
-            Err(Failure::Nix)
-        } else {
-            Ok(v)
-        }
+        Ok(())
     }
 
     /// Pop the top `n` values, releasing them (after a container took them).
@@ -170,21 +169,14 @@ impl Sink for CapiSink {
                 .iter()
                 .enumerate()
                 .try_for_each(|(ix, child)| {
-                    self.ok(ffi::nix_list_builder_insert(
+                    nix_ok(ffi::nix_list_builder_insert(
                         self.ctx,
                         b,
                         ix as c_uint,
                         *child,
                     ))
                 })
-                .and_then(|_| self.alloc())
-                .and_then(|v| {
-                    let r = self.ok(ffi::nix_make_list(self.ctx, b, v));
-                    if r.is_err() {
-                        ffi::nix_value_decref(self.ctx, v);
-                    }
-                    r.map(|_| v)
-                });
+                .and_then(|_| self.make(|ctx, v| ffi::nix_make_list(ctx, b, v)));
             ffi::nix_list_builder_free(b);
             r
         };
@@ -211,21 +203,14 @@ impl Sink for CapiSink {
             let r = (0..n)
                 .try_for_each(|i| {
                     let name = self.names.as_ptr().add(self.name_starts[first_name + i]);
-                    self.ok(ffi::nix_bindings_builder_insert(
+                    nix_ok(ffi::nix_bindings_builder_insert(
                         self.ctx,
                         b,
                         name as *const c_char,
                         self.values[base + i],
                     ))
                 })
-                .and_then(|_| self.alloc())
-                .and_then(|v| {
-                    let r = self.ok(ffi::nix_make_attrs(self.ctx, v, b));
-                    if r.is_err() {
-                        ffi::nix_value_decref(self.ctx, v);
-                    }
-                    r.map(|_| v)
-                });
+                .and_then(|_| self.make(|ctx, v| ffi::nix_make_attrs(ctx, v, b)));
             ffi::nix_bindings_builder_free(b);
             r
         };
@@ -244,7 +229,7 @@ impl Sink for CapiSink {
             return Err("internal error: the value builder's stack is unbalanced".into());
         }
         // SAFETY: `out` is the primop's uninitialised result; the source is live.
-        self.ok(unsafe { ffi::nix_copy_value(self.ctx, out, self.values[0]) })?;
+        nix_ok(unsafe { ffi::nix_copy_value(self.ctx, out, self.values[0]) })?;
         self.release(1);
         Ok(())
     }
