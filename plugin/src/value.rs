@@ -2,6 +2,7 @@
 //! type-checking before any getter — the C API's getters assert on a wrong type,
 //! which would abort the whole `nix` process) and handing results to `to_nix`.
 
+use std::collections::BTreeSet;
 use std::ffi::{c_char, c_uint, c_void, CStr};
 
 use serde_json::{Map, Number, Value as Json};
@@ -77,10 +78,10 @@ impl Args {
         self.to_json(self.arg(i), what, 0)
     }
 
-    /// Argument `i` as a list of names: a list of strings, or an attrset whose
+    /// Argument `i` as a set of names: a list of strings, or an attrset whose
     /// attribute names are taken without evaluating the values (so `inputs` of a flake
     /// can be passed as it is).
-    pub fn names(&self, i: usize, what: &str) -> Result<Vec<String>, Failure> {
+    pub fn names(&self, i: usize, what: &str) -> Result<BTreeSet<String>, Failure> {
         let v = self.arg(i);
         match self.force(v)? {
             ffi::ValueType_NIX_TYPE_ATTRS => {

@@ -1,5 +1,3 @@
-use std::collections::BTreeSet;
-
 use crate::ffi;
 use crate::primop::Builtin;
 use crate::value::{Args, Failure};
@@ -12,12 +10,8 @@ pub static BUILTIN: Builtin = Builtin {
 };
 
 fn run(a: &Args, ret: *mut ffi::nix_value) -> Result<(), Failure> {
-    let origin = a.string(0, "the origin (first argument)")?;
-    let text = a.string(1, "the manifest text (second argument)")?;
-    let inputs: BTreeSet<String> = a
-        .names(2, "the inputs (third argument)")?
-        .into_iter()
-        .collect();
+    let (origin, text) = super::origin_and_text(a)?;
+    let inputs = a.names(2, "the inputs (third argument)")?;
     let default_user = a.opt_string(3, "defaultUser (fourth argument)")?;
     let imported = glix::plan::import(&text, &origin, &inputs, default_user.as_deref())
         .map_err(|e| e.to_string())?;

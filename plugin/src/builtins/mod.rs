@@ -11,6 +11,7 @@ mod test_panic;
 mod try_parse_manifest;
 
 use crate::primop::Builtin;
+use crate::value::{Args, Failure};
 
 pub static ALL: &[&Builtin] = &[
     &parse_manifest::BUILTIN,
@@ -22,3 +23,11 @@ pub static ALL: &[&Builtin] = &[
     #[cfg(feature = "test-panic")]
     &test_panic::BUILTIN,
 ];
+
+/// The `origin text` arguments the manifest-reading builtins start with.
+fn origin_and_text(a: &Args) -> Result<(String, String), Failure> {
+    Ok((
+        a.string(0, "the origin (first argument)")?,
+        a.string(1, "the manifest text (second argument)")?,
+    ))
+}

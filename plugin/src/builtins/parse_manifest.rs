@@ -10,8 +10,7 @@ pub static BUILTIN: Builtin = Builtin {
 };
 
 fn run(a: &Args, ret: *mut ffi::nix_value) -> Result<(), Failure> {
-    let origin = a.string(0, "the origin (first argument)")?;
-    let text = a.string(1, "the manifest text (second argument)")?;
+    let (origin, text) = super::origin_and_text(a)?;
     let manifest = glix::manifest::load_str(&text, &origin).map_err(|e| e.to_string())?;
     a.write(ret, &manifest)
 }

@@ -1,5 +1,3 @@
-use std::collections::BTreeSet;
-
 use crate::ffi;
 use crate::primop::Builtin;
 use crate::value::{Args, Failure};
@@ -16,10 +14,7 @@ fn run(a: &Args, ret: *mut ffi::nix_value) -> Result<(), Failure> {
     let data = a.json(0, "the manifest (first argument)")?;
     let manifest: Manifest = serde_json::from_value(data)
         .map_err(|e| format!("the first argument is not a normalized manifest (pass the result of glixParseManifest): {e}"))?;
-    let inputs: BTreeSet<String> = a
-        .names(1, "the inputs (second argument)")?
-        .into_iter()
-        .collect();
+    let inputs = a.names(1, "the inputs (second argument)")?;
     let default_user = a.opt_string(2, "defaultUser (third argument)")?;
     let plan =
         glix::plan::plan(&manifest, &inputs, default_user.as_deref()).map_err(|e| e.to_string())?;

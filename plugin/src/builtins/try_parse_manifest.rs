@@ -12,24 +12,18 @@ pub static BUILTIN: Builtin = Builtin {
 };
 
 fn run(a: &Args, ret: *mut ffi::nix_value) -> Result<(), Failure> {
-    let origin = a.string(0, "the origin (first argument)")?;
-    let text = a.string(1, "the manifest text (second argument)")?;
-    match glix::manifest::load_str(&text, &origin) {
-        Ok(value) => a.write(
-            ret,
-            &Parsed::Valid {
-                success: true,
-                value,
-            },
-        ),
-        Err(e) => a.write(
-            ret,
-            &Parsed::Invalid {
-                success: false,
-                error: e.to_string(),
-            },
-        ),
-    }
+    let (origin, text) = super::origin_and_text(a)?;
+    let parsed = match glix::manifest::load_str(&text, &origin) {
+        Ok(value) => Parsed::Valid {
+            success: true,
+            value,
+        },
+        Err(e) => Parsed::Invalid {
+            success: false,
+            error: e.to_string(),
+        },
+    };
+    a.write(ret, &parsed)
 }
 
 /// `{ success = true; value; }` or `{ success = false; error; }`.
