@@ -408,26 +408,26 @@ fn percent_decode(s: &str) -> Option<String> {
 /// from a fresh cache entry, else the network (then cached), else — when the network
 /// fails or glix is offline — from an older cache entry, with a warning saying so.
 pub fn load(opts: &ResolveOptions) -> Result<LoadedIndex, RegistryError> {
-    let url = opts.registry_url().to_string();
-    match locate(&url)? {
+    let url = opts.registry_url();
+    match locate(url)? {
         Location::File(path) => {
             let bytes = read_file_capped(&path).map_err(|reason| RegistryError::Read {
-                url: url.clone(),
+                url: url.to_string(),
                 reason,
             })?;
             let index = RegistryIndex::parse(&bytes).map_err(|reason| RegistryError::Invalid {
-                url: url.clone(),
+                url: url.to_string(),
                 reason,
                 cache: None,
             })?;
             Ok(finish(url, index, IndexOrigin::File, Vec::new()))
         }
-        Location::Http { secure } => load_http(&url, secure, opts),
+        Location::Http { secure } => load_http(url, secure, opts),
     }
 }
 
 fn finish(
-    url: String,
+    url: &str,
     index: RegistryIndex,
     origin: IndexOrigin,
     mut warnings: Vec<String>,
@@ -439,7 +439,7 @@ fn finish(
             .map(|w| format!("glix registry {url}: {w}")),
     );
     LoadedIndex {
-        url,
+        url: url.to_string(),
         index,
         origin,
         warnings,
@@ -447,26 +447,23 @@ fn finish(
 }
 
 fn read_file_capped(path: &Path) -> Result<Vec<u8>, String> {
+    let too_big = || format!("the file is larger than {}", format_size(MAX_INDEX_BYTES));
     let file = fs::File::open(path).map_err(|e| e.to_string())?;
     let meta = file.metadata().map_err(|e| e.to_string())?;
     if meta.is_dir() {
         return Err("is a directory".into());
     }
+    // The size up front spares reading a big file; the capped read catches one that
+    // grows meanwhile or does not report a size.
     if meta.len() > MAX_INDEX_BYTES {
-        return Err(format!(
-            "the file is larger than {}",
-            format_size(MAX_INDEX_BYTES)
-        ));
+        return Err(too_big());
     }
     let mut bytes = Vec::new();
     file.take(MAX_INDEX_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
     if bytes.len() as u64 > MAX_INDEX_BYTES {
-        return Err(format!(
-            "the file is larger than {}",
-            format_size(MAX_INDEX_BYTES)
-        ));
+        return Err(too_big());
     }
     Ok(bytes)
 }
@@ -483,37 +480,26 @@ fn load_http(url: &str, secure: bool, opts: &ResolveOptions) -> Result<LoadedInd
     let cache = opts.cache_dir.as_deref().map(|dir| Cache::new(dir, url));
     let cached = cache.as_ref().and_then(Cache::read);
 
-    if let Some(c) = &cached {
-        if !opts.offline && c.age < opts.cache_ttl {
-            return Ok(finish(
-                url.to_string(),
-                c.index.clone(),
-                IndexOrigin::FreshCache,
-                warnings,
+    if opts.offline {
+        let Some(c) = cached else {
+            return Err(RegistryError::Offline {
+                url: url.to_string(),
+            });
+        };
+        if c.age >= opts.cache_ttl {
+            warnings.push(format!(
+                "offline: using the cached copy of the glix registry {url} from {} ago",
+                format_age(c.age)
             ));
         }
+        return Ok(finish(url, c.index, IndexOrigin::StaleCache, warnings));
     }
-    if opts.offline {
-        return match cached {
-            Some(c) => {
-                if c.age >= opts.cache_ttl {
-                    warnings.push(format!(
-                        "offline: using the cached copy of the glix registry {url} from {} ago",
-                        format_age(c.age)
-                    ));
-                }
-                Ok(finish(
-                    url.to_string(),
-                    c.index,
-                    IndexOrigin::StaleCache,
-                    warnings,
-                ))
-            }
-            None => Err(RegistryError::Offline {
-                url: url.to_string(),
-            }),
-        };
-    }
+    let cached = match cached {
+        Some(c) if c.age < opts.cache_ttl => {
+            return Ok(finish(url, c.index, IndexOrigin::FreshCache, warnings))
+        }
+        stale => stale,
+    };
 
     let fetched = fetch(url, secure, opts).and_then(|bytes| {
         RegistryIndex::parse(&bytes)
@@ -530,12 +516,7 @@ fn load_http(url: &str, secure: bool, opts: &ResolveOptions) -> Result<LoadedInd
                     ));
                 }
             }
-            Ok(finish(
-                url.to_string(),
-                index,
-                IndexOrigin::Network,
-                warnings,
-            ))
+            Ok(finish(url, index, IndexOrigin::Network, warnings))
         }
         Err(failure) => match cached {
             Some(c) => {
@@ -545,12 +526,7 @@ fn load_http(url: &str, secure: bool, opts: &ResolveOptions) -> Result<LoadedInd
                     failure.reason(),
                     format_age(c.age)
                 ));
-                Ok(finish(
-                    url.to_string(),
-                    c.index,
-                    IndexOrigin::StaleCache,
-                    warnings,
-                ))
+                Ok(finish(url, c.index, IndexOrigin::StaleCache, warnings))
             }
             None => {
                 let cache_state = if cache.is_some() {
