@@ -1,5 +1,7 @@
 //! Splicing the rendered regions into `flake.nix`.
 
+use std::ops::Range;
+
 use super::markers::{locate, RegionSpan};
 use super::render::render_lines;
 use super::{Desired, PatchError};
@@ -15,37 +17,41 @@ use super::{Desired, PatchError};
 /// The result depends only on the text outside the regions and on `desired`, so
 /// patching twice, or patching a file whose regions were emptied, gives the same bytes.
 pub fn patch(flake_nix: &str, desired: &Desired) -> Result<String, PatchError> {
-    let located = locate(flake_nix)?;
-    let [first, second] = located.in_file_order();
-    let first_body = render_body(first, desired)?;
-    let second_body = render_body(second, desired)?;
+    let [(first, first_body), (second, second_body)] = rendered_bodies(flake_nix, desired)?;
 
     // Five slices, each copied once: linear in the size of the old and new text.
-    let kept = flake_nix.len() - first.body.len() - second.body.len();
+    let kept = flake_nix.len() - first.len() - second.len();
     let mut out = String::with_capacity(kept + first_body.len() + second_body.len());
-    out.push_str(&flake_nix[..first.body.start]);
+    out.push_str(&flake_nix[..first.start]);
     out.push_str(&first_body);
-    out.push_str(&flake_nix[first.body.end..second.body.start]);
+    out.push_str(&flake_nix[first.end..second.start]);
     out.push_str(&second_body);
-    out.push_str(&flake_nix[second.body.end..]);
+    out.push_str(&flake_nix[second.end..]);
     Ok(out)
 }
 
 /// Is `flake_nix` exactly what [`patch`] would make of it: do both regions say what the
 /// manifests say? ("The manifest is the truth.")
 pub fn regions_match(flake_nix: &str, desired: &Desired) -> Result<bool, PatchError> {
-    let located = locate(flake_nix)?;
-    // Render both before comparing, so that `desired` is validated whatever the file
-    // says: this refuses exactly when `patch` refuses.
-    let [first, second] = located.in_file_order();
-    let first_body = render_body(first, desired)?;
-    let second_body = render_body(second, desired)?;
-    Ok(
-        flake_nix[first.body.clone()] == first_body
-            && flake_nix[second.body.clone()] == second_body,
-    )
+    // Both are rendered before comparing, so that `desired` is validated whatever the
+    // file says: this refuses exactly when `patch` refuses.
+    let bodies = rendered_bodies(flake_nix, desired)?;
+    Ok(bodies
+        .iter()
+        .all(|(body, new)| flake_nix[body.clone()] == *new))
 }
 
-fn render_body(span: &RegionSpan, desired: &Desired) -> Result<String, PatchError> {
-    render_lines(span.region, desired, &span.indent, span.newline)
+/// Each region's body in `flake_nix` with the text `desired` gives it, the one nearer
+/// the top of the file first: what [`patch`] splices in and [`regions_match`] compares.
+fn rendered_bodies(
+    flake_nix: &str,
+    desired: &Desired,
+) -> Result<[(Range<usize>, String); 2], PatchError> {
+    let located = locate(flake_nix)?;
+    let [first, second] = located.in_file_order();
+    let render = |span: &RegionSpan| {
+        render_lines(span.region, desired, &span.indent, span.newline)
+            .map(|new| (span.body.clone(), new))
+    };
+    Ok([render(first)?, render(second)?])
 }
