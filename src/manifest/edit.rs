@@ -79,11 +79,13 @@ impl ManifestDoc {
     /// Upgrade an older file to the current schema, keeping its comments. Returns
     /// `None` when it is already current.
     pub fn migrate(text: &str, origin: &str) -> Result<Option<ManifestDoc>, EditError> {
-        let manifest = load_str(text, origin)?;
+        // As in `parse`, one parse serves the check and the document that is upgraded.
+        let parsed = load::parse(text, origin)?;
+        let manifest = load::load_table(parsed.as_table(), text, origin)?;
         if manifest.file_schema == CURRENT_SCHEMA {
             return Ok(None);
         }
-        let mut doc = parse_mut(text, origin)?;
+        let mut doc = parsed.into_mut();
         migrate::upgrade(doc.as_table_mut(), manifest.file_schema)
             .map_err(|m| ManifestError::new(ErrorKind::Schema, origin, text, None, m))?;
         let out = doc.to_string();
@@ -236,25 +238,13 @@ impl ManifestDoc {
             Err(table_err) => {
                 let err = load_str(&self.doc.to_string(), &self.origin).err().unwrap_or(table_err);
                 // The text parsed before, so it parses again.
-                if let Ok(doc) = parse_mut(&self.text, &self.origin) {
-                    self.doc = doc;
+                if let Ok(doc) = load::parse(&self.text, &self.origin) {
+                    self.doc = doc.into_mut();
                 }
                 Err(err.into())
             }
         }
     }
-}
-
-fn parse_mut(text: &str, origin: &str) -> Result<DocumentMut, ManifestError> {
-    text.parse::<DocumentMut>().map_err(|e| {
-        ManifestError::new(
-            ErrorKind::Syntax,
-            origin,
-            text,
-            e.span(),
-            format!("invalid TOML: {}", e.message()),
-        )
-    })
 }
 
 fn package_table<'a>(root: &'a mut Table, name: &str) -> Option<&'a mut dyn toml_edit::TableLike> {
