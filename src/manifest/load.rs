@@ -184,8 +184,7 @@ fn read_manifest(cx: &Cx, root: &Table) -> Result<Manifest, ManifestError> {
 /// without reading the others again. On an error `m` is left as it was.
 pub(super) fn reload_package(root: &Table, m: &mut Manifest, name: &str, origin: &str) -> Result<(), ManifestError> {
     let cx = Cx { text: "", origin };
-    let item = root.get("packages").and_then(Item::as_table_like).and_then(|t| t.get(name));
-    let new = match item {
+    let new = match package_item(root, name) {
         None => None,
         Some(item) => {
             if let Some(t) = item.as_table_like() {
@@ -214,34 +213,10 @@ fn read_host(
     let t = item
         .as_table_like()
         .ok_or_else(|| cx.invalid(item.span().or(key_span), "`host` must be a table ([host])"))?;
-    let default_user = opt_string(cx, t, "default-user", "host")?;
-    if let Some((u, span)) = &default_user {
-        if !rules::is_valid_user(u) {
-            return Err(cx.invalid(span.clone(), format!("host: `default-user` \"{u}\" is not a valid user name (lowercase letters, digits, '_' and '-', starting with a letter or '_')")));
-        }
-    }
-    let system = opt_string(cx, t, "system", "host")?;
-    if let Some((s, span)) = &system {
-        if !rules::is_valid_system(s) {
-            return Err(cx.invalid(
-                span.clone(),
-                format!("host: `system` \"{s}\" is not a Nix system such as \"x86_64-linux\""),
-            ));
-        }
-    }
-    let target_host = opt_string(cx, t, "target-host", "host")?;
-    if let Some((h, span)) = &target_host {
-        if !rules::is_valid_ssh_target(h) {
-            return Err(cx.invalid(
-                span.clone(),
-                format!("host: `target-host` \"{h}\" is not an SSH destination such as \"root@laptop.lan\""),
-            ));
-        }
-    }
     Ok(HostSettings {
-        default_user: default_user.map(|x| x.0),
-        system: system.map(|x| x.0),
-        target_host: target_host.map(|x| x.0),
+        default_user: opt_valid(cx, t, "default-user", "host", rules::is_valid_user, "a valid user name (lowercase letters, digits, '_' and '-', starting with a letter or '_')")?,
+        system: opt_valid(cx, t, "system", "host", rules::is_valid_system, "a Nix system such as \"x86_64-linux\"")?,
+        target_host: opt_valid(cx, t, "target-host", "host", rules::is_valid_ssh_target, "an SSH destination such as \"root@laptop.lan\"")?,
     })
 }
 
@@ -288,15 +263,13 @@ fn read_package(
         ));
     }
 
-    let (input, input_span) = opt_string(cx, t, "input", &what)?.ok_or_else(|| {
-        cx.invalid(
-            table_span(),
-            format!("{what}: missing `input` (the flake input name it is reached through)"),
-        )
-    })?;
-    if !rules::is_valid_name(&input) {
-        return Err(cx.invalid(input_span, format!("{what}: `input` \"{input}\" is not a valid flake input name (letters, digits, '_' and '-', starting with a letter or '_')")));
-    }
+    let input = opt_valid(cx, t, "input", &what, rules::is_valid_name, "a valid flake input name (letters, digits, '_' and '-', starting with a letter or '_')")?
+        .ok_or_else(|| {
+            cx.invalid(
+                table_span(),
+                format!("{what}: missing `input` (the flake input name it is reached through)"),
+            )
+        })?;
 
     let scope = match opt_string(cx, t, "scope", &what)? {
         None => Scope::System,
@@ -331,15 +304,8 @@ fn read_package(
             .ok_or_else(|| cx.invalid(span, format!("{what}: `source` must be \"uri\", \"registry\" or \"nix-registry\", found \"{s}\"")))?,
     };
 
-    let output = match opt_string(cx, t, "output", &what)? {
-        None => scope.default_output().to_string(),
-        Some((o, span)) => {
-            if !rules::is_valid_attr_path(&o) {
-                return Err(cx.invalid(span, format!("{what}: `output` \"{o}\" is not an attribute path such as \"nixosModules.default\"")));
-            }
-            o
-        }
-    };
+    let output = opt_valid(cx, t, "output", &what, rules::is_valid_attr_path, "an attribute path such as \"nixosModules.default\"")?
+        .unwrap_or_else(|| scope.default_output().to_string());
 
     let enable = match t.get("enable") {
         None => true,
@@ -408,10 +374,7 @@ fn check_input_conflicts(
     for p in packages.values() {
         if let Some(other) = by_input.insert(&p.input, p) {
             if other.flake != p.flake {
-                let span = root
-                    .get("packages")
-                    .and_then(Item::as_table_like)
-                    .and_then(|t| t.get(&p.name))
+                let span = package_item(root, &p.name)
                     .and_then(Item::as_table_like)
                     .and_then(|t| t.get("input"))
                     .and_then(Item::span);
@@ -426,6 +389,11 @@ fn check_input_conflicts(
         }
     }
     Ok(())
+}
+
+/// The item of package `name` in a whole manifest, `[packages.<name>]`.
+fn package_item<'a>(root: &'a Table, name: &str) -> Option<&'a Item> {
+    root.get("packages")?.as_table_like()?.get(name)
 }
 
 /// A string value and where it is in the file.
@@ -447,5 +415,23 @@ fn opt_string(
                 Err(cx.invalid(span, format!("{what}: `{key}` must be a string")))
             }
         },
+    }
+}
+
+/// An optional string field that must pass `valid`; `expected` says what it must be
+/// ("a Nix system such as …"), for the error.
+fn opt_valid(
+    cx: &Cx,
+    t: &dyn TableLike,
+    key: &str,
+    what: &str,
+    valid: fn(&str) -> bool,
+    expected: &str,
+) -> Result<Option<String>, ManifestError> {
+    match opt_string(cx, t, key, what)? {
+        Some((v, span)) if !valid(&v) => {
+            Err(cx.invalid(span, format!("{what}: `{key}` \"{v}\" is not {expected}")))
+        }
+        v => Ok(v.map(|(v, _)| v)),
     }
 }
