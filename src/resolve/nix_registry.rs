@@ -314,7 +314,6 @@ impl NixRegistryList {
             })?;
         let mut target_dir: Option<String> = None;
         let mut chain = vec![input.to_url()];
-        let mut hops = 0;
         loop {
             let attrs = current.attrs();
             let mut bare = attrs.clone();
@@ -326,8 +325,8 @@ impl NixRegistryList {
             else {
                 break;
             };
-            hops += 1;
-            if hops > MAX_REDIRECTS {
+            // One element per redirection taken so far, plus the input.
+            if chain.len() > MAX_REDIRECTS {
                 return Err(NixLookupError::Cycle { chain });
             }
             let to = FlakeRef::parse(&entry.to).map_err(|e| NixLookupError::Unwritable {
@@ -436,9 +435,9 @@ pub fn resolve(
             let outcome = format!("nix registry resolve: {}", last_error_line(&stderr));
             (Err(NixLookupError::NotFound { outcome }), list)
         }
-        Err(NixFailure::Spawn { program, reason }) => (
+        Err(e @ NixFailure::Spawn { .. }) => (
             Err(NixLookupError::Failed {
-                outcome: NixFailure::Spawn { program, reason }.to_string(),
+                outcome: e.to_string(),
             }),
             None,
         ),
