@@ -14,11 +14,27 @@ use super::summary::{self, load_summaries, HostSummary};
 /// The system a host builds for when its manifest does not say.
 pub const DEFAULT_SYSTEM: &str = "x86_64-linux";
 
-/// One host's manifest, editable.
-pub fn load_host(repo: &Repo, host: &str) -> Result<ManifestDoc, OpError> {
+/// A host's manifest file: its repo-relative path (how errors name it) and its text.
+pub(super) fn read_manifest(repo: &Repo, host: &str) -> Result<(String, String), OpError> {
     let rel = Repo::manifest_rel(host);
     let path = repo.contained(&rel)?;
     let text = std::fs::read_to_string(&path).map_err(crate::repo::io(format!("cannot read {}", path.display())))?;
+    Ok((rel, text))
+}
+
+/// The model of a manifest's text, refusing an older schema as editing does (run
+/// `glix migrate`): the regions are generated from current-schema manifests only.
+pub(super) fn current_model(text: &str, rel: String) -> Result<Manifest, OpError> {
+    let m = crate::manifest::load_str(text, &rel)?;
+    if m.file_schema != crate::manifest::CURRENT_SCHEMA {
+        return Err(EditError::OldSchema { origin: rel, found: m.file_schema }.into());
+    }
+    Ok(m)
+}
+
+/// One host's manifest, editable.
+pub fn load_host(repo: &Repo, host: &str) -> Result<ManifestDoc, OpError> {
+    let (rel, text) = read_manifest(repo, host)?;
     Ok(ManifestDoc::parse(&text, &rel)?)
 }
 
@@ -65,14 +81,8 @@ pub fn summaries_of(manifests: &BTreeMap<String, Manifest>) -> BTreeMap<String, 
 /// One host's manifest, read-only: only the model is built (no editable document).
 /// Older schemas are refused as they are for editing (run `glix migrate`).
 pub fn load_manifest(repo: &Repo, host: &str) -> Result<Manifest, OpError> {
-    let rel = Repo::manifest_rel(host);
-    let path = repo.contained(&rel)?;
-    let text = std::fs::read_to_string(&path).map_err(crate::repo::io(format!("cannot read {}", path.display())))?;
-    let m = crate::manifest::load_str(&text, &rel)?;
-    if m.file_schema != crate::manifest::CURRENT_SCHEMA {
-        return Err(EditError::OldSchema { origin: rel, found: m.file_schema }.into());
-    }
-    Ok(m)
+    let (rel, text) = read_manifest(repo, host)?;
+    current_model(&text, rel)
 }
 
 /// Every host's manifest except `skip`, read-only: all the regions need.

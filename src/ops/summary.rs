@@ -18,10 +18,9 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::state::DEFAULT_SYSTEM;
+use super::state::{current_model, read_manifest, DEFAULT_SYSTEM};
 use super::OpError;
-use crate::manifest::edit::EditError;
-use crate::manifest::{Manifest, CURRENT_SCHEMA};
+use crate::manifest::Manifest;
 use crate::repo::Repo;
 
 /// Bump when the summary's shape or meaning changes (the glix version is in the key
@@ -100,18 +99,12 @@ pub fn load_summaries(repo: &Repo, skip: Option<&str>) -> Result<BTreeMap<String
 }
 
 fn load_summary(repo: &Repo, host: &str) -> Result<HostSummary, OpError> {
-    let rel = Repo::manifest_rel(host);
-    let path = repo.contained(&rel)?;
-    let text = std::fs::read_to_string(&path).map_err(crate::repo::io(format!("cannot read {}", path.display())))?;
+    let (rel, text) = read_manifest(repo, host)?;
     let key = key_of(&text);
     if let Some(s) = read_entry(repo, host, &key) {
         return Ok(s);
     }
-    let m = crate::manifest::load_str(&text, &rel)?;
-    if m.file_schema != CURRENT_SCHEMA {
-        return Err(EditError::OldSchema { origin: rel, found: m.file_schema }.into());
-    }
-    let s = HostSummary::of(&m);
+    let s = HostSummary::of(&current_model(&text, rel)?);
     write_entry(repo, host, &key, &s);
     Ok(s)
 }
@@ -123,14 +116,14 @@ pub fn remember(repo: &Repo, host: &str, text: &str, s: &HostSummary) {
     write_entry(repo, host, &key_of(text), s);
 }
 
-/// A cache file, in postcard's compact binary form (strings are length-prefixed, so
-/// reading 20 000 packages is mostly copying bytes; JSON took three times as long).
-/// postcard is not self-describing: change [`FORMAT`] with this struct.
 /// Drop a host's entry (its manifest is being removed). Best effort, like every write.
 pub fn forget(repo: &Repo, host: &str) {
     let _ = std::fs::remove_file(entry_path(repo, host));
 }
 
+/// A cache file, in postcard's compact binary form (strings are length-prefixed, so
+/// reading 20 000 packages is mostly copying bytes; JSON took three times as long).
+/// postcard is not self-describing: change [`FORMAT`] with this struct.
 #[derive(Serialize, Deserialize)]
 struct Entry<S> {
     key: String,
