@@ -170,7 +170,7 @@ impl<'r> Transaction<'r> {
     }
 
     /// The files that differ from before the operation.
-    pub fn changed(&self) -> Vec<String> {
+    fn changed(&self) -> Vec<String> {
         self.journal
             .files
             .iter()
@@ -181,7 +181,7 @@ impl<'r> Transaction<'r> {
 
     /// Make the one commit of this operation. Errors (nothing changed, git failing)
     /// roll everything back.
-    pub fn commit(mut self) -> Result<String, TxnError> {
+    pub fn commit(mut self) -> Result<Committed, TxnError> {
         let changed = self.changed();
         if changed.is_empty() {
             return Err(TxnError::NothingChanged); // Drop restores (nothing to restore)
@@ -193,8 +193,16 @@ impl<'r> Transaction<'r> {
         self.finished = true;
         fail::fail_point!("txn-after-commit"); // a crash here: commit made, journal left
         Journal::remove(self.repo)?;
-        Ok(id)
+        Ok(Committed { id, files: changed })
     }
+}
+
+/// A transaction's commit.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    pub id: String,
+    /// The files it changed.
+    pub files: Vec<String>,
 }
 
 impl Drop for Transaction<'_> {

@@ -160,9 +160,8 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
     if INTERRUPTED.load(Ordering::SeqCst) {
         return Err(OpError::Interrupted);
     }
-    let files = txn.changed();
-    let commit = txn.commit()?;
-    Ok(Outcome { summary: planned.op.summary, commit: Some(commit), diff: None, recovery, warnings: planned.warnings, files })
+    let committed = txn.commit()?;
+    Ok(Outcome { summary: planned.op.summary, commit: Some(committed.id), diff: None, recovery, warnings: planned.warnings, files: committed.files })
 }
 
 /// The unified diff of one file (`None`: the file does not exist on that side).
