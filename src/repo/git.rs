@@ -113,7 +113,7 @@ pub fn commit(repo: &Repo, paths: &[String], message: &str) -> Result<String> {
     let id = r.commit(None, &sig, &sig, message, &tree, &parents)?;
     let index_path = r.path().join("index");
     let index_before = std::fs::read(&index_path).ok();
-    refresh_index(&r, paths, &entries)?;
+    update_index(&r, paths, &entries)?;
     if let Err(e) = move_head(&r, id, message) {
         // Put the index back so the rolled-back work tree and the index agree again.
         if let Some(bytes) = index_before {
@@ -136,14 +136,17 @@ fn move_head(r: &Repository, id: git2::Oid, message: &str) -> std::result::Resul
     Ok(())
 }
 
-/// Make the index entries of `paths` say what was just committed: `entries` for the
-/// files that exist (their blobs are written already, so unlike `add_path` nothing is
-/// read, hashed and compressed a second time), removal for the others.
-fn refresh_index(r: &Repository, paths: &[String], entries: &[git2::IndexEntry]) -> std::result::Result<(), git2::Error> {
+/// Make the index entries of `paths` match the work tree. `known` has the entries of
+/// files whose blobs were just written (so, unlike `add_path`, they are not read,
+/// hashed and compressed a second time); other files are added from disk, and paths
+/// with no file are removed.
+fn update_index(r: &Repository, paths: &[String], known: &[git2::IndexEntry]) -> std::result::Result<(), git2::Error> {
     let mut index = r.index()?;
+    let workdir = r.workdir().unwrap_or(Path::new("."));
     for p in paths {
-        match entries.iter().find(|e| e.path == p.as_bytes()) {
+        match known.iter().find(|e| e.path == p.as_bytes()) {
             Some(e) => index.add(e)?,
+            None if workdir.join(p).exists() => index.add_path(Path::new(p))?,
             None => {
                 let _ = index.remove_path(Path::new(p));
             }
@@ -173,17 +176,7 @@ fn index_entry(path: &str, id: git2::Oid, mode: FileMode, meta: &std::fs::Metada
 
 /// Make the index entries of `paths` match the work tree.
 pub fn sync_index(repo: &Repo, paths: &[String]) -> Result<()> {
-    let r = open(repo)?;
-    let mut index = r.index()?;
-    for p in paths {
-        if repo.path(p).exists() {
-            index.add_path(Path::new(p))?;
-        } else {
-            let _ = index.remove_path(Path::new(p));
-        }
-    }
-    index.write()?;
-    Ok(())
+    Ok(update_index(&open(repo)?, paths, &[])?)
 }
 
 /// Walk the commits reachable from HEAD, newest first, while `visit` returns true.
