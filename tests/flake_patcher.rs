@@ -664,17 +664,29 @@ fn write_flakes(dir: &std::path::Path, texts: &[String]) -> Vec<PathBuf> {
         .collect()
 }
 
-fn assert_nix_parses(files: &[PathBuf]) {
-    let out = nix_instantiate()
-        .arg("--parse")
-        .args(files)
-        .output()
-        .expect("running nix-instantiate");
+/// Runs `cmd`, asserts that it succeeded (`failed` says what that failure means) and
+/// returns its stdout.
+fn stdout_of(mut cmd: Command, failed: &str) -> Vec<u8> {
+    let out = cmd.output().expect("running a Nix command");
     assert!(
         out.status.success(),
-        "nix-instantiate --parse refused a patched file:\n{}",
+        "{failed}:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    out.stdout
+}
+
+/// `nix eval --json --impure --expr <expr>`, which must succeed.
+fn nix_eval_json(expr: &str) -> Vec<u8> {
+    let mut nix = common::nix();
+    nix.args(["eval", "--json", "--impure", "--expr", expr]);
+    stdout_of(nix, "nix eval failed")
+}
+
+fn assert_nix_parses(files: &[PathBuf]) {
+    let mut parse = nix_instantiate();
+    parse.arg("--parse").args(files);
+    stdout_of(parse, "nix-instantiate --parse refused a patched file");
 }
 
 /// For each file, `{ inputs = { <name> = <url>; … }; hosts = { <host> = { host; system; }; … }; }`,
@@ -691,16 +703,7 @@ fn nix_eval_regions(files: &[PathBuf]) -> Value {
          }}) [ {} ]",
         list.join(" ")
     );
-    let out = common::nix()
-        .args(["eval", "--json", "--impure", "--expr", &expr])
-        .output()
-        .expect("running nix eval");
-    assert!(
-        out.status.success(),
-        "nix eval failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("nix eval --json output")
+    serde_json::from_slice(&nix_eval_json(&expr)).expect("nix eval --json output")
 }
 
 fn expected_regions(desired: &Desired) -> Value {
@@ -762,16 +765,7 @@ fn patched_template_parses_and_its_inputs_evaluate_with_the_real_nix() {
         "builtins.mapAttrs (n: v: v.url) (removeAttrs (import {}).inputs [ \"nixpkgs\" \"home-manager\" \"glixos-core\" ])",
         nix_str(&files[0].display().to_string())
     );
-    let out = common::nix()
-        .args(["eval", "--json", "--impure", "--expr", &expr])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let urls: BTreeMap<String, String> = serde_json::from_slice(&out.stdout).unwrap();
+    let urls: BTreeMap<String, String> = serde_json::from_slice(&nix_eval_json(&expr)).unwrap();
     assert_eq!(urls, desired.inputs);
 }
 
