@@ -9,14 +9,15 @@ pub fn nearest<'a>(
     max: usize,
 ) -> Vec<String> {
     let t = typed.to_lowercase();
-    let limit = 1 + t.chars().count() / 3;
+    let len = t.chars().count();
+    let limit = 1 + len / 3;
     let mut scored: Vec<(usize, &str)> = known
         .into_iter()
         .filter(|k| *k != typed)
         .filter_map(|k| {
             let lk = k.to_lowercase();
             let d = levenshtein(&t, &lk);
-            let contains = t.chars().count() >= 3 && (lk.contains(&t) || t.contains(&lk));
+            let contains = len >= 3 && (lk.contains(&t) || t.contains(&lk));
             (d <= limit || contains).then_some((d, k))
         })
         .collect();

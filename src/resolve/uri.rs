@@ -31,6 +31,17 @@ pub(crate) enum Change {
     Remove,
 }
 
+impl Change {
+    /// The attribute's value after this change, given its value before.
+    fn applied_to(&self, old: Option<&str>) -> Option<String> {
+        match self {
+            Change::Keep => old.map(str::to_string),
+            Change::Set(v) => Some(v.clone()),
+            Change::Remove => None,
+        }
+    }
+}
+
 /// `r` with its `ref`, `rev` and `dir` changed, re-parsed (so the result is validated and
 /// canonical). Follows Nix's `applyOverrides`: forges take either a branch or a commit
 /// (a commit replaces the branch; a branch on a pinned commit is an error); Git,
@@ -44,22 +55,14 @@ pub(crate) fn rebuild(
     if rf == Change::Keep && rev == Change::Keep && dir == Change::Keep {
         return Ok(r.clone());
     }
-    let kind = r.kind().to_string();
+    let kind = r.kind();
     let current = |k: &str| r.str_attr(k).map(str::to_string);
-    let mut new_ref = match &rf {
-        Change::Keep => current("ref"),
-        Change::Set(v) => Some(v.clone()),
-        Change::Remove => None,
-    };
-    let new_rev = match &rev {
-        Change::Keep => current("rev"),
-        Change::Set(v) => Some(v.clone()),
-        Change::Remove => None,
-    };
+    let mut new_ref = rf.applied_to(r.str_attr("ref"));
+    let new_rev = rev.applied_to(r.str_attr("rev"));
     let url = r.to_url();
     let touches_version = rf != Change::Keep || rev != Change::Keep;
     if touches_version {
-        match kind.as_str() {
+        match kind {
             "github" | "gitlab" | "sourcehut" => {
                 if let (Change::Set(b), Change::Set(c)) = (&rf, &rev) {
                     return Err(format!(
@@ -98,7 +101,7 @@ pub(crate) fn rebuild(
             params.push((key.to_string(), encode(v)));
         }
     };
-    let base = match kind.as_str() {
+    let base = match kind {
         "github" | "gitlab" | "sourcehut" => {
             // Branch and commit go into the query; the parser reads them back from there.
             set_param(&mut params, "ref", new_ref.as_deref());
