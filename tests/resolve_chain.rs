@@ -53,12 +53,22 @@ fn file_opts(dir: &TempDir, index: &str) -> ResolveOptions {
     o
 }
 
+/// Options for an HTTP index, a private cache and no Nix step.
 fn http_opts(dir: &TempDir, url: &str) -> ResolveOptions {
     let mut o = ResolveOptions::new(Some(url.to_string()));
     o.cache_dir = Some(dir.path().join("cache"));
     o.timeout = Duration::from_secs(5);
     o.nix = None;
     o
+}
+
+/// A test server with `reply`, and options for it with a cache in the returned directory
+/// (which outlives the server when the test drops that first).
+fn serve(reply: Reply) -> (Server, TempDir, ResolveOptions) {
+    let server = Server::start(reply);
+    let dir = tempfile::tempdir().unwrap();
+    let o = http_opts(&dir, &server.url);
+    (server, dir, o)
 }
 
 /// What the test server answers.
@@ -183,9 +193,10 @@ struct NixEnv {
 }
 
 impl NixEnv {
-    /// Resolve options over the test index (file://) with this Nix as the runner.
-    fn opts(&self, dir: &tempfile::TempDir) -> ResolveOptions {
-        let mut o = file_opts(dir, INDEX);
+    /// Resolve options over the test index (file://, in this environment's directory)
+    /// with this Nix as the runner.
+    fn opts(&self) -> ResolveOptions {
+        let mut o = file_opts(&self.dir, INDEX);
         o.nix = Some(self.runner());
         o
     }
@@ -348,9 +359,7 @@ fn search_ranks_names_before_descriptions() {
 
 #[test]
 fn registry_name_resolves_over_http() {
-    let server = Server::start(Reply::Ok(INDEX));
-    let dir = tempfile::tempdir().unwrap();
-    let o = http_opts(&dir, &server.url);
+    let (server, _dir, o) = serve(Reply::Ok(INDEX));
     let r = resolve("tool-box", &o).unwrap();
     assert_eq!(
         r.flake.to_url(),
@@ -362,9 +371,7 @@ fn registry_name_resolves_over_http() {
 
 #[test]
 fn plain_http_registry_warns_unless_insecure_is_allowed() {
-    let server = Server::start(Reply::Ok(INDEX));
-    let dir = tempfile::tempdir().unwrap();
-    let mut o = http_opts(&dir, &server.url);
+    let (server, _dir, mut o) = serve(Reply::Ok(INDEX));
     let r = resolve("cool-pkg", &o).unwrap();
     assert!(
         r.warnings
@@ -380,9 +387,7 @@ fn plain_http_registry_warns_unless_insecure_is_allowed() {
 
 #[test]
 fn garbage_http_body_is_an_error_naming_the_url() {
-    let server = Server::start(Reply::Ok("<html>Please log in to the Wi-Fi</html>"));
-    let dir = tempfile::tempdir().unwrap();
-    let o = http_opts(&dir, &server.url);
+    let (server, _dir, o) = serve(Reply::Ok("<html>Please log in to the Wi-Fi</html>"));
     let msg = search("x", &o).unwrap_err().to_string();
     assert!(msg.contains(&server.url), "{msg}");
     assert!(msg.contains("not a valid index"), "{msg}");
@@ -391,9 +396,7 @@ fn garbage_http_body_is_an_error_naming_the_url() {
 
 #[test]
 fn http_404_is_reported_with_the_status() {
-    let server = Server::start(Reply::Status(404, "not here"));
-    let dir = tempfile::tempdir().unwrap();
-    let o = http_opts(&dir, &server.url);
+    let (server, _dir, o) = serve(Reply::Status(404, "not here"));
     let e = search("x", &o).unwrap_err();
     let msg = e.to_string();
     assert!(
@@ -413,9 +416,7 @@ fn http_404_is_reported_with_the_status() {
 
 #[test]
 fn slow_registry_times_out() {
-    let server = Server::start(Reply::Slow(Duration::from_secs(3)));
-    let dir = tempfile::tempdir().unwrap();
-    let mut o = http_opts(&dir, &server.url);
+    let (server, _dir, mut o) = serve(Reply::Slow(Duration::from_secs(3)));
     o.timeout = Duration::from_millis(500);
     let start = Instant::now();
     let msg = search("x", &o).unwrap_err().to_string();
@@ -430,9 +431,7 @@ fn slow_registry_times_out() {
 
 #[test]
 fn huge_registry_body_is_refused() {
-    let server = Server::start(Reply::Huge(17 * 1024 * 1024));
-    let dir = tempfile::tempdir().unwrap();
-    let o = http_opts(&dir, &server.url);
+    let (server, _dir, o) = serve(Reply::Huge(17 * 1024 * 1024));
     let msg = search("x", &o).unwrap_err().to_string();
     assert!(msg.contains("larger than 16 MiB"), "{msg}");
     assert!(msg.contains(&server.url), "{msg}");
@@ -440,9 +439,7 @@ fn huge_registry_body_is_refused() {
 
 #[test]
 fn fresh_cache_is_used_without_asking_the_server() {
-    let server = Server::start(Reply::Ok(INDEX));
-    let dir = tempfile::tempdir().unwrap();
-    let o = http_opts(&dir, &server.url);
+    let (server, _dir, o) = serve(Reply::Ok(INDEX));
     assert_eq!(search("cool", &o).unwrap().origin, IndexOrigin::Network);
     assert_eq!(search("cool", &o).unwrap().origin, IndexOrigin::FreshCache);
     assert_eq!(server.hits(), 1);
@@ -450,10 +447,7 @@ fn fresh_cache_is_used_without_asking_the_server() {
 
 #[test]
 fn cache_is_used_when_the_server_is_gone() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(Reply::Ok(INDEX));
-    let url = server.url.clone();
-    let mut o = http_opts(&dir, &url);
+    let (server, _dir, mut o) = serve(Reply::Ok(INDEX));
     o.allow_insecure = true;
     resolve("cool-pkg", &o).unwrap();
     drop(server);
@@ -475,9 +469,7 @@ fn cache_is_used_when_the_server_is_gone() {
 
 #[test]
 fn cache_is_used_when_the_server_sends_garbage() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(Reply::Ok(INDEX));
-    let mut o = http_opts(&dir, &server.url);
+    let (server, _dir, mut o) = serve(Reply::Ok(INDEX));
     resolve("cool-pkg", &o).unwrap();
     server.set(Reply::Ok("<html>Please log in to the Wi-Fi</html>"));
     o.cache_ttl = Duration::ZERO;
@@ -495,9 +487,7 @@ fn cache_is_used_when_the_server_sends_garbage() {
 
 #[test]
 fn offline_uses_the_cache_and_fails_clearly_without_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(Reply::Ok(INDEX));
-    let mut o = http_opts(&dir, &server.url);
+    let (server, _dir, mut o) = serve(Reply::Ok(INDEX));
     o.offline = true;
     let e = search("cool", &o).unwrap_err();
     assert!(
@@ -544,8 +534,7 @@ fn unreachable_registry_is_a_clear_error() {
 fn nix_registry_entry_resolves_with_the_real_nix() {
     let env = NixEnv::new();
     env.add_user("my-flake", "github:someone/my-flake");
-    let dir = tempfile::tempdir().unwrap();
-    let o = env.opts(&dir);
+    let o = env.opts();
     let r = resolve("my-flake", &o).unwrap();
     assert_eq!(r.flake.to_url(), "github:someone/my-flake");
     assert_eq!(r.source, Source::NixRegistry);
@@ -561,8 +550,7 @@ fn nix_user_registry_wins_over_system_and_global() {
     env.add_global("sys-or-global", "github:global/sys-or-global");
     env.add_system("sys-or-global", "github:system/sys-or-global");
     env.add_global("only-global", "github:global/only-global");
-    let dir = tempfile::tempdir().unwrap();
-    let o = env.opts(&dir);
+    let o = env.opts();
     let url = |typed: &str| resolve(typed, &o).unwrap().flake.to_url();
     assert_eq!(url("shared"), "github:user/shared");
     assert_eq!(url("sys-or-global"), "github:system/sys-or-global");
@@ -574,8 +562,7 @@ fn indirect_nix_registry_targets_are_followed_to_a_direct_ref() {
     let env = NixEnv::new();
     env.add_user("base", "github:someone/base");
     env.add_user("alias", "flake:base/release-1");
-    let dir = tempfile::tempdir().unwrap();
-    let o = env.opts(&dir);
+    let o = env.opts();
     let r = resolve("alias", &o).unwrap();
     assert_eq!(r.flake.to_url(), "github:someone/base/release-1");
     assert!(!r.flake.is_indirect());
@@ -594,8 +581,7 @@ fn indirect_nix_registry_targets_are_followed_to_a_direct_ref() {
 fn indirect_glix_registry_targets_are_followed_through_nix() {
     let env = NixEnv::new();
     env.add_user("nix-only", "git+https://example.org/nix-only.git");
-    let dir = tempfile::tempdir().unwrap();
-    let o = env.opts(&dir);
+    let o = env.opts();
     let r = resolve("via-nix", &o).unwrap();
     assert_eq!(r.flake.to_url(), "git+https://example.org/nix-only.git");
     assert_eq!(
@@ -610,8 +596,7 @@ fn nix_registry_cycles_are_an_error() {
     let env = NixEnv::new();
     env.add_user("ping", "flake:pong");
     env.add_user("pong", "flake:ping");
-    let dir = tempfile::tempdir().unwrap();
-    let o = env.opts(&dir);
+    let o = env.opts();
     let e = resolve("ping", &o).unwrap_err();
     assert!(matches!(e, ResolveError::Cycle { .. }), "{e}");
 }
@@ -620,8 +605,7 @@ fn nix_registry_cycles_are_an_error() {
 fn unknown_name_lists_the_steps_tried_and_near_names() {
     let env = NixEnv::new();
     env.add_user("cool-pkgs", "github:someone/cool-pkgs");
-    let dir = tempfile::tempdir().unwrap();
-    let o = env.opts(&dir);
+    let o = env.opts();
     let e = resolve("cool-pgk", &o).unwrap_err();
     let msg = e.to_string();
     let ResolveError::NotFound {
@@ -650,10 +634,8 @@ fn unknown_name_lists_the_steps_tried_and_near_names() {
 #[test]
 fn unreachable_registry_is_listed_when_nothing_else_knows_the_name() {
     let env = NixEnv::new();
-    let dir = tempfile::tempdir().unwrap();
-    let mut o = file_opts(&dir, INDEX);
-    o.registry_url = Some(file_url(&dir.path().join("missing.json")));
-    o.nix = Some(env.runner());
+    let mut o = env.opts();
+    o.registry_url = Some(file_url(&env.dir.path().join("missing.json")));
     let msg = resolve("cool-pkg", &o).unwrap_err().to_string();
     assert!(
         msg.contains("could not read the glix registry at file://"),
