@@ -136,16 +136,19 @@ pub fn restore(ctx: &Context, op: &str) -> Result<Outcome, OpError> {
             [] => return Err(OpError::Refused(format!("no glix operation with commit id {op}; `glix log` lists them"))),
             _ => return Err(OpError::Refused(format!("{op} matches several operations; give more of the commit id"))),
         };
+        // Each manifest of then, read once; a host of now that had none then goes.
         let mut files: BTreeMap<String, Option<String>> = BTreeMap::new();
         let mut manifests = BTreeMap::new();
-        let then_hosts = hosts_at(repo, &target.id)?;
-        for host in repo.hosts()?.into_iter().chain(then_hosts.iter().cloned()).collect::<BTreeSet<_>>() {
+        for host in git::list_dir_at(repo, &target.id, "hosts")? {
             let rel = Repo::manifest_rel(&host);
-            let text = git::file_at(repo, &target.id, &rel)?.map(|b| String::from_utf8_lossy(&b).into_owned());
-            if let Some(t) = &text {
-                manifests.insert(host.clone(), load_str(t, &rel)?);
+            if let Some(bytes) = git::file_at(repo, &target.id, &rel)? {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                manifests.insert(host, load_str(&text, &rel)?);
+                files.insert(rel, Some(text));
             }
-            files.insert(rel, text);
+        }
+        for host in repo.hosts()? {
+            files.entry(Repo::manifest_rel(&host)).or_insert(None);
         }
         files.insert(FLAKE_NIX.to_string(), Some(regenerate_flake(repo, &summaries_of(&manifests))?));
         let lock = git::file_at(repo, &target.id, FLAKE_LOCK)?.map(|b| String::from_utf8_lossy(&b).into_owned());
@@ -162,9 +165,4 @@ pub fn restore(ctx: &Context, op: &str) -> Result<Outcome, OpError> {
             warnings: vec![],
         })
     })
-}
-
-/// The hosts that had a manifest in commit `id`.
-fn hosts_at(repo: &Repo, id: &str) -> Result<Vec<String>, OpError> {
-    Ok(git::list_dir_at(repo, id, "hosts")?.into_iter().filter(|h| git::file_at(repo, id, &Repo::manifest_rel(h)).ok().flatten().is_some()).collect())
 }

@@ -3,10 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use super::state::{regenerate_flake, summaries_of};
+use super::state::{read_manifest, regenerate_flake, summaries_of};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
 use crate::manifest::{load_str, ManifestDoc, CURRENT_SCHEMA};
-use crate::repo::Repo;
 use crate::txn::Operation;
 
 /// `Ok(None)` when every manifest is already current.
@@ -16,19 +15,19 @@ pub fn migrate(ctx: &Context) -> Result<Option<Outcome>, OpError> {
         let mut manifests = BTreeMap::new();
         let mut upgraded = Vec::new();
         for host in repo.hosts()? {
-            let rel = Repo::manifest_rel(&host);
-            let text = std::fs::read_to_string(repo.path(&rel)).map_err(crate::repo::io(format!("cannot read {rel}")))?;
-            let before = load_str(&text, &rel)?.file_schema;
-            match ManifestDoc::migrate(&text, &rel)? {
-                Some(doc) => {
-                    upgraded.push(format!("{host} (schema {before} → {CURRENT_SCHEMA})"));
-                    manifests.insert(host.clone(), doc.manifest().clone());
-                    files.insert(rel, Some(doc.text()));
-                }
-                None => {
-                    manifests.insert(host.clone(), load_str(&text, &rel)?);
-                }
+            let (rel, text) = read_manifest(repo, &host)?;
+            let current = load_str(&text, &rel)?;
+            if current.file_schema == CURRENT_SCHEMA {
+                manifests.insert(host, current);
+                continue;
             }
+            let Some(doc) = ManifestDoc::migrate(&text, &rel)? else {
+                manifests.insert(host, current);
+                continue;
+            };
+            upgraded.push(format!("{host} (schema {} → {CURRENT_SCHEMA})", current.file_schema));
+            manifests.insert(host, doc.manifest().clone());
+            files.insert(rel, Some(doc.text()));
         }
         if upgraded.is_empty() {
             return Err(OpError::Refused(NOTHING.into()));
