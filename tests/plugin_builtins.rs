@@ -31,6 +31,32 @@ fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// `nix eval --json EXPR` with the plugin, which must succeed; its result.
+fn eval(expr: &str) -> Value {
+    let out = nix_eval_json(expr, true);
+    assert!(
+        out.status.success(),
+        "nix eval failed: {:?} {}",
+        out.status,
+        stderr(&out)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `nix eval --json EXPR` with the plugin, which must fail as an ordinary evaluation
+/// error (exit code 1; a crash would be a signal); its stderr.
+fn eval_error(expr: &str) -> String {
+    let out = nix_eval_json(expr, true);
+    let err = stderr(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{expr}: nix did not fail normally: {:?}\n{err}",
+        out.status
+    );
+    err
+}
+
 #[test]
 fn plugin_and_cli_agree_on_every_valid_manifest() {
     let valid: Vec<CorpusEntry> = corpus()
@@ -54,9 +80,7 @@ fn plugin_and_cli_agree_on_every_valid_manifest() {
             )
         })
         .collect();
-    let out = nix_eval_json(&format!("{{ {} }}", items.join("\n")), true);
-    assert!(out.status.success(), "nix eval failed: {}", stderr(&out));
-    let by_plugin: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by_plugin = eval(&format!("{{ {} }}", items.join("\n")));
     for e in &valid {
         let cli = glix_json(&e.path)
             .unwrap_or_else(|err| panic!("glix rejected {}: {err}", e.path.display()));
@@ -84,14 +108,7 @@ fn plugin_and_cli_reject_invalid_manifests_with_the_same_line_and_message() {
             nix_str(&origin),
             e.path.display()
         );
-        let out = nix_eval_json(&expr, true);
-        let err = stderr(&out);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "{origin}: nix must fail normally, got {:?}: {err}",
-            out.status
-        );
+        let err = eval_error(&expr);
         assert!(
             err.contains(&msg),
             "{origin}: plugin error lacks {msg:?}: {err}"
@@ -148,20 +165,14 @@ fn input_name_builtin_is_the_library_function() {
         .map(|r| nix_str(r))
         .collect::<Vec<_>>()
         .join(" ");
-    let out = nix_eval_json(&format!("map builtins.glixInputName [ {list} ]"), true);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let names: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<String> =
+        serde_json::from_value(eval(&format!("map builtins.glixInputName [ {list} ]"))).unwrap();
     for (r, name) in refs.iter().zip(&names) {
         let parsed = glix::flakeref::FlakeRef::parse(r).unwrap();
         assert_eq!(name, &glix::flakeref::canonical_input_name(&parsed), "{r}");
     }
-    let out = nix_eval_json("builtins.glixInputName \"not a ref\"", true);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("is not a valid flake reference"),
-        "{}",
-        stderr(&out)
-    );
+    let err = eval_error("builtins.glixInputName \"not a ref\"");
+    assert!(err.contains("is not a valid flake reference"), "{err}");
 }
 
 #[test]
@@ -172,12 +183,13 @@ fn resolve_builtin_plans_enabled_packages_and_names_missing_inputs() {
         m.display()
     );
     let inputs = "{ shell = 1; bob-shell = 1; git-setup = 1; printer = 1; self = 1; }";
-    let out = nix_eval_json(
-        &format!("builtins.glixResolve ({parse}) {inputs} null"),
-        true,
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // `lazy`: the values of `inputs` are never forced, only the names matter (else
+    // the whole evaluation fails).
+    let v = eval(&format!(
+        "{{ plan = builtins.glixResolve ({parse}) {inputs} null; \
+           lazy = builtins.glixResolve ({parse}) {{ shell = throw \"forced\"; bob-shell = 1; git-setup = 1; printer = 1; }} null; }}"
+    ));
+    let plan = &v["plan"];
     let users: Vec<(String, Value)> = plan
         .as_array()
         .unwrap()
@@ -198,16 +210,9 @@ fn resolve_builtin_plans_enabled_packages_and_names_missing_inputs() {
         serde_json::json!(["nixosModules", "default"])
     );
 
-    // The values of `inputs` are never forced: only the names matter.
-    let out = nix_eval_json(&format!("builtins.glixResolve ({parse}) {{ shell = throw \"forced\"; bob-shell = 1; git-setup = 1; printer = 1; }} null"), true);
-    assert!(out.status.success(), "{}", stderr(&out));
-
-    let out = nix_eval_json(
-        &format!("builtins.glixResolve ({parse}) [ \"shell\" \"bob-shell\" \"printer\" ] null"),
-        true,
-    );
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
+    let err = eval_error(&format!(
+        "builtins.glixResolve ({parse}) [ \"shell\" \"bob-shell\" \"printer\" ] null"
+    ));
     assert!(
         err.contains("package 'carol-git' uses flake input 'git-setup'")
             && err.contains("glix doctor"),
@@ -238,33 +243,14 @@ fn wrong_argument_types_are_evaluation_errors_not_crashes() {
         ("builtins.glixResolve { schema = 1; host = { defaultUser = null; system = null; }; packages = { }; } [ ] 42", "must be a string"),
     ];
     for (expr, msg) in cases {
-        let out = nix_eval_json(expr, true);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "{expr}: {:?} {}",
-            out.status,
-            stderr(&out)
-        );
-        assert!(
-            stderr(&out).contains(msg),
-            "{expr}: expected {msg:?} in {}",
-            stderr(&out)
-        );
+        let err = eval_error(expr);
+        assert!(err.contains(msg), "{expr}: expected {msg:?} in {err}");
     }
 }
 
 #[test]
 fn a_panic_in_a_builtin_becomes_an_evaluation_error() {
-    let out = nix_eval_json("builtins.glixTestPanic \"boom from the test\"", true);
-    let err = stderr(&out);
-    // exit code 1 is Nix's ordinary evaluation failure; a crash would be a signal.
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "nix did not exit normally: {:?}\n{err}",
-        out.status
-    );
+    let err = eval_error("builtins.glixTestPanic \"boom from the test\"");
     assert!(
         err.contains("internal error in the glix plugin") && err.contains("boom from the test"),
         "{err}"
@@ -301,9 +287,7 @@ fn garbage_text_gives_errors_never_a_crash() {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    let out = nix_eval_json(&format!("[ {list} ]"), true);
-    assert!(out.status.success(), "{:?} {}", out.status, stderr(&out));
-    let results: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let results: Vec<Value> = serde_json::from_value(eval(&format!("[ {list} ]"))).unwrap();
     assert_eq!(results.len(), files.len());
     for ((_, text), r) in files.iter().zip(&results) {
         // The plugin's verdict is the library's verdict.
@@ -321,7 +305,12 @@ fn garbage_text_gives_errors_never_a_crash() {
 
 #[test]
 fn import_builtin_is_parse_and_resolve_in_one_call() {
-    for file in ["several-users.toml", "every-field.toml", "large.toml", "home-no-user.toml"] {
+    for file in [
+        "several-users.toml",
+        "every-field.toml",
+        "large.toml",
+        "home-no-user.toml",
+    ] {
         let m = repo_root().join("tests/corpus/manifests/valid").join(file);
         let text = format!("(builtins.readFile {})", m.display());
         let inputs = format!("(builtins.listToAttrs (map (p: {{ name = p.input; value = null; }}) (builtins.attrValues (builtins.glixParseManifest \"x\" {text}).packages)))");
@@ -329,16 +318,17 @@ fn import_builtin_is_parse_and_resolve_in_one_call() {
             "let parsed = builtins.glixParseManifest \"x\" {text}; dflt = if parsed.host.defaultUser != null then parsed.host.defaultUser else \"tester\"; in
              {{ one = builtins.glixImportManifest \"x\" {text} {inputs} \"tester\"; two = {{ manifest = parsed; plan = builtins.glixResolve parsed {inputs} dflt; }}; }}"
         );
-        let out = nix_eval_json(&expr, true);
-        assert!(out.status.success(), "{file}: {}", stderr(&out));
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = eval(&expr);
         assert_eq!(v["one"], v["two"], "{file}");
         // every-field.toml's only package is disabled: nothing to plan
-        assert_eq!(v["one"]["plan"].as_array().unwrap().is_empty(), file == "every-field.toml", "{file}");
+        assert_eq!(
+            v["one"]["plan"].as_array().unwrap().is_empty(),
+            file == "every-field.toml",
+            "{file}"
+        );
     }
-    let out = nix_eval_json("builtins.glixImportManifest \"x\" \"schema = 1\\n[packages.a]\\nflake = \\\"github:o/a\\\"\\ninput = \\\"a\\\"\\n\" { } null", true);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("not an input of this flake"), "{}", stderr(&out));
+    let err = eval_error("builtins.glixImportManifest \"x\" \"schema = 1\\n[packages.a]\\nflake = \\\"github:o/a\\\"\\ninput = \\\"a\\\"\\n\" { } null");
+    assert!(err.contains("not an input of this flake"), "{err}");
 }
 
 /// The plugin builds results either through the C API or through its C++ fast path
