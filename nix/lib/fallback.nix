@@ -92,7 +92,6 @@ let
       packagesRaw = check (isAttrs (raw.packages or { })) "`packages` must be a table of packages" (raw.packages or { });
       packages = mapAttrs package packagesRaw;
 
-      # Two packages may share an input only when they use the same flake.
       # Two packages may share an input only when they use the same flake. Grouping
       # keeps this linear (an attrset update per package would copy the set each time).
       inputConflicts = map

@@ -62,21 +62,15 @@ let
       let manifest = if native then builtins.glixParseManifest origin text else fallback.parse origin text;
       in {
         inherit manifest;
-        plan =
-          if native then builtins.glixResolve manifest inputs (effectiveDefaultOf manifest)
-          else fallback.resolve manifest inputs (effectiveDefaultOf manifest);
+        plan = (if native then builtins.glixResolve else fallback.resolve) manifest inputs effectiveDefault;
       };
   inherit (imported) manifest plan;
   # The manifest's own default user wins over the caller's, like a package's own user.
-  effectiveDefaultOf = m: if m.host.defaultUser != null then m.host.defaultUser else defaultUser;
-  effectiveDefault = effectiveDefaultOf manifest;
+  effectiveDefault = if manifest.host.defaultUser != null then manifest.host.defaultUser else defaultUser;
   moduleOf = entry: wrapModule entry (getOutput entry inputs);
   system = builtins.filter (e: e.scope == "system") plan;
   home = builtins.filter (e: e.scope == "home") plan;
-  users = builtins.attrNames (builtins.listToAttrs (map (e: { name = e.user; value = null; }) home));
-  homeModulesByUser = builtins.listToAttrs (map
-    (u: { name = u; value = map moduleOf (builtins.filter (e: e.user == u) home); })
-    users);
+  homeModulesByUser = builtins.mapAttrs (_: map moduleOf) (builtins.groupBy (e: e.user) home);
 in
 {
   inherit manifest homeModulesByUser;
