@@ -35,6 +35,22 @@ fn applied_expr(path: &std::path::Path) -> String {
     )
 }
 
+/// `nix eval --json EXPR`, with the plugin or not, which must succeed; its result.
+fn eval(expr: &str, with_plugin: bool) -> Value {
+    let out = nix_eval_json(expr, with_plugin);
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        if with_plugin {
+            "with plugin"
+        } else {
+            "fallback"
+        },
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn is_old_schema(e: &CorpusEntry) -> bool {
     glix::manifest::load_str(&e.text, "x")
         .is_ok_and(|m| m.file_schema < glix::manifest::CURRENT_SCHEMA)
@@ -59,20 +75,8 @@ fn plugin_and_fallback_produce_the_same_manifest_and_modules() {
         .collect::<Vec<_>>()
         .join("\n");
     let expr = format!("{{ {all} }}");
-    let native = nix_eval_json(&expr, true);
-    assert!(
-        native.status.success(),
-        "with plugin: {}",
-        String::from_utf8_lossy(&native.stderr)
-    );
-    let fallback = nix_eval_json(&expr, false);
-    assert!(
-        fallback.status.success(),
-        "fallback: {}",
-        String::from_utf8_lossy(&fallback.stderr)
-    );
-    let native: Value = serde_json::from_slice(&native.stdout).unwrap();
-    let fallback: Value = serde_json::from_slice(&fallback.stdout).unwrap();
+    let native = eval(&expr, true);
+    let fallback = eval(&expr, false);
     for e in &valid {
         let name = file_name(&e.path);
         assert_eq!(native[&name]["reader"], "plugin");
@@ -109,13 +113,13 @@ fn plugin_and_fallback_both_reject_invalid_manifests() {
             e.path.display()
         );
         let native = nix_eval_json(&expr, true);
-        let fallback = nix_eval_json(&expr, false);
         let name = file_name(&e.path);
         assert_eq!(native.status.code(), Some(1), "{name}: plugin accepted it");
         if name == "nul-char.toml" {
             // Documented limit: Nix's fromTOML truncates strings at NUL instead of failing.
             continue;
         }
+        let fallback = nix_eval_json(&expr, false);
         assert_eq!(
             fallback.status.code(),
             Some(1),
@@ -133,13 +137,7 @@ fn fallback_asks_for_glix_migrate_on_an_older_schema_and_the_plugin_migrates() {
     assert_eq!(fallback.status.code(), Some(1));
     let err = String::from_utf8_lossy(&fallback.stderr);
     assert!(err.contains("run `glix migrate`"), "{err}");
-    let native = nix_eval_json(&expr, true);
-    assert!(
-        native.status.success(),
-        "{}",
-        String::from_utf8_lossy(&native.stderr)
-    );
-    let m: Value = serde_json::from_slice(&native.stdout).unwrap();
+    let m = eval(&expr, true);
     assert_eq!(m["packages"]["editor"]["flake"], "github:owner/editor");
 }
 
@@ -179,13 +177,7 @@ enable = false
     )
     .unwrap();
     for with_plugin in [true, false] {
-        let out = nix_eval_json(&applied_expr(&p), with_plugin);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = eval(&applied_expr(&p), with_plugin);
         let received =
             |list: &Value, i: usize| list[i]["imports"][0]["result"]["config"]["received"].clone();
         let sys = &v["systemModules"];
@@ -249,13 +241,7 @@ fn path_modules_keep_their_file_and_key() {
         module.display()
     );
     for with_plugin in [true, false] {
-        let out = nix_eval_json(&expr, with_plugin);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = eval(&expr, with_plugin);
         assert_eq!(v[0]["file"], module.display().to_string());
         assert_eq!(v[0]["key"], module.display().to_string());
         assert_eq!(
