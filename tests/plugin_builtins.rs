@@ -390,3 +390,21 @@ fn c_api_and_cpp_value_builders_build_the_same_values() {
     assert_eq!(capi["manifests"].as_array().unwrap().len(), files.len());
     assert_eq!(capi, cpp);
 }
+
+/// A GLIX_PLUGIN_VALUES the plugin does not know is said once, and the default path
+/// is used: the evaluation still succeeds.
+#[test]
+fn an_unknown_value_builder_is_warned_about_and_the_default_used() {
+    let out = nix()
+        .env("GLIX_PLUGIN_VALUES", "fastest")
+        .arg("--option")
+        .arg("plugin-files")
+        .arg(plugin())
+        .args(["eval", "--json", "--expr", "builtins.glixInfo.valueBuilder"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("GLIX_PLUGIN_VALUES=\"fastest\" is not `capi` or `cpp`; using cpp"), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "\"cpp\"");
+}
