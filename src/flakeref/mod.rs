@@ -193,8 +193,9 @@ fn suggestion(scheme: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Levenshtein distance; inputs here are short scheme names.
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance (in characters). Here it compares short scheme names; the
+/// resolver uses it for "did you mean" suggestions too.
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -30,25 +30,9 @@ pub fn nearest<'a>(
         .collect()
 }
 
-/// Levenshtein distance over characters.
-pub fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diag = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                diag
-            } else {
-                1 + diag.min(above).min(row[j])
-            };
-            diag = above;
-        }
-    }
-    row[b.len()]
-}
+/// Levenshtein distance: the core library's, which the flake-reference parser uses
+/// for its own hints.
+pub use crate::flakeref::edit_distance as levenshtein;
 
 #[cfg(test)]
 mod tests {
