@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use super::markers::{locate, RegionSpan};
 use super::render::render_lines;
-use super::{Desired, PatchError};
+use super::{Desired, DesiredRef, PatchError};
 
 /// The whole new text of `flake_nix` with both regions regenerated from `desired`.
 ///
@@ -17,6 +17,11 @@ use super::{Desired, PatchError};
 /// The result depends only on the text outside the regions and on `desired`, so
 /// patching twice, or patching a file whose regions were emptied, gives the same bytes.
 pub fn patch(flake_nix: &str, desired: &Desired) -> Result<String, PatchError> {
+    patch_ref(flake_nix, &desired.as_ref())
+}
+
+/// [`patch`] for a borrowed [`DesiredRef`] (what glix's own commands build).
+pub fn patch_ref(flake_nix: &str, desired: &DesiredRef) -> Result<String, PatchError> {
     let [(first, first_body), (second, second_body)] = rendered_bodies(flake_nix, desired)?;
 
     // Five slices, each copied once: linear in the size of the old and new text.
@@ -35,7 +40,7 @@ pub fn patch(flake_nix: &str, desired: &Desired) -> Result<String, PatchError> {
 pub fn regions_match(flake_nix: &str, desired: &Desired) -> Result<bool, PatchError> {
     // Both are rendered before comparing, so that `desired` is validated whatever the
     // file says: this refuses exactly when `patch` refuses.
-    let bodies = rendered_bodies(flake_nix, desired)?;
+    let bodies = rendered_bodies(flake_nix, &desired.as_ref())?;
     Ok(bodies
         .iter()
         .all(|(body, new)| flake_nix[body.clone()] == *new))
@@ -45,7 +50,7 @@ pub fn regions_match(flake_nix: &str, desired: &Desired) -> Result<bool, PatchEr
 /// the top of the file first: what [`patch`] splices in and [`regions_match`] compares.
 fn rendered_bodies(
     flake_nix: &str,
-    desired: &Desired,
+    desired: &DesiredRef,
 ) -> Result<[(Range<usize>, String); 2], PatchError> {
     let located = locate(flake_nix)?;
     let [first, second] = located.in_file_order();

@@ -4,7 +4,7 @@
 //! `flake.nix`, so it checks again (defence in depth): names must be plain Nix attribute
 //! names and strings are escaped, so no input can break the file or inject Nix into it.
 
-use super::{Desired, PatchError, Region};
+use super::{Desired, DesiredRef, PatchError, Region};
 
 /// Nix keywords: `if.url = …` or `let = mkHost …` is a syntax error. (`or` parses as
 /// an attribute name, but only by a special case in Nix's grammar; glix never writes it.)
@@ -20,27 +20,28 @@ pub fn render_region(
     desired: &Desired,
     indent: &str,
 ) -> Result<String, PatchError> {
-    render_lines(region, desired, indent, "\n")
+    render_lines(region, &desired.as_ref(), indent, "\n")
 }
 
 /// [`render_region`] with the line ending chosen by the caller (`\n` or `\r\n`).
 pub(super) fn render_lines(
     region: Region,
-    desired: &Desired,
+    desired: &DesiredRef,
     indent: &str,
     newline: &str,
 ) -> Result<String, PatchError> {
-    let mut out = String::new();
-    match region {
-        Region::Inputs => {
-            for (name, url) in &desired.inputs {
-                push_input(&mut out, name, url, indent, newline)?;
-            }
-        }
-        Region::Hosts => {
-            for (host, system) in &desired.hosts {
-                push_host(&mut out, host, system, indent, newline)?;
-            }
+    let lines = match region {
+        Region::Inputs => &desired.inputs,
+        Region::Hosts => &desired.hosts,
+    };
+    debug_assert!(lines.windows(2).all(|w| w[0].0 < w[1].0), "DesiredRef lists are sorted by name, each name once");
+    // Each line is its two strings plus at most this much; one allocation for all.
+    let per_line = indent.len() + newline.len() + 24;
+    let mut out = String::with_capacity(lines.iter().map(|(a, b)| a.len() + b.len() + per_line).sum());
+    for (name, value) in lines {
+        match region {
+            Region::Inputs => push_input(&mut out, name, value, indent, newline)?,
+            Region::Hosts => push_host(&mut out, name, value, indent, newline)?,
         }
     }
     Ok(out)

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::state::{load_host, regenerate_flake, remember_edit, user_inputs};
-use super::summary::{load_summaries, HostSummary};
+use super::state::{load_for_edit, regenerate, remember_edit, user_inputs, HostEdit};
+use super::summary::HostSummary;
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
 use crate::flakeref::{self, is_valid_name};
 use crate::manifest::{Package, Scope};
@@ -30,7 +30,7 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
     let res = resolve::resolve(&req.typed, resolve_opts)?;
     mutate(ctx, |repo| {
         let host = repo.choose_host(req.host.as_deref())?;
-        let mut doc = load_host(repo, &host)?;
+        let HostEdit { mut doc, others: mut all, flake_text } = load_for_edit(repo, &host)?;
         let flake = res.flake.to_url();
         let scope = req.scope.or(res.default_scope).unwrap_or(Scope::System);
         let output = req.output.clone().or_else(|| res.output.clone()).unwrap_or_else(|| scope.default_output().to_string());
@@ -54,10 +54,9 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
                 existing.name, existing.name
             )));
         }
-        // Every other host once, read-only: for the input name and the regions.
-        let mut all = load_summaries(repo, Some(&host))?;
+        // Every host once, read-only: for the input name and the regions.
         all.insert(host.clone(), HostSummary::of(doc.manifest()));
-        let input = choose_input(repo, &all, &res.flake)?;
+        let input = choose_input(&flake_text, &all, &res.flake)?;
         let pkg = Package {
             name: name.clone(),
             flake: flake.clone(),
@@ -72,7 +71,7 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
         doc.add_package(&pkg)?;
         let text = doc.text();
         all.insert(host.clone(), remember_edit(repo, &host, &doc, &text));
-        let flake_nix = regenerate_flake(repo, &all)?;
+        let flake_nix = regenerate(&flake_text, &all)?;
         let files = BTreeMap::from([(Repo::manifest_rel(&host), Some(text)), (FLAKE_NIX.to_string(), Some(flake_nix))]);
         Ok(Planned {
             op: Operation {
@@ -92,13 +91,12 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
 
 /// The input for a flake: the one any host already uses for it, else a new name that
 /// no other flake (and none of the user's own inputs) uses.
-fn choose_input(repo: &Repo, all: &BTreeMap<String, HostSummary>, r: &flakeref::FlakeRef) -> Result<String, OpError> {
+fn choose_input(flake_text: &str, all: &BTreeMap<String, HostSummary>, r: &flakeref::FlakeRef) -> Result<String, OpError> {
     let url = r.to_url();
     let packages = || all.values().flat_map(|s| s.packages());
     if let Some(p) = packages().find(|p| p.flake == url) {
         return Ok(p.input.to_string());
     }
-    let flake_text = std::fs::read_to_string(repo.path(FLAKE_NIX)).map_err(crate::repo::io("cannot read flake.nix"))?;
-    let reserved = user_inputs(&flake_text)?;
+    let reserved = user_inputs(flake_text)?;
     Ok(flakeref::input_name(r, |cand| reserved.contains(cand) || packages().any(|p| p.input == cand && p.flake != url)))
 }

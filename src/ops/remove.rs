@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::state::{load_host, regenerate_flake, with_edit};
+use super::state::{load_for_edit, regenerate, remember_edit, HostEdit};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
 use crate::repo::Repo;
 use crate::txn::Operation;
@@ -11,12 +11,12 @@ use crate::txn::Operation;
 pub fn remove(ctx: &Context, host: Option<&str>, name: &str) -> Result<Outcome, OpError> {
     mutate(ctx, |repo| {
         let host = repo.choose_host(host)?;
-        let mut doc = load_host(repo, &host)?;
+        let HostEdit { mut doc, others: mut all, flake_text } = load_for_edit(repo, &host)?;
         let pkg = doc.remove_package(name)?;
         let text = doc.text();
-        let all = with_edit(repo, &host, &doc, &text)?;
+        all.insert(host.clone(), remember_edit(repo, &host, &doc, &text));
         let input_still_used = all.values().any(|s| s.packages().any(|p| p.input == pkg.input));
-        let flake_nix = regenerate_flake(repo, &all)?;
+        let flake_nix = regenerate(&flake_text, &all)?;
         Ok(Planned {
             op: Operation {
                 kind: "remove".into(),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
 use crate::manifest::edit::EditError;
 use crate::txn::Operation;
-use crate::flake::{self, Desired};
+use crate::flake::{self, Desired, DesiredRef};
 use crate::manifest::{Manifest, ManifestDoc};
 use crate::repo::Repo;
 use super::summary::{self, load_summaries, HostSummary};
@@ -38,18 +38,45 @@ pub fn load_host(repo: &Repo, host: &str) -> Result<ManifestDoc, OpError> {
     Ok(ManifestDoc::parse(&text, &rel)?)
 }
 
+/// What a change to one host's manifest reads: that manifest, editable; every other
+/// host's summary; and flake.nix.
+pub struct HostEdit {
+    pub doc: ManifestDoc,
+    pub others: BTreeMap<String, HostSummary>,
+    pub flake_text: String,
+}
+
+/// Read what a change to `host` needs. The edited manifest is parsed on this thread
+/// while another reads the other hosts' summaries and flake.nix: they are the two
+/// largest reads of a change and neither needs the other (on 20 hosts of 1 000
+/// packages, each is a few milliseconds).
+pub fn load_for_edit(repo: &Repo, host: &str) -> Result<HostEdit, OpError> {
+    std::thread::scope(|s| {
+        let rest = s.spawn(|| Ok::<_, OpError>((load_summaries(repo, Some(host))?, read_flake(repo)?)));
+        let doc = load_host(repo, host);
+        let rest = rest.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        // The edited host's own error first, as if read one after the other.
+        let doc = doc?;
+        let (others, flake_text) = rest?;
+        Ok(HostEdit { doc, others, flake_text })
+    })
+}
+
 /// What the regions should say for these hosts. Two hosts may share an input only
 /// for the same flake.
 pub fn desired(hosts: &BTreeMap<String, HostSummary>) -> Result<Desired, OpError> {
+    Ok(desired_ref(hosts)?.to_owned())
+}
+
+/// [`desired`], borrowing every name and URL from the summaries.
+pub fn desired_ref(hosts: &BTreeMap<String, HostSummary>) -> Result<DesiredRef<'_>, OpError> {
     // Every package as (input, flake, host, name), stably sorted by input: the users
-    // of one input are then neighbours, the first of them (in host, then name order)
-    // is its owner, and the map is built in one pass over sorted keys.
-    let mut uses: Vec<(&str, &str, &str, &str)> = hosts
-        .iter()
-        .flat_map(|(h, s)| s.packages().map(move |p| (p.input, p.flake, h.as_str(), p.name)))
-        .collect();
+    // of one input are then neighbours, and the first of them (in host, then name
+    // order) is its owner.
+    let mut uses: Vec<(&str, &str, &str, &str)> = Vec::with_capacity(hosts.values().map(HostSummary::len).sum());
+    uses.extend(hosts.iter().flat_map(|(h, s)| s.packages().map(move |p| (p.input, p.flake, h.as_str(), p.name))));
     uses.sort_by(|a, b| a.0.cmp(b.0));
-    let mut inputs = Vec::new();
+    let mut inputs = Vec::with_capacity(uses.len());
     for group in uses.chunk_by(|a, b| a.0 == b.0) {
         let (input, url, owner_host, owner_pkg) = group[0];
         if let Some((_, flake, host, name)) = group.iter().find(|u| u.1 != url) {
@@ -57,20 +84,28 @@ pub fn desired(hosts: &BTreeMap<String, HostSummary>) -> Result<Desired, OpError
                 "input '{input}' is used for two different flakes: \"{url}\" by package '{owner_pkg}' of host {owner_host}, and \"{flake}\" by package '{name}' of host {host}; give one of them another `input` in its glix.toml"
             )));
         }
-        inputs.push((input.to_string(), url.to_string()));
+        inputs.push((input, url));
     }
-    Ok(Desired {
-        inputs: inputs.into_iter().collect(),
-        hosts: hosts.iter().map(|(h, s)| (h.clone(), s.system.clone())).collect(),
-    })
+    Ok(DesiredRef { inputs, hosts: hosts.iter().map(|(h, s)| (h.as_str(), s.system.as_str())).collect() })
 }
 
 /// flake.nix with both regions regenerated from the hosts' summaries; every byte
 /// outside the regions stays as the user wrote it.
 pub fn regenerate_flake(repo: &Repo, hosts: &BTreeMap<String, HostSummary>) -> Result<String, OpError> {
+    regenerate(&read_flake(repo)?, hosts)
+}
+
+/// [`regenerate_flake`] for flake.nix's text, already read.
+pub fn regenerate(flake_text: &str, hosts: &BTreeMap<String, HostSummary>) -> Result<String, OpError> {
+    let d = desired_ref(hosts)?;
+    let r = flake::patch_ref(flake_text, &d)?;
+    Ok(r)
+}
+
+/// The text of the repo's flake.nix.
+pub fn read_flake(repo: &Repo) -> Result<String, OpError> {
     let path = repo.path(FLAKE_NIX);
-    let text = std::fs::read_to_string(&path).map_err(crate::repo::io(format!("cannot read {}", path.display())))?;
-    Ok(flake::patch(&text, &desired(hosts)?)?)
+    Ok(std::fs::read_to_string(&path).map_err(crate::repo::io(format!("cannot read {}", path.display())))?)
 }
 
 /// The summaries of whole manifests (for operations that load them anyway).
@@ -115,17 +150,12 @@ pub fn remember_edit(repo: &Repo, host: &str, doc: &ManifestDoc, text: &str) -> 
 /// them. A line-based look, not a Nix parser — enough for the `x.url = "…";` style the
 /// template uses; a clash it misses shows up at `nix flake lock`.
 pub fn user_inputs(flake_text: &str) -> Result<std::collections::BTreeSet<String>, OpError> {
-    let located = flake::locate(flake_text)?;
-    let body = located.inputs.body.clone();
+    let body = flake::locate(flake_text)?.inputs.body;
     let mut names: std::collections::BTreeSet<String> =
         ["self", "nixpkgs", "home-manager", "glixos-core"].iter().map(|s| s.to_string()).collect();
-    let mut offset = 0;
-    for line in flake_text.split_inclusive('\n') {
-        let inside = body.contains(&offset);
-        offset += line.len();
-        if inside {
-            continue;
-        }
+    // The region's body starts and ends at line starts: the lines around it are whole.
+    let outside = flake_text[..body.start].split_inclusive('\n').chain(flake_text[body.end..].split_inclusive('\n'));
+    for line in outside {
         let t = line.trim_start();
         let end = t.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '\'')).unwrap_or(t.len());
         let (name, rest) = t.split_at(end);

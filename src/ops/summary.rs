@@ -64,6 +64,15 @@ impl HostSummary {
         HostSummary { system: m.host.system.clone().unwrap_or_else(|| DEFAULT_SYSTEM.to_string()), text, ends }
     }
 
+    /// How many packages the host has.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
     pub fn packages(&self) -> impl Iterator<Item = PackageInput<'_>> {
         let mut start = 0;
         self.ends.iter().map(move |&[name, input, flake]| {
