@@ -25,6 +25,10 @@ mod show;
 mod undo;
 mod update;
 
+// See Cargo.toml: most of glix's memory is many small, short-lived allocations.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::{ArgMatches, Command};
