@@ -90,19 +90,30 @@ impl<'r> Locked<'r> {
     /// Refuse files with uncommitted changes, journal `paths`, and start writing.
     pub fn start(self, op: Operation, paths: &[&str], allow_dirty: bool) -> Result<Transaction<'r>, TxnError> {
         let repo = self.repo;
-        let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
-        if git::head_detached(repo)? {
+        let base = git::Baseline::open(repo)?;
+        if base.head_detached() {
             return Err(TxnError::DetachedHead);
         }
-        if !allow_dirty {
-            let dirty = git::dirty(repo, &paths)?;
-            if !dirty.is_empty() {
-                return Err(TxnError::Dirty(dirty));
+        let mut journal = Journal::new(&op.summary);
+        let mut dirty = Vec::new();
+        for &p in paths {
+            let bytes = read_text(repo, p)?;
+            // A file as committed is journaled by its blob id; only a file that is not
+            // (new, or changed with --allow-dirty) by its contents.
+            match base.committed_blob(p, bytes.as_deref().map(str::as_bytes))? {
+                Some(id) => {
+                    journal.blobs.insert(p.to_string(), id);
+                }
+                None => {
+                    if !allow_dirty && base.is_dirty(p)? {
+                        dirty.push(p.to_string());
+                    }
+                    journal.files.insert(p.to_string(), bytes);
+                }
             }
         }
-        let mut journal = Journal::new(&op.summary);
-        for p in &paths {
-            journal.files.insert(p.clone(), read_text(repo, p)?);
+        if !dirty.is_empty() {
+            return Err(TxnError::Dirty(dirty));
         }
         // From here on, Drop cleans up: whatever fails leaves no journal and no change.
         let txn = Transaction { repo, _lock: self.lock, journal, op, finished: false, recovery: self.recovery };
@@ -162,7 +173,7 @@ impl<'r> Transaction<'r> {
 
     /// Declare that something else (e.g. `nix flake lock`) may change `rel`.
     pub fn cover(&mut self, rel: &str) -> Result<(), TxnError> {
-        if !self.journal.files.contains_key(rel) {
+        if !self.journal.covers(rel) {
             self.journal.files.insert(rel.to_string(), read_text(self.repo, rel)?);
             self.journal.save(self.repo)?;
         }
@@ -172,22 +183,27 @@ impl<'r> Transaction<'r> {
     /// The files that differ from before the operation.
     fn changed(&self) -> Vec<String> {
         self.journal
-            .files
-            .iter()
-            .filter(|(rel, before)| std::fs::read(self.repo.path(rel)).ok().as_deref() != before.as_deref().map(str::as_bytes))
-            .map(|(rel, _)| rel.clone())
+            .entries()
+            .into_iter()
+            .filter(|(rel, before)| !before.matches(std::fs::read(self.repo.path(rel)).ok().as_deref()))
+            .map(|(rel, _)| rel.to_string())
             .collect()
     }
 
     /// Make the one commit of this operation. Errors (nothing changed, git failing)
     /// roll everything back.
-    pub fn commit(mut self) -> Result<Committed, TxnError> {
+    pub fn commit(self) -> Result<Committed, TxnError> {
+        self.commit_with(&[])
+    }
+
+    /// [`Transaction::commit`] with some blobs already written ([`git::write_blobs`]).
+    pub fn commit_with(mut self, known: &[git::KnownBlob]) -> Result<Committed, TxnError> {
         let changed = self.changed();
         if changed.is_empty() {
             return Err(TxnError::NothingChanged); // Drop restores (nothing to restore)
         }
         fail::fail_point!("txn-before-commit", |_| Err(injected("before the commit")));
-        let id = git::commit(self.repo, &changed, &self.op.message(&self.journal.op_id))?;
+        let id = git::commit_with(self.repo, &changed, &self.op.message(&self.journal.op_id), known)?;
         // From here on the operation is done even if removing the journal fails: the
         // next run sees the op id on HEAD and only tidies up.
         self.finished = true;

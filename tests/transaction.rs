@@ -140,6 +140,55 @@ fn a_journal_left_by_a_killed_glix_is_rolled_back_first() {
 }
 
 #[test]
+fn a_committed_file_is_journaled_by_its_blob_and_restored_from_git() {
+    let (dir, repo) = repo();
+    let flake = dir.path().join("flake.nix");
+    let committed = std::fs::read_to_string(&flake).unwrap();
+    let t = Transaction::begin(&repo, op("x"), &["flake.nix", MANIFEST, "flake.lock"], &quick()).unwrap();
+    let j = Journal::load(&repo).unwrap().expect("journal written");
+    // Files as committed: by blob id (what `git hash-object` says), not by contents.
+    assert_eq!(j.blobs.get("flake.nix").map(String::as_str), Some(sh_git(dir.path(), &["hash-object", "flake.nix"]).trim()));
+    assert!(j.blobs.contains_key(MANIFEST));
+    assert!(!j.files.contains_key("flake.nix"), "{j:?}");
+    // A file that does not exist yet is journaled as absent.
+    assert_eq!(j.files.get("flake.lock"), Some(&None));
+    assert!(!std::fs::read_to_string(Journal::path(&repo)).unwrap().contains("outputs"), "contents in the journal");
+    drop(t);
+
+    // What a glix killed mid-write leaves: that journal, and changed files.
+    j.save(&repo).unwrap();
+    std::fs::write(&flake, "half written").unwrap();
+    std::fs::write(dir.path().join("flake.lock"), "{}").unwrap();
+    let t = Transaction::begin(&repo, op("next"), &[MANIFEST], &quick()).unwrap();
+    let rec = t.recovery().cloned().expect("recovery reported");
+    assert_eq!(rec.restored, vec!["flake.lock".to_string(), "flake.nix".to_string()]);
+    drop(t);
+    assert_eq!(std::fs::read_to_string(&flake).unwrap(), committed);
+    assert!(!dir.path().join("flake.lock").exists());
+    assert_eq!(sh_git(dir.path(), &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn with_allow_dirty_the_uncommitted_contents_are_what_a_rollback_restores() {
+    let (dir, repo) = repo();
+    let manifest = dir.path().join(MANIFEST);
+    std::fs::write(&manifest, "schema = 1
+# my own edit
+").unwrap();
+    let err = Transaction::begin(&repo, op("x"), &[MANIFEST], &quick()).err().expect("dirty file refused");
+    assert!(matches!(&err, TxnError::Dirty(files) if files == &vec![MANIFEST.to_string()]), "{err}");
+
+    let opts = TxnOptions { allow_dirty: true, ..quick() };
+    let mut t = Transaction::begin(&repo, op("x"), &[MANIFEST], &opts).unwrap();
+    let j = Journal::load(&repo).unwrap().unwrap();
+    assert_eq!(j.files.get(MANIFEST), Some(&Some("schema = 1\n# my own edit\n".to_string())));
+    assert!(j.blobs.is_empty());
+    t.write(MANIFEST, b"schema = 1\n# glix\n").unwrap();
+    drop(t); // rolled back: the user's own edit, not HEAD's text
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), "schema = 1\n# my own edit\n");
+}
+
+#[test]
 fn a_journal_whose_commit_was_made_is_only_tidied_up() {
     let (dir, repo) = repo();
     let mut j = Journal::new("glix add h: p");

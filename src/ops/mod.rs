@@ -38,7 +38,7 @@ use crate::manifest::edit::EditError;
 use crate::manifest::ManifestError;
 use crate::nix::{Nix, NixError};
 use crate::repo::journal::Recovery;
-use crate::repo::{Repo, RepoError};
+use crate::repo::{git, Repo, RepoError};
 use crate::txn::{Locked, Operation, TxnError, TxnOptions};
 
 pub const FLAKE_NIX: &str = "flake.nix";
@@ -137,31 +137,48 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
     if locking && !paths.contains(&FLAKE_LOCK) {
         paths.push(FLAKE_LOCK);
     }
-    let mut txn = locked.start(planned.op.clone(), &paths, ctx.txn.allow_dirty)?;
-    for (rel, contents) in &planned.files {
-        match contents {
-            Some(text) => txn.write(rel, text.as_bytes())?,
-            None => txn.remove(rel)?,
+    let contents: Vec<(&str, &[u8])> =
+        planned.files.iter().filter_map(|(rel, c)| c.as_deref().map(|text| (rel.as_str(), text.as_bytes()))).collect();
+    std::thread::scope(|s| {
+        // The new blobs (hashing and compressing them is most of a commit's cost) are
+        // written on another core while the journal and the files are: see
+        // `git::write_blobs`. If that fails, the commit writes them itself and reports
+        // any error there.
+        let blobs = s.spawn(|| git::write_blobs(&ctx.repo, &contents).ok());
+        let mut txn = locked.start(planned.op.clone(), &paths, ctx.txn.allow_dirty)?;
+        for (rel, contents) in &planned.files {
+            match contents {
+                Some(text) => txn.write(rel, text.as_bytes())?,
+                None => txn.remove(rel)?,
+            }
         }
-    }
-    fail::fail_point!("op-before-lock", |_| Err(OpError::Refused("injected failure before nix flake lock".into())));
-    if locking {
-        let nix = match &ctx.nix {
-            Some(n) => n.clone(),
-            None => Nix::locate()?,
-        };
-        match &planned.lock {
-            LockStep::Lock => nix.flake_lock(ctx.repo.root())?,
-            LockStep::Update(inputs) => nix.flake_update(ctx.repo.root(), inputs)?,
-            LockStep::None => {}
+        fail::fail_point!("op-before-lock", |_| Err(OpError::Refused("injected failure before nix flake lock".into())));
+        if locking {
+            let nix = match &ctx.nix {
+                Some(n) => n.clone(),
+                None => Nix::locate()?,
+            };
+            match &planned.lock {
+                LockStep::Lock => nix.flake_lock(ctx.repo.root())?,
+                LockStep::Update(inputs) => nix.flake_update(ctx.repo.root(), inputs)?,
+                LockStep::None => {}
+            }
         }
-    }
-    fail::fail_point!("op-after-lock", |_| Err(OpError::Refused("injected failure after nix flake lock".into())));
-    if INTERRUPTED.load(Ordering::SeqCst) {
-        return Err(OpError::Interrupted);
-    }
-    let committed = txn.commit()?;
-    Ok(Outcome { summary: planned.op.summary, commit: Some(committed.id), diff: None, recovery, warnings: planned.warnings, files: committed.files })
+        fail::fail_point!("op-after-lock", |_| Err(OpError::Refused("injected failure after nix flake lock".into())));
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            return Err(OpError::Interrupted);
+        }
+        let known = blobs.join().ok().flatten().unwrap_or_default();
+        let committed = txn.commit_with(&known)?;
+        Ok(Outcome {
+            summary: planned.op.summary.clone(),
+            commit: Some(committed.id),
+            diff: None,
+            recovery,
+            warnings: planned.warnings.clone(),
+            files: committed.files,
+        })
+    })
 }
 
 /// The unified diff of one file (`None`: the file does not exist on that side).

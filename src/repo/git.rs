@@ -51,11 +51,6 @@ pub fn init(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Whether HEAD is detached (glix's commits would not be on any branch).
-pub fn head_detached(repo: &Repo) -> Result<bool> {
-    Ok(open(repo)?.head_detached().unwrap_or(false))
-}
-
 /// Whether HEAD is the commit of operation `op_id`.
 pub fn head_has_op(repo: &Repo, op_id: &str) -> Result<bool> {
     let r = open(repo)?;
@@ -63,25 +58,102 @@ pub fn head_has_op(repo: &Repo, op_id: &str) -> Result<bool> {
     Ok(Trailers::parse(commit.message().unwrap_or("")).get("Glix-Op-Id") == Some(op_id))
 }
 
-/// Which of `paths` have uncommitted changes (in the work tree or the index).
-pub fn dirty(repo: &Repo, paths: &[String]) -> Result<Vec<String>> {
-    let r = open(repo)?;
-    let mut out = Vec::new();
-    for p in paths {
-        match r.status_file(Path::new(p)) {
-            Ok(s) if s.is_empty() || s == Status::CURRENT || s.contains(Status::IGNORED) => {}
-            Ok(_) => out.push(p.clone()),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => {}
-            Err(e) => return Err(e.into()),
+/// The git blob id of `bytes`: what `git hash-object` prints for a file holding them.
+pub fn blob_id(bytes: &[u8]) -> String {
+    use sha1::{Digest, Sha1};
+    let mut h = Sha1::new();
+    h.update(format!("blob {}\0", bytes.len()).as_bytes());
+    h.update(bytes);
+    hex(&h.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// HEAD and the index as a transaction starts: what it checks the files it covers
+/// against.
+pub struct Baseline {
+    repo: Repository,
+    head_tree: Option<git2::Oid>,
+    index: git2::Index,
+}
+
+impl Baseline {
+    pub fn open(repo: &Repo) -> Result<Baseline> {
+        let r = open(repo)?;
+        let head_tree = r.head().ok().and_then(|h| h.peel_to_tree().ok()).map(|t| t.id());
+        let index = r.index()?;
+        Ok(Baseline { repo: r, head_tree, index })
+    }
+
+    /// Whether HEAD is detached (glix's commits would not be on any branch).
+    pub fn head_detached(&self) -> bool {
+        self.repo.head_detached().unwrap_or(false)
+    }
+
+    /// The blob id of `path` at HEAD when the work tree's file (`bytes`) is exactly
+    /// that blob and the index stages it unchanged — so the file can be restored from
+    /// git. `None` for anything else (changed, new, absent, or only equal through a
+    /// git filter such as autocrlf): those take [`Baseline::is_dirty`]'s full check.
+    pub fn committed_blob(&self, path: &str, bytes: Option<&[u8]>) -> Result<Option<String>> {
+        let (Some(bytes), Some(tree)) = (bytes, self.head_tree) else { return Ok(None) };
+        let Ok(entry) = self.repo.find_tree(tree)?.get_path(Path::new(path)) else { return Ok(None) };
+        let Some(staged) = self.index.get_path(Path::new(path), 0) else { return Ok(None) };
+        let executable = is_executable(&self.repo.workdir().unwrap_or(Path::new(".")).join(path));
+        let mode = if executable { FileMode::BlobExecutable } else { FileMode::Blob };
+        if entry.filemode() != i32::from(mode) || staged.mode != u32::from(mode) || staged.id != entry.id() {
+            return Ok(None);
+        }
+        let id = entry.id().to_string();
+        Ok((blob_id(bytes) == id).then_some(id))
+    }
+
+    /// Whether `path` has uncommitted changes (in the work tree or the index), as
+    /// `git status` sees them; an ignored file has none.
+    pub fn is_dirty(&self, path: &str) -> Result<bool> {
+        match self.repo.status_file(Path::new(path)) {
+            Ok(s) => Ok(!(s.is_empty() || s == Status::CURRENT || s.contains(Status::IGNORED))),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(false),
+            Err(e) => Err(e.into()),
         }
     }
-    Ok(out)
+}
+
+/// The contents of blob `id`.
+pub fn blob(repo: &Repo, id: &str) -> Result<Vec<u8>> {
+    let r = open(repo)?;
+    let blob = r.find_blob(git2::Oid::from_str(id)?)?;
+    Ok(blob.content().to_vec())
 }
 
 /// Commit exactly `paths` as they are in the work tree (a missing file is a deletion),
 /// on top of HEAD, whatever else is staged; then refresh those index entries so
 /// `git status` is clean for them. Returns the new commit id.
 pub fn commit(repo: &Repo, paths: &[String], message: &str) -> Result<String> {
+    commit_with(repo, paths, message, &[])
+}
+
+/// A blob already written to the object store ([`write_blobs`]), and the bytes it holds.
+#[derive(Debug, Clone)]
+pub struct KnownBlob<'a> {
+    pub path: &'a str,
+    pub bytes: &'a [u8],
+    pub id: git2::Oid,
+}
+
+/// Write `files`' contents to the object store ahead of the commit that will use them
+/// (see `ops::mutate`, which does this while the journal and the files are written).
+/// Objects are only ever added: one the operation ends up not using is unreferenced
+/// and harmless, and `git gc` drops it.
+pub fn write_blobs<'a>(repo: &Repo, files: &[(&'a str, &'a [u8])]) -> Result<Vec<KnownBlob<'a>>> {
+    let r = open(repo)?;
+    files.iter().map(|&(path, bytes)| Ok(KnownBlob { path, bytes, id: r.blob(bytes)? })).collect()
+}
+
+/// [`commit`], taking the blob of a file from `known` when the file holds exactly the
+/// bytes written there (the rest are hashed and compressed here).
+pub fn commit_with(repo: &Repo, paths: &[String], message: &str, known: &[KnownBlob]) -> Result<String> {
     let r = open(repo)?;
     let parent = r.head().ok().and_then(|h| h.peel_to_commit().ok());
     let base = match &parent {
@@ -95,7 +167,10 @@ pub fn commit(repo: &Repo, paths: &[String], message: &str) -> Result<String> {
         // Stat before reading, as git does: a change after the stat shows as a change.
         match std::fs::symlink_metadata(&full).and_then(|meta| std::fs::read(&full).map(|bytes| (meta, bytes))) {
             Ok((meta, bytes)) => {
-                let blob = r.blob(&bytes)?;
+                let blob = match known.iter().find(|k| k.path == p && k.bytes == bytes.as_slice()) {
+                    Some(k) => k.id,
+                    None => r.blob(&bytes)?,
+                };
                 let mode = if is_executable(&full) { FileMode::BlobExecutable } else { FileMode::Blob };
                 update.upsert(p.as_str(), blob, mode);
                 entries.push(index_entry(p, blob, mode, &meta));
