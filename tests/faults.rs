@@ -12,11 +12,14 @@ use assert_cmd::cargo::CommandCargoExt;
 use common::glix_env::Env;
 use common::*;
 
+/// A condition on the repo (given the files before the command).
+type Reached = Box<dyn Fn(&Env, &[(String, String)]) -> bool>;
+
 /// The failpoints before the commit, with a condition on the repo that holds once the
 /// running glix has reached them (for the kill tests).
-fn steps(env: &Env) -> Vec<(&'static str, &'static str, Box<dyn Fn(&Env, &[(String, String)]) -> bool>)> {
+fn steps(env: &Env) -> Vec<(&'static str, &'static str, Reached)> {
     let _ = env;
-    let changed = |file: &'static str| -> Box<dyn Fn(&Env, &[(String, String)]) -> bool> {
+    let changed = |file: &'static str| -> Reached {
         Box::new(move |env: &Env, before: &[(String, String)]| before.iter().any(|(f, b)| f == file && env.read(f) != *b))
     };
     vec![
