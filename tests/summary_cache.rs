@@ -1,7 +1,8 @@
-//! The per-host summary cache (`.git/glix-cache/`, src/ops/summary.rs) only ever saves
-//! work: whatever happens to another host's manifest between two glix commands — a
-//! hand edit, a broken edit, a corrupted cache file — the next change regenerates
-//! flake.nix exactly as a fresh parse of every manifest would, or refuses as it would.
+//! The per-host cache (`.git/glix-cache/`, src/ops/summary.rs) only ever saves work:
+//! whatever happens to a host's manifest between two glix commands — a hand edit, a
+//! broken edit, a corrupted cache file — the next change regenerates flake.nix (and
+//! edits the manifest) exactly as a fresh parse of every manifest would, or refuses as
+//! it would.
 
 mod common;
 
@@ -120,4 +121,44 @@ fn an_unwritable_cache_does_not_stop_a_change() {
     env.ok(&["add", "--host", "desk", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
     assert_eq!(env.commits(), n + 1);
     env.check_regions();
+}
+
+#[test]
+fn the_edited_hosts_own_hand_edits_and_damaged_models_are_seen() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["add", "--host", "laptop", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
+    let model = env.repo.join(".git/glix-cache/laptop.model");
+    assert!(model.exists(), "the change left the model of what it wrote: {:?}", cache_files(&env));
+
+    // A package added to laptop by hand: the next change to laptop knows it (the model
+    // of the text glix wrote no longer matches the file).
+    append(&env, "hosts/laptop/glix.toml", "\n[packages.hand]\nflake = \"github:someone/hand\"\ninput = \"hand\"\n");
+    env.git(&["commit", "-qam", "hand edit of laptop"]);
+    let out = env.glix(&["add", "--host", "laptop", "github:someone/hand", "--name", "again", "--no-lock"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("already on laptop as 'hand'"), "{err}");
+    assert!(env.repo.join(".git/glix-cache/laptop.read.model").exists(), "the parsed text's model is kept too");
+
+    // Damaged models are misses: the change goes through as without a cache.
+    std::fs::write(&model, "garbage").unwrap();
+    std::fs::write(env.repo.join(".git/glix-cache/laptop.read.model"), "").unwrap();
+    env.ok(&["add", "--host", "laptop", &env.path("pkg-db"), "--name", "db", "--no-lock"]);
+    let manifest = env.read("hosts/laptop/glix.toml");
+    assert!(manifest.contains("[packages.hand]") && manifest.contains("[packages.db]") && manifest.contains("[packages.web]"), "{manifest}");
+    env.check_regions();
+
+    // The model of the text just written, under another key and saying something else
+    // (`web` → `xyz`): never believed. (Debug builds also check every model used
+    // against a full validation.)
+    let entry = std::fs::read(&model).unwrap();
+    let version = format!(":{}:", env!("CARGO_PKG_VERSION"));
+    let hash_at = entry.windows(version.len()).position(|w| w == version.as_bytes()).unwrap() + version.len();
+    let mut foreign = replace(&entry, b"web", b"xyz");
+    foreign[hash_at] = if foreign[hash_at] == b'0' { b'1' } else { b'0' };
+    std::fs::write(&model, foreign).unwrap();
+    let out = env.glix(&["add", "--host", "laptop", &env.path("pkg-web"), "--name", "web2", "--no-lock"]);
+    assert!(!out.status.success(), "pkg-web is on laptop as web");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("as 'web'"), "{}", String::from_utf8_lossy(&out.stderr));
 }

@@ -56,6 +56,22 @@ impl ManifestDoc {
         })
     }
 
+    /// [`ManifestDoc::parse`] for text whose model glix validated before (kept by
+    /// content in glix's cache): the document is parsed for editing, not validated
+    /// again. Debug builds (every test) check the model against a full validation.
+    pub fn with_model(text: &str, origin: &str, manifest: Manifest) -> Result<ManifestDoc, EditError> {
+        if manifest.file_schema != CURRENT_SCHEMA {
+            return Err(EditError::OldSchema { origin: origin.to_string(), found: manifest.file_schema });
+        }
+        let parsed = load::parse(text, origin)?;
+        debug_assert_eq!(
+            load::load_table(parsed.as_table(), text, origin).as_ref().ok(),
+            Some(&manifest),
+            "the cached model of {origin} is not what its text says"
+        );
+        Ok(ManifestDoc { doc: parsed.into_mut(), origin: origin.to_string(), manifest, text: text.to_string() })
+    }
+
     /// A new manifest, as `glix init` and `glix host add` write it.
     pub fn new_host(
         default_user: Option<&str>,

@@ -32,10 +32,16 @@ pub(super) fn current_model(text: &str, rel: String) -> Result<Manifest, OpError
     Ok(m)
 }
 
-/// One host's manifest, editable.
+/// One host's manifest, editable. Its model comes from the cache when glix validated
+/// exactly these bytes before (usually: glix wrote them).
 pub fn load_host(repo: &Repo, host: &str) -> Result<ManifestDoc, OpError> {
     let (rel, text) = read_manifest(repo, host)?;
-    Ok(ManifestDoc::parse(&text, &rel)?)
+    if let Some(m) = summary::cached_model(repo, host, &text) {
+        return Ok(ManifestDoc::with_model(&text, &rel, m)?);
+    }
+    let doc = ManifestDoc::parse(&text, &rel)?;
+    summary::remember_read_model(repo, host, &text, doc.manifest());
+    Ok(doc)
 }
 
 /// What a change to one host's manifest reads: that manifest, editable; every other
@@ -140,9 +146,7 @@ pub fn with_edit(repo: &Repo, host: &str, doc: &ManifestDoc, text: &str) -> Resu
 /// The summary of an edited manifest, remembered under the text glix will write so
 /// the next command need not parse it.
 pub fn remember_edit(repo: &Repo, host: &str, doc: &ManifestDoc, text: &str) -> HostSummary {
-    let s = HostSummary::of(doc.manifest());
-    summary::remember(repo, host, text, &s);
-    s
+    summary::remember(repo, host, text, doc.manifest())
 }
 
 /// Input names the user declared in flake.nix outside glix's regions (`name.url = …`

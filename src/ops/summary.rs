@@ -9,6 +9,12 @@
 //! checkout, by another glix) has another key and is parsed — and validated — again,
 //! so the cache can only ever answer for bytes it has seen pass validation.
 //!
+//! The same cache keeps the validated model of a host's manifest, for the next change
+//! to that host: `<host>.model` for the text glix last wrote (what the next change
+//! usually finds) and `<host>.read.model` for the text it last had to parse (say,
+//! after a hand edit, or a `git reset` to an earlier commit). Editing still parses the
+//! document, to keep the user's formatting, but need not validate 1 000 packages again.
+//!
 //! The cache is an optimisation only: it lives outside the worktree, is written
 //! without fsync (a torn file fails to parse or to match its key and is a miss), and a
 //! cache that cannot be read or written is ignored.
@@ -23,9 +29,9 @@ use super::OpError;
 use crate::manifest::Manifest;
 use crate::repo::Repo;
 
-/// Bump when the summary's shape or meaning changes (the glix version is in the key
-/// too, so a release with other validation rules never trusts an older entry).
-const FORMAT: u32 = 2;
+/// Bump when the shape or meaning of what is stored changes (the glix version is in
+/// the key too, so a release with other validation rules never trusts an older entry).
+const FORMAT: u32 = 3;
 
 /// One host's contribution to flake.nix: its system, and every package (enabled or
 /// not: a disabled package keeps its input) in name order.
@@ -109,59 +115,89 @@ pub fn load_summaries(repo: &Repo, skip: Option<&str>) -> Result<BTreeMap<String
 
 fn load_summary(repo: &Repo, host: &str) -> Result<HostSummary, OpError> {
     let (rel, text) = read_manifest(repo, host)?;
-    let key = key_of(&text);
-    if let Some(s) = read_entry(repo, host, &key) {
+    let key = Key::of(&text);
+    if let Some(s) = read_entry(&path(repo, host, SUMMARY), &key).filter(HostSummary::is_well_formed) {
         return Ok(s);
     }
     let s = HostSummary::of(&current_model(&text, rel)?);
-    write_entry(repo, host, &key, &s);
+    write_entry(&path(repo, host, SUMMARY), &key, &s);
     Ok(s)
 }
 
-/// Remember the summary of a manifest text glix is about to write (its model is
-/// already validated), so the next command does not parse it again. Harmless if the
-/// write never happens: the entry is keyed by content.
-pub fn remember(repo: &Repo, host: &str, text: &str, s: &HostSummary) {
-    write_entry(repo, host, &key_of(text), s);
+/// Remember a manifest text glix is about to write, whose model is already validated:
+/// its summary (for the next change to another host) and its model (for the next
+/// change to this one), so that neither parses it again. Harmless if the write never
+/// happens: entries are keyed by content.
+pub fn remember(repo: &Repo, host: &str, text: &str, m: &Manifest) -> HostSummary {
+    let key = Key::of(text);
+    let s = HostSummary::of(m);
+    write_entry(&path(repo, host, SUMMARY), &key, &s);
+    write_entry(&path(repo, host, WRITTEN_MODEL), &key, m);
+    s
 }
 
-/// Drop a host's entry (its manifest is being removed). Best effort, like every write.
+/// The validated model of `host`'s manifest, if the cache has one for exactly `text`.
+pub fn cached_model(repo: &Repo, host: &str, text: &str) -> Option<Manifest> {
+    let key = Key::of(text);
+    [WRITTEN_MODEL, READ_MODEL].into_iter().find_map(|kind| read_entry(&path(repo, host, kind), &key))
+}
+
+/// Remember the model of `host`'s manifest `text`, just parsed and validated.
+pub fn remember_read_model(repo: &Repo, host: &str, text: &str, m: &Manifest) {
+    write_entry(&path(repo, host, READ_MODEL), &Key::of(text), m);
+}
+
+/// Drop a host's entries (its manifest is being removed). Best effort, like every write.
 pub fn forget(repo: &Repo, host: &str) {
-    let _ = std::fs::remove_file(entry_path(repo, host));
+    for kind in [SUMMARY, WRITTEN_MODEL, READ_MODEL] {
+        let _ = std::fs::remove_file(path(repo, host, kind));
+    }
 }
 
 /// A cache file, in postcard's compact binary form (strings are length-prefixed, so
 /// reading 20 000 packages is mostly copying bytes; JSON took three times as long).
-/// postcard is not self-describing: change [`FORMAT`] with this struct.
+/// postcard is not self-describing: change [`FORMAT`] with the types stored.
 #[derive(Serialize, Deserialize)]
-struct Entry<S> {
-    key: String,
-    summary: S,
+struct Entry<K, V> {
+    key: K,
+    value: V,
 }
 
-fn key_of(text: &str) -> String {
-    format!("{FORMAT}:{}:{}", env!("CARGO_PKG_VERSION"), blake3::hash(text.as_bytes()).to_hex())
+/// What an entry is valid for: this format, this glix, these manifest bytes.
+struct Key(String);
+
+impl Key {
+    fn of(text: &str) -> Key {
+        Key(format!("{FORMAT}:{}:{}", env!("CARGO_PKG_VERSION"), blake3::hash(text.as_bytes()).to_hex()))
+    }
 }
 
-fn entry_path(repo: &Repo, host: &str) -> PathBuf {
-    repo.state_dir().join("glix-cache").join(format!("{host}.bin"))
+/// The host's summary.
+const SUMMARY: &str = "bin";
+/// The model of the manifest text glix last wrote.
+const WRITTEN_MODEL: &str = "model";
+/// The model of the manifest text glix last parsed.
+const READ_MODEL: &str = "read.model";
+
+/// `.git/glix-cache/<host>.<kind>` (host names have no dots, so kinds never meet).
+fn path(repo: &Repo, host: &str, kind: &str) -> PathBuf {
+    repo.state_dir().join("glix-cache").join(format!("{host}.{kind}"))
 }
 
-fn read_entry(repo: &Repo, host: &str, key: &str) -> Option<HostSummary> {
-    let bytes = std::fs::read(entry_path(repo, host)).ok()?;
-    let e: Entry<HostSummary> = postcard::from_bytes(&bytes).ok()?;
-    (e.key == key && e.summary.is_well_formed()).then_some(e.summary)
+fn read_entry<V: serde::de::DeserializeOwned>(path: &std::path::Path, key: &Key) -> Option<V> {
+    let bytes = std::fs::read(path).ok()?;
+    let e: Entry<String, V> = postcard::from_bytes(&bytes).ok()?;
+    (e.key == key.0).then_some(e.value)
 }
 
-fn write_entry(repo: &Repo, host: &str, key: &str, s: &HostSummary) {
-    let path = entry_path(repo, host);
+fn write_entry<V: Serialize>(path: &std::path::Path, key: &Key, value: &V) {
     let Some(dir) = path.parent() else { return };
-    let Ok(bytes) = postcard::to_allocvec(&Entry { key: key.to_string(), summary: s }) else { return };
+    let Ok(bytes) = postcard::to_allocvec(&Entry { key: key.0.as_str(), value }) else { return };
     // Best effort: temp file + rename, so a reader never sees half an entry.
     let _ = std::fs::create_dir_all(dir).and_then(|_| {
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
         std::io::Write::write_all(&mut tmp, &bytes)?;
-        tmp.persist(&path).map(|_| ()).map_err(|e| e.error)
+        tmp.persist(path).map(|_| ()).map_err(|e| e.error)
     });
 }
 
