@@ -31,6 +31,16 @@ fn parse(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, t| b.iter(|| glix::manifest::load_str(t, "bench").unwrap()));
     }
     g.finish();
+    // The reference: the `toml` crate's DeTable, the fastest tree-building parser on
+    // crates.io (borrowed strings, no format preservation, no validation at all).
+    let mut g = c.benchmark_group("toml_parse_only");
+    g.sample_size(10);
+    for n in [1000usize, 10_000] {
+        let text = manifest(n);
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, t| b.iter(|| toml::de::DeTable::parse(t).unwrap()));
+    }
+    g.finish();
 }
 
 criterion_group!(benches, parse);

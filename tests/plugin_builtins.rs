@@ -408,3 +408,27 @@ fn an_unknown_value_builder_is_warned_about_and_the_default_used() {
     assert!(err.contains("GLIX_PLUGIN_VALUES=\"fastest\" is not `capi` or `cpp`; using cpp"), "{err}");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "\"cpp\"");
 }
+
+/// GLIX_PLUGIN_TIMING=1: each glixImportManifest call says where its time went; without
+/// it, nothing is said.
+#[test]
+fn glix_plugin_timing_reports_each_import_on_stderr() {
+    let expr = r#"builtins.glixImportManifest "/x/glix.toml" "schema = 1\n[packages.a]\nflake = \"github:o/a\"\ninput = \"a\"\n[packages.b]\nflake = \"github:o/b\"\ninput = \"b\"\n" { a = 1; b = 2; } null"#;
+    let run = |timing: Option<&str>| {
+        let mut cmd = nix();
+        cmd.env_remove("GLIX_PLUGIN_TIMING");
+        if let Some(t) = timing {
+            cmd.env("GLIX_PLUGIN_TIMING", t);
+        }
+        let out = cmd.arg("--option").arg("plugin-files").arg(plugin()).args(["eval", "--json", "--expr", expr]).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stderr(&out)
+    };
+    let err = run(Some("1"));
+    let line = err.lines().find(|l| l.starts_with("glix plugin: glixImportManifest /x/glix.toml: 2 packages; ")).unwrap_or_else(|| panic!("{err}"));
+    for part in ["arguments ", "parse + validate + plan ", "Nix values "] {
+        assert!(line.contains(part) && line.contains(" ms"), "{line}");
+    }
+    assert!(!run(None).contains("glixImportManifest"));
+    assert!(!run(Some("0")).contains("glixImportManifest"));
+}
