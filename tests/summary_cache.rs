@@ -162,3 +162,15 @@ fn the_edited_hosts_own_hand_edits_and_damaged_models_are_seen() {
     assert!(!out.status.success(), "pkg-web is on laptop as web");
     assert!(String::from_utf8_lossy(&out.stderr).contains("as 'web'"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn a_dry_run_remembers_nothing_of_the_change_it_did_not_make() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["add", "--host", "laptop", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
+    let model = env.repo.join(".git/glix-cache/laptop.model");
+    let before = std::fs::read(&model).expect("the change left the model of what it wrote");
+    let out = env.ok(&["add", "--host", "laptop", &env.path("pkg-db"), "--name", "db", "--no-lock", "--dry-run"]);
+    assert!(out.contains("[packages.db]"), "the dry run shows the diff:\n{out}");
+    assert_eq!(std::fs::read(&model).unwrap(), before, "the model of a text never written was remembered");
+}

@@ -70,7 +70,8 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
         };
         doc.add_package(&pkg)?;
         let text = doc.text();
-        all.insert(host.clone(), remember_edit(repo, &host, &doc, &text));
+        let (summary, remember) = remember_edit(repo, &host, doc, &text);
+        all.insert(host.clone(), summary);
         let flake_nix = regenerate(&flake_text, &all)?;
         let files = BTreeMap::from([(Repo::manifest_rel(&host), Some(text)), (FLAKE_NIX.to_string(), Some(flake_nix))]);
         Ok(Planned {
@@ -85,6 +86,7 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
             files,
             lock: LockStep::Lock,
             warnings: res.warnings.clone(),
+            after: vec![remember],
         })
     })
 }

@@ -266,6 +266,7 @@ pub fn doctor_fix(ctx: &Context) -> Result<Outcome, OpError> {
             files,
             lock,
             warnings: vec![],
+            after: vec![],
         })
     })
 }

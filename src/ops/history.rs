@@ -115,6 +115,7 @@ pub fn undo(ctx: &Context) -> Result<Outcome, OpError> {
             files,
             lock: LockStep::None,
             warnings: vec![],
+            after: vec![],
         })
     })
 }
@@ -163,6 +164,7 @@ pub fn restore(ctx: &Context, op: &str) -> Result<Outcome, OpError> {
             files,
             lock: LockStep::None,
             warnings: vec![],
+            after: vec![],
         })
     })
 }

@@ -23,7 +23,8 @@ pub fn host_add(ctx: &Context, name: &str, system: Option<&str>, user: Option<&s
         let rel = Repo::manifest_rel(name);
         let doc = ManifestDoc::new_host(user, Some(system.unwrap_or(super::state::DEFAULT_SYSTEM)), &rel)?;
         let text = doc.text();
-        let flake_nix = regenerate_flake(repo, &with_edit(repo, name, &doc, &text)?)?;
+        let (all, remember) = with_edit(repo, name, doc, &text)?;
+        let flake_nix = regenerate_flake(repo, &all)?;
         Ok(Planned {
             op: Operation { kind: "host-add".into(), host: Some(name.to_string()), summary: format!("glix host add {name}"), ..Operation::default() },
             files: BTreeMap::from([
@@ -33,6 +34,7 @@ pub fn host_add(ctx: &Context, name: &str, system: Option<&str>, user: Option<&s
             ]),
             lock: LockStep::None,
             warnings: vec![],
+            after: vec![remember],
         })
     })
 }
@@ -46,7 +48,6 @@ pub fn host_remove(ctx: &Context, name: &str) -> Result<Outcome, OpError> {
         // commands' care (fix or `glix undo` first), not silently.
         load_host(repo, &host)?;
         let all = load_summaries(repo, Some(&host))?;
-        summary::forget(repo, &host);
         let flake_nix = regenerate_flake(repo, &all)?;
         let mut warnings = vec![];
         let dir = repo.path(&format!("hosts/{host}"));
@@ -61,6 +62,12 @@ pub fn host_remove(ctx: &Context, name: &str) -> Result<Outcome, OpError> {
             files: BTreeMap::from([(Repo::manifest_rel(&host), None), (FLAKE_NIX.to_string(), Some(flake_nix))]),
             lock: LockStep::Lock,
             warnings,
+            // Once the host is gone its entries could only be stale (never wrong: they
+            // are keyed by content), so they go.
+            after: vec![{
+                let (repo, host) = (repo.clone(), host.clone());
+                Box::new(move || summary::forget(&repo, &host))
+            }],
         })
     })
 }

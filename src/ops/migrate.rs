@@ -38,6 +38,7 @@ pub fn migrate(ctx: &Context) -> Result<Option<Outcome>, OpError> {
             files,
             lock: LockStep::Lock,
             warnings: vec![],
+            after: vec![],
         })
     });
     match result {

@@ -92,7 +92,13 @@ pub struct Planned {
     pub files: BTreeMap<String, Option<String>>,
     pub lock: LockStep,
     pub warnings: Vec<String>,
+    /// Work that only saves time later (cache entries): done on another core while the
+    /// change is written, and not at all for a dry run.
+    pub after: Vec<Deferred>,
 }
+
+/// See [`Planned::after`].
+pub type Deferred = Box<dyn FnOnce() + Send>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpError {
@@ -131,7 +137,8 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
     }
     let locked = Locked::acquire(&ctx.repo, &ctx.txn)?;
     let recovery = locked.recovery().cloned();
-    let planned = plan(&ctx.repo)?;
+    let mut planned = plan(&ctx.repo)?;
+    let after = std::mem::take(&mut planned.after);
     let mut paths: Vec<&str> = planned.files.keys().map(String::as_str).collect();
     let locking = ctx.lock && planned.lock != LockStep::None;
     if locking && !paths.contains(&FLAKE_LOCK) {
@@ -141,10 +148,11 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
         planned.files.iter().filter_map(|(rel, c)| c.as_deref().map(|text| (rel.as_str(), text.as_bytes()))).collect();
     std::thread::scope(|s| {
         // The new blobs (hashing and compressing them is most of a commit's cost) are
-        // written on another core while the journal and the files are: see
-        // `git::write_blobs`. If that fails, the commit writes them itself and reports
-        // any error there.
-        let blobs = s.spawn(|| git::write_blobs(&ctx.repo, &contents).ok());
+        // written on the other core, one thread per file, while the journal and the
+        // files are written: see `git::write_blobs`. A blob that fails there is written
+        // by the commit itself, which reports any error.
+        let blobs: Vec<_> = contents.iter().map(|file| s.spawn(move || quietly(|| git::write_blobs(&ctx.repo, &[*file]).ok()).flatten())).collect();
+        s.spawn(move || quietly(|| after.into_iter().for_each(|f| f())));
         let mut txn = locked.start(planned.op.clone(), &paths, ctx.txn.allow_dirty)?;
         for (rel, contents) in &planned.files {
             match contents {
@@ -168,7 +176,7 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
         if INTERRUPTED.load(Ordering::SeqCst) {
             return Err(OpError::Interrupted);
         }
-        let known = blobs.join().ok().flatten().unwrap_or_default();
+        let known: Vec<git::KnownBlob> = blobs.into_iter().filter_map(|b| b.join().ok().flatten()).flatten().collect();
         let committed = txn.commit_with(&known)?;
         Ok(Outcome {
             summary: planned.op.summary.clone(),
@@ -179,6 +187,13 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
             files: committed.files,
         })
     })
+}
+
+/// Run work whose failure only costs time later (a blob the commit then writes itself,
+/// a cache entry) on a helper thread: a panic there must not become glix's own when
+/// the thread scope ends.
+fn quietly<T>(f: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
 }
 
 /// The unified diff of one file (`None`: the file does not exist on that side).

@@ -14,7 +14,8 @@ pub fn remove(ctx: &Context, host: Option<&str>, name: &str) -> Result<Outcome, 
         let HostEdit { mut doc, others: mut all, flake_text } = load_for_edit(repo, &host)?;
         let pkg = doc.remove_package(name)?;
         let text = doc.text();
-        all.insert(host.clone(), remember_edit(repo, &host, &doc, &text));
+        let (summary, remember) = remember_edit(repo, &host, doc, &text);
+        all.insert(host.clone(), summary);
         let input_still_used = all.values().any(|s| s.packages().any(|p| p.input == pkg.input));
         let flake_nix = regenerate(&flake_text, &all)?;
         Ok(Planned {
@@ -30,6 +31,7 @@ pub fn remove(ctx: &Context, host: Option<&str>, name: &str) -> Result<Outcome, 
             // `nix flake lock` drops inputs flake.nix no longer has.
             lock: if input_still_used { LockStep::None } else { LockStep::Lock },
             warnings: vec![],
+            after: vec![remember],
         })
     })
 }

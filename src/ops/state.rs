@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
+use super::{mutate, Context, Deferred, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
 use crate::manifest::edit::EditError;
 use crate::txn::Operation;
 use crate::flake::{self, Desired, DesiredRef};
@@ -136,17 +136,21 @@ pub fn load_manifests(repo: &Repo, skip: Option<&str>) -> Result<BTreeMap<String
 }
 
 /// All hosts' summaries with `host`'s taken from `doc` (the edit being planned, whose
-/// text is `text`).
-pub fn with_edit(repo: &Repo, host: &str, doc: &ManifestDoc, text: &str) -> Result<BTreeMap<String, HostSummary>, OpError> {
+/// text is `text`), and the cache write of [`remember_edit`].
+pub fn with_edit(repo: &Repo, host: &str, doc: ManifestDoc, text: &str) -> Result<(BTreeMap<String, HostSummary>, Deferred), OpError> {
     let mut all = load_summaries(repo, Some(host))?;
-    all.insert(host.to_string(), remember_edit(repo, host, doc, text));
-    Ok(all)
+    let (summary, remember) = remember_edit(repo, host, doc, text);
+    all.insert(host.to_string(), summary);
+    Ok((all, remember))
 }
 
-/// The summary of an edited manifest, remembered under the text glix will write so
-/// the next command need not parse it.
-pub fn remember_edit(repo: &Repo, host: &str, doc: &ManifestDoc, text: &str) -> HostSummary {
-    summary::remember(repo, host, text, doc.manifest())
+/// The summary of an edited manifest, and the cache write (for [`Planned::after`]) that
+/// remembers it and its model under the text glix will write, so the next command need
+/// not parse that text. The document goes with the write (and is dropped there).
+pub fn remember_edit(repo: &Repo, host: &str, doc: ManifestDoc, text: &str) -> (HostSummary, Deferred) {
+    let s = HostSummary::of(doc.manifest());
+    let (repo, host, text, kept) = (repo.clone(), host.to_string(), text.to_string(), s.clone());
+    (s, Box::new(move || summary::remember(&repo, &host, &text, &kept, doc.manifest())))
 }
 
 /// Input names the user declared in flake.nix outside glix's regions (`name.url = …`
@@ -185,6 +189,8 @@ pub fn edit_package(
         let mut doc = load_host(repo, &host)?;
         let flake = doc.manifest().packages.get(name).map(|p| p.flake.clone());
         edit(&mut doc)?;
+        let text = doc.text();
+        let (_, remember) = remember_edit(repo, &host, doc, &text);
         Ok(Planned {
             op: Operation {
                 kind: kind.into(),
@@ -194,9 +200,10 @@ pub fn edit_package(
                 undoes: None,
                 summary: summary(&host),
             },
-            files: BTreeMap::from([(Repo::manifest_rel(&host), Some(doc.text()))]),
+            files: BTreeMap::from([(Repo::manifest_rel(&host), Some(text))]),
             lock: LockStep::None,
             warnings: vec![],
+            after: vec![remember],
         })
     })
 }

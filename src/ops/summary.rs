@@ -128,12 +128,10 @@ fn load_summary(repo: &Repo, host: &str) -> Result<HostSummary, OpError> {
 /// its summary (for the next change to another host) and its model (for the next
 /// change to this one), so that neither parses it again. Harmless if the write never
 /// happens: entries are keyed by content.
-pub fn remember(repo: &Repo, host: &str, text: &str, m: &Manifest) -> HostSummary {
+pub fn remember(repo: &Repo, host: &str, text: &str, s: &HostSummary, m: &Manifest) {
     let key = Key::of(text);
-    let s = HostSummary::of(m);
-    write_entry(&path(repo, host, SUMMARY), &key, &s);
+    write_entry(&path(repo, host, SUMMARY), &key, s);
     write_entry(&path(repo, host, WRITTEN_MODEL), &key, m);
-    s
 }
 
 /// The validated model of `host`'s manifest, if the cache has one for exactly `text`.

@@ -32,6 +32,7 @@ pub fn update(ctx: &Context, names: &[String]) -> Result<Outcome, OpError> {
             files: BTreeMap::new(),
             lock: LockStep::Update(inputs),
             warnings: vec![],
+            after: vec![],
         })
     })
 }
