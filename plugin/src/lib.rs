@@ -16,12 +16,6 @@
 //! This crate holds adapters only: argument checking, value conversion and error
 //! translation. Parsing, naming and planning live in the `glix` library.
 
-// Parsing a manifest is many small allocations (a TOML document, the model, the
-// plan); mimalloc serves them with fewer page faults than the evaluator's malloc.
-// Only the plugin's own Rust allocations use it; Nix values come from Nix's allocators.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 mod builtins;
 mod ffi;
 mod primop;
