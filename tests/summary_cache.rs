@@ -123,13 +123,20 @@ fn an_unwritable_cache_does_not_stop_a_change() {
     env.check_regions();
 }
 
-#[test]
-fn the_edited_hosts_own_hand_edits_and_damaged_models_are_seen() {
+/// A repo whose laptop has `web`, added by glix, and the cache file of laptop's model
+/// as glix wrote it.
+fn laptop_with_web() -> (Env, std::path::PathBuf) {
     let env = Env::new();
     env.init();
     env.ok(&["add", "--host", "laptop", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
     let model = env.repo.join(".git/glix-cache/laptop.model");
     assert!(model.exists(), "the change left the model of what it wrote: {:?}", cache_files(&env));
+    (env, model)
+}
+
+#[test]
+fn the_edited_hosts_own_hand_edits_and_damaged_models_are_seen() {
+    let (env, model) = laptop_with_web();
 
     // A package added to laptop by hand: the next change to laptop knows it (the model
     // of the text glix wrote no longer matches the file).
@@ -165,11 +172,8 @@ fn the_edited_hosts_own_hand_edits_and_damaged_models_are_seen() {
 
 #[test]
 fn a_dry_run_remembers_nothing_of_the_change_it_did_not_make() {
-    let env = Env::new();
-    env.init();
-    env.ok(&["add", "--host", "laptop", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
-    let model = env.repo.join(".git/glix-cache/laptop.model");
-    let before = std::fs::read(&model).expect("the change left the model of what it wrote");
+    let (env, model) = laptop_with_web();
+    let before = std::fs::read(&model).unwrap();
     let out = env.ok(&["add", "--host", "laptop", &env.path("pkg-db"), "--name", "db", "--no-lock", "--dry-run"]);
     assert!(out.contains("[packages.db]"), "the dry run shows the diff:\n{out}");
     assert_eq!(std::fs::read(&model).unwrap(), before, "the model of a text never written was remembered");
