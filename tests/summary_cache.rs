@@ -142,6 +142,7 @@ fn the_edited_hosts_own_hand_edits_and_damaged_models_are_seen() {
     // of the text glix wrote no longer matches the file).
     append(&env, "hosts/laptop/glix.toml", "\n[packages.hand]\nflake = \"github:someone/hand\"\ninput = \"hand\"\n");
     env.git(&["commit", "-qam", "hand edit of laptop"]);
+    assert!(env.ok(&["list", "--host", "laptop", "--json"]).contains("github:someone/hand"), "glix list reads the hand edit");
     let out = env.glix(&["add", "--host", "laptop", "github:someone/hand", "--name", "again", "--no-lock"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);

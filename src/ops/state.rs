@@ -119,11 +119,18 @@ pub fn summaries_of(manifests: &BTreeMap<String, Manifest>) -> BTreeMap<String, 
     manifests.iter().map(|(h, m)| (h.clone(), HostSummary::of(m))).collect()
 }
 
-/// One host's manifest, read-only: only the model is built (no editable document).
-/// Older schemas are refused as they are for editing (run `glix migrate`).
+/// One host's manifest, read-only: only the model is built (no editable document),
+/// or read from the cache when glix validated exactly these bytes before. Older
+/// schemas are refused as they are for editing (run `glix migrate`).
 pub fn load_manifest(repo: &Repo, host: &str) -> Result<Manifest, OpError> {
     let (rel, text) = read_manifest(repo, host)?;
-    current_model(&text, rel)
+    if let Some(m) = summary::cached_model(repo, host, &text) {
+        debug_assert_eq!(current_model(&text, rel).ok().as_ref(), Some(&m), "the cached model of {host} is not what its text says");
+        return Ok(m);
+    }
+    let m = current_model(&text, rel)?;
+    summary::remember_read_model(repo, host, &text, &m);
+    Ok(m)
 }
 
 /// Every host's manifest except `skip`, read-only: all the regions need.
