@@ -196,7 +196,7 @@ impl<'r> Transaction<'r> {
         self.commit_with(&[])
     }
 
-    /// [`Transaction::commit`] with some blobs already written ([`git::write_blobs`]).
+    /// [`Transaction::commit`] with some blobs already written ([`git::write_blob`]).
     pub fn commit_with(mut self, known: &[git::KnownBlob]) -> Result<Committed, TxnError> {
         let changed = self.changed();
         if changed.is_empty() {

@@ -149,9 +149,9 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
     std::thread::scope(|s| {
         // The new blobs (hashing and compressing them is most of a commit's cost) are
         // written on the other core, one thread per file, while the journal and the
-        // files are written: see `git::write_blobs`. A blob that fails there is written
+        // files are written: see `git::write_blob`. A blob that fails there is written
         // by the commit itself, which reports any error.
-        let blobs: Vec<_> = contents.iter().map(|file| s.spawn(move || quietly(|| git::write_blobs(&ctx.repo, &[*file]).ok()).flatten())).collect();
+        let blobs: Vec<_> = contents.iter().map(|&(path, bytes)| s.spawn(move || quietly(|| git::write_blob(&ctx.repo, path, bytes).ok()).flatten())).collect();
         s.spawn(move || quietly(|| after.into_iter().for_each(|f| f())));
         let mut txn = locked.start(planned.op.clone(), &paths, ctx.txn.allow_dirty)?;
         for (rel, contents) in &planned.files {
@@ -176,7 +176,7 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
         if INTERRUPTED.load(Ordering::SeqCst) {
             return Err(OpError::Interrupted);
         }
-        let known: Vec<git::KnownBlob> = blobs.into_iter().filter_map(|b| b.join().ok().flatten()).flatten().collect();
+        let known: Vec<git::KnownBlob> = blobs.into_iter().filter_map(|b| b.join().ok().flatten()).collect();
         let committed = txn.commit_with(&known)?;
         Ok(Outcome {
             summary: planned.op.summary.clone(),

@@ -103,9 +103,7 @@ pub fn regenerate_flake(repo: &Repo, hosts: &BTreeMap<String, HostSummary>) -> R
 
 /// [`regenerate_flake`] for flake.nix's text, already read.
 pub fn regenerate(flake_text: &str, hosts: &BTreeMap<String, HostSummary>) -> Result<String, OpError> {
-    let d = desired_ref(hosts)?;
-    let r = flake::patch_ref(flake_text, &d)?;
-    Ok(r)
+    Ok(flake::patch_ref(flake_text, &desired_ref(hosts)?)?)
 }
 
 /// The text of the repo's flake.nix.
@@ -156,8 +154,8 @@ pub fn with_edit(repo: &Repo, host: &str, doc: ManifestDoc, text: &str) -> Resul
 /// not parse that text. The document goes with the write (and is dropped there).
 pub fn remember_edit(repo: &Repo, host: &str, doc: ManifestDoc, text: &str) -> (HostSummary, Deferred) {
     let s = HostSummary::of(doc.manifest());
-    let (repo, host, text, kept) = (repo.clone(), host.to_string(), text.to_string(), s.clone());
-    (s, Box::new(move || summary::remember(&repo, &host, &text, &kept, doc.manifest())))
+    let (repo, host, text) = (repo.clone(), host.to_string(), text.to_string());
+    (s, Box::new(move || summary::remember(&repo, &host, &text, doc.manifest())))
 }
 
 /// Input names the user declared in flake.nix outside glix's regions (`name.url = …`

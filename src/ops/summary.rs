@@ -108,56 +108,78 @@ impl HostSummary {
 /// with several broken, the first host's in name order.
 pub fn load_summaries(repo: &Repo, skip: Option<&str>) -> Result<BTreeMap<String, HostSummary>, OpError> {
     let hosts: Vec<String> = repo.hosts()?.into_iter().filter(|h| Some(h.as_str()) != skip).collect();
-    let mut found: Vec<Option<Result<HostSummary, OpError>>> = Vec::with_capacity(hosts.len());
-    let mut misses = Vec::new();
-    for (i, host) in hosts.iter().enumerate() {
-        found.push(match read_manifest(repo, host) {
-            Err(e) => Some(Err(e)),
-            Ok((rel, text)) => {
-                let key = Key::of(&text);
-                let hit = read_entry(&path(repo, host, SUMMARY), &key).filter(HostSummary::is_well_formed);
-                if hit.is_none() {
-                    misses.push((i, rel, text, key));
-                }
-                hit.map(Ok)
-            }
-        });
-    }
+    let cached: Vec<Result<Cached, OpError>> = hosts.iter().map(|h| cached_summary(repo, h)).collect();
     // The misses (a fresh clone, a pull that changed many hosts) are parsed and
     // validated on every core: on 20 hosts of 1 000 packages that is most of the work.
-    let parse = |(i, rel, text, key): (usize, String, String, Key)| {
-        let summary = current_model(&text, rel).map(|m| HostSummary::of(&m));
-        if let Ok(s) = &summary {
-            write_entry(&path(repo, &hosts[i], SUMMARY), &key, s);
-        }
-        (i, summary)
-    };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(misses.len());
-    let parsed: Vec<(usize, Result<HostSummary, OpError>)> = if cores > 1 {
-        let mut shares: Vec<Vec<_>> = (0..cores).map(|_| Vec::new()).collect();
-        for (n, miss) in misses.into_iter().enumerate() {
-            shares[n % cores].push(miss);
-        }
-        std::thread::scope(|s| {
-            let workers: Vec<_> = shares.into_iter().map(|share| s.spawn(|| share.into_iter().map(parse).collect::<Vec<_>>())).collect();
-            workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    let misses: Vec<(&str, &Miss)> =
+        hosts.iter().zip(&cached).filter_map(|(h, c)| match c {
+            Ok(Cached::Miss(m)) => Some((h.as_str(), m)),
+            _ => None,
+        }).collect();
+    let mut parsed = on_every_core(misses, |(host, miss)| parse_summary(repo, host, miss)).into_iter();
+    hosts
+        .into_iter()
+        .zip(cached)
+        .map(|(h, c)| {
+            let s = match c? {
+                Cached::Hit(s) => s,
+                Cached::Miss(_) => parsed.next().expect("one parse per miss, in order")?,
+            };
+            Ok((h, s))
         })
-    } else {
-        misses.into_iter().map(parse).collect()
-    };
-    for (i, summary) in parsed {
-        found[i] = Some(summary);
+        .collect()
+}
+
+/// A host's summary from the cache, or what parsing it needs.
+enum Cached {
+    Hit(HostSummary),
+    Miss(Miss),
+}
+
+struct Miss {
+    rel: String,
+    text: String,
+    key: Key,
+}
+
+fn cached_summary(repo: &Repo, host: &str) -> Result<Cached, OpError> {
+    let (rel, text) = read_manifest(repo, host)?;
+    let key = Key::of(&text);
+    Ok(match read_entry(&path(repo, host, SUMMARY), &key).filter(HostSummary::is_well_formed) {
+        Some(s) => Cached::Hit(s),
+        None => Cached::Miss(Miss { rel, text, key }),
+    })
+}
+
+fn parse_summary(repo: &Repo, host: &str, miss: &Miss) -> Result<HostSummary, OpError> {
+    let s = HostSummary::of(&current_model(&miss.text, miss.rel.clone())?);
+    write_entry(&path(repo, host, SUMMARY), &miss.key, &s);
+    Ok(s)
+}
+
+/// `f` over `items` on every core (contiguous shares, one thread each), results in
+/// the items' order. One item or one core: on this thread.
+fn on_every_core<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    if cores <= 1 {
+        return items.into_iter().map(f).collect();
     }
-    hosts.into_iter().zip(found).map(|(h, s)| Ok((h, s.expect("every host was read or parsed")?))).collect()
+    let share = items.len().div_ceil(cores);
+    let mut items = items.into_iter();
+    let shares: Vec<Vec<T>> = (0..cores).map(|_| items.by_ref().take(share).collect()).collect();
+    std::thread::scope(|s| {
+        let workers: Vec<_> = shares.into_iter().map(|share| s.spawn(|| share.into_iter().map(&f).collect::<Vec<R>>())).collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    })
 }
 
 /// Remember a manifest text glix is about to write, whose model is already validated:
 /// its summary (for the next change to another host) and its model (for the next
 /// change to this one), so that neither parses it again. Harmless if the write never
 /// happens: entries are keyed by content.
-pub fn remember(repo: &Repo, host: &str, text: &str, s: &HostSummary, m: &Manifest) {
+pub fn remember(repo: &Repo, host: &str, text: &str, m: &Manifest) {
     let key = Key::of(text);
-    write_entry(&path(repo, host, SUMMARY), &key, s);
+    write_entry(&path(repo, host, SUMMARY), &key, &HostSummary::of(m));
     write_entry(&path(repo, host, WRITTEN_MODEL), &key, m);
 }
 

@@ -134,7 +134,7 @@ pub fn commit(repo: &Repo, paths: &[String], message: &str) -> Result<String> {
     commit_with(repo, paths, message, &[])
 }
 
-/// A blob already written to the object store ([`write_blobs`]), and the bytes it holds.
+/// A blob already written to the object store ([`write_blob`]), and the bytes it holds.
 #[derive(Debug, Clone)]
 pub struct KnownBlob<'a> {
     pub path: &'a str,
@@ -142,13 +142,12 @@ pub struct KnownBlob<'a> {
     pub id: git2::Oid,
 }
 
-/// Write `files`' contents to the object store ahead of the commit that will use them
-/// (see `ops::mutate`, which does this while the journal and the files are written).
-/// Objects are only ever added: one the operation ends up not using is unreferenced
-/// and harmless, and `git gc` drops it.
-pub fn write_blobs<'a>(repo: &Repo, files: &[(&'a str, &'a [u8])]) -> Result<Vec<KnownBlob<'a>>> {
-    let r = open(repo)?;
-    files.iter().map(|&(path, bytes)| Ok(KnownBlob { path, bytes, id: r.blob(bytes)? })).collect()
+/// Write a file's new contents to the object store ahead of the commit that will use
+/// them (see `ops::mutate`, which does this while the journal and the files are
+/// written). Objects are only ever added: one the operation ends up not using is
+/// unreferenced and harmless, and `git gc` drops it.
+pub fn write_blob<'a>(repo: &Repo, path: &'a str, bytes: &'a [u8]) -> Result<KnownBlob<'a>> {
+    Ok(KnownBlob { path, bytes, id: open(repo)?.blob(bytes)? })
 }
 
 /// [`commit`], taking the blob of a file from `known` when the file holds exactly the
