@@ -177,6 +177,13 @@ fn doctor_reports_exactly_the_broken_invariant_and_fix_repairs_what_it_can() {
     env.init();
     env.ok(&["add", &env.path("pkg-web")]);
     assert_eq!(doctor(&env), (0, vec![]));
+    // --fix on a healthy repo: says so, changes nothing
+    let n = env.commits();
+    let out = env.glix(&["doctor", "--fix"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to fix: every check passes"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ok   regions"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(env.commits(), n);
 
     // a hand-edited region
     let flake = env.repo.join("flake.nix");
@@ -212,7 +219,9 @@ fn doctor_reports_exactly_the_broken_invariant_and_fix_repairs_what_it_can() {
     j.files.insert("hosts/laptop/glix.toml".into(), Some(std::fs::read_to_string(&m).unwrap()));
     j.save(&glix::repo::Repo::open(&env.repo).unwrap()).unwrap();
     assert_eq!(doctor(&env), (1, vec!["journal".to_string()]));
-    env.ok(&["doctor", "--fix"]);
+    // the report --fix prints is of the repo after the roll-back
+    let out = env.ok(&["doctor", "--fix"]);
+    assert!(out.contains("ok   journal") && !out.contains("FAIL"), "{out}");
     assert_eq!(doctor(&env), (0, vec![]));
 
     // a deleted marker: reported, and --fix says it cannot

@@ -13,9 +13,9 @@ pub fn command() -> Command {
 
 pub fn exec(g: &Global, m: &ArgMatches) -> Result<i32> {
     let dir = g.repo_dir();
+    let mut report = glix::ops::doctor(&dir);
     if m.get_flag("fix") {
-        let before = glix::ops::doctor(&dir);
-        if before.healthy() {
+        if report.healthy() {
             if !g.quiet {
                 eprintln!("nothing to fix: every check passes");
             }
@@ -26,9 +26,11 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<i32> {
                 Err(glix::ops::OpError::Txn(glix::txn::TxnError::NothingChanged)) => {}
                 Err(e) => eprintln!("glix doctor --fix could not regenerate and re-lock: {e}"),
             }
+            // Checked again: the report is of the repo as the fix left it (a rolled-back
+            // journal included, even when there was nothing else to change).
+            report = glix::ops::doctor(&dir);
         }
     }
-    let report = glix::ops::doctor(&dir);
     if g.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -47,7 +47,7 @@ use std::collections::BTreeMap;
 
 pub use error::{PatchError, Which};
 pub use markers::{locate, Located, RegionSpan};
-pub use patch::{patch, patch_ref, regions_match};
+pub use patch::{differing_regions, patch, patch_ref, regions_match};
 pub use render::{escape_nix_string, render_region, validate_name};
 
 /// One of the two anchored regions of `flake.nix`.
@@ -149,9 +149,3 @@ impl Desired {
     }
 }
 
-impl DesiredRef<'_> {
-    pub fn to_owned(&self) -> Desired {
-        let map = |v: &[(&str, &str)]| v.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Desired { inputs: map(&self.inputs), hosts: map(&self.hosts) }
-    }
-}

@@ -2,9 +2,9 @@
 
 use std::ops::Range;
 
-use super::markers::{locate, RegionSpan};
+use super::markers::{locate, Located, RegionSpan};
 use super::render::render_lines;
-use super::{Desired, DesiredRef, PatchError};
+use super::{Desired, DesiredRef, PatchError, Region};
 
 /// The whole new text of `flake_nix` with both regions regenerated from `desired`.
 ///
@@ -44,6 +44,19 @@ pub fn regions_match(flake_nix: &str, desired: &Desired) -> Result<bool, PatchEr
     Ok(bodies
         .iter()
         .all(|(body, new)| flake_nix[body.clone()] == *new))
+}
+
+/// The regions of `flake_nix` (inputs first) whose body is not what `desired` renders
+/// for it — `glix doctor`'s check, which reports rather than refuses: a region
+/// `desired` cannot be rendered into counts as differing.
+pub fn differing_regions(flake_nix: &str, located: &Located, desired: &DesiredRef) -> Vec<Region> {
+    [Region::Inputs, Region::Hosts]
+        .into_iter()
+        .filter(|&region| {
+            let span = located.get(region);
+            render_lines(region, desired, &span.indent, span.newline).ok().as_deref() != Some(&flake_nix[span.body.clone()])
+        })
+        .collect()
 }
 
 /// Each region's body in `flake_nix` with the text `desired` gives it, the one nearer

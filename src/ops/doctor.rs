@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::state::{desired, regenerate_flake, summaries_of};
+use super::state::{desired_ref, regenerate_flake, summaries_of};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_LOCK, FLAKE_NIX};
 use crate::flake::{self, Region};
 use crate::flakeref::FlakeRef;
@@ -76,18 +76,18 @@ pub fn doctor(dir: &Path) -> DoctorReport {
     );
     let manifests = check_manifests(&repo, &mut r);
     let flake_text = std::fs::read_to_string(repo.path(FLAKE_NIX)).unwrap_or_default();
-    let markers_ok = match flake::locate(&flake_text) {
+    let located = match flake::locate(&flake_text) {
         Ok(l) => {
             r.push("markers", Ok(format!("both regions found (inputs at line {}, hosts at line {})", l.inputs.begin_line, l.hosts.begin_line)));
-            true
+            Some(l)
         }
         Err(e) => {
             r.push("markers", Err((e.to_string(), "restore the marker lines by hand (see `nix/templates/default/flake.nix` in glixos-core for where they go); glix will not guess".into())));
-            false
+            None
         }
     };
-    if let (Some(manifests), true) = (&manifests, markers_ok) {
-        check_regions(&flake_text, manifests, &mut r);
+    if let (Some(manifests), Some(located)) = (&manifests, located) {
+        check_regions(&flake_text, &located, manifests, &mut r);
         check_lock(&repo, manifests, &mut r);
     }
     check_nix(&mut r);
@@ -129,24 +129,16 @@ fn check_manifests(repo: &Repo, r: &mut DoctorReport) -> Option<BTreeMap<String,
     Some(out)
 }
 
-fn check_regions(flake_text: &str, manifests: &BTreeMap<String, Manifest>, r: &mut DoctorReport) {
-    let want = match desired(&summaries_of(manifests)) {
+fn check_regions(flake_text: &str, located: &flake::Located, manifests: &BTreeMap<String, Manifest>, r: &mut DoctorReport) {
+    let summaries = summaries_of(manifests);
+    let want = match desired_ref(&summaries) {
         Ok(d) => d,
         Err(e) => {
             r.push("regions", Err((e.to_string(), "see the message".into())));
             return;
         }
     };
-    let located = flake::locate(flake_text).expect("checked");
-    let mut differ = Vec::new();
-    for region in [Region::Inputs, Region::Hosts] {
-        let span = located.get(region);
-        let have = &flake_text[span.body.clone()];
-        let expected = flake::render_region(region, &want, &span.indent).map(|t| t.replace('\n', span.newline));
-        if expected.as_deref().ok() != Some(have) {
-            differ.push(region.name());
-        }
-    }
+    let differ: Vec<&str> = flake::differing_regions(flake_text, located, &want).into_iter().map(Region::name).collect();
     r.push(
         "regions",
         if differ.is_empty() {
@@ -155,8 +147,10 @@ fn check_regions(flake_text: &str, manifests: &BTreeMap<String, Manifest>, r: &m
             Err((format!("the {} region(s) of flake.nix differ from what the manifests say (edited by hand?)", differ.join(" and ")), format!("{FIX} to regenerate them from the manifests")))
         },
     );
-    let inputs_body = &flake_text[located.inputs.body.clone()];
-    let missing: Vec<String> = want.inputs.keys().filter(|i| !inputs_body.lines().any(|l| l.trim_start().starts_with(&format!("{i}.url")))).cloned().collect();
+    // `<name>.url …` lines of the region, read once (not once per input).
+    let declared: std::collections::BTreeSet<&str> =
+        flake_text[located.inputs.body.clone()].lines().filter_map(|l| l.trim_start().split_once(".url").map(|(name, _)| name)).collect();
+    let missing: Vec<&str> = want.inputs.iter().map(|(i, _)| *i).filter(|i| !declared.contains(i)).collect();
     r.push(
         "inputs",
         if missing.is_empty() {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::{mutate, Context, Deferred, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
 use crate::manifest::edit::EditError;
 use crate::txn::Operation;
-use crate::flake::{self, Desired, DesiredRef};
+use crate::flake::{self, DesiredRef};
 use crate::manifest::{Manifest, ManifestDoc};
 use crate::repo::Repo;
 use super::summary::{self, load_summaries, HostSummary};
@@ -68,13 +68,8 @@ pub fn load_for_edit(repo: &Repo, host: &str) -> Result<HostEdit, OpError> {
     })
 }
 
-/// What the regions should say for these hosts. Two hosts may share an input only
-/// for the same flake.
-pub fn desired(hosts: &BTreeMap<String, HostSummary>) -> Result<Desired, OpError> {
-    Ok(desired_ref(hosts)?.to_owned())
-}
-
-/// [`desired`], borrowing every name and URL from the summaries.
+/// What the regions should say for these hosts, borrowing every name and URL from the
+/// summaries. Two hosts may share an input only for the same flake.
 pub fn desired_ref(hosts: &BTreeMap<String, HostSummary>) -> Result<DesiredRef<'_>, OpError> {
     // Every package as (input, flake, host, name), stably sorted by input: the users
     // of one input are then neighbours, and the first of them (in host, then name
