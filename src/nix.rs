@@ -33,12 +33,7 @@ impl Nix {
         if let Some(p) = std::env::var_os("GLIX_NIX").filter(|p| !p.is_empty()) {
             return Ok(Nix { bin: PathBuf::from(p), plugin: None });
         }
-        let path = std::env::var_os("PATH").ok_or(NixError::NotFound)?;
-        std::env::split_paths(&path)
-            .map(|d| d.join("nix"))
-            .find(|p| p.is_file())
-            .map(|bin| Nix { bin, plugin: None })
-            .ok_or(NixError::NotFound)
+        on_path("nix").map(|bin| Nix { bin, plugin: None }).ok_or(NixError::NotFound)
     }
 
     pub fn with_plugin(mut self, plugin: Option<PathBuf>) -> Nix {
@@ -165,8 +160,21 @@ impl Rebuild {
 
 /// `nixos-rebuild` on PATH, if there is one.
 pub fn find_nixos_rebuild() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join("nixos-rebuild")).find(|p| p.is_file())
+    on_path("nixos-rebuild")
+}
+
+/// The first file called `name` in a directory of PATH.
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?).map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+/// Run `c` to completion and return its stdout; a failure carries the end of its stderr.
+fn capture(c: &mut Command) -> Result<Vec<u8>, NixError> {
+    let out = c.output().map_err(|e| NixError::Spawn { cmd: describe(c), source: e })?;
+    if !out.status.success() {
+        return Err(NixError::Failed { cmd: describe(c), status: out.status.to_string(), stderr: tail(&String::from_utf8_lossy(&out.stderr)) });
+    }
+    Ok(out.stdout)
 }
 
 /// Run nixos-rebuild with inherited stdio (its output streams to the user) and return
@@ -182,25 +190,17 @@ pub fn run_nixos_rebuild(bin: &Path, r: &Rebuild) -> Result<i32, NixError> {
 impl Nix {
     /// `nix eval --raw` of an attribute of a flake (never writing its lock).
     pub fn eval_raw(&self, installable: &str) -> Result<String, NixError> {
-        let mut c = self.command(&["eval", "--raw", "--no-write-lock-file", installable]);
-        let out = c.output().map_err(|e| NixError::Spawn { cmd: describe(&c), source: e })?;
-        if !out.status.success() {
-            return Err(NixError::Failed { cmd: describe(&c), status: out.status.to_string(), stderr: tail(&String::from_utf8_lossy(&out.stderr)) });
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        let stdout = capture(&mut self.command(&["eval", "--raw", "--no-write-lock-file", installable]))?;
+        Ok(String::from_utf8_lossy(&stdout).into_owned())
     }
 
     /// Whether this Nix loads `plugin` and what the plugin says about itself
     /// (`builtins.glixInfo`), run in a separate process so a mismatched plugin can only
     /// take that process down.
     pub fn probe_plugin(&self, plugin: &Path) -> Result<serde_json::Value, NixError> {
-        let mut c = Command::new(&self.bin);
-        c.arg("--option").arg("plugin-files").arg(plugin).args(["eval", "--json", "--expr", "builtins.glixInfo"]);
-        let out = c.output().map_err(|e| NixError::Spawn { cmd: describe(&c), source: e })?;
-        if !out.status.success() {
-            return Err(NixError::Failed { cmd: describe(&c), status: out.status.to_string(), stderr: tail(&String::from_utf8_lossy(&out.stderr)) });
-        }
-        serde_json::from_slice(&out.stdout).map_err(|e| NixError::BadJson { cmd: describe(&c), err: e.to_string() })
+        let mut c = self.clone().with_plugin(Some(plugin.to_path_buf())).command(&["eval", "--json", "--expr", "builtins.glixInfo"]);
+        let stdout = capture(&mut c)?;
+        serde_json::from_slice(&stdout).map_err(|e| NixError::BadJson { cmd: describe(&c), err: e.to_string() })
     }
 }
 

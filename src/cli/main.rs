@@ -75,11 +75,9 @@ pub fn cli() -> Command {
             undo::command(),
             log::command(),
             restore::command(),
-            rebuild::command("switch"),
-            rebuild::command("boot"),
-            rebuild::command("test"),
-            rebuild::command("build"),
-            rebuild::command("dry-build"),
+        ])
+        .subcommands(glix::ops::VERBS.map(rebuild::command))
+        .subcommands([
             doctor::command(),
             migrate::command(),
             search::command(),
@@ -117,7 +115,7 @@ fn main() -> ExitCode {
 fn run(g: &global::Global, name: &str, m: &ArgMatches) -> anyhow::Result<i32> {
     let done = |r: anyhow::Result<()>| r.map(|()| 0);
     match name {
-        "switch" | "boot" | "test" | "build" | "dry-build" => rebuild::exec(g, m, name),
+        verb if glix::ops::VERBS.contains(&verb) => rebuild::exec(g, m, verb),
         "doctor" => doctor::exec(g, m),
         "migrate" => migrate::exec(g, m),
         _ => done(run_simple(g, name, m)),

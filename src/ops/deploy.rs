@@ -91,11 +91,16 @@ pub fn deploy(repo: &Repo, req: &DeployRequest) -> Result<DeployReport, OpError>
         vec![(h, target)]
     };
     let rebuild_bin = nix::find_nixos_rebuild();
+    // Without nixos-rebuild, `glix build` evaluates each host with this one nix.
+    let eval_nix = match (&rebuild_bin, req.verb.as_str()) {
+        (None, "build") => Some(Nix::locate()?.with_plugin(plugin.clone())),
+        _ => None,
+    };
     let mut runs = Vec::new();
     for (host, target) in hosts {
         let start = Instant::now();
-        let run = match &rebuild_bin {
-            Some(bin) => {
+        let run = match (&rebuild_bin, &eval_nix) {
+            (Some(bin), _) => {
                 let r = Rebuild {
                     verb: req.verb.clone(),
                     flake: format!("{}#{host}", repo.root().display()),
@@ -108,16 +113,15 @@ pub fn deploy(repo: &Repo, req: &DeployRequest) -> Result<DeployReport, OpError>
                 let code = nix::run_nixos_rebuild(bin, &r)?;
                 HostRun { host: host.clone(), target, exit_code: code, seconds: secs(start.elapsed()), drv_path: None }
             }
-            None if req.verb == "build" => {
+            (None, Some(nix)) => {
                 notes.push(format!(
                     "nixos-rebuild is not installed here, so glix evaluated nixosConfigurations.{host}'s toplevel derivation with nix instead (nothing was built)"
                 ));
-                let nix = Nix::locate()?.with_plugin(plugin.clone());
                 let attr = format!("{}#nixosConfigurations.{host}.config.system.build.toplevel.drvPath", repo.root().display());
                 let drv = nix.eval_raw(&attr)?;
                 HostRun { host: host.clone(), target, exit_code: 0, seconds: secs(start.elapsed()), drv_path: Some(drv) }
             }
-            None => {
+            (None, None) => {
                 return Err(OpError::Refused(format!(
                     "nixos-rebuild is not on PATH (it comes with NixOS); `glix {}` needs it. On another machine, `glix build` evaluates the host instead",
                     req.verb
