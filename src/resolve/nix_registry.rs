@@ -435,7 +435,9 @@ pub fn resolve(
             let outcome = format!("nix registry resolve: {}", last_error_line(&stderr));
             (Err(NixLookupError::NotFound { outcome }), list)
         }
-        Err(e @ NixFailure::Spawn { .. }) => (
+        // Nix that cannot start, or hangs, would do the same for `registry list`: say so
+        // once instead of waiting for the listing (and its retry) too.
+        Err(e @ (NixFailure::Spawn { .. } | NixFailure::Timeout(_))) => (
             Err(NixLookupError::Failed {
                 outcome: e.to_string(),
             }),
@@ -631,6 +633,18 @@ flags  flake:flagged github:o/flagged
         let r = r.unwrap();
         assert_eq!(r.flake.to_url(), "github:edolstra/nix-warez?dir=blender");
         assert_eq!(r.method, "nix registry resolve");
+        assert!(list.is_none());
+    }
+
+    #[test]
+    fn a_nix_that_hangs_is_given_up_on_once_not_asked_again_for_the_listing() {
+        // The fake panics on any command it was not given: `registry list` would.
+        let nix = Fake(vec![("registry resolve", Err(NixFailure::Timeout(Duration::from_secs(60))))]);
+        let (r, list) = resolve(&nix, &FlakeRef::parse("home-manager").unwrap(), false);
+        match r {
+            Err(NixLookupError::Failed { outcome }) => assert_eq!(outcome, "nix did not finish within 60 s"),
+            other => panic!("{other:?}"),
+        }
         assert!(list.is_none());
     }
 
