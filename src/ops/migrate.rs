@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::state::{read_manifest, regenerate_flake, summaries_of};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
 use crate::manifest::{load_str, ManifestDoc, CURRENT_SCHEMA};
-use crate::txn::Operation;
+use crate::txn::{Operation, TxnError};
 
 /// `Ok(None)` when every manifest is already current.
 pub fn migrate(ctx: &Context) -> Result<Option<Outcome>, OpError> {
@@ -30,7 +30,7 @@ pub fn migrate(ctx: &Context) -> Result<Option<Outcome>, OpError> {
             files.insert(rel, Some(doc.text()));
         }
         if upgraded.is_empty() {
-            return Err(OpError::Refused(NOTHING.into()));
+            return Err(TxnError::NothingChanged.into());
         }
         files.insert(FLAKE_NIX.to_string(), Some(regenerate_flake(repo, &summaries_of(&manifests))?));
         Ok(Planned {
@@ -42,9 +42,7 @@ pub fn migrate(ctx: &Context) -> Result<Option<Outcome>, OpError> {
         })
     });
     match result {
-        Err(OpError::Refused(m)) if m == NOTHING => Ok(None),
+        Err(OpError::Txn(TxnError::NothingChanged)) => Ok(None),
         other => other.map(Some),
     }
 }
-
-const NOTHING: &str = "every manifest is at the current schema";
