@@ -242,7 +242,10 @@ fn completions_and_man_page_are_generated() {
     env.ok(&["man", "--dir", dir.to_str().unwrap()]);
     assert!(dir.join("glix.1").is_file() && dir.join("glix-add.1").is_file());
     // every subcommand's --help answers, with an example
-    for sub in ["init", "add", "remove", "config", "list", "show", "update", "undo", "log", "restore", "search"] {
+    for sub in [
+        "init", "add", "remove", "enable", "disable", "config", "list", "show", "update", "undo", "log", "restore", "search",
+        "switch", "boot", "test", "build", "dry-build", "doctor", "migrate", "completions", "man",
+    ] {
         let out = env.ok(&[sub, "--help"]);
         assert!(out.contains("Example"), "{sub} --help has no example:\n{out}");
     }
