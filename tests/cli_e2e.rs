@@ -10,7 +10,7 @@ use std::process::Command;
 use assert_cmd::cargo::CommandCargoExt;
 use common::glix_env::Env;
 use common::registry::{registry_json, serve};
-use common::standins::write;
+use common::standins::{write, write_script};
 use common::*;
 use serde_json::{json, Value};
 
@@ -142,8 +142,7 @@ fn a_failing_nix_flake_lock_leaves_every_file_as_it_was_and_no_commit() {
     let before = env.snapshot();
     // A nix that fails: stands in for a lock that cannot complete.
     let fake = env.root.join("bin/nix");
-    write(&fake, "#!/bin/sh\necho 'error: simulated lock failure' >&2\nexit 1\n");
-    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    write_script(&fake, "#!/bin/sh\necho 'error: simulated lock failure' >&2\nexit 1\n");
     let mut c = Command::cargo_bin("glix").unwrap();
     let out = c
         .args(["add", &env.path("pkg-web")])
@@ -327,8 +326,7 @@ fn ctrl_c_while_nix_works_rolls_everything_back() {
     // A nix that takes its time (and keeps running through the signal, like a
     // process that is not in glix's foreground group would).
     let slow = env.root.join("bin/nix");
-    write(&slow, &format!("#!/bin/sh\ntrap '' INT\nsleep 3\nexec {} \"$@\"\n", toolchain().join("bin/nix").display()));
-    std::fs::set_permissions(&slow, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    write_script(&slow, &format!("#!/bin/sh\ntrap '' INT\nsleep 3\nexec {} \"$@\"\n", toolchain().join("bin/nix").display()));
     let mut child = Command::cargo_bin("glix")
         .unwrap()
         .args(["add", &env.path("pkg-web")])

@@ -7,7 +7,7 @@ use common::glix_env::Env;
 use assert_cmd::cargo::CommandCargoExt;
 use common::plugin;
 use common::registry::{registry_json, serve};
-use common::standins::write;
+use common::standins::{write, write_script};
 use serde_json::Value;
 
 #[test]
@@ -54,8 +54,7 @@ fn the_plugin_named_by_glix_plugin_is_passed_when_it_loads() {
     env.init();
     let bin = env.root.join("rebuild-bin");
     let record = env.root.join("argv");
-    write(&bin.join("nixos-rebuild"), &format!("#!/bin/sh\nprintf '%s\\n' \"$@\" > {}\n", record.display()));
-    std::fs::set_permissions(bin.join("nixos-rebuild"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    write_script(&bin.join("nixos-rebuild"), &format!("#!/bin/sh\nprintf '%s\\n' \"$@\" > {}\n", record.display()));
     let p = plugin();
     let out = env.glix_with(&["switch"], &[("PATH", bin.display().to_string()), ("GLIX_PLUGIN", p.display().to_string())]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use common::glix_env::Env;
 use common::plugin;
-use common::standins::write;
+use common::standins::{write, write_script};
 use serde_json::Value;
 
 /// A nixos-rebuild that appends its argv (one argument per line, then a blank line) to
@@ -19,7 +19,7 @@ use serde_json::Value;
 fn stand_in_rebuild(env: &Env) -> (String, std::path::PathBuf) {
     let bin = env.root.join("rebuild-bin");
     let record = env.root.join("rebuild-argv.txt");
-    write(
+    write_script(
         &bin.join("nixos-rebuild"),
         r#"#!/bin/sh
 for a in "$@"; do printf '%s\n' "$a" >> "$GLIX_TEST_RECORD"; done
@@ -32,7 +32,6 @@ echo "stand-in nixos-rebuild: $1 $host" >&2
 exit "$code"
 "#,
     );
-    std::fs::set_permissions(bin.join("nixos-rebuild"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     (bin.display().to_string(), record)
 }
 
@@ -112,7 +111,7 @@ fn switch_all_deploys_every_host_with_a_target_one_after_another() {
         let text = std::fs::read_to_string(&m).unwrap().replace("[host]\n", &format!("[host]\ntarget-host = \"{target}\"\n"));
         std::fs::write(&m, text).unwrap();
     }
-    env.git(&["-c", "user.name=t", "-c", "user.email=t@l", "commit", "-qam", "targets"]);
+    env.commit_all("targets");
     let out = env.glix_with(
         &["switch", "--all", "--no-plugin"],
         &[("PATH", bin.clone()), ("GLIX_TEST_RECORD", record.display().to_string()), ("GLIX_TEST_EXIT_desk", "1".into())],
@@ -167,10 +166,6 @@ fn doctor(env: &Env) -> (i32, Vec<String>) {
     (out.status.code().unwrap(), failing)
 }
 
-fn commit_all(env: &Env, msg: &str) {
-    env.git(&["-c", "user.name=t", "-c", "user.email=t@l", "commit", "-qam", msg]);
-}
-
 #[test]
 fn doctor_reports_exactly_the_broken_invariant_and_fix_repairs_what_it_can() {
     let env = Env::new();
@@ -189,7 +184,7 @@ fn doctor_reports_exactly_the_broken_invariant_and_fix_repairs_what_it_can() {
     let flake = env.repo.join("flake.nix");
     let good = std::fs::read_to_string(&flake).unwrap();
     std::fs::write(&flake, good.replace("laptop = mkHost \"laptop\" \"x86_64-linux\";", "laptop = mkHost \"laptop\" \"aarch64-linux\";")).unwrap();
-    commit_all(&env, "hand edit");
+    env.commit_all("hand edit");
     assert_eq!(doctor(&env), (1, vec!["regions".to_string()]));
     let n = env.commits();
     env.ok(&["doctor", "--fix"]);
@@ -201,7 +196,7 @@ fn doctor_reports_exactly_the_broken_invariant_and_fix_repairs_what_it_can() {
     let mut text = std::fs::read_to_string(&m).unwrap();
     text.push_str(&format!("\n[packages.db]\nflake = \"{}\"\ninput = \"pkg-db\"\n", env.path("pkg-db")));
     std::fs::write(&m, text).unwrap();
-    commit_all(&env, "by hand");
+    env.commit_all("by hand");
     assert_eq!(doctor(&env), (1, vec!["regions".to_string(), "inputs".to_string(), "lock".to_string()]));
     env.ok(&["doctor", "--fix"]);
     assert_eq!(doctor(&env), (0, vec![]));
@@ -209,7 +204,7 @@ fn doctor_reports_exactly_the_broken_invariant_and_fix_repairs_what_it_can() {
 
     // a corrupted lock
     std::fs::write(env.repo.join("flake.lock"), "{ this is not json").unwrap();
-    commit_all(&env, "oops");
+    env.commit_all("oops");
     assert_eq!(doctor(&env), (1, vec!["lock".to_string()]));
     env.ok(&["doctor", "--fix"]);
     assert_eq!(doctor(&env), (0, vec![]));
@@ -227,7 +222,7 @@ fn doctor_reports_exactly_the_broken_invariant_and_fix_repairs_what_it_can() {
     // a deleted marker: reported, and --fix says it cannot
     let now = std::fs::read_to_string(&flake).unwrap();
     std::fs::write(&flake, now.replace("    # <<< glix-managed inputs <<<\n", "")).unwrap();
-    commit_all(&env, "lost a marker");
+    env.commit_all("lost a marker");
     assert_eq!(doctor(&env), (1, vec!["markers".to_string()]));
     let out = env.glix(&["doctor", "--fix"]);
     assert_eq!(out.status.code(), Some(1));
@@ -249,7 +244,7 @@ fn migrate_upgrades_an_old_manifest_in_one_commit_keeping_comments() {
         ),
     )
     .unwrap();
-    commit_all(&env, "old manifest");
+    env.commit_all("old manifest");
     let (code, failing) = doctor(&env);
     assert_eq!((code, failing.contains(&"manifests".to_string())), (1, true));
     // editing commands ask for the migration

@@ -100,14 +100,13 @@ fn broken_markers_in_flake_nix_are_refused() {
     env.init();
     let flake = env.repo.join("flake.nix");
     let good = std::fs::read_to_string(&flake).unwrap();
-    let commit = |env: &Env| env.git(&["-c", "user.name=t", "-c", "user.email=t@l", "commit", "-qam", "edit"]);
     for (what, text, msg) in [
         ("missing", good.replace("    # <<< glix-managed inputs <<<\n", ""), "no end marker"),
         ("duplicated", good.replace("    # >>> glix-managed inputs >>>\n", "    # >>> glix-managed inputs >>>\n    # >>> glix-managed inputs >>>\n"), "keep exactly one"),
         ("nested", good.replace("    # <<< glix-managed inputs <<<\n", "").replace("        # <<< glix-managed hosts <<<\n", "        # <<< glix-managed hosts <<<\n    # <<< glix-managed inputs <<<\n"), "glix doctor"),
     ] {
         std::fs::write(&flake, &text).unwrap();
-        commit(&env);
+        env.commit_all("edit");
         let before = (env.snapshot(), env.commits());
         let out = env.glix(&["add", "github:o/r", "--no-lock"]);
         assert_eq!(out.status.code(), Some(1), "{what}");

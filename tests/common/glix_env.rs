@@ -88,6 +88,11 @@ impl Env {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// `git commit -am`, as a person committing a hand edit would.
+    pub fn commit_all(&self, msg: &str) {
+        self.git(&["-c", "user.name=t", "-c", "user.email=t@l", "commit", "-qam", msg]);
+    }
+
     pub fn commits(&self) -> usize {
         self.git(&["rev-list", "--count", "HEAD"]).trim().parse().unwrap()
     }

@@ -11,6 +11,13 @@ pub fn write(path: &Path, text: &str) {
     fs::write(path, text).unwrap();
 }
 
+/// A shell script that stands in for a program (`nix`, `nixos-rebuild`): written and
+/// made executable.
+pub fn write_script(path: &Path, text: &str) {
+    write(path, text);
+    fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for e in fs::read_dir(from).unwrap() {
