@@ -71,7 +71,8 @@ pub fn plan(
 }
 
 /// What `lib.importManifest` needs in one step: the normalized manifest and the plan
-/// for the given inputs. The manifest's own `default-user` wins over the caller's.
+/// for the given inputs. The manifest's own `default-user` wins over the caller's
+/// because loading already gave it to every home package without a `user`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Imported {
@@ -89,7 +90,6 @@ pub enum ImportError {
 
 pub fn import(text: &str, origin: &str, inputs: &BTreeSet<String>, default_user: Option<&str>) -> Result<Imported, ImportError> {
     let manifest = crate::manifest::load_str(text, origin)?;
-    let default_user = manifest.host.default_user.clone().or(default_user.map(str::to_string));
-    let plan = plan(&manifest, inputs, default_user.as_deref())?;
+    let plan = plan(&manifest, inputs, default_user)?;
     Ok(Imported { manifest, plan })
 }

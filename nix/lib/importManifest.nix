@@ -62,10 +62,12 @@ let
       let manifest = if native then builtins.glixParseManifest origin text else fallback.parse origin text;
       in {
         inherit manifest;
-        plan = (if native then builtins.glixResolve else fallback.resolve) manifest inputs effectiveDefault;
+        # Parsing already gave the manifest's default user to every home package
+        # without a `user`, so the caller's only reaches the rest.
+        plan = (if native then builtins.glixResolve else fallback.resolve) manifest inputs defaultUser;
       };
   inherit (imported) manifest plan;
-  # The manifest's own default user wins over the caller's, like a package's own user.
+  # homeModules are the default user's: the manifest's own wins over the caller's.
   effectiveDefault = if manifest.host.defaultUser != null then manifest.host.defaultUser else defaultUser;
   moduleOf = entry: wrapModule entry (getOutput entry inputs);
   system = builtins.filter (e: e.scope == "system") plan;
