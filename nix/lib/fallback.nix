@@ -9,8 +9,8 @@ let
   currentSchema = 1;
 
   inherit (builtins)
-    all attrNames attrValues elem filter foldl' isAttrs isBool isInt isString
-    listToAttrs mapAttrs match stringLength throw toJSON;
+    attrNames attrValues elem filter isAttrs isBool isInt isString mapAttrs match
+    stringLength throw;
 
   # Nix keywords and `self` cannot be flake input names (src/flakeref/name.rs).
   reservedNames = [ "assert" "else" "if" "in" "inherit" "let" "or" "rec" "then" "with" "self" ];
@@ -18,6 +18,9 @@ let
   isValidUser = s: match "[a-z_][a-z0-9_-]*" s != null && stringLength s <= 32;
   isValidSystem = s: match "[a-z0-9_]+-[a-z0-9_]+" s != null;
   isValidAttrPath = s: match "[A-Za-z_][A-Za-z0-9_'-]*([.][A-Za-z_][A-Za-z0-9_'-]*)*" s != null;
+  # Mirrors is_valid_ssh_target in src/manifest/rules.rs: `[user@]host[:port]`, IPv6 in
+  # brackets, no shell metacharacters, not an option (`-…`).
+  isValidSshTarget = s: match "[]A-Za-z0-9_.@:[-]+" s != null && builtins.substring 0 1 s != "-" && stringLength s <= 255;
   defaultOutput = { system = "nixosModules.default"; home = "homeManagerModules.default"; };
 
   # `check cond msg value`: value when cond holds, else an evaluation error.
@@ -45,8 +48,7 @@ let
       targetHost =
         let h = optString "host" hostRaw "target-host"; in
         if h == null then null
-        else check (match "[]A-Za-z0-9_.@:[-]+" h != null && builtins.substring 0 1 h != "-" && stringLength h <= 255)
-          "host: `target-host` \"${h}\" is not an SSH destination such as \"root@laptop.lan\"" h;
+        else check (isValidSshTarget h) "host: `target-host` \"${h}\" is not an SSH destination such as \"root@laptop.lan\"" h;
 
       package = name: p:
         let
