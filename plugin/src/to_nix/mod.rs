@@ -49,7 +49,7 @@ pub(crate) trait Sink {
 }
 
 /// How result values are built; see the module documentation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub enum Backend {
     Capi,
     Cpp,
@@ -69,13 +69,12 @@ impl Backend {
 pub fn backend() -> Backend {
     static CHOSEN: OnceLock<Backend> = OnceLock::new();
     *CHOSEN.get_or_init(|| {
-        let var = std::env::var("GLIX_PLUGIN_VALUES").ok();
         let cpp_ok = cpp_matches_running_nix();
-        match var.as_deref() {
+        let default = if cpp_ok { Backend::Cpp } else { Backend::Capi };
+        match std::env::var("GLIX_PLUGIN_VALUES").ok().as_deref() {
+            None | Some("") => default,
             Some("capi") => Backend::Capi,
             Some("cpp") if cpp_ok => Backend::Cpp,
-            None | Some("") if cpp_ok => Backend::Cpp,
-            None | Some("") => Backend::Capi,
             Some("cpp") => {
                 eprintln!(
                     "glix nix plugin: GLIX_PLUGIN_VALUES=cpp ignored: this Nix is not {}, the \
@@ -85,13 +84,12 @@ pub fn backend() -> Backend {
                 Backend::Capi
             }
             Some(other) => {
-                let fallback = if cpp_ok { Backend::Cpp } else { Backend::Capi };
                 eprintln!(
                     "glix nix plugin: GLIX_PLUGIN_VALUES={other:?} is not `capi` or `cpp`; \
                      using {}",
-                    fallback.name()
+                    default.name()
                 );
-                fallback
+                default
             }
         }
     })
