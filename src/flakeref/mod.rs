@@ -44,6 +44,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use name::{canonical_input_name, input_name, is_valid_name};
+pub(crate) use url::percent_encode;
 
 /// An attribute value of a parsed flake reference, as Nix's `fetchers::Attrs` holds them.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -2,7 +2,7 @@
 //! adjusted by what the user typed (`name/branch`, `?dir=`), as Nix's
 //! `Input::applyOverrides` does it.
 
-use crate::flakeref::{FlakeRef, FlakeRefError};
+use crate::flakeref::{percent_encode, FlakeRef, FlakeRefError};
 
 /// What the user typed, once parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +56,6 @@ pub(crate) fn rebuild(
         return Ok(r.clone());
     }
     let kind = r.kind();
-    let current = |k: &str| r.str_attr(k).map(str::to_string);
     let mut new_ref = rf.applied_to(r.str_attr("ref"));
     let new_rev = rev.applied_to(r.str_attr("rev"));
     let url = r.to_url();
@@ -95,6 +94,10 @@ pub(crate) fn rebuild(
             (k.to_string(), v.to_string())
         })
         .collect();
+    // Unreserved characters and `/` stay as they are. (The encoder leaves a NUL raw, as Nix
+    // does; none reaches here: every value comes from a parsed `FlakeRef`, whose policy
+    // refuses control characters.)
+    let encode = |v: &str| percent_encode(v.as_bytes(), b"/");
     let set_param = |params: &mut Vec<(String, String)>, key: &str, value: Option<&str>| {
         params.retain(|(k, _)| k != key);
         if let Some(v) = value {
@@ -108,12 +111,12 @@ pub(crate) fn rebuild(
             set_param(&mut params, "rev", new_rev.as_deref());
             format!(
                 "{kind}:{}/{}",
-                encode(&current("owner").unwrap_or_default()),
-                encode(&current("repo").unwrap_or_default())
+                encode(r.str_attr("owner").unwrap_or_default()),
+                encode(r.str_attr("repo").unwrap_or_default())
             )
         }
         "indirect" => {
-            let mut b = format!("flake:{}", encode(&current("id").unwrap_or_default()));
+            let mut b = format!("flake:{}", encode(r.str_attr("id").unwrap_or_default()));
             for v in [&new_ref, &new_rev].into_iter().flatten() {
                 b.push('/');
                 b.push_str(&encode(v));
@@ -145,19 +148,6 @@ pub(crate) fn rebuild(
         );
     }
     FlakeRef::parse(&out).map_err(|e| e.to_string())
-}
-
-/// Percent-encodes everything but unreserved characters and `/`.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
