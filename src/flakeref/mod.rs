@@ -196,7 +196,7 @@ fn suggestion(scheme: &str) -> String {
 
 /// Levenshtein distance (in characters). Here it compares short scheme names; the
 /// resolver uses it for "did you mean" suggestions too.
-pub fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

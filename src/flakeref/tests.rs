@@ -106,6 +106,15 @@ fn junk_is_rejected_with_a_reason() {
 }
 
 #[test]
+fn edit_distance_counts_edits() {
+    assert_eq!(edit_distance("", ""), 0);
+    assert_eq!(edit_distance("abc", ""), 3);
+    assert_eq!(edit_distance("kitten", "sitting"), 3);
+    assert_eq!(edit_distance("cool-pkg", "cool-pgk"), 2);
+    assert_eq!(edit_distance("ünï", "uni"), 2);
+}
+
+#[test]
 fn glix_refuses_what_nix_would_misread() {
     for input in [
         "/srv/flake",

@@ -38,7 +38,7 @@ pub use registry::{
     default_cache_dir, IndexOrigin, LoadedIndex, RegistryEntry, RegistryError, RegistryIndex,
     INDEX_VERSION, MAX_INDEX_BYTES,
 };
-pub use suggest::{levenshtein, nearest};
+pub use suggest::nearest;
 pub use uri::{classify, Typed};
 
 use nix_registry::NixLookupError;
