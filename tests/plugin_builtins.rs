@@ -241,6 +241,8 @@ fn wrong_argument_types_are_evaluation_errors_not_crashes() {
         ("builtins.glixResolve { schema = 1; host = {}; packages = {}; } 3 null", "must be an attrset"),
         ("builtins.glixResolve (let a = { inherit a; }; in a) [ ] null", "nested more than"),
         ("builtins.glixResolve { schema = 1; host = { defaultUser = null; system = null; }; packages = { }; } [ ] 42", "must be a string"),
+        ("builtins.glixImportManifest \"x\" \"schema = 1\" 3 null", "the inputs (third argument) must be an attrset"),
+        ("builtins.glixImportManifest \"x\" \"schema = 1\" { } 42", "defaultUser (fourth argument) must be a string, but it is an integer"),
     ];
     for (expr, msg) in cases {
         let err = eval_error(expr);
@@ -345,6 +347,32 @@ fn import_builtin_is_parse_and_resolve_in_one_call() {
     }
     let err = eval_error("builtins.glixImportManifest \"x\" \"schema = 1\\n[packages.a]\\nflake = \\\"github:o/a\\\"\\ninput = \\\"a\\\"\\n\" { } null");
     assert!(err.contains("not an input of this flake"), "{err}");
+}
+
+/// A broken glix.toml reaching `lib.importManifest` through the plugin is reported
+/// exactly as `glixParseManifest` (and `glix`) report it: file, line, column, message.
+#[test]
+fn import_builtin_rejects_invalid_manifests_with_the_parse_error() {
+    let invalid: Vec<CorpusEntry> = corpus()
+        .into_iter()
+        .filter(|e| e.expect_error.is_some())
+        .collect();
+    assert!(invalid.len() >= 10);
+    for e in &invalid {
+        let (line, msg) = e.expect_error.clone().unwrap();
+        let origin = e.path.display().to_string();
+        let args = format!("{} (builtins.readFile {})", nix_str(&origin), e.path.display());
+        let by_parse = eval_error(&format!("builtins.glixParseManifest {args}"));
+        let by_import = eval_error(&format!("builtins.glixImportManifest {args} {{ }} null"));
+        // From "<file>:<line>:" on: the message itself, without Nix's own trace.
+        let at = format!("{origin}:{line}:");
+        let message = |err: &str| -> String {
+            let i = err.find(&at).unwrap_or_else(|| panic!("{origin}: error lacks {at}: {err}"));
+            err[i..].to_string()
+        };
+        assert!(by_import.contains(&msg), "{origin}: import error lacks {msg:?}: {by_import}");
+        assert_eq!(message(&by_import), message(&by_parse), "{origin}");
+    }
 }
 
 /// The plugin builds results either through the C API or through its C++ fast path
