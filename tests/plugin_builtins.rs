@@ -453,6 +453,33 @@ fn an_unknown_value_builder_is_warned_about_and_the_default_used() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "\"cpp\"");
 }
 
+/// GLIX_PLUGIN_VALUES set but empty (`GLIX_PLUGIN_VALUES= nix …`) means the same as
+/// unset: the default builder, and nothing said about it.
+#[test]
+fn an_empty_value_builder_setting_uses_the_default_silently() {
+    let run = |value: Option<&str>| {
+        let mut cmd = nix();
+        cmd.env_remove("GLIX_PLUGIN_VALUES");
+        if let Some(v) = value {
+            cmd.env("GLIX_PLUGIN_VALUES", v);
+        }
+        let out = cmd
+            .arg("--option")
+            .arg("plugin-files")
+            .arg(plugin())
+            .args(["eval", "--json", "--expr", "builtins.glixInfo.valueBuilder"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(!err.contains("glix nix plugin"), "{value:?}: {err}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let empty = run(Some(""));
+    assert_eq!(empty, run(None));
+    assert_eq!(empty, "\"cpp\"");
+}
+
 /// GLIX_PLUGIN_TIMING=1: each glixImportManifest call says where its time went; without
 /// it, nothing is said.
 #[test]
