@@ -5,12 +5,7 @@
 //! names and strings are escaped, so no input can break the file or inject Nix into it.
 
 use super::{Desired, DesiredRef, PatchError, Region};
-
-/// Nix keywords: `if.url = …` or `let = mkHost …` is a syntax error. (`or` parses as
-/// an attribute name, but only by a special case in Nix's grammar; glix never writes it.)
-const KEYWORDS: [&str; 10] = [
-    "assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with",
-];
+use crate::flakeref::NIX_KEYWORDS;
 
 /// The lines of `region` for `desired`, each indented with `indent` and ending in `\n`,
 /// sorted by name. This is exactly what [`patch`](super::patch()) puts between the
@@ -121,7 +116,7 @@ pub fn validate_name(region: Region, name: &str) -> Result<(), PatchError> {
     if !chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         return Err(invalid("it may only contain letters, digits, `_` and `-`"));
     }
-    if KEYWORDS.contains(&name) {
+    if NIX_KEYWORDS.contains(&name) {
         return Err(invalid("it is a Nix keyword"));
     }
     if region == Region::Inputs && name == "self" {

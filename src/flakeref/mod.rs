@@ -44,6 +44,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use name::{canonical_input_name, input_name, is_valid_name};
+pub(crate) use name::NIX_KEYWORDS;
 pub(crate) use url::percent_encode;
 
 /// An attribute value of a parsed flake reference, as Nix's `fetchers::Attrs` holds them.

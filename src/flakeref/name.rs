@@ -8,11 +8,18 @@ const NAME_MAX: usize = 64;
 /// The longest stem, so that `-<8 hex>` or `-<n>` still fits in `NAME_MAX`.
 const STEM_MAX: usize = 48;
 
-/// Words a flake input cannot be called: Nix keywords (`if.url = ...` is a syntax error)
-/// and `self`, which names the flake itself in `outputs`.
-const RESERVED: [&str; 11] = [
-    "assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with", "self",
+/// Nix keywords: `if.url = ...` or `let = mkHost ...` is a syntax error. (`or` parses as
+/// an attribute name, but only by a special case in Nix's grammar; glix never writes it.)
+/// `flake.nix`'s renderer refuses them too.
+pub(crate) const NIX_KEYWORDS: [&str; 10] = [
+    "assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with",
 ];
+
+/// Words a flake input cannot be called: the Nix keywords and `self`, which names the
+/// flake itself in `outputs`.
+fn is_reserved(s: &str) -> bool {
+    s == "self" || NIX_KEYWORDS.contains(&s)
+}
 
 /// Is `s` a name glix may use for a flake input: `^[A-Za-z_][A-Za-z0-9_-]*$`, at most 64
 /// characters, and not a Nix keyword or `self`.
@@ -23,7 +30,7 @@ pub fn is_valid_name(s: &str) -> bool {
         && (b[0].is_ascii_alphabetic() || b[0] == b'_')
         && b.iter()
             .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-        && !RESERVED.contains(&s)
+        && !is_reserved(s)
 }
 
 /// The input name for `r` with nothing else in the repository: its [`FlakeRef::stem`].
@@ -155,7 +162,7 @@ pub(crate) fn sanitize(raw: &str, max: usize) -> String {
     let name = cut(out.trim_matches('-'));
     if name.is_empty() {
         "input".to_string()
-    } else if name.starts_with(|c: char| c.is_ascii_digit()) || RESERVED.contains(&name.as_str()) {
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) || is_reserved(&name) {
         cut(&format!("input-{name}"))
     } else {
         name
