@@ -25,19 +25,17 @@ pub(super) fn render_lines(
     indent: &str,
     newline: &str,
 ) -> Result<String, PatchError> {
-    let lines = match region {
-        Region::Inputs => &desired.inputs,
-        Region::Hosts => &desired.hosts,
+    type PushLine = fn(&mut String, &str, &str, &str, &str) -> Result<(), PatchError>;
+    let (lines, push): (_, PushLine) = match region {
+        Region::Inputs => (&desired.inputs, push_input),
+        Region::Hosts => (&desired.hosts, push_host),
     };
     debug_assert!(lines.windows(2).all(|w| w[0].0 < w[1].0), "DesiredRef lists are sorted by name, each name once");
     // Each line is its two strings plus at most this much; one allocation for all.
     let per_line = indent.len() + newline.len() + 24;
     let mut out = String::with_capacity(lines.iter().map(|(a, b)| a.len() + b.len() + per_line).sum());
     for (name, value) in lines {
-        match region {
-            Region::Inputs => push_input(&mut out, name, value, indent, newline)?,
-            Region::Hosts => push_host(&mut out, name, value, indent, newline)?,
-        }
+        push(&mut out, name, value, indent, newline)?;
     }
     Ok(out)
 }
