@@ -42,34 +42,32 @@ impl ManifestDoc {
         // editable document.
         let parsed = load::parse(text, origin)?;
         let manifest = load::load_table(parsed.as_table(), text, origin)?;
-        if manifest.file_schema != CURRENT_SCHEMA {
-            return Err(EditError::OldSchema {
-                origin: origin.to_string(),
-                found: manifest.file_schema,
-            });
-        }
-        Ok(ManifestDoc {
-            doc: parsed.into_mut(),
-            origin: origin.to_string(),
-            manifest,
-            text: text.to_string(),
-        })
+        require_current(&manifest, origin)?;
+        Ok(ManifestDoc::from_parts(parsed.into_mut(), text, origin, manifest))
     }
 
     /// [`ManifestDoc::parse`] for text whose model glix validated before (kept by
     /// content in glix's cache): the document is parsed for editing, not validated
     /// again. Debug builds (every test) check the model against a full validation.
     pub fn with_model(text: &str, origin: &str, manifest: Manifest) -> Result<ManifestDoc, EditError> {
-        if manifest.file_schema != CURRENT_SCHEMA {
-            return Err(EditError::OldSchema { origin: origin.to_string(), found: manifest.file_schema });
-        }
+        require_current(&manifest, origin)?;
         let parsed = load::parse(text, origin)?;
         debug_assert_eq!(
             load::load_table(parsed.as_table(), text, origin).as_ref().ok(),
             Some(&manifest),
             "the cached model of {origin} is not what its text says"
         );
-        Ok(ManifestDoc { doc: parsed.into_mut(), origin: origin.to_string(), manifest, text: text.to_string() })
+        Ok(ManifestDoc::from_parts(parsed.into_mut(), text, origin, manifest))
+    }
+
+    /// The document `doc`, parsed from `text`, with its validated `manifest`.
+    fn from_parts(doc: DocumentMut, text: &str, origin: &str, manifest: Manifest) -> ManifestDoc {
+        ManifestDoc {
+            doc,
+            origin: origin.to_string(),
+            manifest,
+            text: text.to_string(),
+        }
     }
 
     /// A new manifest, as `glix init` and `glix host add` write it.
@@ -98,7 +96,7 @@ impl ManifestDoc {
         // As in `parse`, one parse serves the check and the document that is upgraded.
         let parsed = load::parse(text, origin)?;
         let manifest = load::load_table(parsed.as_table(), text, origin)?;
-        if manifest.file_schema == CURRENT_SCHEMA {
+        if require_current(&manifest, origin).is_ok() {
             return Ok(None);
         }
         let mut doc = parsed.into_mut();
@@ -260,6 +258,18 @@ impl ManifestDoc {
                 Err(err.into())
             }
         }
+    }
+}
+
+/// Editing needs a file at the current schema: [`EditError::OldSchema`] for any other.
+fn require_current(manifest: &Manifest, origin: &str) -> Result<(), EditError> {
+    if manifest.file_schema == CURRENT_SCHEMA {
+        Ok(())
+    } else {
+        Err(EditError::OldSchema {
+            origin: origin.to_string(),
+            found: manifest.file_schema,
+        })
     }
 }
 
