@@ -207,6 +207,57 @@ fn an_edit_that_would_make_the_manifest_invalid_is_refused_and_changes_nothing()
         .contains("no package named 'nope'"));
 }
 
+/// A manifest with a comment on every line that an edit could disturb.
+const TWO_PACKAGES: &str = "# laptop\nschema = 1\n\n# first\n[packages.a]\nflake = \"github:o/a\" # main\ninput = \"a\"\nenable = true # on for now\n\n[packages.b] # second\nflake = \"github:o/b\"\ninput = \"b\"\n";
+
+/// `refuse` is refused with a message containing `why` and leaves the document usable:
+/// the model is as before, and a following valid edit gives exactly the text and model
+/// that edit alone gives.
+fn assert_refusal_leaves_the_document_usable(
+    refuse: impl FnOnce(&mut ManifestDoc) -> String,
+    why: &str,
+) {
+    let mut doc = ManifestDoc::parse(TWO_PACKAGES, "m").unwrap();
+    let before = doc.manifest().clone();
+    let err = refuse(&mut doc);
+    assert!(err.contains(why), "{err}");
+    assert_eq!(
+        doc.manifest(),
+        &before,
+        "the refused edit changed the model"
+    );
+    doc.set_enable("a", false).unwrap();
+    let expected =
+        TWO_PACKAGES.replace("enable = true # on for now", "enable = false # on for now");
+    assert_eq!(doc.text(), expected);
+    assert_eq!(doc.manifest(), &load_str(&expected, "m").unwrap());
+}
+
+#[test]
+fn a_refused_field_value_leaves_the_document_usable() {
+    assert_refusal_leaves_the_document_usable(
+        |doc| {
+            doc.set_field("b", "scope", "universe".into())
+                .unwrap_err()
+                .to_string()
+        },
+        "`scope` must be",
+    );
+}
+
+#[test]
+fn a_package_whose_input_clashes_is_refused_and_leaves_the_document_usable() {
+    // `c` would use input `b` for another flake than package `b` does.
+    let clash = Package {
+        input: "b".into(),
+        ..new_package("c")
+    };
+    assert_refusal_leaves_the_document_usable(
+        |doc| doc.add_package(&clash).unwrap_err().to_string(),
+        "both use input 'b' but for different flakes",
+    );
+}
+
 #[test]
 fn a_new_host_manifest_is_valid_and_commented() {
     let doc = ManifestDoc::new_host(Some("alice"), Some("x86_64-linux"), "m").unwrap();
