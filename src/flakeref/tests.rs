@@ -164,6 +164,20 @@ fn stem_examples() {
 }
 
 #[test]
+fn a_name_cut_back_to_a_keyword_is_not_a_keyword() {
+    // Longer than a stem may be (48 bytes): the cut lands in the dashes, and trimming
+    // them leaves `else` (as the fuzzer found); without the `b`, trimming alone does.
+    let dashes = "-".repeat(60);
+    for repo in [format!("else{dashes}b"), format!("else{dashes}")] {
+        let r = FlakeRef::parse(&format!("github:o/{repo}")).unwrap();
+        let name = canonical_input_name(&r);
+        assert_eq!(name, "input-else", "{repo}");
+        assert!(!NIX_KEYWORDS.contains(&name.as_str()));
+        assert!(is_valid_name(&name));
+    }
+}
+
+#[test]
 fn input_name_falls_back_in_order() {
     let r = FlakeRef::parse("github:alice/tool").unwrap();
     assert_eq!(canonical_input_name(&r), "tool");
