@@ -502,6 +502,16 @@ fn offline_uses_the_cache_and_fails_clearly_without_one() {
     o.cache_ttl = Duration::ZERO;
     let found = search("cool", &o).unwrap();
     assert_eq!(found.hits[0].name, "cool-pkg");
+    let offline_warning = |warnings: &[String]| {
+        warnings.iter().any(|w| {
+            w.starts_with("offline: using the cached copy of the glix registry")
+                && w.contains(&server.url)
+        })
+    };
+    assert!(offline_warning(&found.warnings), "{:?}", found.warnings);
+    let r = resolve("cool-pkg", &o).unwrap();
+    assert_eq!(r.flake.to_url(), "github:owner/cool-pkg");
+    assert!(offline_warning(&r.warnings), "{:?}", r.warnings);
     assert_eq!(server.hits(), 1);
 }
 
@@ -642,6 +652,25 @@ fn unreachable_registry_is_listed_when_nothing_else_knows_the_name() {
         "{msg}"
     );
     assert!(msg.contains("3. Nix flake registry"), "{msg}");
+}
+
+#[test]
+fn unreachable_registry_is_a_warning_when_nix_knows_the_name() {
+    let env = NixEnv::new();
+    env.add_user("my-flake", "github:someone/my-flake");
+    let mut o = env.opts();
+    o.registry_url = Some(file_url(&env.dir.path().join("missing.json")));
+    let r = resolve("my-flake", &o).unwrap();
+    assert_eq!(r.flake.to_url(), "github:someone/my-flake");
+    assert_eq!(r.source, Source::NixRegistry);
+    assert!(
+        r.warnings.iter().any(|w| {
+            w.starts_with("could not read the glix registry at file://")
+                && w.ends_with("; 'my-flake' was resolved through Nix's flake registry instead")
+        }),
+        "{:?}",
+        r.warnings
+    );
 }
 
 #[test]
