@@ -45,6 +45,8 @@ use std::str::FromStr;
 
 pub use name::{canonical_input_name, input_name, is_valid_name};
 pub(crate) use name::NIX_KEYWORDS;
+/// For the resolver, which rebuilds references from their parts.
+#[cfg(feature = "cli")]
 pub(crate) use url::percent_encode;
 
 /// An attribute value of a parsed flake reference, as Nix's `fetchers::Attrs` holds them.
