@@ -93,13 +93,16 @@ fn plugin_and_cli_agree_on_every_valid_manifest() {
     }
 }
 
+/// The corpus's invalid manifests (each with the line and message it must be refused with).
+fn invalid_manifests() -> Vec<CorpusEntry> {
+    let invalid: Vec<CorpusEntry> = corpus().into_iter().filter(|e| e.expect_error.is_some()).collect();
+    assert!(invalid.len() >= 10);
+    invalid
+}
+
 #[test]
 fn plugin_and_cli_reject_invalid_manifests_with_the_same_line_and_message() {
-    let invalid: Vec<CorpusEntry> = corpus()
-        .into_iter()
-        .filter(|e| e.expect_error.is_some())
-        .collect();
-    assert!(invalid.len() >= 10);
+    let invalid = invalid_manifests();
     for e in &invalid {
         let (line, msg) = e.expect_error.clone().unwrap();
         let origin = e.path.display().to_string();
@@ -353,11 +356,7 @@ fn import_builtin_is_parse_and_resolve_in_one_call() {
 /// exactly as `glixParseManifest` (and `glix`) report it: file, line, column, message.
 #[test]
 fn import_builtin_rejects_invalid_manifests_with_the_parse_error() {
-    let invalid: Vec<CorpusEntry> = corpus()
-        .into_iter()
-        .filter(|e| e.expect_error.is_some())
-        .collect();
-    assert!(invalid.len() >= 10);
+    let invalid = invalid_manifests();
     for e in &invalid {
         let (line, msg) = e.expect_error.clone().unwrap();
         let origin = e.path.display().to_string();
@@ -435,19 +434,24 @@ fn c_api_and_cpp_value_builders_build_the_same_values() {
     assert_eq!(capi, cpp);
 }
 
+/// `nix eval --json --expr` with the plugin loaded and the environment variable `var`
+/// set to `value` (`None`: unset).
+fn eval_with_env(var: &str, value: Option<&str>, expr: &str) -> std::process::Output {
+    let mut cmd = nix();
+    match value {
+        Some(v) => cmd.env(var, v),
+        None => cmd.env_remove(var),
+    };
+    let out = cmd.arg("--option").arg("plugin-files").arg(plugin()).args(["eval", "--json", "--expr", expr]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    out
+}
+
 /// A GLIX_PLUGIN_VALUES the plugin does not know is said once, and the default path
 /// is used: the evaluation still succeeds.
 #[test]
 fn an_unknown_value_builder_is_warned_about_and_the_default_used() {
-    let out = nix()
-        .env("GLIX_PLUGIN_VALUES", "fastest")
-        .arg("--option")
-        .arg("plugin-files")
-        .arg(plugin())
-        .args(["eval", "--json", "--expr", "builtins.glixInfo.valueBuilder"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = eval_with_env("GLIX_PLUGIN_VALUES", Some("fastest"), "builtins.glixInfo.valueBuilder");
     let err = stderr(&out);
     assert!(err.contains("GLIX_PLUGIN_VALUES=\"fastest\" is not `capi` or `cpp`; using cpp"), "{err}");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "\"cpp\"");
@@ -458,19 +462,7 @@ fn an_unknown_value_builder_is_warned_about_and_the_default_used() {
 #[test]
 fn an_empty_value_builder_setting_uses_the_default_silently() {
     let run = |value: Option<&str>| {
-        let mut cmd = nix();
-        cmd.env_remove("GLIX_PLUGIN_VALUES");
-        if let Some(v) = value {
-            cmd.env("GLIX_PLUGIN_VALUES", v);
-        }
-        let out = cmd
-            .arg("--option")
-            .arg("plugin-files")
-            .arg(plugin())
-            .args(["eval", "--json", "--expr", "builtins.glixInfo.valueBuilder"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
+        let out = eval_with_env("GLIX_PLUGIN_VALUES", value, "builtins.glixInfo.valueBuilder");
         let err = stderr(&out);
         assert!(!err.contains("glix nix plugin"), "{value:?}: {err}");
         String::from_utf8_lossy(&out.stdout).trim().to_string()
@@ -485,16 +477,7 @@ fn an_empty_value_builder_setting_uses_the_default_silently() {
 #[test]
 fn glix_plugin_timing_reports_each_import_on_stderr() {
     let expr = r#"builtins.glixImportManifest "/x/glix.toml" "schema = 1\n[packages.a]\nflake = \"github:o/a\"\ninput = \"a\"\n[packages.b]\nflake = \"github:o/b\"\ninput = \"b\"\n" { a = 1; b = 2; } null"#;
-    let run = |timing: Option<&str>| {
-        let mut cmd = nix();
-        cmd.env_remove("GLIX_PLUGIN_TIMING");
-        if let Some(t) = timing {
-            cmd.env("GLIX_PLUGIN_TIMING", t);
-        }
-        let out = cmd.arg("--option").arg("plugin-files").arg(plugin()).args(["eval", "--json", "--expr", expr]).output().unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
-        stderr(&out)
-    };
+    let run = |timing: Option<&str>| stderr(&eval_with_env("GLIX_PLUGIN_TIMING", timing, expr));
     let err = run(Some("1"));
     let line = err.lines().find(|l| l.starts_with("glix plugin: glixImportManifest /x/glix.toml: 2 packages; ")).unwrap_or_else(|| panic!("{err}"));
     for part in ["arguments ", "parse + validate + plan ", "Nix values "] {
