@@ -179,3 +179,22 @@ fn a_dry_run_remembers_nothing_of_the_change_it_did_not_make() {
     assert!(out.contains("[packages.db]"), "the dry run shows the diff:\n{out}");
     assert_eq!(std::fs::read(&model).unwrap(), before, "the model of a text never written was remembered");
 }
+
+#[test]
+fn with_several_broken_hosts_the_first_in_name_order_is_reported() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["host", "add", "desk", "--no-lock"]);
+    env.ok(&["host", "add", "zeta", "--no-lock"]);
+    // Both broken by hand, so both are parsed afresh (on every core) by the next change.
+    for host in ["zeta", "desk"] {
+        append(&env, &format!("hosts/{host}/glix.toml"), "\n[packages.broken]\nflake = \"github:someone/broken\"\ninput = \"broken\"\nscope = \"sideways\"\n");
+    }
+    env.commit_all("two broken hand edits");
+    for _ in 0..3 {
+        let out = env.glix(&["add", "--host", "laptop", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("hosts/desk/glix.toml:") && !err.contains("hosts/zeta"), "{err}");
+    }
+}
