@@ -14,7 +14,7 @@ pub fn atomic_write(path: &Path, contents: &[u8]) -> io::Result<()> {
         _ => Path::new("."),
     };
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".glix-tmp-");
+    builder.prefix(TEMP_PREFIX);
     // open(2) applies the umask to this mode, so a new file gets the same permissions
     // any other editor would give it (tempfile's own default is 0600).
     #[cfg(unix)]
@@ -30,6 +30,22 @@ pub fn atomic_write(path: &Path, contents: &[u8]) -> io::Result<()> {
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir)
+}
+
+/// The names of the temporary files [`atomic_write`] makes; a process killed between
+/// creating one and renaming it leaves it behind.
+pub const TEMP_PREFIX: &str = ".glix-tmp-";
+
+/// Remove the temporary files a killed [`atomic_write`] left in `dir`. Only for a
+/// directory no other glix writes to at the same time (the caller holds the repo lock).
+pub fn remove_temp_files(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let is_temp = e.file_name().to_str().is_some_and(|n| n.starts_with(TEMP_PREFIX));
+        if is_temp && e.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
 }
 
 /// fsync a directory so a rename in it survives a power loss.

@@ -210,8 +210,10 @@ fn doctor_reports_exactly_the_broken_invariant_and_fix_repairs_what_it_can() {
     assert_eq!(doctor(&env), (0, vec![]));
 
     // a journal left behind by a killed glix
-    let mut j = glix::repo::journal::Journal::new("glix add laptop: x (github:o/x)");
-    j.files.insert("hosts/laptop/glix.toml".into(), Some(std::fs::read_to_string(&m).unwrap()));
+    let head = env.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let mut j = glix::txn::Journal::new("glix add laptop: x (github:o/x)", Some(head), Some(env.git(&["symbolic-ref", "HEAD"]).trim().to_string()));
+    let before = glix::txn::Before::Text(std::fs::read_to_string(&m).unwrap());
+    j.files.insert("hosts/laptop/glix.toml".into(), glix::txn::Entry { before, after: glix::txn::After::Unknown });
     j.save(&glix::repo::Repo::open(&env.repo).unwrap()).unwrap();
     assert_eq!(doctor(&env), (1, vec!["journal".to_string()]));
     // the report --fix prints is of the repo after the roll-back

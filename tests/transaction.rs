@@ -6,9 +6,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use glix::repo::journal::Journal;
-use glix::repo::{git, Repo, RepoLock};
-use glix::txn::{Operation, Transaction, TxnError, TxnOptions};
+use glix::repo::{git, Repo};
+use glix::txn::{After, Before, Entry, Journal, Operation, RepoLock, Transaction, TxnError, TxnOptions};
 
 const MANIFEST: &str = "hosts/h/glix.toml";
 
@@ -46,6 +45,14 @@ fn op(summary: &str) -> Operation {
 
 fn quick() -> TxnOptions {
     TxnOptions { allow_dirty: false, wait: Duration::from_millis(200) }
+}
+
+fn branch(repo: &Repo) -> Option<String> {
+    Some(sh_git(repo.root(), &["symbolic-ref", "HEAD"]).trim().to_string())
+}
+
+fn head(repo: &Repo) -> Option<String> {
+    Some(sh_git(repo.root(), &["rev-parse", "HEAD"]).trim().to_string())
 }
 
 fn commit_count(root: &Path) -> usize {
@@ -101,7 +108,7 @@ fn files_with_uncommitted_changes_are_refused_unless_allowed() {
     std::fs::write(dir.path().join(MANIFEST), "schema = 1\n# hand edit\n").unwrap();
     let err = Transaction::begin(&repo, op("x"), &[MANIFEST], &quick()).err().unwrap();
     assert!(matches!(&err, TxnError::Dirty(p) if p == &vec![MANIFEST.to_string()]), "{err}");
-    assert!(err.to_string().contains("--allow-dirty"));
+    assert!(err.hint().unwrap().contains("--allow-dirty"));
     let opts = TxnOptions { allow_dirty: true, ..quick() };
     let t = Transaction::begin(&repo, op("x"), &[MANIFEST], &opts).unwrap();
     drop(t);
@@ -121,9 +128,9 @@ fn a_commit_with_nothing_changed_is_refused() {
 fn a_journal_left_by_a_killed_glix_is_rolled_back_first() {
     let (dir, repo) = repo();
     // What a glix killed after writing the manifest leaves behind.
-    let mut j = Journal::new("glix add h: p (github:o/p)");
-    j.files.insert(MANIFEST.into(), Some("schema = 1\n".into()));
-    j.files.insert("flake.lock".into(), None);
+    let mut j = Journal::new("glix add h: p (github:o/p)", head(&repo), branch(&repo));
+    j.files.insert(MANIFEST.into(), Entry { before: Before::Text("schema = 1\n".into()), after: After::of(Some(b"half written")) });
+    j.files.insert("flake.lock".into(), Entry { before: Before::Absent, after: After::Unknown });
     j.save(&repo).unwrap();
     std::fs::write(dir.path().join(MANIFEST), "half written").unwrap();
     std::fs::write(dir.path().join("flake.lock"), "{}").unwrap();
@@ -147,11 +154,11 @@ fn a_committed_file_is_journaled_by_its_blob_and_restored_from_git() {
     let t = Transaction::begin(&repo, op("x"), &["flake.nix", MANIFEST, "flake.lock"], &quick()).unwrap();
     let j = Journal::load(&repo).unwrap().expect("journal written");
     // Files as committed: by blob id (what `git hash-object` says), not by contents.
-    assert_eq!(j.blobs.get("flake.nix").map(String::as_str), Some(sh_git(dir.path(), &["hash-object", "flake.nix"]).trim()));
-    assert!(j.blobs.contains_key(MANIFEST));
-    assert!(!j.files.contains_key("flake.nix"), "{j:?}");
+    let hash = sh_git(dir.path(), &["hash-object", "flake.nix"]);
+    assert_eq!(j.files["flake.nix"].before, Before::Blob(hash.trim().to_string()));
+    assert!(matches!(j.files[MANIFEST].before, Before::Blob(_)));
     // A file that does not exist yet is journaled as absent.
-    assert_eq!(j.files.get("flake.lock"), Some(&None));
+    assert_eq!(j.files["flake.lock"].before, Before::Absent);
     assert!(!std::fs::read_to_string(Journal::path(&repo)).unwrap().contains("outputs"), "contents in the journal");
     drop(t);
 
@@ -181,8 +188,7 @@ fn with_allow_dirty_the_uncommitted_contents_are_what_a_rollback_restores() {
     let opts = TxnOptions { allow_dirty: true, ..quick() };
     let mut t = Transaction::begin(&repo, op("x"), &[MANIFEST], &opts).unwrap();
     let j = Journal::load(&repo).unwrap().unwrap();
-    assert_eq!(j.files.get(MANIFEST), Some(&Some("schema = 1\n# my own edit\n".to_string())));
-    assert!(j.blobs.is_empty());
+    assert_eq!(j.files[MANIFEST].before, Before::Text("schema = 1\n# my own edit\n".to_string()));
     t.write(MANIFEST, b"schema = 1\n# glix\n").unwrap();
     drop(t); // rolled back: the user's own edit, not HEAD's text
     assert_eq!(std::fs::read_to_string(&manifest).unwrap(), "schema = 1\n# my own edit\n");
@@ -191,12 +197,12 @@ fn with_allow_dirty_the_uncommitted_contents_are_what_a_rollback_restores() {
 #[test]
 fn a_journal_whose_commit_was_made_is_only_tidied_up() {
     let (dir, repo) = repo();
-    let mut j = Journal::new("glix add h: p");
-    j.files.insert(MANIFEST.into(), Some("schema = 1\n".into()));
+    let mut j = Journal::new("glix add h: p", head(&repo), branch(&repo));
+    j.files.insert(MANIFEST.into(), Entry { before: Before::Text("schema = 1\n".into()), after: After::of(Some(b"schema = 1\n# new\n")) });
     j.save(&repo).unwrap();
     std::fs::write(dir.path().join(MANIFEST), "schema = 1\n# new\n").unwrap();
     // killed right after the commit, before removing the journal
-    git::commit(&repo, &[MANIFEST.into()], &op("glix add h: p").message(&j.op_id)).unwrap();
+    glix::txn::commit_work_tree(&repo, &[MANIFEST.into()], &op("glix add h: p").message(&j.op_id)).unwrap();
 
     let t = Transaction::begin(&repo, op("next"), &[MANIFEST], &quick()).unwrap();
     assert!(t.recovery().unwrap().completed);

@@ -58,7 +58,7 @@ fn manifest_edits_match_their_golden_files() {
         let repo = glix::repo::Repo::open(&dir).unwrap();
         let all = glix::ops::load_manifests(&repo, None).unwrap();
         std::fs::write(dir.join("flake.nix"), glix::ops::regenerate_flake(&repo, &glix::ops::summaries_of(&all)).unwrap()).unwrap();
-        glix::repo::git::commit(&repo, &["hosts/laptop/glix.toml".into(), "flake.nix".into()], "fixture").unwrap();
+        glix::txn::commit_work_tree(&repo, &["hosts/laptop/glix.toml".into(), "flake.nix".into()], "fixture").unwrap();
 
         let cmd = std::fs::read_to_string(case.join("cmd")).unwrap();
         let args: Vec<&str> = cmd.split_whitespace().collect();

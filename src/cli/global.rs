@@ -88,7 +88,7 @@ impl Global {
     /// nobody ever looks at a half-changed repo.
     pub fn open_repo(&self) -> Result<Repo> {
         let repo = Repo::open(&self.repo_dir()).map_err(|e| self.with_cwd_hint(e))?;
-        if glix::repo::journal::Journal::path(&repo).exists() {
+        if glix::txn::Journal::path(&repo).exists() {
             let opts = TxnOptions { allow_dirty: false, wait: Duration::from_secs(self.wait) };
             let locked = glix::txn::Locked::acquire(&repo, &opts)?;
             if let Some(r) = locked.recovery() {
@@ -180,7 +180,7 @@ impl Global {
     }
 }
 
-fn report_recovery(r: &glix::repo::Recovery) {
+fn report_recovery(r: &glix::txn::Recovery) {
     if r.completed {
         eprintln!("glix: the interrupted `{}` had committed; tidied up its journal", r.description);
     } else if r.restored.is_empty() {

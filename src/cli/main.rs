@@ -95,9 +95,9 @@ fn main() -> ExitCode {
     let _failpoints = fail::FailScenario::setup();
     let matches = cli().get_matches();
     let g = global::Global::from_matches(&matches);
-    // Ctrl-C: Nix (in our process group) stops on its own; glix notices before it
-    // commits and rolls back.
-    let _ = ctrlc::set_handler(|| glix::ops::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
+    // Ctrl-C, SIGTERM, SIGHUP: glix stops the Nix it runs, notices before it commits,
+    // and rolls back.
+    let _ = ctrlc::set_handler(|| glix::txn::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
     let (name, m) = matches.subcommand().expect("clap requires a subcommand");
     let result = run(&g, name, m);
     match result {

@@ -12,7 +12,7 @@ use crate::flake::{self, Region};
 use crate::flakeref::FlakeRef;
 use crate::manifest::{load_str, Manifest, CURRENT_SCHEMA};
 use crate::nix::{self, Nix};
-use crate::repo::journal::Journal;
+use crate::txn::Journal;
 use crate::repo::Repo;
 use crate::txn::Operation;
 

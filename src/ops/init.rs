@@ -108,12 +108,12 @@ fn write_and_commit(req: &InitRequest, files: &BTreeMap<String, String>) -> Resu
             None => Nix::locate()?,
         };
         // Nix only sees files git knows about in a git repository.
-        git::sync_index(&repo, &paths)?;
+        crate::txn::stage(&repo, &paths)?;
         nix.flake_lock(&root)?;
         paths.push(FLAKE_LOCK.to_string());
     }
     let op = Operation { kind: "init".into(), host: Some(req.host.clone()), summary: format!("glix init {}", req.host), ..Operation::default() };
-    let id = git::commit(&repo, &paths, &op.message("init"))?;
+    let id = crate::txn::commit_work_tree(&repo, &paths, &op.message("init"))?;
     Ok(Outcome { summary: op.summary, commit: Some(id), files: paths, ..Outcome::default() })
 }
 

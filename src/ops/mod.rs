@@ -32,20 +32,16 @@ pub use toggle::set_enabled;
 pub use update::update;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::manifest::edit::EditError;
 use crate::manifest::ManifestError;
 use crate::nix::{Nix, NixError};
-use crate::repo::journal::Recovery;
-use crate::repo::{git, Repo, RepoError};
-use crate::txn::{Locked, Operation, TxnError, TxnOptions};
+use crate::repo::{Repo, RepoError};
+use crate::txn::{Locked, Operation, Recovery, Transaction, TxnError, TxnOptions};
 
 pub const FLAKE_NIX: &str = "flake.nix";
 pub const FLAKE_LOCK: &str = "flake.lock";
 
-/// Set by the Ctrl-C handler; checked before a transaction commits.
-pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// How an operation runs.
 pub struct Context {
@@ -116,10 +112,31 @@ pub enum OpError {
     Nix(#[from] NixError),
     #[error(transparent)]
     Resolve(#[from] crate::resolve::ResolveError),
-    #[error("interrupted")]
-    Interrupted,
     #[error("{0}")]
     Refused(String),
+    #[error("{cause}\nglix could not put every file back: {rollback}; its journal stays, and the next glix command tries again")]
+    RollbackFailed { cause: Box<OpError>, rollback: RepoError },
+    #[error("{cause}\nglix put back what it had written; {} changed by someone else meanwhile and {} left as it is now", files.join(", "), if files.len() == 1 { "is" } else { "are" })]
+    LeftForeign { cause: Box<OpError>, files: Vec<String> },
+}
+
+impl OpError {
+    /// Whether the repository is exactly as before the failed command: what lets the CLI
+    /// say "nothing was changed".
+    pub fn changed_nothing(&self) -> bool {
+        !matches!(self, OpError::RollbackFailed { .. } | OpError::LeftForeign { .. })
+    }
+
+    /// What to do next, for the `hint:` line.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            OpError::Repo(e) => e.hint(),
+            OpError::Txn(e) => e.hint(),
+            OpError::RollbackFailed { .. } => Some("make room (a full disk?) or fix what the message names, then run any glix command: it finishes the rollback; `glix doctor` shows the state".into()),
+            OpError::LeftForeign { cause, .. } => cause.hint(),
+            _ => None,
+        }
+    }
 }
 
 /// Run an operation: plan it under the repo lock, then write, lock and commit in one
@@ -139,54 +156,63 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
     let recovery = locked.recovery().cloned();
     let mut planned = plan(&ctx.repo)?;
     let after = std::mem::take(&mut planned.after);
-    let mut paths: Vec<&str> = planned.files.keys().map(String::as_str).collect();
     let locking = ctx.lock && planned.lock != LockStep::None;
-    if locking && !paths.contains(&FLAKE_LOCK) {
-        paths.push(FLAKE_LOCK);
-    }
-    let contents: Vec<(&str, &[u8])> =
-        planned.files.iter().filter_map(|(rel, c)| c.as_deref().map(|text| (rel.as_str(), text.as_bytes()))).collect();
+    let contents: Vec<(&str, Option<&[u8]>)> = planned.files.iter().map(|(rel, c)| (rel.as_str(), c.as_deref().map(str::as_bytes))).collect();
     std::thread::scope(|s| {
         // The new blobs (hashing and compressing them is most of a commit's cost) are
         // written on the other core, one thread per file, while the journal and the
-        // files are written: see `git::write_blob`. A blob that fails there is written
+        // files are written: see `txn::write_blob`. A blob that fails there is written
         // by the commit itself, which reports any error.
-        let blobs: Vec<_> = contents.iter().map(|&(path, bytes)| s.spawn(move || quietly(|| git::write_blob(&ctx.repo, path, bytes).ok()).flatten())).collect();
+        let blobs: Vec<_> = contents
+            .iter()
+            .filter_map(|&(path, bytes)| bytes.map(|b| (path, b)))
+            .map(|(path, bytes)| s.spawn(move || quietly(|| crate::txn::write_blob(&ctx.repo, path, bytes).ok()).flatten()))
+            .collect();
         s.spawn(move || quietly(|| after.into_iter().for_each(|f| f())));
-        let mut txn = locked.start(planned.op.clone(), &paths, ctx.txn.allow_dirty)?;
-        for (rel, contents) in &planned.files {
-            match contents {
-                Some(text) => txn.write(rel, text.as_bytes())?,
-                None => txn.remove(rel)?,
+        let mut txn = locked.start(planned.op.clone(), &contents, &[], ctx.txn.allow_dirty)?;
+        let steps = |txn: &mut Transaction| -> Result<(), OpError> {
+            for &(rel, bytes) in &contents {
+                match bytes {
+                    Some(b) => txn.write(rel, b)?,
+                    None => txn.remove(rel)?,
+                }
             }
-        }
-        fail::fail_point!("op-before-lock", |_| Err(OpError::Refused("injected failure before nix flake lock".into())));
-        if locking {
-            let nix = match &ctx.nix {
-                Some(n) => n.clone(),
-                None => Nix::locate()?,
-            };
-            match &planned.lock {
-                LockStep::Lock => nix.flake_lock(ctx.repo.root())?,
-                LockStep::Update(inputs) => nix.flake_update(ctx.repo.root(), inputs)?,
-                LockStep::None => {}
+            fail::fail_point!("op-before-lock", |_| Err(OpError::Refused("injected failure before nix flake lock".into())));
+            if locking {
+                let nix = match &ctx.nix {
+                    Some(n) => n.clone(),
+                    None => Nix::locate()?,
+                };
+                txn.let_write(FLAKE_LOCK, || match &planned.lock {
+                    LockStep::Lock => nix.flake_lock(ctx.repo.root()).map_err(OpError::from),
+                    LockStep::Update(inputs) => nix.flake_update(ctx.repo.root(), inputs).map_err(OpError::from),
+                    LockStep::None => Ok(()),
+                })?;
             }
-        }
-        fail::fail_point!("op-after-lock", |_| Err(OpError::Refused("injected failure after nix flake lock".into())));
-        if INTERRUPTED.load(Ordering::SeqCst) {
-            return Err(OpError::Interrupted);
-        }
-        let known: Vec<git::KnownBlob> = blobs.into_iter().filter_map(|b| b.join().ok().flatten()).collect();
-        let committed = txn.commit_with(&known)?;
-        Ok(Outcome {
-            summary: planned.op.summary.clone(),
-            commit: Some(committed.id),
-            diff: None,
-            recovery,
-            warnings: planned.warnings.clone(),
-            files: committed.files,
-        })
+            fail::fail_point!("op-after-lock", |_| Err(OpError::Refused("injected failure after nix flake lock".into())));
+            Ok(())
+        };
+        let committed = match steps(&mut txn) {
+            Ok(()) => {
+                let known: Vec<crate::txn::KnownBlob> = blobs.into_iter().filter_map(|b| b.join().ok().flatten()).collect();
+                txn.commit_with(&known).map_err(OpError::from)
+            }
+            Err(e) => Err(e),
+        };
+        let committed = committed.map_err(|e| rolled_back(txn, e))?;
+        let mut warnings = planned.warnings.clone();
+        warnings.extend(committed.warnings);
+        Ok(Outcome { summary: planned.op.summary.clone(), commit: Some(committed.id), diff: None, recovery, warnings, files: committed.files })
     })
+}
+
+/// Roll a failed transaction back and say how that went, with the error that ended it.
+fn rolled_back(txn: Transaction, cause: OpError) -> OpError {
+    match txn.abort() {
+        Ok(a) if a.foreign.is_empty() => cause,
+        Ok(a) => OpError::LeftForeign { cause: Box::new(cause), files: a.foreign },
+        Err(e) => OpError::RollbackFailed { cause: Box::new(cause), rollback: e },
+    }
 }
 
 /// Run work whose failure only costs time later (a blob the commit then writes itself,

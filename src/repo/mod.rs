@@ -1,16 +1,12 @@
-//! The user-packages repository: where it is, its hosts, its lock, its journal and its
-//! commits. Everything that touches git lives here (git2), so the rest of the library
-//! speaks in repo-relative paths.
+//! The user-packages repository, read side: where it is, its hosts, and its history
+//! (git2). Changing it is the transaction's job (`crate::txn`), so the rest of the
+//! library speaks in repo-relative paths.
 
 pub mod git;
-pub mod journal;
-mod lock;
 
 use std::path::{Path, PathBuf};
 
 pub use git::{CommitInfo, Trailers};
-pub use journal::{Journal, Recovery};
-pub use lock::RepoLock;
 
 /// Why a repository could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -29,17 +25,31 @@ pub enum RepoError {
     InvalidHostName(String),
     #[error("{what}: {source}")]
     Io { what: String, source: std::io::Error },
-    #[error("git: {0}")]
+    #[error("git: {}", .0.message())]
     Git(#[from] ::git2::Error),
     #[error("another glix is changing {0} and did not finish within {1} s; try again, or check for a stuck glix process")]
     Busy(String, u64),
     #[error("{0}")]
     Journal(String),
+    #[error("an interrupted `{description}` left files that were changed after it stopped: {}; glix restored nothing", files.join(", "))]
+    RecoveryConflict { description: String, files: Vec<String> },
     #[error("{rel} leads outside the repository (to {target}); glix does not follow symlinks out of the repo, so it neither reads nor writes that file")]
     OutsideRepo { rel: String, target: String },
 }
 
 pub type Result<T> = std::result::Result<T, RepoError>;
+
+impl RepoError {
+    /// What to do next, for the `hint:` line.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            RepoError::RecoveryConflict { .. } => Some(
+                "look at them (`git status`, `git diff`); to keep them as they are now, run `glix doctor --fix`, which forgets the interrupted operation without restoring anything".into(),
+            ),
+            _ => None,
+        }
+    }
+}
 
 pub(crate) fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> RepoError {
     let what = what.into();
@@ -101,6 +111,24 @@ impl Repo {
             }
         }
         Ok(path)
+    }
+
+    /// The repo-relative path of the file `rel` names, through in-repo symlinks (of the
+    /// file or of a directory above it), so glix writes through a link instead of
+    /// replacing it. A file that does not exist yet is named through its directory.
+    pub fn real_rel(&self, rel: &str) -> Result<String> {
+        let path = self.contained(rel)?;
+        let real = match path.canonicalize() {
+            Ok(real) => real,
+            Err(_) => match (path.parent().and_then(|d| d.canonicalize().ok()), path.file_name()) {
+                (Some(dir), Some(name)) => dir.join(name),
+                _ => return Ok(rel.to_string()),
+            },
+        };
+        match real.strip_prefix(&self.root) {
+            Ok(inside) => Ok(inside.to_string_lossy().into_owned()),
+            Err(_) => Err(RepoError::OutsideRepo { rel: rel.to_string(), target: real.display().to_string() }),
+        }
     }
 
     /// The repo-relative path of a host's manifest.

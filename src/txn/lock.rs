@@ -6,7 +6,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use super::{io, Repo, RepoError, Result};
+use crate::repo::{io, Repo, RepoError, Result};
 
 pub struct RepoLock {
     _file: File,
