@@ -5,11 +5,11 @@
 
 mod common;
 
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
 use common::glix_env::Env;
+use common::killing::{kill9, wait_for};
 use common::*;
 
 /// A condition on the repo (given the files before the command).
@@ -80,23 +80,6 @@ fn a_panic_before_the_commit_is_rolled_back_on_the_way_out() {
     let out = glix_add(&env, "txn-before-commit=panic").output().unwrap();
     assert!(!out.status.success());
     assert_untouched(&env, &before, "panic before the commit");
-}
-
-fn wait_for(child: &mut Child, what: &str, cond: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(child.try_wait().unwrap().is_none(), "{what}: glix ended before reaching the step");
-        assert!(start.elapsed() < Duration::from_secs(60), "{what}: glix did not reach the step in time");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    // it is now at (or a few instructions before) the sleeping failpoint
-    std::thread::sleep(Duration::from_millis(300));
-}
-
-fn kill9(child: &mut Child) {
-    let st = Command::new("kill").args(["-9", &child.id().to_string()]).status().unwrap();
-    assert!(st.success());
-    let _ = child.wait();
 }
 
 #[test]

@@ -44,7 +44,7 @@ fn op(summary: &str) -> Operation {
 }
 
 fn quick() -> TxnOptions {
-    TxnOptions { allow_dirty: false, wait: Duration::from_millis(200) }
+    TxnOptions { wait: Duration::from_millis(200), ..TxnOptions::default() }
 }
 
 fn branch(repo: &Repo) -> Option<String> {

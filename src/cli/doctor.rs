@@ -20,7 +20,10 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<i32> {
                 eprintln!("nothing to fix: every check passes");
             }
         } else {
-            let ctx = g.context()?; // rolls back a left journal first
+            // Rolls back a left journal first — or, when its files were changed since,
+            // keeps them and forgets it: the one way out of a refused recovery.
+            let g = Global { keep_changed_files: true, ..g.clone() };
+            let ctx = g.context()?;
             match glix::ops::doctor_fix(&ctx) {
                 Ok(outcome) => g.report(&outcome)?,
                 Err(glix::ops::OpError::Txn(glix::txn::TxnError::NothingChanged)) => {}

@@ -10,6 +10,7 @@ use glix::ops::{Context, Outcome};
 use glix::repo::Repo;
 use glix::txn::TxnOptions;
 
+#[derive(Clone)]
 pub struct Global {
     pub repo: Option<PathBuf>,
     pub host: Option<String>,
@@ -22,6 +23,9 @@ pub struct Global {
     pub registry: Option<String>,
     pub wait: u64,
     pub allow_insecure: bool,
+    /// `glix doctor --fix`: an interrupted operation whose files were changed since is
+    /// forgotten, the files kept as they are.
+    pub keep_changed_files: bool,
 }
 
 pub fn args() -> Vec<Arg> {
@@ -72,6 +76,7 @@ impl Global {
             registry: m.get_one::<String>("registry").cloned(),
             wait: m.get_one::<u64>("wait").copied().unwrap_or(60),
             allow_insecure: m.get_flag("allow-insecure"),
+            keep_changed_files: false,
         }
     }
 
@@ -89,7 +94,7 @@ impl Global {
     pub fn open_repo(&self) -> Result<Repo> {
         let repo = Repo::open(&self.repo_dir()).map_err(|e| self.with_cwd_hint(e))?;
         if glix::txn::Journal::path(&repo).exists() {
-            let opts = TxnOptions { allow_dirty: false, wait: Duration::from_secs(self.wait) };
+            let opts = TxnOptions { wait: Duration::from_secs(self.wait), keep_changed_files: self.keep_changed_files, ..TxnOptions::default() };
             let locked = glix::txn::Locked::acquire(&repo, &opts)?;
             if let Some(r) = locked.recovery() {
                 report_recovery(r);
@@ -121,7 +126,7 @@ impl Global {
     pub fn context(&self) -> Result<Context> {
         Ok(Context {
             repo: self.open_repo()?,
-            txn: TxnOptions { allow_dirty: self.allow_dirty, wait: Duration::from_secs(self.wait) },
+            txn: TxnOptions { allow_dirty: self.allow_dirty, wait: Duration::from_secs(self.wait), keep_changed_files: self.keep_changed_files },
             dry_run: self.dry_run,
             lock: !self.no_lock,
             nix: None,
@@ -181,7 +186,12 @@ impl Global {
 }
 
 fn report_recovery(r: &glix::txn::Recovery) {
-    if r.completed {
+    if !r.unlocked.is_empty() {
+        eprintln!("glix: removed the git lock files the interrupted glix left: {}", r.unlocked.join(", "));
+    }
+    if !r.kept.is_empty() {
+        eprintln!("glix: forgot the interrupted `{}` and kept {} as {} now (changed after it stopped)", r.description, r.kept.join(", "), if r.kept.len() == 1 { "it is" } else { "they are" });
+    } else if r.completed {
         eprintln!("glix: the interrupted `{}` had committed; tidied up its journal", r.description);
     } else if r.restored.is_empty() {
         eprintln!("glix: rolled back the interrupted `{}` (it had not changed any file yet)", r.description);

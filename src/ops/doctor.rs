@@ -12,7 +12,6 @@ use crate::flake::{self, Region};
 use crate::flakeref::FlakeRef;
 use crate::manifest::{load_str, Manifest, CURRENT_SCHEMA};
 use crate::nix::{self, Nix};
-use crate::txn::Journal;
 use crate::repo::Repo;
 use crate::txn::Operation;
 
@@ -67,10 +66,26 @@ pub fn doctor(dir: &Path) -> DoctorReport {
         }
     };
     r.push(
+        "git",
+        match crate::txn::operation_in_progress(&repo) {
+            Ok(None) => Ok("no merge, rebase, cherry-pick or revert in progress".into()),
+            Ok(Some(what)) => Err((
+                format!("{what} is in progress; glix changes nothing until it is finished"),
+                "finish it with git first (resolve the conflicts in hosts/*/glix.toml, then commit, or abort it); then `glix doctor --fix` regenerates flake.nix's regions and flake.lock from the manifests".into(),
+            )),
+            Err(e) => Err((e.to_string(), "check the repository with `git status`".into())),
+        },
+    );
+    r.push(
         "journal",
-        match Journal::load(&repo) {
+        match crate::txn::pending(&repo) {
             Ok(None) => Ok("no interrupted operation".into()),
-            Ok(Some(j)) => Err((format!("an interrupted `{}` left its journal", j.description), format!("{FIX}, or any glix command, to roll it back"))),
+            Ok(Some(p)) if !p.foreign.is_empty() => Err((
+                format!("an interrupted `{}` left its journal, and {} changed after it stopped", p.description, p.foreign.join(", ")),
+                "look at them (`git diff`); `glix doctor --fix` keeps them as they are and forgets the operation (it restores nothing)".into(),
+            )),
+            Ok(Some(p)) if p.committed => Err((format!("an interrupted `{}` had committed but left its journal", p.description), format!("{FIX}, or any glix command, to tidy it up"))),
+            Ok(Some(p)) => Err((format!("an interrupted `{}` left its journal", p.description), format!("{FIX}, or any glix command, to roll it back"))),
             Err(e) => Err((e.to_string(), "see the message".into())),
         },
     );
@@ -107,7 +122,8 @@ fn check_manifests(repo: &Repo, r: &mut DoctorReport) -> Option<BTreeMap<String,
     let mut old = Vec::new();
     for h in &hosts {
         let rel = Repo::manifest_rel(h);
-        match std::fs::read_to_string(repo.path(&rel)).map_err(|e| e.to_string()).and_then(|t| load_str(&t, &rel).map_err(|e| e.to_string())) {
+        // Read as every command reads it (symlink containment, conflict markers named).
+        match super::state::read_manifest(repo, h).map_err(|e| e.to_string()).and_then(|(_, t)| load_str(&t, &rel).map_err(|e| e.to_string())) {
             Ok(m) => {
                 if m.file_schema != CURRENT_SCHEMA {
                     old.push(format!("{rel} (schema {})", m.file_schema));
@@ -118,7 +134,7 @@ fn check_manifests(repo: &Repo, r: &mut DoctorReport) -> Option<BTreeMap<String,
         }
     }
     if !problems.is_empty() {
-        r.push("manifests", Err((problems.join("\n"), "fix the file at the line named, or `glix undo` the change that broke it".into())));
+        r.push("manifests", Err((problems.join("\n"), "fix the file at the line named (a conflict marker: finish the merge first, see `git status`), or `glix undo` the change that broke it".into())));
         return None;
     }
     if !old.is_empty() {

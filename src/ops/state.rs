@@ -19,6 +19,10 @@ pub(super) fn read_manifest(repo: &Repo, host: &str) -> Result<(String, String),
     let rel = Repo::manifest_rel(host);
     let path = repo.contained(&rel)?;
     let text = std::fs::read_to_string(&path).map_err(crate::repo::io(format!("cannot read {}", path.display())))?;
+    // A merge or `git stash pop` that stopped on a conflict: say that, not "invalid TOML".
+    if let Some(line) = crate::txn::conflict_marker_line(&text) {
+        return Err(crate::txn::TxnError::ConflictMarkers { file: rel, line }.into());
+    }
     Ok((rel, text))
 }
 

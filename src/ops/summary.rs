@@ -231,10 +231,29 @@ fn path(repo: &Repo, host: &str, kind: &str) -> PathBuf {
     repo.state_dir().join("glix-cache").join(format!("{host}.{kind}"))
 }
 
+/// The largest cache entry glix reads: far above any real one (20 000 packages are a few
+/// MB), so a file that is not glix's (a symlink to /dev/zero) cannot grow glix's memory.
+const ENTRY_MAX: u64 = 64 << 20;
+
 fn read_entry<V: serde::de::DeserializeOwned>(path: &std::path::Path, key: &Key) -> Option<V> {
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = read_regular_file(path, ENTRY_MAX)?;
     let e: Entry<String, V> = postcard::from_bytes(&bytes).ok()?;
     (e.key == key.0).then_some(e.value)
+}
+
+/// The contents of `path` if it is a regular file of at most `max` bytes: not through a
+/// symlink, and never blocking on a FIFO someone put there.
+fn read_regular_file(path: &std::path::Path, max: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > max {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max).read_to_end(&mut bytes).ok()?;
+    Some(bytes)
 }
 
 fn write_entry<V: Serialize>(path: &std::path::Path, key: &Key, value: &V) {

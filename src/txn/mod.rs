@@ -31,7 +31,7 @@ pub use commit::{commit_work_tree, stage, write_blob, KnownBlob};
 pub use journal::{blob_id, After, Before, Entry, Journal};
 pub use lock::RepoLock;
 pub use precheck::conflict_marker_line;
-pub use recover::{forget, recover, Recovery};
+pub use recover::{forget, pending, recover, Pending, Recovery};
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -78,11 +78,14 @@ pub struct TxnOptions {
     pub allow_dirty: bool,
     /// How long to wait for another glix holding the repo lock.
     pub wait: Duration,
+    /// When an interrupted operation's files were changed since (recovery would refuse),
+    /// keep them as they are and forget the operation (`glix doctor --fix`).
+    pub keep_changed_files: bool,
 }
 
 impl Default for TxnOptions {
     fn default() -> Self {
-        TxnOptions { allow_dirty: false, wait: Duration::from_secs(60) }
+        TxnOptions { allow_dirty: false, wait: Duration::from_secs(60), keep_changed_files: false }
     }
 }
 
@@ -123,6 +126,12 @@ impl TxnError {
     }
 }
 
+/// A merge, rebase, cherry-pick or revert in progress, by the name a person knows it
+/// by (`glix doctor` names it; every mutation refuses while there is one).
+pub fn operation_in_progress(repo: &Repo) -> Result<Option<&'static str>, RepoError> {
+    Ok(commit::Baseline::open(repo)?.operation_in_progress())
+}
+
 /// The repo lock, taken (and any interrupted operation dealt with) before an operation
 /// reads the state it will change: two glix never interleave.
 pub struct Locked<'r> {
@@ -134,7 +143,13 @@ pub struct Locked<'r> {
 impl<'r> Locked<'r> {
     pub fn acquire(repo: &'r Repo, opts: &TxnOptions) -> Result<Locked<'r>, TxnError> {
         let lock = RepoLock::acquire(repo, opts.wait, || eprintln!("glix: waiting for another glix to finish with {} …", repo.root().display()))?;
-        let recovery = recover(repo)?;
+        let recovery = match recover(repo) {
+            Err(RepoError::RecoveryConflict { description, files }) if opts.keep_changed_files => {
+                forget(repo)?;
+                Some(Recovery { description, completed: false, restored: vec![], unlocked: vec![], kept: files })
+            }
+            other => other?,
+        };
         Ok(Locked { repo, lock, recovery })
     }
 

@@ -7,6 +7,11 @@ use super::TxnError;
 /// The line (1-based) of the first git conflict marker in `text`: `<<<<<<< `,
 /// `=======` or `>>>>>>> ` at the start of a line, as git writes them.
 pub fn conflict_marker_line(text: &str) -> Option<usize> {
+    // Git writes all three markers; the substring search is fast enough for every
+    // read of every manifest, the line scan only runs when it hits.
+    if !text.contains("<<<<<<<") && !text.contains(">>>>>>>") {
+        return None;
+    }
     text.lines().position(|l| l.starts_with("<<<<<<< ") || l == "<<<<<<<" || l == "=======" || l.starts_with(">>>>>>> ") || l == ">>>>>>>").map(|i| i + 1)
 }
 

@@ -32,6 +32,27 @@ pub struct Recovery {
     pub restored: Vec<String>,
     /// Stale git lock files removed.
     pub unlocked: Vec<String>,
+    /// Files changed after the operation stopped, kept as they are (see [`forget`]).
+    pub kept: Vec<String>,
+}
+
+/// What recovery would do with a journal a killed glix left, without doing it: for
+/// `glix doctor`.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub description: String,
+    pub committed: bool,
+    /// Files changed since, which recovery will not touch.
+    pub foreign: Vec<String>,
+}
+
+pub fn pending(repo: &Repo) -> Result<Option<Pending>, RepoError> {
+    let Some(journal) = Journal::load(repo)? else { return Ok(None) };
+    let r = commit::open(repo)?;
+    let baseline = journal.baseline.as_deref().and_then(|b| Oid::from_str(b).ok());
+    let committed = commit::find_op_commit(&r, &journal.op_id, baseline)?.is_some();
+    let foreign = if committed { vec![] } else { rollback::plan(repo, &journal)?.foreign };
+    Ok(Some(Pending { description: journal.description, committed, foreign }))
 }
 
 /// Roll back (or finish tidying) an operation a killed glix left behind.
@@ -45,7 +66,7 @@ pub fn recover(repo: &Repo) -> Result<Option<Recovery>, RepoError> {
         Some(op_commit) => {
             commit::repair_index(&r, op_commit, baseline, &paths)?;
             rollback::tidy(repo, &journal);
-            Recovery { description: journal.description.clone(), completed: true, restored: vec![], unlocked }
+            Recovery { description: journal.description.clone(), completed: true, restored: vec![], unlocked, kept: vec![] }
         }
         None => {
             let plan = rollback::plan(repo, &journal)?;
@@ -58,7 +79,7 @@ pub fn recover(repo: &Repo) -> Result<Option<Recovery>, RepoError> {
             for name in ["HEAD"].into_iter().chain(journal.branch.as_deref()) {
                 let _ = commit::drop_unreached_reflog(&r, name, is_op_commit);
             }
-            Recovery { description: journal.description.clone(), completed: false, restored, unlocked }
+            Recovery { description: journal.description.clone(), completed: false, restored, unlocked, kept: vec![] }
         }
     };
     Journal::remove(repo)?;

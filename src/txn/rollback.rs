@@ -64,6 +64,7 @@ pub fn apply(repo: &Repo, journal: &Journal, plan: &Plan) -> Result<Vec<String>,
     let r = commit::open(repo)?;
     let mut restored = Vec::new();
     for (rel, before) in &plan.restore {
+        fail::fail_point!("txn-restore", |_| Err(RepoError::Journal(format!("injected failure restoring {rel}"))));
         let path = repo.path(rel);
         let write = |bytes: &[u8]| atomic_write(&path, bytes).map_err(io(format!("cannot restore {}", path.display())));
         match before {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod glix_env;
+pub mod killing;
 pub mod registry;
 pub mod standins;
 
