@@ -20,4 +20,6 @@ pub mod ops;
 #[cfg(feature = "cli")]
 pub mod repo;
 #[cfg(feature = "cli")]
+pub mod speedups;
+#[cfg(feature = "cli")]
 pub mod txn;

@@ -26,6 +26,7 @@ mod undo;
 mod update;
 
 // See Cargo.toml: most of glix's memory is many small, short-lived allocations.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -95,6 +96,10 @@ fn main() -> ExitCode {
     let _failpoints = fail::FailScenario::setup();
     let matches = cli().get_matches();
     let g = global::Global::from_matches(&matches);
+    if g.dry_run {
+        // A dry run leaves `.git` byte for byte as it was: no cache entries either.
+        glix::ops::cache_read_only();
+    }
     // Ctrl-C, SIGTERM, SIGHUP: glix stops the Nix it runs, notices before it commits,
     // and rolls back.
     let _ = ctrlc::set_handler(|| glix::txn::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));

@@ -105,8 +105,25 @@ pub fn doctor(dir: &Path) -> DoctorReport {
         check_regions(&flake_text, &located, manifests, &mut r);
         check_lock(&repo, manifests, &mut r);
     }
+    check_cache(&repo, &mut r);
     check_nix(&mut r);
     r
+}
+
+/// glix's cache only saves time, so one it cannot write is a warning: but a slow glix
+/// with no word said is what a root-owned cache (after `sudo glix …`) gave.
+fn check_cache(repo: &Repo, r: &mut DoctorReport) {
+    let dir = super::summary::cache_dir(repo);
+    let probe = if dir.exists() { tempfile::tempfile_in(&dir).map(drop) } else { tempfile::tempfile_in(repo.state_dir()).map(drop) };
+    match probe {
+        Ok(()) => r.push("cache", Ok(format!("{} is writable", dir.display()))),
+        Err(e) => r.checks.push(Check {
+            name: "cache",
+            status: Severity::Warning,
+            detail: format!("glix cannot write its cache in {} ({e}), so every command reads every manifest again", dir.display()),
+            hint: Some(super::summary::cache_hint(&dir)),
+        }),
+    }
 }
 
 fn check_manifests(repo: &Repo, r: &mut DoctorReport) -> Option<BTreeMap<String, Manifest>> {

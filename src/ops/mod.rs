@@ -27,7 +27,7 @@ pub use init::{init, InitRequest};
 pub use migrate::migrate;
 pub use remove::remove;
 pub use state::{load_host, load_manifest, load_manifests, regenerate_flake, summaries_of};
-pub use summary::HostSummary;
+pub use summary::{read_only as cache_read_only, HostSummary};
 pub use toggle::set_enabled;
 pub use update::update;
 
@@ -37,6 +37,7 @@ use crate::manifest::edit::EditError;
 use crate::manifest::ManifestError;
 use crate::nix::{Nix, NixError};
 use crate::repo::{Repo, RepoError};
+use crate::speedups::Speedup;
 use crate::txn::{Locked, Operation, Recovery, Transaction, TxnError, TxnOptions};
 
 pub const FLAKE_NIX: &str = "flake.nix";
@@ -165,6 +166,7 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
         // by the commit itself, which reports any error.
         let blobs: Vec<_> = contents
             .iter()
+            .filter(|_| Speedup::BlobThreads.on())
             .filter_map(|&(path, bytes)| bytes.map(|b| (path, b)))
             .map(|(path, bytes)| s.spawn(move || quietly(|| crate::txn::write_blob(&ctx.repo, path, bytes).ok()).flatten()))
             .collect();

@@ -122,7 +122,6 @@ pub fn summaries_of(manifests: &BTreeMap<String, Manifest>) -> BTreeMap<String, 
 pub fn load_manifest(repo: &Repo, host: &str) -> Result<Manifest, OpError> {
     let (rel, text) = read_manifest(repo, host)?;
     if let Some(m) = summary::cached_model(repo, host, &text) {
-        debug_assert_eq!(current_model(&text, rel).ok().as_ref(), Some(&m), "the cached model of {host} is not what its text says");
         return Ok(m);
     }
     let m = current_model(&text, rel)?;

@@ -4,7 +4,7 @@
 //! The regions are a pure function of *every* host's manifest, so a change to one host
 //! has to know what all the others contribute. Re-parsing 20 hosts of 1 000 packages
 //! for each `glix add` cost ~10× what the change itself does; instead, a host's summary
-//! is kept in `.git/glix-cache/<host>.bin` under a key made of the glix version and a
+//! is kept in `.git/glix-cache/<host>.bin` under a key made of glix's build id and a
 //! BLAKE3 hash of the manifest's bytes. A manifest whose bytes changed (by hand, by a
 //! checkout, by another glix) has another key and is parsed — and validated — again,
 //! so the cache can only ever answer for bytes it has seen pass validation.
@@ -17,10 +17,13 @@
 //!
 //! The cache is an optimisation only: it lives outside the worktree, is written
 //! without fsync (a torn file fails to parse or to match its key and is a miss), and a
-//! cache that cannot be read or written is ignored.
+//! cache that cannot be read is ignored; one that cannot be written is said once per
+//! command (and by `glix doctor`). A `--dry-run` never writes it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -28,9 +31,10 @@ use super::state::{current_model, read_manifest, DEFAULT_SYSTEM};
 use super::OpError;
 use crate::manifest::Manifest;
 use crate::repo::Repo;
+use crate::speedups::Speedup;
 
-/// Bump when the shape or meaning of what is stored changes (the glix version is in
-/// the key too, so a release with other validation rules never trusts an older entry).
+/// Bump when the shape or meaning of what is stored changes (the build id is in the key
+/// too, so a glix with other validation rules never trusts an older entry).
 const FORMAT: u32 = 3;
 
 /// One host's contribution to flake.nix: its system, and every package (enabled or
@@ -210,12 +214,14 @@ struct Entry<K, V> {
     value: V,
 }
 
-/// What an entry is valid for: this format, this glix, these manifest bytes.
+/// What an entry is valid for: this format, a glix built from this very source (see
+/// build.rs: the crate version was shared by every development build), these manifest
+/// bytes.
 struct Key(String);
 
 impl Key {
     fn of(text: &str) -> Key {
-        Key(format!("{FORMAT}:{}:{}", env!("CARGO_PKG_VERSION"), blake3::hash(text.as_bytes()).to_hex()))
+        Key(format!("{FORMAT}:{}:{}", env!("GLIX_BUILD_ID"), blake3::hash(text.as_bytes()).to_hex()))
     }
 }
 
@@ -228,7 +234,7 @@ const READ_MODEL: &str = "read.model";
 
 /// `.git/glix-cache/<host>.<kind>` (host names have no dots, so kinds never meet).
 fn path(repo: &Repo, host: &str, kind: &str) -> PathBuf {
-    repo.state_dir().join("glix-cache").join(format!("{host}.{kind}"))
+    cache_dir(repo).join(format!("{host}.{kind}"))
 }
 
 /// The largest cache entry glix reads: far above any real one (20 000 packages are a few
@@ -236,6 +242,9 @@ fn path(repo: &Repo, host: &str, kind: &str) -> PathBuf {
 const ENTRY_MAX: u64 = 64 << 20;
 
 fn read_entry<V: serde::de::DeserializeOwned>(path: &std::path::Path, key: &Key) -> Option<V> {
+    if !in_use(path) {
+        return None;
+    }
     let bytes = read_regular_file(path, ENTRY_MAX)?;
     let e: Entry<String, V> = postcard::from_bytes(&bytes).ok()?;
     (e.key == key.0).then_some(e.value)
@@ -257,14 +266,50 @@ fn read_regular_file(path: &std::path::Path, max: u64) -> Option<Vec<u8>> {
 }
 
 fn write_entry<V: Serialize>(path: &std::path::Path, key: &Key, value: &V) {
+    if READ_ONLY.load(Ordering::Relaxed) || !in_use(path) {
+        return;
+    }
     let Some(dir) = path.parent() else { return };
     let Ok(bytes) = postcard::to_allocvec(&Entry { key: key.0.as_str(), value }) else { return };
     // Best effort: temp file + rename, so a reader never sees half an entry.
-    let _ = std::fs::create_dir_all(dir).and_then(|_| {
+    let written = std::fs::create_dir_all(dir).and_then(|_| {
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
         std::io::Write::write_all(&mut tmp, &bytes)?;
         tmp.persist(path).map(|_| ()).map_err(|e| e.error)
     });
+    if let Err(e) = written {
+        // Once per command: a cache glix cannot write (root-owned after `sudo glix …`)
+        // makes every later command slow, and nobody would know why.
+        if !WARNED.swap(true, Ordering::Relaxed) {
+            eprintln!("warning: glix cannot write its cache in {} ({e}), so every command reads every manifest again; {}", dir.display(), cache_hint(dir));
+        }
+    }
+}
+
+/// What to do about a cache directory glix cannot write.
+pub fn cache_hint(dir: &std::path::Path) -> String {
+    format!("give it back to your user (`sudo chown -R \"$(id -u):$(id -g)\" {}`) or delete it", dir.display())
+}
+
+/// Whether the speed-up behind this kind of entry is on (`GLIX_SPEEDUPS_OFF`).
+fn in_use(path: &std::path::Path) -> bool {
+    let summary = path.extension().is_some_and(|e| e == SUMMARY);
+    if summary { Speedup::SummaryCache.on() } else { Speedup::ModelCache.on() }
+}
+
+/// Set for `--dry-run`: the cache is read, never written (a dry run leaves `.git` as it
+/// was, byte for byte).
+static READ_ONLY: AtomicBool = AtomicBool::new(false);
+static WARNED: AtomicBool = AtomicBool::new(false);
+
+/// Read the cache but never write it, for the rest of this process.
+pub fn read_only() {
+    READ_ONLY.store(true, Ordering::Relaxed);
+}
+
+/// The cache directory of `repo`, for `glix doctor`'s check that it is writable.
+pub fn cache_dir(repo: &Repo) -> PathBuf {
+    repo.state_dir().join("glix-cache")
 }
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ use std::time::Duration;
 
 use crate::atomic_write::atomic_write;
 use crate::repo::{io, Repo, RepoError};
+use crate::speedups::Speedup;
 
 /// Set by the signal handler (SIGINT, SIGTERM, SIGHUP); checked before a transaction
 /// commits, and by the Nix runner, which stops Nix when it is set.
@@ -183,7 +184,8 @@ impl<'r> Locked<'r> {
             }
             // A file as committed is journaled by its blob id; only a file that is not
             // (new, or changed with --allow-dirty) by its contents.
-            let before = match base.committed_blob(&target, bytes.as_deref())? {
+            let by_blob = if Speedup::BlobJournal.on() { base.committed_blob(&target, bytes.as_deref())? } else { None };
+            let before = match by_blob {
                 Some(id) => Before::Blob(id),
                 None => {
                     if !allow_dirty && base.is_dirty(&target)? {
