@@ -97,7 +97,7 @@ fn a_corrupted_or_foreign_cache_is_ignored() {
     assert!(contains(&entry, b"web"), "the miss rewrote desk's entry");
     // The same entry under another key (one hex digit of the hash changed) and saying
     // something else (`web` → `xyz`, same lengths): it must not be believed.
-    let version = format!(":{}:", env!("CARGO_PKG_VERSION"));
+    let version = format!(":{}:", env!("GLIX_BUILD_ID"));
     let hash_at = entry.windows(version.len()).position(|w| w == version.as_bytes()).unwrap() + version.len();
     let mut foreign = entry.clone();
     foreign[hash_at] = if foreign[hash_at] == b'0' { b'1' } else { b'0' };
@@ -161,7 +161,7 @@ fn the_edited_hosts_own_hand_edits_and_damaged_models_are_seen() {
     // (`web` → `xyz`): never believed. (Debug builds also check every model used
     // against a full validation.)
     let entry = std::fs::read(&model).unwrap();
-    let version = format!(":{}:", env!("CARGO_PKG_VERSION"));
+    let version = format!(":{}:", env!("GLIX_BUILD_ID"));
     let hash_at = entry.windows(version.len()).position(|w| w == version.as_bytes()).unwrap() + version.len();
     let mut foreign = replace(&entry, b"web", b"xyz");
     foreign[hash_at] = if foreign[hash_at] == b'0' { b'1' } else { b'0' };

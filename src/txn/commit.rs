@@ -166,6 +166,11 @@ pub fn commit(repo: &Repo, target: &Target, files: &[(&str, Option<&[u8]>)], mes
     let tree = r.find_tree(update.create_updated(&r, &base).map_err(RepoError::from)?).map_err(RepoError::from)?;
     let sig = signature(&r)?;
     let parents: Vec<&git2::Commit> = parent.iter().collect();
+    // A git that holds the index lock now (the user's, an editor's) would make the
+    // index refresh fail after the branch moved: refuse while nothing is visible yet.
+    if r.path().join("index.lock").exists() {
+        return Err(TxnError::IndexLocked);
+    }
     let id = r.commit(None, &sig, &sig, message, &tree, &parents).map_err(RepoError::from)?;
     fail::fail_point!("txn-commit-object", |_| Err(super::injected("after the commit object was written")));
     move_branch(&r, target, id, message)?;

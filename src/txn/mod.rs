@@ -108,6 +108,8 @@ pub enum TxnError {
     HeadMoved(String),
     #[error("{0} changed while glix worked (it no longer holds what glix wrote), so glix did not commit")]
     Changed(String),
+    #[error("another git holds the repository's index lock (.git/index.lock), so glix did not commit")]
+    IndexLocked,
     #[error("interrupted")]
     Interrupted,
 }
@@ -122,6 +124,7 @@ impl TxnError {
             TxnError::InProgress(_) => "finish it with git first: resolve the conflicts in the manifests (hosts/*/glix.toml) and commit (or abort it); then `glix doctor --fix` regenerates flake.nix's regions and flake.lock from the manifests".into(),
             TxnError::ConflictMarkers { .. } => "resolve the conflict there (keep the lines you want, delete the markers) and commit; for flake.nix's glix-managed regions, resolve the manifests and let `glix doctor --fix` regenerate them".into(),
             TxnError::HeadMoved(_) | TxnError::Changed(_) => "look at `git status` and `git log`; when the repository is as you want it, run the glix command again".into(),
+            TxnError::IndexLocked => "wait for that git to finish and try again; if no git is running, a crashed one left it: remove .git/index.lock".into(),
             TxnError::NothingChanged | TxnError::Interrupted => return None,
         })
     }
