@@ -95,9 +95,11 @@ fn main() -> ExitCode {
     let _failpoints = fail::FailScenario::setup();
     let matches = cli().get_matches();
     let g = global::Global::from_matches(&matches);
-    // Ctrl-C: Nix (in our process group) stops on its own; glix notices before it
-    // commits and rolls back.
+    // Ctrl-C: glix stops the nix it runs (nix is in a process group of its own, which
+    // the terminal's signal does not reach: src/nix.rs), and notices before it commits
+    // and rolls back.
     let _ = ctrlc::set_handler(|| glix::ops::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
+    glix::nix::stop_when(&glix::ops::INTERRUPTED);
     let (name, m) = matches.subcommand().expect("clap requires a subcommand");
     let result = run(&g, name, m);
     match result {
