@@ -11,7 +11,7 @@ pub fn manifest_load(data: &[u8]) {
         // The plugin hands exactly this to Nix: it must always serialize.
         serde_json::to_value(&m).expect("a loaded manifest serializes");
         for p in m.packages.values() {
-            assert!(glix::flakeref::is_valid_name(&p.name) && glix::flakeref::is_valid_name(&p.input));
+            assert!(glix::ident::is_valid_name(&p.name) && glix::ident::is_valid_name(&p.input));
         }
     }
 }
@@ -24,7 +24,7 @@ pub fn flakeref_parse(data: &[u8]) {
         let url = r.to_url();
         let again = glix::flakeref::FlakeRef::parse(&url).expect("a canonical URL parses");
         assert_eq!(again, r, "{text:?} -> {url:?}");
-        assert!(glix::flakeref::is_valid_name(&glix::flakeref::canonical_input_name(&r)));
+        assert!(glix::ident::is_valid_name(&glix::flakeref::canonical_input_name(&r)));
     }
 }
 

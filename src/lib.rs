@@ -8,6 +8,7 @@
 pub mod atomic_write;
 pub mod flake;
 pub mod flakeref;
+pub mod ident;
 pub mod manifest;
 pub mod plan;
 /// The resolver chain of `glix add` (links an HTTP client, so not part of the plugin).

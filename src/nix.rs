@@ -1,23 +1,83 @@
-//! Thin wrappers around the `nix` processes glix runs. Always an argument vector,
-//! never a shell. Every evaluation passes `--no-write-lock-file`, so `flake.lock` only
-//! changes inside a glix transaction (`flake_lock` / `flake_update`), committed with
-//! its cause. While Nix works, a spinner shows its latest message on a terminal.
+//! The one place glix runs `nix` and `nixos-rebuild`. Always an argument vector, never
+//! a shell; always with `--extra-experimental-features "nix-command flakes"`, so a
+//! user's nix.conf without flakes still works. Every evaluation passes
+//! `--no-write-lock-file`, so `flake.lock` only changes inside a glix transaction
+//! (`flake_lock` / `flake_update`), committed with its cause. While Nix works, a
+//! spinner shows its latest message on a terminal.
+//!
+//! **A nix never outlives glix's interest in it.** Each `nix` runs in a process group
+//! of its own, with `PR_SET_PDEATHSIG = SIGKILL`: when glix dies (even by SIGKILL, when
+//! nothing of glix runs any more) the kernel kills it, and when glix gives up on it (a
+//! timeout, Ctrl-C, an error while waiting) glix kills the whole group. Without that,
+//! an orphaned `nix flake lock` writes flake.lock after the next glix has rolled the
+//! change back, and the work tree is dirty for every later command (issue 13,
+//! finding 5). `nixos-rebuild` gets the death signal too but stays in glix's process
+//! group: it may prompt on the terminal (sudo, ssh), which only the foreground group
+//! can, and the terminal's Ctrl-C reaches it directly.
 
-use std::io::{BufRead, BufReader, IsTerminal};
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader, IsTerminal, Read};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
-#[derive(Debug, thiserror::Error)]
+/// The flags every `nix` gets: glix needs the new CLI and flakes whatever nix.conf says.
+const FEATURES: [&str; 2] = ["--extra-experimental-features", "nix-command flakes"];
+
+/// How often a waiting glix looks at the clock and the interrupt flag.
+const POLL: Duration = Duration::from_millis(10);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NixError {
     #[error("cannot find `nix` (looked at GLIX_NIX and PATH); install Nix, or set GLIX_NIX to the nix binary")]
     NotFound,
-    #[error("could not run {cmd}: {source}")]
-    Spawn { cmd: String, source: std::io::Error },
+    /// It could not be started (not installed, not executable).
+    #[error(
+        "could not run '{program}': {reason} (install Nix, or set GLIX_NIX to the nix binary)"
+    )]
+    Spawn { program: String, reason: String },
+    /// It exited unsuccessfully; `stderr` is the end of what it printed.
     #[error("`{cmd}` failed ({status}):\n{stderr}")]
-    Failed { cmd: String, status: String, stderr: String },
+    Failed {
+        cmd: String,
+        status: String,
+        code: Option<i32>,
+        stderr: String,
+    },
+    /// It ran longer than allowed; glix killed its process group.
+    #[error("`{cmd}` did not finish within {after:?}; glix stopped it")]
+    Timeout { cmd: String, after: Duration },
+    /// Ctrl-C while it ran; glix killed its process group.
+    #[error("interrupted while `{cmd}` ran; glix stopped it")]
+    Interrupted { cmd: String },
     #[error("`{cmd}` printed something that is not JSON: {err}")]
     BadJson { cmd: String, err: String },
+}
+
+/// What the resolver needs of Nix: run it with arguments and get its standard output.
+/// [`Nix`] is the real one; tests pass fakes.
+pub trait NixRunner: std::fmt::Debug + Send + Sync {
+    /// `nix ARGS...`: its standard output when it exits with status 0.
+    fn run(&self, args: &[&str]) -> Result<String, NixError>;
+}
+
+/// The flag that stops whatever nix glix is running (the CLI's Ctrl-C handler sets
+/// it); see [`stop_when`].
+static STOP: OnceLock<&'static AtomicBool> = OnceLock::new();
+
+/// From now on, every `nix` glix runs is stopped (its process group killed, the call
+/// failing with [`NixError::Interrupted`]) once `flag` is set. Nix is in a process
+/// group of its own, so the terminal's Ctrl-C no longer reaches it: this is how it
+/// still stops.
+pub fn stop_when(flag: &'static AtomicBool) {
+    let _ = STOP.set(flag);
+}
+
+fn stop_requested() -> bool {
+    STOP.get().is_some_and(|f| f.load(Ordering::SeqCst))
 }
 
 #[derive(Debug, Clone)]
@@ -25,19 +85,57 @@ pub struct Nix {
     bin: PathBuf,
     /// The glix plugin to load (`--option plugin-files`), when configured.
     plugin: Option<PathBuf>,
+    /// Appended to every command, e.g. `--option flake-registry /path/registry.json`.
+    extra_args: Vec<OsString>,
+    /// Set for the child only (e.g. `XDG_CONFIG_HOME` in tests).
+    env: Vec<(OsString, OsString)>,
+    /// How long one command may take; `None` waits as long as it takes.
+    timeout: Option<Duration>,
 }
 
 impl Nix {
     /// `GLIX_NIX`, else `nix` on PATH.
     pub fn locate() -> Result<Nix, NixError> {
         if let Some(p) = std::env::var_os("GLIX_NIX").filter(|p| !p.is_empty()) {
-            return Ok(Nix { bin: PathBuf::from(p), plugin: None });
+            return Ok(Nix::at(p));
         }
-        on_path("nix").map(|bin| Nix { bin, plugin: None }).ok_or(NixError::NotFound)
+        on_path("nix").map(Nix::at).ok_or(NixError::NotFound)
+    }
+
+    /// The nix at `bin` (a bare name is looked up on PATH when it runs).
+    pub fn at(bin: impl Into<PathBuf>) -> Nix {
+        Nix {
+            bin: bin.into(),
+            plugin: None,
+            extra_args: Vec::new(),
+            env: Vec::new(),
+            timeout: None,
+        }
     }
 
     pub fn with_plugin(mut self, plugin: Option<PathBuf>) -> Nix {
         self.plugin = plugin;
+        self
+    }
+
+    pub fn with_timeout(mut self, timeout: Option<Duration>) -> Nix {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Arguments appended to every command (after the subcommand's own).
+    pub fn with_args(mut self, args: impl IntoIterator<Item = impl Into<OsString>>) -> Nix {
+        self.extra_args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Environment variables for the child only.
+    pub fn with_env(
+        mut self,
+        env: impl IntoIterator<Item = (impl Into<OsString>, impl Into<OsString>)>,
+    ) -> Nix {
+        self.env
+            .extend(env.into_iter().map(|(k, v)| (k.into(), v.into())));
         self
     }
 
@@ -47,16 +145,22 @@ impl Nix {
 
     fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(&self.bin);
+        c.args(FEATURES);
         if let Some(p) = &self.plugin {
             c.arg("--option").arg("plugin-files").arg(p);
         }
-        c.args(args);
+        c.args(args)
+            .args(&self.extra_args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
         c
     }
 
     /// `nix flake lock`: lock inputs that are new or changed, keep the others.
     pub fn flake_lock(&self, dir: &Path) -> Result<(), NixError> {
-        self.run_with_progress(self.command(&["flake", "lock"]).arg(dir), "locking the flake inputs")
+        let mut c = self.command(&["flake", "lock"]);
+        c.arg(dir);
+        self.run_command(c, Some("locking the flake inputs"))
+            .map(drop)
     }
 
     /// `nix flake update [INPUT...]`: re-lock the named inputs to their newest
@@ -64,55 +168,274 @@ impl Nix {
     pub fn flake_update(&self, dir: &Path, inputs: &[String]) -> Result<(), NixError> {
         let mut c = self.command(&["flake", "update", "--flake"]);
         c.arg(dir).args(inputs);
-        self.run_with_progress(&mut c, "updating the flake inputs")
+        self.run_command(c, Some("updating the flake inputs"))
+            .map(drop)
     }
 
     /// `nix --version`, e.g. "2.26.3".
     pub fn version(&self) -> Result<String, NixError> {
-        let mut c = Command::new(&self.bin);
-        c.arg("--version");
-        let out = c.output().map_err(|e| NixError::Spawn { cmd: describe(&c), source: e })?;
-        let text = String::from_utf8_lossy(&out.stdout);
-        Ok(text.split_whitespace().last().unwrap_or("").to_string())
+        let out = self.run_command(self.command(&["--version"]), None)?;
+        Ok(String::from_utf8_lossy(&out)
+            .split_whitespace()
+            .last()
+            .unwrap_or("")
+            .to_string())
     }
 
-    /// Run `c`, showing its latest stderr line under a spinner on a terminal, and
-    /// keeping its stderr for the error message.
-    fn run_with_progress(&self, c: &mut Command, what: &str) -> Result<(), NixError> {
-        c.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
-        let mut child = c.spawn().map_err(|e| NixError::Spawn { cmd: describe(c), source: e })?;
-        let spinner = std::io::stderr().is_terminal().then(|| {
-            let pb = indicatif::ProgressBar::new_spinner();
-            pb.set_message(format!("nix: {what}"));
-            pb.enable_steady_tick(Duration::from_millis(100));
-            pb
+    /// `nix eval --raw` of an attribute of a flake (never writing its lock).
+    pub fn eval_raw(&self, installable: &str) -> Result<String, NixError> {
+        let out = self.run_command(
+            self.command(&["eval", "--raw", "--no-write-lock-file", installable]),
+            None,
+        )?;
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+
+    /// Whether this Nix loads `plugin` and what the plugin says about itself
+    /// (`builtins.glixInfo`), run in a separate process so a mismatched plugin can only
+    /// take that process down.
+    pub fn probe_plugin(&self, plugin: &Path) -> Result<serde_json::Value, NixError> {
+        let c = self
+            .clone()
+            .with_plugin(Some(plugin.to_path_buf()))
+            .command(&["eval", "--json", "--expr", "builtins.glixInfo"]);
+        let cmd = describe(&c);
+        let out = self.run_command(c, None)?;
+        serde_json::from_slice(&out).map_err(|e| NixError::BadJson {
+            cmd,
+            err: e.to_string(),
+        })
+    }
+
+    /// Run `c` in a process group of its own and return its stdout. With `spinner`, a
+    /// terminal shows that message, then Nix's latest stderr line. Its stderr is kept
+    /// for the error message. On a timeout or Ctrl-C the group is killed.
+    fn run_command(&self, mut c: Command, spinner: Option<&str>) -> Result<Vec<u8>, NixError> {
+        let cmd = describe(&c);
+        c.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = Guarded::spawn(&mut c, Group::Own)?;
+        let pb = spinner
+            .filter(|_| std::io::stderr().is_terminal())
+            .map(|what| {
+                let pb = indicatif::ProgressBar::new_spinner();
+                pb.set_message(format!("nix: {what}"));
+                pb.enable_steady_tick(Duration::from_millis(100));
+                pb
+            });
+        // Read both pipes on threads, so a full pipe never blocks nix while glix is
+        // waiting for it, and the waiting loop stays free to watch the clock.
+        let stdout = child.child.stdout.take().map(|mut pipe| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let _ = pipe.read_to_end(&mut buf);
+                buf
+            })
         });
-        let mut stderr = String::new();
-        if let Some(pipe) = child.stderr.take() {
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                if let Some(pb) = &spinner {
-                    pb.set_message(format!("nix: {}", line.trim()));
+        let stderr = child.child.stderr.take().map(|pipe| {
+            let pb = pb.clone();
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                    if let Some(pb) = &pb {
+                        pb.set_message(format!("nix: {}", line.trim()));
+                    }
+                    text.push_str(&line);
+                    text.push('\n');
                 }
-                stderr.push_str(&line);
-                stderr.push('\n');
-            }
-        }
-        let status = child.wait().map_err(|e| NixError::Spawn { cmd: describe(c), source: e })?;
-        if let Some(pb) = spinner {
+                text
+            })
+        });
+        let waited = child.wait_until(self.timeout.map(|t| Instant::now() + t));
+        if let Some(pb) = pb {
             pb.finish_and_clear();
         }
+        // On a give-up the reader threads are left to finish on their own: the group
+        // is dead, but something that left it could still hold a pipe open.
+        let status = match waited {
+            Waited::Exited(status) => status,
+            Waited::TimedOut => {
+                return Err(NixError::Timeout {
+                    cmd,
+                    after: self.timeout.unwrap_or_default(),
+                })
+            }
+            Waited::Stopped => return Err(NixError::Interrupted { cmd }),
+            Waited::Failed(e) => {
+                return Err(NixError::Spawn {
+                    program: self.bin.display().to_string(),
+                    reason: e.to_string(),
+                })
+            }
+        };
+        let out = stdout.and_then(|t| t.join().ok()).unwrap_or_default();
+        let err = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
         if status.success() {
-            Ok(())
+            Ok(out)
         } else {
-            Err(NixError::Failed { cmd: describe(c), status: status.to_string(), stderr: tail(&stderr) })
+            Err(NixError::Failed {
+                cmd,
+                status: status.to_string(),
+                code: status.code(),
+                stderr: tail(&err),
+            })
         }
     }
 }
 
-/// The command line, for messages.
+impl NixRunner for Nix {
+    fn run(&self, args: &[&str]) -> Result<String, NixError> {
+        let out = self.run_command(self.command(args), None)?;
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+}
+
+/// Which process group a child runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    /// A group of its own (its pid is the group id): glix can kill everything it
+    /// started, and the terminal's signals do not reach it.
+    Own,
+    /// glix's group: it stays in the terminal's foreground, so it can prompt there.
+    Inherit,
+}
+
+/// A running child that is killed (its whole group, for [`Group::Own`]) and reaped when
+/// dropped before it was waited for: an early return or a panic never leaves it running.
+struct Guarded {
+    child: Child,
+    group: Group,
+    /// Waited for: its pid may belong to someone else now, so never signal it again.
+    reaped: bool,
+}
+
+/// How waiting for a [`Guarded`] child ended.
+enum Waited {
+    Exited(ExitStatus),
+    TimedOut,
+    Stopped,
+    Failed(std::io::Error),
+}
+
+impl Guarded {
+    fn spawn(c: &mut Command, group: Group) -> Result<Guarded, NixError> {
+        if group == Group::Own {
+            c.process_group(0);
+        }
+        // Taken before the fork: the child compares its parent with this.
+        let parent = std::process::id();
+        // SAFETY: the closure runs in the child between fork and exec, where only
+        // async-signal-safe functions may be called; prctl, getppid and _exit are, and
+        // it allocates nothing and takes no locks.
+        unsafe {
+            c.pre_exec(move || {
+                // Killed by the kernel when the thread that spawned it ends: glix spawns
+                // and waits on the same thread, so that is when glix dies.
+                if libc::prctl(
+                    libc::PR_SET_PDEATHSIG,
+                    libc::SIGKILL as libc::c_ulong,
+                    0,
+                    0,
+                    0,
+                ) != 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // glix may have died between the fork and the prctl, which then never
+                // fires: the child has been handed to another parent already.
+                if libc::getppid() as u32 != parent {
+                    libc::_exit(1);
+                }
+                Ok(())
+            });
+        }
+        let program = c.get_program().to_string_lossy().into_owned();
+        let child = c.spawn().map_err(|e| NixError::Spawn {
+            program,
+            reason: e.to_string(),
+        })?;
+        Ok(Guarded {
+            child,
+            group,
+            reaped: false,
+        })
+    }
+
+    /// Wait for the child to exit, giving up at `deadline` or when a stop is requested
+    /// (then it is killed before this returns).
+    fn wait_until(&mut self, deadline: Option<Instant>) -> Waited {
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => {
+                    self.reaped = true;
+                    return Waited::Exited(status);
+                }
+                Ok(None) if deadline.is_some_and(|d| Instant::now() >= d) => {
+                    self.kill();
+                    return Waited::TimedOut;
+                }
+                Ok(None) if stop_requested() => {
+                    self.kill();
+                    return Waited::Stopped;
+                }
+                Ok(None) => std::thread::sleep(POLL),
+                Err(e) => {
+                    self.kill();
+                    return Waited::Failed(e);
+                }
+            }
+        }
+    }
+
+    /// Wait for the child without a time limit (a stop reaches it through the terminal).
+    fn wait(&mut self) -> std::io::Result<ExitStatus> {
+        let status = self.child.wait()?;
+        self.reaped = true;
+        Ok(status)
+    }
+
+    /// SIGKILL the child (its whole group when it has one) and reap it.
+    fn kill(&mut self) {
+        if self.reaped {
+            return;
+        }
+        match self.group {
+            Group::Own => {
+                // The child is not reaped yet, so its pid (the group's id) cannot have
+                // been reused.
+                let pgid = self.child.id() as libc::pid_t;
+                // SAFETY: killpg only sends a signal; it touches no memory of ours.
+                unsafe {
+                    libc::killpg(pgid, libc::SIGKILL);
+                }
+            }
+            Group::Inherit => {
+                let _ = self.child.kill();
+            }
+        }
+        let _ = self.child.wait();
+        self.reaped = true;
+    }
+}
+
+impl Drop for Guarded {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The command line, for messages; without the [`FEATURES`] flags every nix gets.
 fn describe(c: &Command) -> String {
+    let mut args: Vec<String> = c
+        .get_args()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if args.starts_with(&FEATURES.map(String::from)) {
+        args.drain(..FEATURES.len());
+    }
     std::iter::once(c.get_program().to_string_lossy().into_owned())
-        .chain(c.get_args().map(|a| a.to_string_lossy().into_owned()))
+        .chain(args)
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -151,7 +474,11 @@ impl Rebuild {
             a.push("--use-remote-sudo".into());
         }
         if let Some(p) = &self.plugin {
-            a.extend(["--option".into(), "plugin-files".into(), p.display().to_string()]);
+            a.extend([
+                "--option".into(),
+                "plugin-files".into(),
+                p.display().to_string(),
+            ]);
         }
         a.extend(self.extra.iter().cloned());
         a
@@ -165,43 +492,24 @@ pub fn find_nixos_rebuild() -> Option<PathBuf> {
 
 /// The first file called `name` in a directory of PATH.
 fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?).map(|d| d.join(name)).find(|p| p.is_file())
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
 }
 
-/// Run `c` to completion and return its stdout; a failure carries the end of its stderr.
-fn capture(c: &mut Command) -> Result<Vec<u8>, NixError> {
-    let out = c.output().map_err(|e| NixError::Spawn { cmd: describe(c), source: e })?;
-    if !out.status.success() {
-        return Err(NixError::Failed { cmd: describe(c), status: out.status.to_string(), stderr: tail(&String::from_utf8_lossy(&out.stderr)) });
-    }
-    Ok(out.stdout)
-}
-
-/// Run nixos-rebuild with inherited stdio (its output streams to the user) and return
-/// its exit code (a signal counts as 128 + signal, like a shell).
+/// Run nixos-rebuild with inherited stdio (its output streams to the user, and it may
+/// prompt) and return its exit code (a signal counts as 128 + signal, like a shell).
 pub fn run_nixos_rebuild(bin: &Path, r: &Rebuild) -> Result<i32, NixError> {
     let mut c = Command::new(bin);
     c.args(r.args());
-    let status = c.status().map_err(|e| NixError::Spawn { cmd: describe(&c), source: e })?;
-    use std::os::unix::process::ExitStatusExt;
-    Ok(status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0)))
-}
-
-impl Nix {
-    /// `nix eval --raw` of an attribute of a flake (never writing its lock).
-    pub fn eval_raw(&self, installable: &str) -> Result<String, NixError> {
-        let stdout = capture(&mut self.command(&["eval", "--raw", "--no-write-lock-file", installable]))?;
-        Ok(String::from_utf8_lossy(&stdout).into_owned())
-    }
-
-    /// Whether this Nix loads `plugin` and what the plugin says about itself
-    /// (`builtins.glixInfo`), run in a separate process so a mismatched plugin can only
-    /// take that process down.
-    pub fn probe_plugin(&self, plugin: &Path) -> Result<serde_json::Value, NixError> {
-        let mut c = self.clone().with_plugin(Some(plugin.to_path_buf())).command(&["eval", "--json", "--expr", "builtins.glixInfo"]);
-        let stdout = capture(&mut c)?;
-        serde_json::from_slice(&stdout).map_err(|e| NixError::BadJson { cmd: describe(&c), err: e.to_string() })
-    }
+    let mut child = Guarded::spawn(&mut c, Group::Inherit)?;
+    let status = child.wait().map_err(|e| NixError::Spawn {
+        program: bin.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok(status
+        .code()
+        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0)))
 }
 
 /// Where the glix plugin is, when none is named: `GLIX_PLUGIN`, else next to the glix
@@ -213,5 +521,110 @@ pub fn detect_plugin() -> Option<PathBuf> {
     }
     let exe = std::env::current_exe().ok()?;
     let dir = exe.parent()?;
-    [dir.join("libglix_nix_plugin.so"), dir.join("../lib/libglix_nix_plugin.so")].into_iter().find(|p| p.is_file())
+    [
+        dir.join("libglix_nix_plugin.so"),
+        dir.join("../lib/libglix_nix_plugin.so"),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn script(dir: &Path, text: &str) -> PathBuf {
+        let p = dir.join("nix");
+        std::fs::write(&p, text).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        p
+    }
+
+    /// Whether a process with this pid is still there (a zombie counts as gone).
+    fn alive(pid: &str) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+            !s.rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .starts_with('Z')
+        })
+    }
+
+    #[test]
+    fn every_command_enables_flakes_and_gets_the_extra_arguments() {
+        let dir = tempfile::tempdir().unwrap();
+        let nix = Nix::at(script(dir.path(), "#!/bin/sh\nprintf '%s\\n' \"$@\"\n"))
+            .with_args(["--option", "x", "y"]);
+        let out = nix.run(&["registry", "list"]).unwrap();
+        assert_eq!(
+            out,
+            "--extra-experimental-features\nnix-command flakes\nregistry\nlist\n--option\nx\ny\n"
+        );
+    }
+
+    #[test]
+    fn a_failure_names_the_command_and_keeps_the_end_of_stderr_and_the_exit_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let nix = Nix::at(script(
+            dir.path(),
+            "#!/bin/sh\necho 'error: no such flake' >&2\nexit 3\n",
+        ));
+        match nix.run(&["flake", "lock"]) {
+            Err(NixError::Failed {
+                cmd, code, stderr, ..
+            }) => {
+                // as typed, without the flags glix adds to every command
+                assert_eq!(
+                    cmd,
+                    format!("{} flake lock", dir.path().join("nix").display())
+                );
+                assert_eq!(code, Some(3));
+                assert_eq!(stderr, "error: no such flake");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_timeout_kills_the_whole_process_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let pids = dir.path().join("pids");
+        // nix starts a child of its own (as a real one starts git or a builder) that
+        // would outlive it if only nix were killed.
+        let nix = Nix::at(script(
+            dir.path(),
+            &format!(
+                "#!/bin/sh\nsleep 30 &\necho $$ $! > {}\nwait\n",
+                pids.display()
+            ),
+        ))
+        .with_timeout(Some(Duration::from_millis(500)));
+        let start = Instant::now();
+        let r = nix.run(&["flake", "lock"]);
+        assert!(
+            matches!(r, Err(NixError::Timeout { after, .. }) if after == Duration::from_millis(500)),
+            "{r:?}"
+        );
+        assert!(start.elapsed() < Duration::from_secs(10));
+        let text = std::fs::read_to_string(&pids).unwrap();
+        for pid in text.split_whitespace() {
+            // The grandchild is reparented and reaped by init, which may take a moment.
+            let gone = (0..200).any(|_| {
+                !alive(pid) || {
+                    std::thread::sleep(Duration::from_millis(10));
+                    false
+                }
+            });
+            assert!(gone, "process {pid} outlived the timeout");
+        }
+    }
+
+    #[test]
+    fn a_missing_nix_says_how_to_point_glix_at_one() {
+        let e = Nix::at("/nonexistent/nix").run(&["--version"]).unwrap_err();
+        assert!(matches!(e, NixError::Spawn { .. }), "{e:?}");
+        assert!(e.to_string().contains("GLIX_NIX"), "{e}");
+    }
 }

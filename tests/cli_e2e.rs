@@ -319,6 +319,78 @@ fn undo_refuses_when_a_later_hand_commit_touched_the_same_files() {
 }
 
 #[test]
+fn a_sigkilled_glix_leaves_no_nix_behind_to_write_flake_lock_later() {
+    // Issue 13, finding 5: glix SIGKILLed alone while `nix flake lock` ran; the next
+    // glix rolled the change back, then the orphaned nix wrote flake.lock, and every
+    // later add was refused because the tree was dirty.
+    let env = Env::new();
+    env.init();
+    let committed = env.git(&["show", "HEAD:flake.lock"]);
+    let started = env.root.join("lock-started");
+    // A nix whose `flake lock` says it started, takes 3 s, then writes flake.lock.
+    let slow = env.root.join("bin/nix");
+    write_script(
+        &slow,
+        &format!(
+            "#!/bin/sh\nfor a in \"$@\"; do\n  if [ \"$a\" = lock ]; then\n    touch '{started}'\n    sleep 3\n    echo '{{\"written\": \"by an orphaned nix\"}}' > '{lock}'\n    exit 0\n  fi\ndone\nexec '{real}' \"$@\"\n",
+            started = started.display(),
+            lock = env.repo.join("flake.lock").display(),
+            real = toolchain().join("bin/nix").display()
+        ),
+    );
+    let mut child = Command::cargo_bin("glix")
+        .unwrap()
+        .args(["add", &env.path("pkg-web")])
+        .env("GLIX_REPO", &env.repo)
+        .env("GLIX_NIX", &slow)
+        .env("HOME", env.root.join("home"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !started.exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "glix ended before it ran nix flake lock"
+        );
+        assert!(
+            start.elapsed().as_secs() < 60,
+            "glix never ran nix flake lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let locking_since = std::time::Instant::now();
+    // glix alone, not its process group: what `kill -9 PID` or the OOM killer does.
+    assert!(Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let _ = child.wait();
+    let out = env.glix(&["list"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("rolled back the interrupted `glix add"),
+        "{err}"
+    );
+    // Past the moment the stand-in would have written flake.lock.
+    std::thread::sleep(std::time::Duration::from_secs(4).saturating_sub(locking_since.elapsed()));
+    assert_eq!(
+        env.read("flake.lock"),
+        committed,
+        "flake.lock is as committed"
+    );
+    assert_eq!(
+        env.git(&["status", "--porcelain"]),
+        "",
+        "the work tree is clean"
+    );
+    // and so the next change is not refused
+    env.ok(&["add", &env.path("pkg-db"), "--no-lock"]);
+}
+
+#[test]
 fn ctrl_c_while_nix_works_rolls_everything_back() {
     let env = Env::new();
     env.init();

@@ -69,7 +69,7 @@ fn pkg_strategy() -> impl Strategy<Value = Vec<GenPackage>> {
         1..8,
     )
     .prop_filter("package names are valid names", |m| {
-        m.keys().all(|k| glix::flakeref::is_valid_name(k))
+        m.keys().all(|k| glix::ident::is_valid_name(k))
     })
     .prop_map(|m| {
         m.into_iter()

@@ -16,9 +16,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use glix::manifest::{Scope, Source};
-use glix::resolve::{
-    resolve, search, IndexOrigin, RegistryError, ResolveError, ResolveOptions, SystemNix,
-};
+use glix::nix::Nix;
+use glix::resolve::{resolve, search, IndexOrigin, RegistryError, ResolveError, ResolveOptions};
 use tempfile::TempDir;
 
 const INDEX: &str = r#"{
@@ -262,21 +261,17 @@ impl NixEnv {
         self.add(Some(&self.global()), from, to)
     }
 
-    fn runner(&self) -> Box<SystemNix> {
-        Box::new(SystemNix {
-            program: self.nix.clone().into_os_string(),
-            extra_args: vec![
-                "--option".into(),
-                "flake-registry".into(),
-                self.global().into(),
-            ],
-            env: self
-                .envs()
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into_os_string()))
-                .collect(),
-            timeout: Duration::from_secs(120),
-        })
+    fn runner(&self) -> Box<Nix> {
+        Box::new(
+            Nix::at(&self.nix)
+                .with_args([
+                    "--option".into(),
+                    "flake-registry".into(),
+                    self.global().into_os_string(),
+                ])
+                .with_env(self.envs())
+                .with_timeout(Some(Duration::from_secs(120))),
+        )
     }
 }
 
@@ -677,10 +672,7 @@ fn unreachable_registry_is_a_warning_when_nix_knows_the_name() {
 fn missing_nix_is_listed_as_a_step_that_failed() {
     let dir = tempfile::tempdir().unwrap();
     let mut o = file_opts(&dir, INDEX);
-    o.nix = Some(Box::new(SystemNix {
-        program: dir.path().join("no-such-nix").into_os_string(),
-        ..SystemNix::from_env()
-    }));
+    o.nix = Some(Box::new(Nix::at(dir.path().join("no-such-nix"))));
     let msg = resolve("unknown-thing", &o).unwrap_err().to_string();
     assert!(msg.contains("could not run"), "{msg}");
     assert!(msg.contains("GLIX_NIX"), "{msg}");

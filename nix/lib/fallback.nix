@@ -1,7 +1,7 @@
 # The pure-Nix reading of a glix.toml, used when the glix plugin is not loaded.
 #
-# It mirrors the Rust library (src/manifest/load.rs, src/manifest/rules.rs,
-# src/plan.rs) rule for rule, so that importManifest gives the same result with and
+# It mirrors the Rust library (src/manifest/load.rs, src/ident.rs, src/plan.rs) rule
+# for rule, so that importManifest gives the same result with and
 # without the plugin; tests/nix_import_manifest.rs checks that over the manifest corpus.
 # It reads only the current schema: migrating older files is Rust's job (run
 # `glix migrate`, or load the plugin, which migrates on the fly).
@@ -12,14 +12,15 @@ let
     attrNames attrValues elem filter isAttrs isBool isInt isString mapAttrs match
     stringLength throw;
 
-  # Nix keywords and `self` cannot be flake input names (src/flakeref/name.rs).
+  # The value rules of src/ident.rs, which is the reference: tests/ident_rules_match_fallback.rs
+  # evaluates these over its table of samples and checks that they agree.
+  # Nix keywords and `self` cannot be flake input names.
   reservedNames = [ "assert" "else" "if" "in" "inherit" "let" "or" "rec" "then" "with" "self" ];
   isValidName = s: match "[A-Za-z_][A-Za-z0-9_-]*" s != null && stringLength s <= 64 && !(elem s reservedNames);
   isValidUser = s: match "[a-z_][a-z0-9_-]*" s != null && stringLength s <= 32;
   isValidSystem = s: match "[a-z0-9_]+-[a-z0-9_]+" s != null;
-  isValidAttrPath = s: match "[A-Za-z_][A-Za-z0-9_'-]*([.][A-Za-z_][A-Za-z0-9_'-]*)*" s != null;
-  # Mirrors is_valid_ssh_target in src/manifest/rules.rs: `[user@]host[:port]`, IPv6 in
-  # brackets, no shell metacharacters, not an option (`-…`).
+  isValidAttrPath = s: match "[A-Za-z_][A-Za-z0-9_'-]*([.][A-Za-z_][A-Za-z0-9_'-]*)*" s != null && stringLength s <= 256;
+  # `[user@]host[:port]`, IPv6 in brackets, no shell metacharacters, not an option (`-…`).
   isValidSshTarget = s: match "[]A-Za-z0-9_.@:[-]+" s != null && builtins.substring 0 1 s != "-" && stringLength s <= 255;
   defaultOutput = { system = "nixosModules.default"; home = "homeManagerModules.default"; };
 
@@ -139,4 +140,6 @@ let
 in
 {
   inherit parse resolve currentSchema;
+  # For tests/ident_rules_match_fallback.rs.
+  rules = { inherit isValidName isValidUser isValidSystem isValidAttrPath isValidSshTarget; };
 }

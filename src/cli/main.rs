@@ -100,9 +100,11 @@ fn main() -> ExitCode {
         // A dry run leaves `.git` byte for byte as it was: no cache entries either.
         glix::ops::cache_read_only();
     }
-    // Ctrl-C, SIGTERM, SIGHUP: glix stops the Nix it runs, notices before it commits,
-    // and rolls back.
+    // Ctrl-C, SIGTERM, SIGHUP: glix stops the nix it runs (nix is in a process group of
+    // its own, which the terminal's signal does not reach: src/nix.rs), notices before
+    // it commits, and rolls back.
     let _ = ctrlc::set_handler(|| glix::txn::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
+    glix::nix::stop_when(&glix::txn::INTERRUPTED);
     let (name, m) = matches.subcommand().expect("clap requires a subcommand");
     let result = run(&g, name, m);
     match result {

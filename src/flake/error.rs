@@ -79,8 +79,8 @@ pub enum PatchError {
 
     /// An input or host name that cannot be written as a Nix attribute name.
     #[error(
-        "invalid {kind} name {name:?}: {reason} (a name matches ^[A-Za-z_][A-Za-z0-9_-]*$ \
-         and is not a Nix keyword); rename it in the host's glix.toml",
+        "invalid {kind} name {name:?}: {reason} (a name matches ^[A-Za-z_][A-Za-z0-9_-]*$, \
+         is at most 64 characters and is not a Nix keyword); rename it in the host's glix.toml",
         kind = name_kind(*.region)
     )]
     InvalidName {

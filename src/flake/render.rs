@@ -5,7 +5,7 @@
 //! names and strings are escaped, so no input can break the file or inject Nix into it.
 
 use super::{Desired, DesiredRef, PatchError, Region};
-use crate::flakeref::NIX_KEYWORDS;
+use crate::ident;
 
 /// The lines of `region` for `desired`, each indented with `indent` and ending in `\n`,
 /// sorted by name. This is exactly what [`patch`](super::patch()) puts between the
@@ -95,34 +95,24 @@ fn push_host(
     Ok(())
 }
 
-/// Checks that `name` can be written, unquoted, as an attribute name in `region`:
-/// `^[A-Za-z_][A-Za-z0-9_-]*$`, not a Nix keyword, and (for inputs) not `self`.
+/// Checks that `name` can be written in `region`: an input must be a valid input name
+/// ([`ident::name_problem`]); a host needs only be an unquoted attribute name
+/// ([`ident::attr_name_problem`]: `self` is harmless in `nixosConfigurations`), since
+/// this check is about the file staying well-formed, and the host-name rule is enforced
+/// where hosts are created and found.
 pub fn validate_name(region: Region, name: &str) -> Result<(), PatchError> {
-    let invalid = |reason| PatchError::InvalidName {
-        region,
-        name: name.to_string(),
-        reason,
+    let problem = match region {
+        Region::Inputs => ident::name_problem(name),
+        Region::Hosts => ident::attr_name_problem(name),
     };
-    let mut chars = name.chars();
-    match chars.next() {
-        None => return Err(invalid("it is empty")),
-        Some(c) if !(c.is_ascii_alphabetic() || c == '_') => {
-            return Err(invalid("it must start with a letter or `_`"))
-        }
-        Some(_) => {}
+    match problem {
+        None => Ok(()),
+        Some(p) => Err(PatchError::InvalidName {
+            region,
+            name: name.to_string(),
+            reason: p.reason(),
+        }),
     }
-    if !chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-        return Err(invalid("it may only contain letters, digits, `_` and `-`"));
-    }
-    if NIX_KEYWORDS.contains(&name) {
-        return Err(invalid("it is a Nix keyword"));
-    }
-    if region == Region::Inputs && name == "self" {
-        return Err(invalid(
-            "`self` is the flake itself, it cannot name an input",
-        ));
-    }
-    Ok(())
 }
 
 /// The contents of a Nix double-quoted string that evaluates to `s` (without the quotes).

@@ -43,8 +43,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-pub use name::{canonical_input_name, input_name, is_valid_name};
-pub(crate) use name::NIX_KEYWORDS;
+pub use name::{canonical_input_name, input_name};
 /// For the resolver, which rebuilds references from their parts.
 #[cfg(feature = "cli")]
 pub(crate) use url::percent_encode;
@@ -305,7 +304,7 @@ impl FlakeRef {
     /// A readable base for input names: the repository for forges, the last path segment
     /// (without `.git` or an archive suffix) for URLs and paths, the id for registry
     /// references; plus `-<last segment of dir>` when `?dir=` is set. Already sanitized
-    /// (see [`is_valid_name`]) and at most 48 characters, leaving room for suffixes.
+    /// (see [`is_valid_name`](crate::ident::is_valid_name)) and at most 48 characters, leaving room for suffixes.
     pub fn stem(&self) -> String {
         name::stem(self)
     }

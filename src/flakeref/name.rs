@@ -1,37 +1,12 @@
-//! Flake input names: one derivation shared by the CLI and the Nix plugin.
+//! Flake input names derived from references: one derivation shared by the CLI and the
+//! Nix plugin. What a valid name is, is [`crate::ident`]'s to say.
 
 use super::url::{authority_host, parse_url};
 use super::{Attr, FlakeRef};
+use crate::ident::{is_reserved, NAME_MAX};
 
-/// The longest name glix writes.
-const NAME_MAX: usize = 64;
 /// The longest stem, so that `-<8 hex>` or `-<n>` still fits in `NAME_MAX`.
 const STEM_MAX: usize = 48;
-
-/// Nix keywords: `if.url = ...` or `let = mkHost ...` is a syntax error. (`or` parses as
-/// an attribute name, but only by a special case in Nix's grammar; glix never writes it.)
-/// `flake.nix`'s renderer refuses them too.
-pub(crate) const NIX_KEYWORDS: [&str; 10] = [
-    "assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with",
-];
-
-/// Words a flake input cannot be called: the Nix keywords and `self`, which names the
-/// flake itself in `outputs`.
-fn is_reserved(s: &str) -> bool {
-    s == "self" || NIX_KEYWORDS.contains(&s)
-}
-
-/// Is `s` a name glix may use for a flake input: `^[A-Za-z_][A-Za-z0-9_-]*$`, at most 64
-/// characters, and not a Nix keyword or `self`.
-pub fn is_valid_name(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= NAME_MAX
-        && (b[0].is_ascii_alphabetic() || b[0] == b'_')
-        && b.iter()
-            .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-        && !is_reserved(s)
-}
 
 /// The input name for `r` with nothing else in the repository: its [`FlakeRef::stem`].
 /// This is what the plugin's `inputName` builtin returns.
@@ -42,7 +17,8 @@ pub fn canonical_input_name(r: &FlakeRef) -> String {
 /// The input name for `r`, given `taken(name)`: whether the repository already uses
 /// `name` for a *different* flake reference. Tries, in order: the stem; `<owner>-<stem>`
 /// for forges; `<stem>-<8 hex digits of the FNV-1a hash of the canonical URL>`; then
-/// `<stem>-2`, `<stem>-3`, ... The result is always a valid name ([`is_valid_name`]) and
+/// `<stem>-2`, `<stem>-3`, ... The result is always a valid name
+/// ([`is_valid_name`](crate::ident::is_valid_name)) and
 /// depends only on `r` and `taken`. (`taken` must leave some name free, or this loops.)
 pub fn input_name(r: &FlakeRef, taken: impl Fn(&str) -> bool) -> String {
     let stem = r.stem();

@@ -8,6 +8,7 @@ use proptest::strategy::ValueTree;
 use serde_json::json;
 
 use super::*;
+use crate::ident::{is_valid_name, NIX_KEYWORDS};
 
 const REV: &str = "0123456789abcdef0123456789abcdef01234567";
 const NAR: &str = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
@@ -189,33 +190,6 @@ fn input_name_falls_back_in_order() {
     );
     let used = ["tool", "alice-tool", hashed.as_str(), "tool-2"];
     assert_eq!(input_name(&r, |n| used.contains(&n)), "tool-3");
-}
-
-#[test]
-fn valid_names() {
-    for ok in [
-        "a",
-        "_x",
-        "nixpkgs",
-        "home-manager",
-        "a_b-9",
-        &"x".repeat(64),
-    ] {
-        assert!(is_valid_name(ok), "{ok}");
-    }
-    for bad in [
-        "",
-        "9a",
-        "-a",
-        "a.b",
-        "a b",
-        "é",
-        "if",
-        "self",
-        &"x".repeat(65),
-    ] {
-        assert!(!is_valid_name(bad), "{bad}");
-    }
 }
 
 /// A reference generator for the property tests: every input type, with the parameters

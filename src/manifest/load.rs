@@ -8,8 +8,9 @@ use toml_edit::{Item, Table, TableLike, Value};
 
 use super::error::{ErrorKind, ManifestError};
 use super::model::{HostSettings, Manifest, Package, Scope, Source};
-use super::{migrate, rules, CURRENT_SCHEMA, OLDEST_SCHEMA};
+use super::{migrate, CURRENT_SCHEMA, OLDEST_SCHEMA};
 use crate::flakeref::FlakeRef;
+use crate::ident;
 
 /// Load a manifest from its text. `origin` names it in errors (a path, or `<string>`).
 pub fn load_str(text: &str, origin: &str) -> Result<Manifest, ManifestError> {
@@ -214,9 +215,9 @@ fn read_host(
         .as_table_like()
         .ok_or_else(|| cx.invalid(item.span().or(key_span), "`host` must be a table ([host])"))?;
     Ok(HostSettings {
-        default_user: opt_valid(cx, t, "default-user", "host", rules::is_valid_user, "a valid user name (lowercase letters, digits, '_' and '-', starting with a letter or '_')")?,
-        system: opt_valid(cx, t, "system", "host", rules::is_valid_system, "a Nix system such as \"x86_64-linux\"")?,
-        target_host: opt_valid(cx, t, "target-host", "host", rules::is_valid_ssh_target, "an SSH destination such as \"root@laptop.lan\"")?,
+        default_user: opt_valid(cx, t, "default-user", "host", ident::is_valid_user, "a valid user name (lowercase letters, digits, '_' and '-', starting with a letter or '_')")?,
+        system: opt_valid(cx, t, "system", "host", ident::is_valid_system, "a Nix system such as \"x86_64-linux\"")?,
+        target_host: opt_valid(cx, t, "target-host", "host", ident::is_valid_ssh_target, "an SSH destination such as \"root@laptop.lan\"")?,
     })
 }
 
@@ -228,10 +229,10 @@ fn read_package(
     host: &HostSettings,
 ) -> Result<Package, ManifestError> {
     let what = format!("package '{name}'");
-    if !rules::is_valid_name(name) {
+    if !ident::is_valid_name(name) {
         return Err(cx.invalid(
             key_span,
-            format!("{what}: the name is not valid (use letters, digits, '_' and '-', starting with a letter or '_', at most 64 characters)"),
+            format!("{what}: the name is not valid (use {})", ident::NAME_RULE),
         ));
     }
     let t = item.as_table_like().ok_or_else(|| {
@@ -263,7 +264,7 @@ fn read_package(
         ));
     }
 
-    let input = opt_valid(cx, t, "input", &what, rules::is_valid_name, "a valid flake input name (letters, digits, '_' and '-', starting with a letter or '_')")?
+    let input = opt_valid(cx, t, "input", &what, ident::is_valid_name, format_args!("a valid flake input name ({})", ident::NAME_RULE))?
         .ok_or_else(|| {
             cx.invalid(
                 table_span(),
@@ -289,7 +290,7 @@ fn read_package(
             ));
         }
         (Some((u, span)), Scope::Home) => {
-            if !rules::is_valid_user(&u) {
+            if !ident::is_valid_user(&u) {
                 return Err(cx.invalid(span, format!("{what}: `user` \"{u}\" is not a valid user name (lowercase letters, digits, '_' and '-')")));
             }
             Some(u)
@@ -304,7 +305,7 @@ fn read_package(
             .ok_or_else(|| cx.invalid(span, format!("{what}: `source` must be \"uri\", \"registry\" or \"nix-registry\", found \"{s}\"")))?,
     };
 
-    let output = opt_valid(cx, t, "output", &what, rules::is_valid_attr_path, "an attribute path such as \"nixosModules.default\"")?
+    let output = opt_valid(cx, t, "output", &what, ident::is_valid_attr_path, "an attribute path such as \"nixosModules.default\"")?
         .unwrap_or_else(|| scope.default_output().to_string());
 
     let enable = match t.get("enable") {
@@ -426,7 +427,7 @@ fn opt_valid(
     key: &str,
     what: &str,
     valid: fn(&str) -> bool,
-    expected: &str,
+    expected: impl std::fmt::Display,
 ) -> Result<Option<String>, ManifestError> {
     match opt_string(cx, t, key, what)? {
         Some((v, span)) if !valid(&v) => {

@@ -35,7 +35,6 @@ mod error;
 pub mod load;
 pub mod migrate;
 mod model;
-mod rules;
 pub mod save;
 
 pub use edit::ManifestDoc;

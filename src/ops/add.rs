@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use super::state::{load_for_edit, regenerate, remember_edit, user_inputs, HostEdit};
 use super::summary::HostSummary;
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
-use crate::flakeref::{self, is_valid_name};
+use crate::flakeref;
+use crate::ident;
 use crate::manifest::{Package, Scope};
 use crate::repo::Repo;
 use crate::resolve::{self, ResolveOptions};
@@ -35,10 +36,8 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
         let scope = req.scope.or(res.default_scope).unwrap_or(Scope::System);
         let output = req.output.clone().or_else(|| res.output.clone()).unwrap_or_else(|| scope.default_output().to_string());
         let name = req.name.clone().unwrap_or_else(|| res.name_hint.clone());
-        if !is_valid_name(&name) {
-            return Err(OpError::Refused(format!(
-                "'{name}' cannot be a package name (letters, digits, '_' and '-', starting with a letter or '_'; not a Nix keyword); choose one with --name"
-            )));
+        if !ident::is_valid_name(&name) {
+            return Err(OpError::Refused(format!("'{name}' cannot be a package name ({}); choose one with --name", ident::NAME_RULE)));
         }
         let user = match (scope, &req.user) {
             (Scope::System, Some(u)) => {

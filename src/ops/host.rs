@@ -6,14 +6,15 @@ use super::state::{load_host, regenerate_flake, with_edit};
 use super::summary::{self, load_summaries};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
 use crate::manifest::ManifestDoc;
-use crate::repo::{is_valid_host_name, Repo, RepoError};
+use crate::ident;
+use crate::repo::{Repo, RepoError};
 use crate::txn::Operation;
 
 /// The host file `glix init` and `glix host add` write once; the user owns it after.
 pub const HOST_DEFAULT_NIX: &str = include_str!("../../nix/templates/default/hosts/laptop/default.nix");
 
 pub fn host_add(ctx: &Context, name: &str, system: Option<&str>, user: Option<&str>) -> Result<Outcome, OpError> {
-    if !is_valid_host_name(name) {
+    if !ident::is_valid_name(name) {
         return Err(RepoError::InvalidHostName(name.to_string()).into());
     }
     mutate(ctx, |repo| {

@@ -10,7 +10,8 @@ use crate::flake::{self, Desired};
 use crate::flakeref::FlakeRef;
 use crate::manifest::ManifestDoc;
 use crate::nix::Nix;
-use crate::repo::{git, is_valid_host_name, Repo, RepoError};
+use crate::ident;
+use crate::repo::{git, Repo, RepoError};
 use crate::txn::Operation;
 
 const TEMPLATE_FLAKE: &str = include_str!("../../nix/templates/default/flake.nix");
@@ -34,7 +35,7 @@ pub struct InitRequest {
 }
 
 pub fn init(req: &InitRequest) -> Result<Outcome, OpError> {
-    if !is_valid_host_name(&req.host) {
+    if !ident::is_valid_name(&req.host) {
         return Err(RepoError::InvalidHostName(req.host.clone()).into());
     }
     if let Ok(repo) = Repo::open(&req.dir) {

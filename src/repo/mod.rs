@@ -21,7 +21,7 @@ pub enum RepoError {
     AmbiguousHost { repo: String, hosts: String },
     #[error("{0} has no hosts yet; add one with `glix host add NAME`")]
     NoHosts(String),
-    #[error("'{0}' is not a valid host name (letters, digits, '_' and '-', starting with a letter or '_')")]
+    #[error("'{0}' is not a valid host name ({rule})", rule = crate::ident::NAME_RULE)]
     InvalidHostName(String),
     #[error("{what}: {source}")]
     Io { what: String, source: std::io::Error },
@@ -144,7 +144,9 @@ impl Repo {
             .filter_map(|e| e.ok())
             .filter(|e| e.path().join("glix.toml").is_file())
             .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|h| is_valid_host_name(h))
+            // Host names become Nix attribute names: a directory that is not one (or a
+            // `..`) is not a host.
+            .filter(|h| crate::ident::is_valid_name(h))
             .collect();
         hosts.sort();
         Ok(hosts)
@@ -174,11 +176,6 @@ impl Repo {
             }
         }
     }
-}
-
-/// Host names become directory names and Nix attribute names: no `/`, no `..`.
-pub fn is_valid_host_name(s: &str) -> bool {
-    crate::flakeref::is_valid_name(s)
 }
 
 fn machine_hostname() -> Option<String> {

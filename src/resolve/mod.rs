@@ -29,11 +29,9 @@ use std::time::Duration;
 
 use crate::flakeref::{FlakeRef, FlakeRefError};
 use crate::manifest::{Scope, Source};
+use crate::nix::{Nix, NixRunner};
 
-pub use nix_registry::{
-    parse_registry_list, NixFailure, NixRegistryEntry, NixRegistryKind, NixRegistryList, NixRunner,
-    SystemNix,
-};
+pub use nix_registry::{parse_registry_list, NixRegistryEntry, NixRegistryKind, NixRegistryList};
 pub use registry::{
     default_cache_dir, IndexOrigin, LoadedIndex, RegistryEntry, RegistryError, RegistryIndex,
     INDEX_VERSION, MAX_INDEX_BYTES,
@@ -53,6 +51,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a cached copy of an `http(s)://` registry is used without asking the network.
 pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(3600);
+
+/// How long one `nix registry` command may take before glix stops it.
+pub const NIX_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How many registry hops one resolution may take (`a` → `flake:b` → ...).
 const MAX_HOPS: usize = 32;
@@ -90,13 +91,15 @@ pub struct ResolveOptions {
     pub cache_dir: Option<PathBuf>,
     /// How long a cached copy is used without asking the network.
     pub cache_ttl: Duration,
-    /// Runs `nix` for the Nix-registry step; `None` skips that step.
+    /// Runs `nix` for the Nix-registry step ([`Nix`], or a fake in tests); `None` skips
+    /// that step.
     pub nix: Option<Box<dyn NixRunner>>,
 }
 
 impl ResolveOptions {
     /// Defaults: the given registry (or the built-in one), a 10 s timeout, the cache in
-    /// [`default_cache_dir`] with a one-hour TTL, and the `nix` of [`SystemNix::from_env`].
+    /// [`default_cache_dir`] with a one-hour TTL, and [`Nix::locate`] with a
+    /// [`NIX_TIMEOUT`] per command.
     pub fn new(registry_url: Option<String>) -> ResolveOptions {
         ResolveOptions {
             registry_url,
@@ -105,7 +108,13 @@ impl ResolveOptions {
             offline: false,
             cache_dir: default_cache_dir(),
             cache_ttl: DEFAULT_CACHE_TTL,
-            nix: Some(Box::new(SystemNix::from_env())),
+            // With no nix found, running `nix` fails as one step of the report, with the
+            // hint to install it or set GLIX_NIX, rather than skipping the step silently.
+            nix: Some(Box::new(
+                Nix::locate()
+                    .unwrap_or_else(|_| Nix::at("nix"))
+                    .with_timeout(Some(NIX_TIMEOUT)),
+            )),
         }
     }
 
@@ -451,10 +460,12 @@ mod tests {
     struct FakeNix(&'static str);
 
     impl NixRunner for FakeNix {
-        fn run(&self, args: &[&str]) -> Result<String, NixFailure> {
+        fn run(&self, args: &[&str]) -> Result<String, crate::nix::NixError> {
             match args.get(1) {
                 Some(&"list") => Ok(self.0.to_string()),
-                _ => Err(NixFailure::Exit {
+                _ => Err(crate::nix::NixError::Failed {
+                    cmd: format!("nix {}", args.join(" ")),
+                    status: "exit status: 1".into(),
                     code: Some(1),
                     stderr: "error: 'resolve' is not a recognised command".into(),
                 }),

@@ -5,14 +5,9 @@
 //! the target; redirections repeat until no entry matches).
 
 use std::collections::BTreeMap;
-use std::ffi::OsString;
-use std::fmt;
-use std::io::Read;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use crate::flakeref::FlakeRef;
+use crate::nix::{NixError, NixRunner};
 
 use super::format_duration;
 use super::uri::{rebuild, Change};
@@ -20,43 +15,22 @@ use super::uri::{rebuild, Change};
 /// How many redirections one lookup may take (Nix gives up after 100 too).
 const MAX_REDIRECTS: usize = 100;
 
-/// Runs `nix` with arguments. The real one is [`SystemNix`]; tests inject fakes.
-pub trait NixRunner: fmt::Debug + Send + Sync {
-    /// Runs `nix ARGS...` and returns its standard output when it exits with status 0.
-    fn run(&self, args: &[&str]) -> Result<String, NixFailure>;
-}
-
-/// Why running `nix` did not give an answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NixFailure {
-    /// It could not be started (not installed, not executable).
-    Spawn { program: String, reason: String },
-    /// It ran longer than allowed and was killed.
-    Timeout(Duration),
-    /// It exited unsuccessfully; `stderr` is what it printed.
-    Exit { code: Option<i32>, stderr: String },
-}
-
-impl fmt::Display for NixFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            NixFailure::Spawn { program, reason } => write!(
-                f,
-                "could not run '{program}': {reason} (install Nix, or set GLIX_NIX to the nix \
-                 binary)"
-            ),
-            NixFailure::Timeout(d) => {
-                write!(f, "nix did not finish within {}", format_duration(*d))
-            }
-            NixFailure::Exit { code, stderr } => {
-                let msg = last_error_line(stderr);
-                match code {
-                    Some(c) if msg.is_empty() => write!(f, "nix exited with status {c}"),
-                    None if msg.is_empty() => write!(f, "nix was killed by a signal"),
-                    _ => f.write_str(&msg),
-                }
+/// Why `nix` gave no answer, in the words of one step of the resolver's report: Nix's
+/// own `error:` line rather than the whole command line and its stderr.
+fn failure_text(e: &NixError) -> String {
+    match e {
+        NixError::Timeout { after, .. } => {
+            format!("nix did not finish within {}", format_duration(*after))
+        }
+        NixError::Failed { code, stderr, .. } => {
+            let msg = last_error_line(stderr);
+            match code {
+                Some(c) if msg.is_empty() => format!("nix exited with status {c}"),
+                None if msg.is_empty() => "nix was killed by a signal".to_string(),
+                _ => msg,
             }
         }
+        e => e.to_string(),
     }
 }
 
@@ -74,88 +48,6 @@ fn last_error_line(stderr: &str) -> String {
         .or(lines.last().copied())
         .unwrap_or("")
         .to_string()
-}
-
-/// The `nix` on this machine: `GLIX_NIX`, else `nix` from `PATH`, run with an argument
-/// vector (never through a shell), with the flake features enabled and a time limit.
-#[derive(Debug, Clone)]
-pub struct SystemNix {
-    pub program: OsString,
-    /// Appended to every command, e.g. `--option flake-registry /path/registry.json`.
-    pub extra_args: Vec<OsString>,
-    /// Set for the child only (e.g. `XDG_CONFIG_HOME` in tests).
-    pub env: Vec<(OsString, OsString)>,
-    pub timeout: Duration,
-}
-
-impl SystemNix {
-    /// `GLIX_NIX` or `nix`, with a 60 s limit per command.
-    pub fn from_env() -> SystemNix {
-        SystemNix {
-            program: std::env::var_os("GLIX_NIX")
-                .filter(|v| !v.is_empty())
-                .unwrap_or_else(|| "nix".into()),
-            extra_args: Vec::new(),
-            env: Vec::new(),
-            timeout: Duration::from_secs(60),
-        }
-    }
-}
-
-impl NixRunner for SystemNix {
-    fn run(&self, args: &[&str]) -> Result<String, NixFailure> {
-        let mut cmd = Command::new(&self.program);
-        cmd.args(["--extra-experimental-features", "nix-command flakes"])
-            .args(args)
-            .args(&self.extra_args)
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().map_err(|e| NixFailure::Spawn {
-            program: PathBuf::from(&self.program).display().to_string(),
-            reason: e.to_string(),
-        })?;
-        let drain = |r: Option<Box<dyn Read + Send>>| {
-            std::thread::spawn(move || {
-                let mut buf = Vec::new();
-                if let Some(mut r) = r {
-                    let _ = r.read_to_end(&mut buf);
-                }
-                String::from_utf8_lossy(&buf).into_owned()
-            })
-        };
-        let out = drain(child.stdout.take().map(|s| Box::new(s) as _));
-        let err = drain(child.stderr.take().map(|s| Box::new(s) as _));
-        let deadline = Instant::now() + self.timeout;
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if Instant::now() >= deadline => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(NixFailure::Timeout(self.timeout));
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-                Err(e) => {
-                    return Err(NixFailure::Spawn {
-                        program: PathBuf::from(&self.program).display().to_string(),
-                        reason: e.to_string(),
-                    })
-                }
-            }
-        };
-        let stdout = out.join().unwrap_or_default();
-        let stderr = err.join().unwrap_or_default();
-        if status.success() {
-            Ok(stdout)
-        } else {
-            Err(NixFailure::Exit {
-                code: status.code(),
-                stderr,
-            })
-        }
-    }
 }
 
 /// Which registry an entry of `nix registry list` comes from, in Nix's lookup order.
@@ -255,23 +147,22 @@ impl NixRegistryList {
     /// Runs `nix registry list`. When that fails (typically: the global registry could not
     /// be downloaded, which makes Nix 2.26 fail the whole command), tries again without
     /// the global registry and says so in a warning.
-    pub fn load(nix: &dyn NixRunner, offline: bool) -> Result<NixRegistryList, NixFailure> {
+    pub fn load(nix: &dyn NixRunner, offline: bool) -> Result<NixRegistryList, NixError> {
         let mut args = vec!["registry", "list"];
         if offline {
             args.push("--offline");
         }
         let (text, mut warnings) = match nix.run(&args) {
             Ok(text) => (text, Vec::new()),
-            Err(first @ NixFailure::Exit { .. }) => {
+            Err(first @ NixError::Failed { .. }) => {
+                let warning = format!(
+                    "Nix's global flake registry could not be read ({}); only the user and \
+                     system registries were searched",
+                    failure_text(&first)
+                );
                 args.extend(["--option", "flake-registry", ""]);
-                let text = nix.run(&args).map_err(|_| first.clone())?;
-                (
-                    text,
-                    vec![format!(
-                        "Nix's global flake registry could not be read ({first}); only the \
-                         user and system registries were searched"
-                    )],
-                )
+                let text = nix.run(&args).map_err(|_| first)?;
+                (text, vec![warning])
             }
             Err(e) => return Err(e),
         };
@@ -427,7 +318,7 @@ pub fn resolve(
             };
             (result, None)
         }
-        Err(NixFailure::Exit { stderr, .. })
+        Err(NixError::Failed { stderr, .. })
             if stderr.contains("cannot find flake") && !stderr.contains("not a recognised") =>
         {
             // Resolve says "not found"; list only for suggestions.
@@ -435,11 +326,17 @@ pub fn resolve(
             let outcome = format!("nix registry resolve: {}", last_error_line(&stderr));
             (Err(NixLookupError::NotFound { outcome }), list)
         }
-        // Nix that cannot start, or hangs, would do the same for `registry list`: say so
-        // once instead of waiting for the listing (and its retry) too.
-        Err(e @ (NixFailure::Spawn { .. } | NixFailure::Timeout(_))) => (
+        // Nix that cannot start, or hangs, would do the same for `registry list`, and
+        // after Ctrl-C nothing more should run: say so once instead of waiting for the
+        // listing (and its retry) too.
+        Err(
+            e @ (NixError::Spawn { .. }
+            | NixError::NotFound
+            | NixError::Timeout { .. }
+            | NixError::Interrupted { .. }),
+        ) => (
             Err(NixLookupError::Failed {
-                outcome: e.to_string(),
+                outcome: failure_text(&e),
             }),
             None,
         ),
@@ -449,7 +346,7 @@ pub fn resolve(
             Ok(list) => (list.lookup(input), Some(list)),
             Err(e) => (
                 Err(NixLookupError::Failed {
-                    outcome: format!("`nix registry list` failed: {e}"),
+                    outcome: format!("`nix registry list` failed: {}", failure_text(&e)),
                 }),
                 None,
             ),
@@ -460,6 +357,7 @@ pub fn resolve(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     const LIST: &str = "\
 global flake:nixpkgs github:NixOS/nixpkgs/nixpkgs-unstable
@@ -603,10 +501,10 @@ flags  flake:flagged github:o/flagged
     }
 
     #[derive(Debug)]
-    struct Fake(Vec<(&'static str, Result<String, NixFailure>)>);
+    struct Fake(Vec<(&'static str, Result<String, NixError>)>);
 
     impl NixRunner for Fake {
-        fn run(&self, args: &[&str]) -> Result<String, NixFailure> {
+        fn run(&self, args: &[&str]) -> Result<String, NixError> {
             let cmd = args.join(" ");
             self.0
                 .iter()
@@ -616,8 +514,10 @@ flags  flake:flagged github:o/flagged
         }
     }
 
-    fn exit(stderr: &str) -> Result<String, NixFailure> {
-        Err(NixFailure::Exit {
+    fn exit(stderr: &str) -> Result<String, NixError> {
+        Err(NixError::Failed {
+            cmd: "nix".into(),
+            status: "exit status: 1".into(),
             code: Some(1),
             stderr: stderr.into(),
         })
@@ -639,10 +539,18 @@ flags  flake:flagged github:o/flagged
     #[test]
     fn a_nix_that_hangs_is_given_up_on_once_not_asked_again_for_the_listing() {
         // The fake panics on any command it was not given: `registry list` would.
-        let nix = Fake(vec![("registry resolve", Err(NixFailure::Timeout(Duration::from_secs(60))))]);
+        let nix = Fake(vec![(
+            "registry resolve",
+            Err(NixError::Timeout {
+                cmd: "nix registry resolve".into(),
+                after: Duration::from_secs(60),
+            }),
+        )]);
         let (r, list) = resolve(&nix, &FlakeRef::parse("home-manager").unwrap(), false);
         match r {
-            Err(NixLookupError::Failed { outcome }) => assert_eq!(outcome, "nix did not finish within 60 s"),
+            Err(NixLookupError::Failed { outcome }) => {
+                assert_eq!(outcome, "nix did not finish within 60 s")
+            }
             other => panic!("{other:?}"),
         }
         assert!(list.is_none());
@@ -712,10 +620,7 @@ flags  flake:flagged github:o/flagged
 
     #[test]
     fn missing_nix_is_reported_with_a_hint() {
-        let nix = SystemNix {
-            program: "/nonexistent/nix".into(),
-            ..SystemNix::from_env()
-        };
+        let nix = crate::nix::Nix::at("/nonexistent/nix");
         let (r, _) = resolve(&nix, &FlakeRef::parse("x").unwrap(), false);
         match r {
             Err(NixLookupError::Failed { outcome }) => {
@@ -726,25 +631,23 @@ flags  flake:flagged github:o/flagged
     }
 
     #[test]
-    fn slow_nix_is_killed_after_the_timeout() {
+    fn slow_nix_is_killed_after_the_timeout_and_reported_in_plain_words() {
         use std::os::unix::fs::PermissionsExt;
+        use std::time::Instant;
         let dir = tempfile::tempdir().unwrap();
         let fake = dir.path().join("nix");
         std::fs::write(&fake, "#!/bin/sh\nexec sleep 30\n").unwrap();
         std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let nix = SystemNix {
-            program: fake.into_os_string(),
-            extra_args: Vec::new(),
-            env: Vec::new(),
-            timeout: Duration::from_millis(300),
-        };
+        let nix = crate::nix::Nix::at(fake).with_timeout(Some(Duration::from_millis(300)));
         let start = Instant::now();
-        let r = nix.run(&["registry", "list"]);
-        assert_eq!(r, Err(NixFailure::Timeout(Duration::from_millis(300))));
+        let (r, list) = resolve(&nix, &FlakeRef::parse("x").unwrap(), false);
+        match r {
+            Err(NixLookupError::Failed { outcome }) => {
+                assert_eq!(outcome, "nix did not finish within 300 ms")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(list.is_none());
         assert!(start.elapsed() < Duration::from_secs(10));
-        assert_eq!(
-            NixFailure::Timeout(Duration::from_millis(300)).to_string(),
-            "nix did not finish within 300 ms"
-        );
     }
 }

@@ -10,7 +10,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use crate::flakeref::{is_valid_name, FlakeRef};
+use crate::flakeref::FlakeRef;
+use crate::ident;
 use crate::manifest::Scope;
 
 use super::{format_duration, ResolveOptions};
@@ -142,12 +143,8 @@ impl RegistryIndex {
 }
 
 fn parse_entry(name: &str, value: &Value) -> Result<RegistryEntry, String> {
-    if !is_valid_name(name) {
-        return Err(
-            "not a valid package name (letters, digits, '-' and '_', starting with a \
-             letter or '_', at most 64 characters, not a Nix keyword)"
-                .into(),
-        );
+    if !ident::is_valid_name(name) {
+        return Err(format!("not a valid package name ({})", ident::NAME_RULE));
     }
     let Value::Object(fields) = value else {
         return Err(format!("expected an object, found {}", json_kind(value)));
@@ -191,7 +188,7 @@ fn parse_entry(name: &str, value: &Value) -> Result<RegistryEntry, String> {
     };
     let output = match fields.get("output") {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) if is_attr_path(s) => Some(s.clone()),
+        Some(Value::String(s)) if ident::is_valid_attr_path(s) => Some(s.clone()),
         Some(Value::String(s)) => {
             return Err(format!(
                 "\"output\" must be an attribute path like homeManagerModules.default, \
@@ -213,18 +210,6 @@ fn parse_entry(name: &str, value: &Value) -> Result<RegistryEntry, String> {
         scope,
         output,
     })
-}
-
-/// `a.b-c.d_e`: dot-separated Nix identifiers (no quoting, no interpolation).
-fn is_attr_path(s: &str) -> bool {
-    s.len() <= 256
-        && s.split('.').all(|seg| {
-            let b = seg.as_bytes();
-            !b.is_empty()
-                && (b[0].is_ascii_alphabetic() || b[0] == b'_')
-                && b.iter()
-                    .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'\''))
-        })
 }
 
 /// `s` with control characters (terminal escapes, newlines) replaced by spaces and cut to
