@@ -22,6 +22,7 @@ let
   isValidAttrPath = s: match "[A-Za-z_][A-Za-z0-9_'-]*([.][A-Za-z_][A-Za-z0-9_'-]*)*" s != null && stringLength s <= 256;
   # `[user@]host[:port]`, IPv6 in brackets, no shell metacharacters, not an option (`-…`).
   isValidSshTarget = s: match "[]A-Za-z0-9_.@:[-]+" s != null && builtins.substring 0 1 s != "-" && stringLength s <= 255;
+  flakePolicy = import ./flakePolicy.nix;
   defaultOutput = { system = "nixosModules.default"; home = "homeManagerModules.default"; };
 
   # `check cond msg value`: value when cond holds, else an evaluation error.
@@ -60,7 +61,9 @@ let
             let f = optString what t "flake"; in
             check (f != null) "${what}: missing `flake`"
               (check ((builtins.parseFlakeRef f).type != "indirect")
-                "${what}: `flake` \"${f}\" is an indirect (registry) reference; the manifest holds resolved references" f);
+                "${what}: `flake` \"${f}\" is an indirect (registry) reference; the manifest holds resolved references"
+                (let why = flakePolicy.check f; in
+                  check (why == null) "${what}: `flake` \"${f}\" is not a valid flake reference: ${toString why}" f));
           input =
             let i = optString what t "input"; in
             check (i != null) "${what}: missing `input`"
