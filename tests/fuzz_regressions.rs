@@ -15,6 +15,8 @@ fn replay(target: &str, check: fn(&[u8])) -> usize {
         check(&std::fs::read(&p).unwrap());
         n += 1;
     }
+    // A folder that replays nothing would pass whatever the code does.
+    assert!(n > 0, "{} holds no input to replay: seed it (see its README)", dir.display());
     n
 }
 
