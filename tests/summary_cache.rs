@@ -180,6 +180,61 @@ fn a_dry_run_remembers_nothing_of_the_change_it_did_not_make() {
     assert_eq!(std::fs::read(&model).unwrap(), before, "the model of a text never written was remembered");
 }
 
+/// Every file under `dir` and its bytes, in path order.
+fn tree_bytes(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if e.file_type().unwrap().is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.clone(), std::fs::read(&p).unwrap_or_default()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_dry_run_leaves_dot_git_byte_for_byte_as_it_was() {
+    // After a hand edit and a clone-like empty cache, a dry run has every reason to
+    // parse and cache: it must still write nothing, anywhere in .git.
+    let (env, _) = laptop_with_web();
+    append(&env, "hosts/laptop/glix.toml", "\n# a hand edit\n");
+    env.commit_all("hand edit");
+    std::fs::remove_dir_all(env.repo.join(".git/glix-cache")).unwrap();
+    let before = tree_bytes(&env.repo.join(".git"));
+    for args in [
+        vec!["--dry-run", "add", "--host", "laptop", &env.path("pkg-db") as &str, "--name", "db"],
+        vec!["--dry-run", "remove", "--host", "laptop", "web"],
+        vec!["--dry-run", "host", "add", "desk"],
+    ] {
+        env.ok(&args);
+        assert!(tree_bytes(&env.repo.join(".git")) == before, "{args:?} changed .git");
+    }
+}
+
+#[test]
+fn an_unwritable_cache_is_said_once_and_by_doctor() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["host", "add", "desk", "--no-lock"]);
+    // In the cache's place, something glix cannot write into (as a root-owned cache is
+    // for a user after `sudo glix …`).
+    let cache = env.repo.join(".git/glix-cache");
+    std::fs::remove_dir_all(&cache).unwrap();
+    std::fs::write(&cache, "not a directory").unwrap();
+    let out = env.glix(&["add", "--host", "laptop", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("cannot write its cache").count(), 1, "said once: {err}");
+    let doctor = String::from_utf8_lossy(&env.glix(&["doctor"]).stdout).into_owned();
+    assert!(doctor.contains("warn cache") && doctor.contains("cannot write its cache"), "{doctor}");
+}
+
 #[test]
 fn with_several_broken_hosts_the_first_in_name_order_is_reported() {
     let env = Env::new();
