@@ -133,6 +133,14 @@ fn not_git_detached_head_and_dirty_tree() {
     let text = std::fs::read_to_string(&m).unwrap();
     std::fs::write(&m, format!("{text}# uncommitted\n")).unwrap();
     refused(&env, &["add", "github:o/r", "--no-lock"], "--allow-dirty");
+    std::fs::write(&m, &text).unwrap();
+
+    // flake.lock, which nix writes for glix, is held to the same rule: a hand change to
+    // it is not swallowed into glix's commit.
+    let lock = env.repo.join("flake.lock");
+    let locked = std::fs::read_to_string(&lock).unwrap();
+    std::fs::write(&lock, format!("{locked}\n")).unwrap();
+    refused(&env, &["add", &env.path("pkg-web")], "flake.lock");
 }
 
 /// A tmpfs of `size`, unmounted when dropped. Needs root (the CI user here); fails

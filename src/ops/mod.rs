@@ -171,7 +171,10 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
             .map(|(path, bytes)| s.spawn(move || quietly(|| crate::txn::write_blob(&ctx.repo, path, bytes).ok()).flatten()))
             .collect();
         s.spawn(move || quietly(|| after.into_iter().for_each(|f| f())));
-        let mut txn = locked.start(planned.op.clone(), &contents, &[], ctx.txn.allow_dirty)?;
+        // flake.lock is covered from the start when nix will write it: the dirty check
+        // and the preconditions apply to it like to every file glix writes itself.
+        let covers: &[&str] = if locking && !planned.files.contains_key(FLAKE_LOCK) { &[FLAKE_LOCK] } else { &[] };
+        let mut txn = locked.start(planned.op.clone(), &contents, covers, ctx.txn.allow_dirty)?;
         let steps = |txn: &mut Transaction| -> Result<(), OpError> {
             for &(rel, bytes) in &contents {
                 match bytes {
