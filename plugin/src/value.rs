@@ -224,13 +224,22 @@ unsafe extern "C" fn collect_string(start: *const c_char, n: c_uint, user_data: 
     out.push_str(&String::from_utf8_lossy(bytes));
 }
 
-/// The last error message in a context, if any.
+/// The last error message in a context, if any. `ctx` must be a live context.
 pub fn context_message(ctx: *mut ffi::nix_c_context) -> Option<String> {
-    // SAFETY: ctx is live; nix_err_msg returns a pointer owned by ctx or null.
-    unsafe {
-        let p = ffi::nix_err_msg(std::ptr::null_mut(), ctx, std::ptr::null_mut());
-        (!p.is_null()).then(|| CStr::from_ptr(p).to_string_lossy().into_owned())
+    // SAFETY: ctx is live (the callers' own context); nix_err_code only reads it.
+    if unsafe { ffi::nix_err_code(ctx) } == ffi::nix_err_NIX_OK {
+        // Not nix_err_msg: with no error to read it reports "No error message" into
+        // its first argument, and with that NULL it throws a C++ exception instead,
+        // which would unwind into Rust.
+        return None;
     }
+    // SAFETY: ctx is live and holds an error (code checked above; every C API path
+    // that sets a code also sets the message), so nix_err_msg returns that message
+    // without touching its NULL first argument. The pointer is owned by ctx, which is
+    // not modified before the message is copied here.
+    let p = unsafe { ffi::nix_err_msg(std::ptr::null_mut(), ctx, std::ptr::null_mut()) };
+    // SAFETY: non-null: the c_str() of ctx's message string, NUL-terminated.
+    (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
 }
 
 fn type_name(t: ffi::ValueType) -> &'static str {
