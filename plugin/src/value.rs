@@ -145,7 +145,7 @@ impl Args {
         }
         let t = self.force(v)?;
         // SAFETY (whole match): every getter is called only after its type check;
-        // child values returned by the C API are released with nix_value_decref.
+        // child values returned by the C API are released with release_value.
         unsafe {
             Ok(match t {
                 ffi::ValueType_NIX_TYPE_NULL => Json::Null,
@@ -165,7 +165,7 @@ impl Args {
                             return Err(Failure::Nix);
                         }
                         let item = self.to_json(child, what, depth + 1);
-                        ffi::nix_value_decref(self.ctx, child);
+                        release_value(self.ctx, child);
                         items.push(item?);
                     }
                     Json::Array(items)
@@ -181,7 +181,7 @@ impl Args {
                         }
                         let key = CStr::from_ptr(name).to_string_lossy().into_owned();
                         let item = self.to_json(child, what, depth + 1);
-                        ffi::nix_value_decref(self.ctx, child);
+                        release_value(self.ctx, child);
                         map.insert(key, item?);
                     }
                     Json::Object(map)
@@ -240,6 +240,32 @@ pub fn context_message(ctx: *mut ffi::nix_c_context) -> Option<String> {
     let p = unsafe { ffi::nix_err_msg(std::ptr::null_mut(), ctx, std::ptr::null_mut()) };
     // SAFETY: non-null: the c_str() of ctx's message string, NUL-terminated.
     (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
+}
+
+/// Release a value reference the C API gave us (nix_alloc_value, nix_get_*_byidx)
+/// without losing an error already in `ctx`: nix_value_decref begins by resetting its
+/// context's error code, and a builtin that returns `Failure::Nix` relies on that code
+/// (with it cleared, Nix reports "return value was not initialized" instead of the
+/// real error). With an error pending, the reference is released through a scratch
+/// context.
+///
+/// # Safety
+/// `ctx` is live, and `v` holds a reference of ours that is not used afterwards.
+pub unsafe fn release_value(ctx: *mut ffi::nix_c_context, v: *mut ffi::nix_value) {
+    // SAFETY: ctx is live (caller); nix_err_code only reads it.
+    if unsafe { ffi::nix_err_code(ctx) } == ffi::nix_err_NIX_OK {
+        // SAFETY: v holds a reference of ours (caller), released exactly once here;
+        // ctx is live.
+        unsafe { ffi::nix_value_decref(ctx, v) };
+        return;
+    }
+    // SAFETY: nix_c_context_create takes no arguments; the scratch context is freed
+    // right below, after its only use.
+    let scratch = unsafe { ffi::nix_c_context_create() };
+    // SAFETY: as above, with the live scratch context instead of ctx.
+    unsafe { ffi::nix_value_decref(scratch, v) };
+    // SAFETY: created above, freed once, not used afterwards.
+    unsafe { ffi::nix_c_context_free(scratch) };
 }
 
 fn type_name(t: ffi::ValueType) -> &'static str {

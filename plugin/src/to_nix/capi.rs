@@ -6,7 +6,7 @@ use std::ffi::{c_char, c_uint};
 
 use super::Sink;
 use crate::ffi;
-use crate::value::{nix_ok, Failure};
+use crate::value::{nix_ok, release_value, Failure};
 
 pub struct CapiSink {
     ctx: *mut ffi::nix_c_context,
@@ -47,7 +47,7 @@ impl CapiSink {
         }
         let r = nix_ok(init(self.ctx, v));
         if r.is_err() {
-            unsafe { ffi::nix_value_decref(self.ctx, v) };
+            unsafe { release_value(self.ctx, v) };
         }
         r.map(|_| v)
     }
@@ -67,7 +67,7 @@ impl CapiSink {
         let base = self.values.len() - n;
         for v in self.values.drain(base..) {
             // SAFETY: each pending value holds exactly one reference, ours.
-            unsafe { ffi::nix_value_decref(self.ctx, v) };
+            unsafe { release_value(self.ctx, v) };
         }
     }
 
