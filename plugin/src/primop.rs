@@ -26,11 +26,16 @@ pub fn register(b: &'static Builtin) -> Result<(), String> {
     let arg_names: Vec<CString> = b.args.iter().map(|a| CString::new(*a).unwrap()).collect();
     let mut arg_ptrs: Vec<*const c_char> = arg_names.iter().map(|a| a.as_ptr()).collect();
     arg_ptrs.push(ptr::null());
-    // SAFETY: the context is created and freed here; the strings outlive the calls,
-    // which copy them; `b` is 'static, so the user_data pointer stays valid forever.
-    unsafe {
-        let ctx = ffi::nix_c_context_create();
-        let op = ffi::nix_alloc_primop(
+    // SAFETY: nix_c_context_create takes no arguments; the context it returns is ours
+    // until the nix_c_context_free below, and is not used after it.
+    let ctx = unsafe { ffi::nix_c_context_create() };
+    // SAFETY: ctx is live (above). `name`, `doc` and every string behind `arg_ptrs`
+    // (a NULL-terminated array, as the C API wants) live until the end of this
+    // function, and nix_alloc_primop copies them into the PrimOp's std::strings. The
+    // user_data is `b`, a &'static Builtin, so it is valid for every later call of the
+    // trampoline; the trampoline only reads it as a `&Builtin`.
+    let op = unsafe {
+        ffi::nix_alloc_primop(
             ctx,
             Some(trampoline),
             b.args.len() as i32,
@@ -38,19 +43,25 @@ pub fn register(b: &'static Builtin) -> Result<(), String> {
             arg_ptrs.as_mut_ptr(),
             doc.as_ptr(),
             b as *const Builtin as *mut c_void,
-        );
-        let result = if op.is_null() {
-            Err(crate::value::context_message(ctx)
-                .unwrap_or_else(|| "nix_alloc_primop failed".into()))
-        } else if ffi::nix_register_primop(ctx, op) != ffi::nix_err_NIX_OK {
-            Err(crate::value::context_message(ctx)
-                .unwrap_or_else(|| "nix_register_primop failed".into()))
-        } else {
-            Ok(())
-        };
-        ffi::nix_c_context_free(ctx);
-        result
-    }
+        )
+    };
+    let result = if op.is_null() {
+        Err(crate::value::context_message(ctx).unwrap_or_else(|| "nix_alloc_primop failed".into()))
+    } else if {
+        // SAFETY: `op` is the non-null PrimOp nix_alloc_primop just returned (it holds a
+        // GC reference to it), registered exactly once; ctx is live.
+        unsafe { ffi::nix_register_primop(ctx, op) }
+    } != ffi::nix_err_NIX_OK
+    {
+        Err(crate::value::context_message(ctx)
+            .unwrap_or_else(|| "nix_register_primop failed".into()))
+    } else {
+        Ok(())
+    };
+    // SAFETY: ctx came from nix_c_context_create and is freed once; the messages read
+    // from it above were copied into Strings first.
+    unsafe { ffi::nix_c_context_free(ctx) };
+    result
 }
 
 /// The C entry point of every builtin.
@@ -61,9 +72,12 @@ unsafe extern "C" fn trampoline(
     args: *mut *mut ffi::nix_value,
     ret: *mut ffi::nix_value,
 ) {
-    // SAFETY: user_data is the &'static Builtin given to nix_alloc_primop.
+    // SAFETY: user_data is the `b as *const Builtin` that `register` gave
+    // nix_alloc_primop for this primop, and `b` is a &'static Builtin: valid, aligned
+    // and never mutated, for as long as the process runs.
     let b = unsafe { &*(user_data as *const Builtin) };
-    // SAFETY: `state` is what Nix passed to this primop (see ffi::primop_state).
+    // SAFETY: `state` is the pointer nix_c_primop_wrapper passed to this primop
+    // callback, primop_state's precondition; its result only goes to C API functions.
     let state = unsafe { ffi::primop_state(state) };
     let call = Args {
         ctx,
@@ -90,7 +104,9 @@ unsafe extern "C" fn trampoline(
         }
     };
     let msg = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
-    // SAFETY: ctx is the live context Nix passed to this call.
+    // SAFETY: ctx is the nix_c_context that nix_c_primop_wrapper passed to this call
+    // (a local of its frame, live until we return); nix_set_err_msg copies `msg` into
+    // it, and `msg` lives until the end of this function.
     unsafe {
         ffi::nix_set_err_msg(ctx, ffi::nix_err_NIX_ERR_UNKNOWN, msg.as_ptr());
     }

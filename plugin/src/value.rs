@@ -42,17 +42,21 @@ impl Args {
             "argument {i} of a {}-ary builtin",
             self.arity
         );
-        // SAFETY: Nix passes exactly `arity` argument pointers.
+        // SAFETY: i < arity (asserted above), and arity is `Builtin::args.len()`, the
+        // arity `register` gave nix_alloc_primop, so Nix passes an array of exactly
+        // that many value pointers, live for the whole call.
         unsafe { *self.args.add(i) }
     }
 
     /// Force a value and return its type.
     fn force(&self, v: *mut ffi::nix_value) -> Result<ffi::ValueType, Failure> {
-        // SAFETY: v is a live value of this evaluation; ctx/state are this call's.
-        unsafe {
-            nix_ok(ffi::nix_value_force(self.ctx, self.state, v))?;
-            Ok(ffi::nix_get_type(self.ctx, v))
-        }
+        // SAFETY: v is one of this call's arguments or a child value we hold a
+        // reference to, so it is live and initialised (a thunk at worst); ctx is the
+        // call's context and state is primop_state's pointer, which the C API only
+        // uses through `->state`.
+        nix_ok(unsafe { ffi::nix_value_force(self.ctx, self.state, v) })?;
+        // SAFETY: as above; nix_get_type has no type precondition, and v is forced.
+        Ok(unsafe { ffi::nix_get_type(self.ctx, v) })
     }
 
     /// Argument `i` as a string (a path is accepted too, as its string form).
@@ -85,14 +89,21 @@ impl Args {
         let v = self.arg(i);
         match self.force(v)? {
             ffi::ValueType_NIX_TYPE_ATTRS => {
-                // SAFETY: checked to be an attrset; indices are below its size.
+                // SAFETY: nix_get_type returned NIX_TYPE_ATTRS for the forced v, so
+                // nix_get_attrs_size's type assertion cannot fire.
                 let n = unsafe { ffi::nix_get_attrs_size(self.ctx, v) };
                 (0..n)
                     .map(|ix| {
+                        // SAFETY: nix_get_attr_name_byidx checks neither the type nor
+                        // the index; both hold here: v is an attrset (above) and
+                        // ix < its size. state is primop_state's pointer.
                         let name = unsafe { ffi::nix_get_attr_name_byidx(self.ctx, v, self.state, ix) };
                         if name.is_null() {
                             return Err(Failure::Nix);
                         }
+                        // SAFETY: a non-null result is the c_str() of a symbol in the
+                        // evaluator's symbol table: NUL-terminated, never freed while the
+                        // EvalState lives (longer than this call); copied right here.
                         Ok(unsafe { CStr::from_ptr(name) }.to_string_lossy().into_owned())
                     })
                     .collect()
@@ -113,26 +124,32 @@ impl Args {
 
     fn get_string(&self, v: *mut ffi::nix_value) -> Result<String, Failure> {
         let mut out = String::new();
-        // SAFETY: v was forced and checked to be a string; the callback only appends
-        // the bytes it is given to `out`, which outlives the call.
-        unsafe {
-            nix_ok(ffi::nix_get_string(
+        // SAFETY: every caller calls this only after nix_get_type returned
+        // NIX_TYPE_STRING for the forced v, so nix_get_string's type assertion cannot
+        // fire. The user_data is `&mut out`, the String collect_string expects, not
+        // otherwise borrowed while nix_get_string runs, and live until after it returns.
+        nix_ok(unsafe {
+            ffi::nix_get_string(
                 self.ctx,
                 v,
                 Some(collect_string),
                 &mut out as *mut String as *mut c_void,
-            ))?;
-        }
+            )
+        })?;
         Ok(out)
     }
 
     fn get_path(&self, v: *mut ffi::nix_value) -> Result<String, Failure> {
-        // SAFETY: v was forced and checked to be a path; the returned pointer lives as
-        // long as v.
+        // SAFETY: every caller calls this only after nix_get_type returned
+        // NIX_TYPE_PATH for the forced v, so nix_get_path_string's type assertion
+        // cannot fire.
         let p = unsafe { ffi::nix_get_path_string(self.ctx, v) };
         if p.is_null() {
             return Err(Failure::Nix);
         }
+        // SAFETY: a non-null result is v's own NUL-terminated path string (GC memory
+        // that v references); v is live for this whole function, and the bytes are
+        // copied before it returns.
         Ok(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
     }
 
@@ -144,57 +161,91 @@ impl Args {
             .into());
         }
         let t = self.force(v)?;
-        // SAFETY (whole match): every getter is called only after its type check;
-        // child values returned by the C API are released with nix_value_decref.
-        unsafe {
-            Ok(match t {
-                ffi::ValueType_NIX_TYPE_NULL => Json::Null,
-                ffi::ValueType_NIX_TYPE_BOOL => Json::Bool(ffi::nix_get_bool(self.ctx, v)),
-                ffi::ValueType_NIX_TYPE_INT => Json::from(ffi::nix_get_int(self.ctx, v)),
-                ffi::ValueType_NIX_TYPE_FLOAT => Number::from_f64(ffi::nix_get_float(self.ctx, v))
+        // Every getter below runs only in the arm for the type nix_get_type returned for
+        // the forced v, so the C API's type assertions (which abort the process) cannot
+        // fire; v stays live for the whole function.
+        Ok(match t {
+            ffi::ValueType_NIX_TYPE_NULL => Json::Null,
+            ffi::ValueType_NIX_TYPE_BOOL => {
+                // SAFETY: v is a bool (this arm).
+                Json::Bool(unsafe { ffi::nix_get_bool(self.ctx, v) })
+            }
+            ffi::ValueType_NIX_TYPE_INT => {
+                // SAFETY: v is an int (this arm).
+                Json::from(unsafe { ffi::nix_get_int(self.ctx, v) })
+            }
+            ffi::ValueType_NIX_TYPE_FLOAT => {
+                // SAFETY: v is a float (this arm).
+                let f = unsafe { ffi::nix_get_float(self.ctx, v) };
+                Number::from_f64(f)
                     .map(Json::Number)
-                    .ok_or_else(|| format!("{what} contains a float that is not finite"))?,
-                ffi::ValueType_NIX_TYPE_STRING => Json::String(self.get_string(v)?),
-                ffi::ValueType_NIX_TYPE_PATH => Json::String(self.get_path(v)?),
-                ffi::ValueType_NIX_TYPE_LIST => {
-                    let n = ffi::nix_get_list_size(self.ctx, v);
-                    let mut items = Vec::with_capacity(n as usize);
-                    for ix in 0..n {
-                        let child = ffi::nix_get_list_byidx(self.ctx, v, self.state, ix);
-                        if child.is_null() {
-                            return Err(Failure::Nix);
-                        }
-                        let item = self.to_json(child, what, depth + 1);
-                        ffi::nix_value_decref(self.ctx, child);
-                        items.push(item?);
+                    .ok_or_else(|| format!("{what} contains a float that is not finite"))?
+            }
+            ffi::ValueType_NIX_TYPE_STRING => Json::String(self.get_string(v)?),
+            ffi::ValueType_NIX_TYPE_PATH => Json::String(self.get_path(v)?),
+            ffi::ValueType_NIX_TYPE_LIST => {
+                // SAFETY: v is a list (this arm).
+                let n = unsafe { ffi::nix_get_list_size(self.ctx, v) };
+                let mut items = Vec::with_capacity(n as usize);
+                for ix in 0..n {
+                    // SAFETY: v is a list and ix < its size (the C API does not check
+                    // the index); state is primop_state's pointer. A non-null result
+                    // carries a GC reference that is ours to release.
+                    let child = unsafe { ffi::nix_get_list_byidx(self.ctx, v, self.state, ix) };
+                    if child.is_null() {
+                        return Err(Failure::Nix);
                     }
-                    Json::Array(items)
+                    let item = self.to_json(child, what, depth + 1);
+                    // SAFETY: `child`'s reference, released once, after its last use
+                    // (`item` owns copies of everything read from it).
+                    unsafe { release_value(self.ctx, child) };
+                    items.push(item?);
                 }
-                ffi::ValueType_NIX_TYPE_ATTRS => {
-                    let n = ffi::nix_get_attrs_size(self.ctx, v);
-                    let mut map = Map::new();
-                    for ix in 0..n {
-                        let mut name: *const c_char = std::ptr::null();
-                        let child = ffi::nix_get_attr_byidx(self.ctx, v, self.state, ix, &mut name);
-                        if child.is_null() || name.is_null() {
-                            return Err(Failure::Nix);
-                        }
-                        let key = CStr::from_ptr(name).to_string_lossy().into_owned();
-                        let item = self.to_json(child, what, depth + 1);
-                        ffi::nix_value_decref(self.ctx, child);
-                        map.insert(key, item?);
+                Json::Array(items)
+            }
+            ffi::ValueType_NIX_TYPE_ATTRS => {
+                // SAFETY: v is an attrset (this arm).
+                let n = unsafe { ffi::nix_get_attrs_size(self.ctx, v) };
+                let mut map = Map::new();
+                for ix in 0..n {
+                    let mut name: *const c_char = std::ptr::null();
+                    // SAFETY: nix_get_attr_byidx checks neither the type nor the index;
+                    // both hold: v is an attrset (this arm) and ix < its size. `name` is
+                    // a valid out-pointer. A non-null result carries a GC reference
+                    // that is ours to release.
+                    let child =
+                        unsafe { ffi::nix_get_attr_byidx(self.ctx, v, self.state, ix, &mut name) };
+                    if child.is_null() {
+                        return Err(Failure::Nix);
                     }
-                    Json::Object(map)
+                    if name.is_null() {
+                        // Not seen in practice: Nix sets the name before anything that
+                        // can fail. Do not leak the reference if it ever happens.
+                        // SAFETY: `child`'s reference, released once, not used again.
+                        unsafe { release_value(self.ctx, child) };
+                        return Err("internal error: nix_get_attr_byidx gave no name".into());
+                    }
+                    // SAFETY: a non-null name is the c_str() of a symbol in the
+                    // evaluator's symbol table, NUL-terminated and alive as long as the
+                    // EvalState; copied right here.
+                    let key = unsafe { CStr::from_ptr(name) }
+                        .to_string_lossy()
+                        .into_owned();
+                    let item = self.to_json(child, what, depth + 1);
+                    // SAFETY: `child`'s reference, released once, after its last use.
+                    unsafe { release_value(self.ctx, child) };
+                    map.insert(key, item?);
                 }
-                other => {
-                    return Err(format!(
-                        "{what} must be plain data, but it contains {}",
-                        type_name(other)
-                    )
-                    .into())
-                }
-            })
-        }
+                Json::Object(map)
+            }
+            other => {
+                return Err(format!(
+                    "{what} must be plain data, but it contains {}",
+                    type_name(other)
+                )
+                .into())
+            }
+        })
     }
 
     /// Build `data` as a Nix value in `out` (the uninitialised result Nix gave us).
@@ -218,19 +269,57 @@ pub fn nix_ok(err: ffi::nix_err) -> Result<(), Failure> {
 
 /// nix_get_string's callback: append the bytes to the String behind `user_data`.
 unsafe extern "C" fn collect_string(start: *const c_char, n: c_uint, user_data: *mut c_void) {
-    // SAFETY: Nix passes `n` valid bytes at `start`; user_data is our &mut String.
+    // SAFETY: Nix calls this (call_nix_get_string_callback) with a std::string's
+    // c_str() and size(): non-null, `n` initialised bytes, alive during the call.
     let bytes = unsafe { std::slice::from_raw_parts(start as *const u8, n as usize) };
+    // SAFETY: the only caller, get_string, passes `&mut out` for a String it does not
+    // touch until nix_get_string has returned, so this is the only reference.
     let out = unsafe { &mut *(user_data as *mut String) };
     out.push_str(&String::from_utf8_lossy(bytes));
 }
 
-/// The last error message in a context, if any.
+/// The last error message in a context, if any. `ctx` must be a live context.
 pub fn context_message(ctx: *mut ffi::nix_c_context) -> Option<String> {
-    // SAFETY: ctx is live; nix_err_msg returns a pointer owned by ctx or null.
-    unsafe {
-        let p = ffi::nix_err_msg(std::ptr::null_mut(), ctx, std::ptr::null_mut());
-        (!p.is_null()).then(|| CStr::from_ptr(p).to_string_lossy().into_owned())
+    // SAFETY: ctx is live (the callers' own context); nix_err_code only reads it.
+    if unsafe { ffi::nix_err_code(ctx) } == ffi::nix_err_NIX_OK {
+        // Not nix_err_msg: with no error to read it reports "No error message" into
+        // its first argument, and with that NULL it throws a C++ exception instead,
+        // which would unwind into Rust.
+        return None;
     }
+    // SAFETY: ctx is live and holds an error (code checked above; every C API path
+    // that sets a code also sets the message), so nix_err_msg returns that message
+    // without touching its NULL first argument. The pointer is owned by ctx, which is
+    // not modified before the message is copied here.
+    let p = unsafe { ffi::nix_err_msg(std::ptr::null_mut(), ctx, std::ptr::null_mut()) };
+    // SAFETY: non-null: the c_str() of ctx's message string, NUL-terminated.
+    (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
+}
+
+/// Release a value reference the C API gave us (nix_alloc_value, nix_get_*_byidx)
+/// without losing an error already in `ctx`: nix_value_decref begins by resetting its
+/// context's error code, and a builtin that returns `Failure::Nix` relies on that code
+/// (with it cleared, Nix reports "return value was not initialized" instead of the
+/// real error). With an error pending, the reference is released through a scratch
+/// context.
+///
+/// # Safety
+/// `ctx` is live, and `v` holds a reference of ours that is not used afterwards.
+pub unsafe fn release_value(ctx: *mut ffi::nix_c_context, v: *mut ffi::nix_value) {
+    // SAFETY: ctx is live (caller); nix_err_code only reads it.
+    if unsafe { ffi::nix_err_code(ctx) } == ffi::nix_err_NIX_OK {
+        // SAFETY: v holds a reference of ours (caller), released exactly once here;
+        // ctx is live.
+        unsafe { ffi::nix_value_decref(ctx, v) };
+        return;
+    }
+    // SAFETY: nix_c_context_create takes no arguments; the scratch context is freed
+    // right below, after its only use.
+    let scratch = unsafe { ffi::nix_c_context_create() };
+    // SAFETY: as above, with the live scratch context instead of ctx.
+    unsafe { ffi::nix_value_decref(scratch, v) };
+    // SAFETY: created above, freed once, not used afterwards.
+    unsafe { ffi::nix_c_context_free(scratch) };
 }
 
 fn type_name(t: ffi::ValueType) -> &'static str {

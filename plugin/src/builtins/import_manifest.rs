@@ -39,5 +39,7 @@ fn run(a: &Args, ret: *mut ffi::nix_value) -> Result<(), Failure> {
 /// reads it; also for anyone wondering what an evaluation spends in glix).
 fn timing() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("GLIX_PLUGIN_TIMING").is_some_and(|v| !v.is_empty() && v != "0"))
+    *ON.get_or_init(|| {
+        std::env::var_os("GLIX_PLUGIN_TIMING").is_some_and(|v| !v.is_empty() && v != "0")
+    })
 }

@@ -6,7 +6,7 @@ use std::ffi::{c_char, c_uint};
 
 use super::Sink;
 use crate::ffi;
-use crate::value::{nix_ok, Failure};
+use crate::value::{nix_ok, release_value, Failure};
 
 pub struct CapiSink {
     ctx: *mut ffi::nix_c_context,
@@ -39,15 +39,17 @@ impl CapiSink {
         &self,
         init: impl FnOnce(*mut ffi::nix_c_context, *mut ffi::nix_value) -> ffi::nix_err,
     ) -> Result<*mut ffi::nix_value, Failure> {
-        // SAFETY: ctx/state are this call's; the value is released here on failure,
-        // else by whoever pops it.
+        // SAFETY: ctx is the primop call's live context and state primop_state's
+        // pointer (only used through `->state`). The new value carries one GC
+        // reference, released here on failure, else by whoever pops it.
         let v = unsafe { ffi::nix_alloc_value(self.ctx, self.state) };
         if v.is_null() {
             return Err(Failure::Nix);
         }
         let r = nix_ok(init(self.ctx, v));
         if r.is_err() {
-            unsafe { ffi::nix_value_decref(self.ctx, v) };
+            // SAFETY: v's reference is ours (above) and v is not used again.
+            unsafe { release_value(self.ctx, v) };
         }
         r.map(|_| v)
     }
@@ -66,8 +68,9 @@ impl CapiSink {
     fn release(&mut self, n: usize) {
         let base = self.values.len() - n;
         for v in self.values.drain(base..) {
-            // SAFETY: each pending value holds exactly one reference, ours.
-            unsafe { ffi::nix_value_decref(self.ctx, v) };
+            // SAFETY: each pending value holds exactly one reference, ours, and
+            // draining removes it from the stack, so it is released once.
+            unsafe { release_value(self.ctx, v) };
         }
     }
 
@@ -120,19 +123,24 @@ impl Drop for CapiSink {
 
 impl Sink for CapiSink {
     fn null(&mut self) -> Result<(), Failure> {
-        // SAFETY (all initialisers): `v` is a fresh, uninitialised value.
+        // SAFETY: `make` calls the closure with the live context and the value it has
+        // just allocated, still uninitialised as nix_init_* requires (the same holds
+        // for the initialisers below).
         self.push(|ctx, v| unsafe { ffi::nix_init_null(ctx, v) })
     }
 
     fn bool(&mut self, b: bool) -> Result<(), Failure> {
+        // SAFETY: as in `null`: a fresh value and the live context.
         self.push(|ctx, v| unsafe { ffi::nix_init_bool(ctx, v, b) })
     }
 
     fn int(&mut self, i: i64) -> Result<(), Failure> {
+        // SAFETY: as in `null`: a fresh value and the live context.
         self.push(|ctx, v| unsafe { ffi::nix_init_int(ctx, v, i) })
     }
 
     fn float(&mut self, f: f64) -> Result<(), Failure> {
+        // SAFETY: as in `null`: a fresh value and the live context.
         self.push(|ctx, v| unsafe { ffi::nix_init_float(ctx, v, f) })
     }
 
@@ -141,7 +149,9 @@ impl Sink for CapiSink {
         buf.clear();
         buf.extend_from_slice(s.as_bytes());
         buf.push(0);
-        // nix_init_string copies the bytes, so the buffer is free again afterwards.
+        // SAFETY: as in `null`; `buf` is NUL-terminated (and has no other NUL: the
+        // serializer checks), and nix_init_string copies it into GC memory, so the
+        // buffer is free again afterwards.
         let r = self
             .push(|ctx, v| unsafe { ffi::nix_init_string(ctx, v, buf.as_ptr() as *const c_char) });
         self.scratch = buf;
@@ -158,28 +168,31 @@ impl Sink for CapiSink {
     fn list(&mut self, n: usize) -> Result<(), Failure> {
         self.check(n, false)?;
         let base = self.values.len() - n;
-        // SAFETY: the builder is created, filled with live pending values (the list
-        // takes its own reference to each) and freed here; `v` is fresh.
-        let r = unsafe {
-            let b = ffi::nix_make_list_builder(self.ctx, self.state, n);
-            if b.is_null() {
-                return Err(Failure::Nix);
-            }
-            let r = self.values[base..]
-                .iter()
-                .enumerate()
-                .try_for_each(|(ix, child)| {
-                    nix_ok(ffi::nix_list_builder_insert(
-                        self.ctx,
-                        b,
-                        ix as c_uint,
-                        *child,
-                    ))
-                })
-                .and_then(|_| self.make(|ctx, v| ffi::nix_make_list(ctx, b, v)));
-            ffi::nix_list_builder_free(b);
-            r
-        };
+        // SAFETY: ctx is live, state is primop_state's pointer. The builder is ours
+        // until nix_list_builder_free below. The C API allocates it uncollectable but
+        // GC-scanned (`new (NoGC)`), so the element array it points to stays alive
+        // across the allocation `make` does before nix_make_list.
+        let b = unsafe { ffi::nix_make_list_builder(self.ctx, self.state, n) };
+        if b.is_null() {
+            return Err(Failure::Nix);
+        }
+        let r = self.values[base..]
+            .iter()
+            .enumerate()
+            .try_for_each(|(ix, child)| {
+                // SAFETY: b is live with capacity n and ix < n (the C API does not
+                // check); child is a pending value, rooted by our reference until
+                // `release` below, by which time the list holds it.
+                nix_ok(unsafe { ffi::nix_list_builder_insert(self.ctx, b, ix as c_uint, *child) })
+            })
+            .and_then(|_| {
+                // SAFETY: `make` passes a fresh uninitialised value; b is live and
+                // every one of its n slots was filled above.
+                self.make(|ctx, v| unsafe { ffi::nix_make_list(ctx, b, v) })
+            });
+        // SAFETY: b came from nix_make_list_builder, is freed once and not used
+        // afterwards (nix_make_list copied what it needed into the value).
+        unsafe { ffi::nix_list_builder_free(b) };
         let v = r?;
         self.release(n);
         self.values.push(v);
@@ -193,27 +206,38 @@ impl Sink for CapiSink {
         }
         let base = self.values.len() - n;
         let first_name = self.name_starts.len() - n;
-        // SAFETY: as for lists; every name is NUL-terminated inside `names`, which is
-        // not modified while the pointers are in use.
-        let r = unsafe {
-            let b = ffi::nix_make_bindings_builder(self.ctx, self.state, n);
-            if b.is_null() {
-                return Err(Failure::Nix);
-            }
-            let r = (0..n)
-                .try_for_each(|i| {
-                    let name = self.names.as_ptr().add(self.name_starts[first_name + i]);
-                    nix_ok(ffi::nix_bindings_builder_insert(
+        // SAFETY: as for lists: ctx is live, state is primop_state's pointer, and
+        // the builder (uncollectable, GC-scanned, holding the GC-allocated Bindings) is
+        // ours until nix_bindings_builder_free below.
+        let b = unsafe { ffi::nix_make_bindings_builder(self.ctx, self.state, n) };
+        if b.is_null() {
+            return Err(Failure::Nix);
+        }
+        let r = (0..n)
+            .try_for_each(|i| {
+                // A bounds-checked slice, not pointer arithmetic: the name runs from
+                // its start to its NUL, inside `names`.
+                let name = self.names[self.name_starts[first_name + i]..].as_ptr();
+                // SAFETY: b is live, and this is its (i+1)-th insert of n. `name` is
+                // NUL-terminated inside `names`, which is not modified while this runs,
+                // and nix_bindings_builder_insert copies it into the symbol table. The
+                // value is a pending one, rooted by our reference until `release`.
+                nix_ok(unsafe {
+                    ffi::nix_bindings_builder_insert(
                         self.ctx,
                         b,
                         name as *const c_char,
                         self.values[base + i],
-                    ))
+                    )
                 })
-                .and_then(|_| self.make(|ctx, v| ffi::nix_make_attrs(ctx, v, b)));
-            ffi::nix_bindings_builder_free(b);
-            r
-        };
+            })
+            .and_then(|_| {
+                // SAFETY: `make` passes a fresh uninitialised value; b is live.
+                self.make(|ctx, v| unsafe { ffi::nix_make_attrs(ctx, v, b) })
+            });
+        // SAFETY: b came from nix_make_bindings_builder, is freed once and not used
+        // afterwards.
+        unsafe { ffi::nix_bindings_builder_free(b) };
         let v = r?;
         self.release(n);
         if let Some(&start) = self.name_starts.get(first_name) {
@@ -228,7 +252,9 @@ impl Sink for CapiSink {
         if self.values.len() != 1 || !self.name_starts.is_empty() {
             return Err("internal error: the value builder's stack is unbalanced".into());
         }
-        // SAFETY: `out` is the primop's uninitialised result; the source is live.
+        // SAFETY: `out` is the primop's result (nix_c_primop_wrapper's fresh vTmp, still
+        // uninitialised as nix_copy_value's check_value_out wants); the source is the
+        // one pending value, initialised and rooted by our reference.
         nix_ok(unsafe { ffi::nix_copy_value(self.ctx, out, self.values[0]) })?;
         self.release(1);
         Ok(())

@@ -37,7 +37,10 @@ pub struct CppSink(*mut Builder);
 impl CppSink {
     /// `state` is the C API wrapper pointer the other C API calls of this primop use.
     pub fn new(state: *mut ffi::EvalState) -> Result<Self, Failure> {
-        // SAFETY: state is this primop call's (see ffi::primop_state).
+        // SAFETY: state is this primop call's primop_state pointer, and glix_vb_new
+        // reads only `state->state` (the real nix::EvalState, which outlives the
+        // call and so the builder, dropped before the primop returns). It catches
+        // every C++ exception and returns NULL instead.
         let b = unsafe { glix_vb_new(state, gc_stress()) };
         if b.is_null() {
             Err("out of memory while building the result".into())
@@ -50,7 +53,9 @@ impl CppSink {
         if rc == 0 {
             return Ok(());
         }
-        // SAFETY: the builder is live; the message is NUL-terminated and owned by it.
+        // SAFETY: self.0 is the live builder (freed only in Drop); glix_vb_error never
+        // returns NULL and the string it returns is NUL-terminated and owned by the
+        // builder, which is not touched again before the message is copied.
         let msg = unsafe { CStr::from_ptr(glix_vb_error(self.0)) };
         Err(msg.to_string_lossy().into_owned().into())
     }
@@ -76,42 +81,57 @@ fn gc_stress() -> usize {
 
 impl Drop for CppSink {
     fn drop(&mut self) {
-        // SAFETY: created by glix_vb_new, freed once.
+        // SAFETY: self.0 is the non-null builder glix_vb_new returned (`new` checks),
+        // owned by this CppSink alone and freed once, here.
         unsafe { glix_vb_free(self.0) }
     }
 }
 
-// SAFETY (all calls below): self.0 is a live builder; string pointers are valid for
-// `len` bytes for the duration of the call, which copies them.
+// Every call below passes self.0, the live builder this CppSink owns (non-null, freed
+// only in Drop); every glix_vb_* entry point is noexcept and catches all C++
+// exceptions, so none unwinds into Rust.
 impl Sink for CppSink {
     fn null(&mut self) -> Result<(), Failure> {
+        // SAFETY: self.0 is live (see above); no pointer argument besides it.
         self.ok(unsafe { glix_vb_null(self.0) })
     }
     fn bool(&mut self, b: bool) -> Result<(), Failure> {
+        // SAFETY: self.0 is live (see above); no pointer argument besides it.
         self.ok(unsafe { glix_vb_bool(self.0, b) })
     }
     fn int(&mut self, i: i64) -> Result<(), Failure> {
+        // SAFETY: self.0 is live (see above); no pointer argument besides it.
         self.ok(unsafe { glix_vb_int(self.0, i) })
     }
     fn float(&mut self, f: f64) -> Result<(), Failure> {
+        // SAFETY: self.0 is live (see above); no pointer argument besides it.
         self.ok(unsafe { glix_vb_float(self.0, f) })
     }
     fn string(&mut self, s: &str) -> Result<(), Failure> {
+        // SAFETY: self.0 is live; `s` is valid for `s.len()` bytes during the call
+        // (a dangling but non-null pointer when empty, which C++ never reads), and
+        // the builder copies them (mkString / the symbol table).
         self.ok(unsafe { glix_vb_string(self.0, s.as_ptr() as *const c_char, s.len()) })
     }
     fn name(&mut self, s: &str) -> Result<(), Failure> {
+        // SAFETY: self.0 is live; `s` is valid for `s.len()` bytes during the call
+        // (a dangling but non-null pointer when empty, which C++ never reads), and
+        // the builder copies them (mkString / the symbol table).
         self.ok(unsafe { glix_vb_name(self.0, s.as_ptr() as *const c_char, s.len()) })
     }
     fn list(&mut self, n: usize) -> Result<(), Failure> {
+        // SAFETY: self.0 is live (see above); no pointer argument besides it.
         self.ok(unsafe { glix_vb_list(self.0, n) })
     }
     /// Duplicates are found for free after the C++ side sorts the attributes, so
     /// struct fields are checked too.
     fn attrs(&mut self, n: usize, _from_map: bool) -> Result<(), Failure> {
+        // SAFETY: self.0 is live (see above); no pointer argument besides it.
         self.ok(unsafe { glix_vb_attrs(self.0, n) })
     }
     fn finish(&mut self, out: *mut ffi::nix_value) -> Result<(), Failure> {
-        // SAFETY: out is the primop's uninitialised result value.
+        // SAFETY: self.0 is live; `out` is the primop's result value (a nix_value, whose
+        // only member is the nix::Value glix_vb_finish assigns to).
         self.ok(unsafe { glix_vb_finish(self.0, out) })
     }
 }

@@ -99,7 +99,9 @@ pub fn backend() -> Backend {
 /// table, the allocation cache), which are only stable within one Nix release; the
 /// build pins the headers, this pins the process.
 fn cpp_matches_running_nix() -> bool {
-    // SAFETY: returns the c_str() of a global std::string that is never modified.
+    // SAFETY: glix_running_nix_version takes no arguments and returns the c_str() of
+    // nix::nixVersion, a const global std::string of libnixstore: non-null,
+    // NUL-terminated and never modified or freed while the process evaluates.
     let running = unsafe { CStr::from_ptr(cpp::glix_running_nix_version()) };
     running.to_bytes() == env!("GLIX_NIX_API_VERSION").as_bytes()
 }
