@@ -486,3 +486,24 @@ fn glix_plugin_timing_reports_each_import_on_stderr() {
     assert!(!run(None).contains("glixImportManifest"));
     assert!(!run(Some("0")).contains("glixImportManifest"));
 }
+
+/// An error thrown deep inside an argument reaches the user as Nix's own error, with
+/// either value builder: it came out as "return value was not initialized" when
+/// releasing a value reset the call's error.
+#[test]
+fn an_error_inside_a_nested_argument_keeps_its_message() {
+    for builder in ["capi", "cpp"] {
+        let mut cmd = nix();
+        cmd.env("GLIX_PLUGIN_VALUES", builder);
+        let out = cmd
+            .arg("--option")
+            .arg("plugin-files")
+            .arg(plugin())
+            .args(["eval", "--json", "--expr", r#"builtins.glixResolve { a = [ [ (throw "boom in a nested list") ] ]; } [ ] null"#])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{builder}: {err}");
+        assert!(err.contains("boom in a nested list") && !err.contains("not initialized"), "{builder}: {err}");
+    }
+}
