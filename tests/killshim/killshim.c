@@ -3,10 +3,16 @@
  * makes that can change what is on disk, and can SIGKILL the process just before or
  * just after call N. scripts/kill-test uses it to kill glix at every such point.
  *
- *   GLIX_KILL_AT=N         kill at the N-th counted call (1-based)
+ *   GLIX_KILL_AT=T:N       kill at thread T's N-th counted call (1-based; `N` alone: T=0)
  *   GLIX_KILL_WHEN=before  kill before the real call (default); `after`: once it returned
- *   GLIX_KILL_COUNT=FILE   write the number of counted calls to FILE at exit
- *   GLIX_KILL_TRACE=FILE   append one line per counted call: "N call path-or-fd"
+ *   GLIX_KILL_COUNT=FILE   write "T COUNT" for every thread that made counted calls, at exit
+ *   GLIX_KILL_TRACE=FILE   append one line per counted call: "T:N call path-or-fd"
+ *
+ * Calls are numbered per thread: glix writes blobs and its cache on helper threads
+ * while the main thread writes the journal and the files, so a process-wide number
+ * would name a different call in every run. Thread 0 is the main thread, thread K the
+ * K-th one the process created (in creation order, which is deterministic when, as in
+ * glix, only the main thread creates threads).
  *
  * What is counted: open/creat with a flag that can change a file (O_WRONLY, O_RDWR,
  * O_CREAT, O_TRUNC, O_APPEND), write/pwrite/writev and ftruncate on a descriptor so
@@ -27,6 +33,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -41,18 +48,22 @@
 #include <unistd.h>
 
 #define MAX_FD 4096
+#define MAX_THREADS 256
 
+static int kill_thread = 0;
 static long kill_at = 0;
 static int kill_after = 0;
 static char count_file[4096];
 static char trace_file[4096];
 static int trace_fd = -1;
-static long counter = 0;
+static long counters[MAX_THREADS];
+static int threads_created = 0;
 static pid_t owner = 0;
 static int active = 0;
 /* descriptors opened with a flag that can change a file */
 static unsigned char writable[MAX_FD];
 static __thread int inside = 0;
+static __thread int thread_id = 0; /* the main thread, and threads the shim did not see start, are 0 */
 
 static void *next(const char *name) {
     return dlsym(RTLD_NEXT, name);
@@ -74,9 +85,14 @@ static void save_count(void) {
     inside++;
     int fd = (int)syscall(SYS_openat, AT_FDCWD, count_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd >= 0) {
-        char buf[32];
-        int n = snprintf(buf, sizeof buf, "%ld\n", __atomic_load_n(&counter, __ATOMIC_SEQ_CST));
-        raw_write(fd, buf, (size_t)n);
+        for (int t = 0; t < MAX_THREADS; t++) {
+            long c = __atomic_load_n(&counters[t], __ATOMIC_SEQ_CST);
+            if (c == 0)
+                continue;
+            char buf[48];
+            int n = snprintf(buf, sizeof buf, "%d %ld\n", t, c);
+            raw_write(fd, buf, (size_t)n);
+        }
         syscall(SYS_close, fd);
     }
     inside--;
@@ -87,7 +103,12 @@ __attribute__((constructor)) static void killshim_init(void) {
     const char *when = getenv("GLIX_KILL_WHEN");
     const char *cf = getenv("GLIX_KILL_COUNT");
     const char *tf = getenv("GLIX_KILL_TRACE");
-    kill_at = at ? atol(at) : 0;
+    if (at && strchr(at, ':')) {
+        kill_thread = atoi(at);
+        kill_at = atol(strchr(at, ':') + 1);
+    } else {
+        kill_at = at ? atol(at) : 0;
+    }
     kill_after = when && strcmp(when, "after") == 0;
     if (cf)
         snprintf(count_file, sizeof count_file, "%s", cf);
@@ -112,37 +133,71 @@ static void die(void) {
         pause();
 }
 
-/* Number one call; returns its number, or 0 when it is not counted. */
+/* Number one call (and kill before it when it is the point); returns non-zero when it
+ * is the point, to kill after it. */
 static long tick(const char *call, const char *what, int fd) {
     if (!active || inside || getpid() != owner)
         return 0;
-    long n = __atomic_add_fetch(&counter, 1, __ATOMIC_SEQ_CST);
+    int t = thread_id;
+    long n = __atomic_add_fetch(&counters[t], 1, __ATOMIC_SEQ_CST);
     if (trace_fd >= 0) {
         inside++;
         char line[4500];
         int len;
         if (what)
-            len = snprintf(line, sizeof line, "%ld %s %s\n", n, call, what);
+            len = snprintf(line, sizeof line, "%d:%ld %s %s\n", t, n, call, what);
         else {
             char link[64], target[4096];
             snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-            long t = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof target - 1);
-            target[t > 0 ? t : 0] = 0;
-            len = snprintf(line, sizeof line, "%ld %s fd=%d %s\n", n, call, fd, target);
+            long got = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof target - 1);
+            target[got > 0 ? got : 0] = 0;
+            len = snprintf(line, sizeof line, "%d:%ld %s fd=%d %s\n", t, n, call, fd, target);
         }
         if (len > (int)sizeof line - 1)
             len = (int)sizeof line - 1;
         raw_write(trace_fd, line, (size_t)len);
         inside--;
     }
-    if (n == kill_at && !kill_after)
+    if (t != kill_thread || n != kill_at)
+        return 0;
+    if (!kill_after)
         die();
     return n;
 }
 
+/* After the real call: `n` is what tick returned (non-zero only at the kill point). */
 static void done(long n) {
-    if (n != 0 && n == kill_at && kill_after)
+    if (n != 0 && kill_after)
         die();
+}
+
+/* Threads get their number in creation order. */
+struct start {
+    void *(*fn)(void *);
+    void *arg;
+    int id;
+};
+
+static void *started(void *p) {
+    struct start s = *(struct start *)p;
+    free(p);
+    thread_id = s.id;
+    return s.fn(s.arg);
+}
+
+int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*fn)(void *), void *arg) {
+    int (*real)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *) = next("pthread_create");
+    struct start *s = malloc(sizeof *s);
+    if (!s)
+        return real(thread, attr, fn, arg);
+    int id = __atomic_add_fetch(&threads_created, 1, __ATOMIC_SEQ_CST);
+    s->fn = fn;
+    s->arg = arg;
+    s->id = id < MAX_THREADS ? id : 0;
+    int r = real(thread, attr, started, s);
+    if (r != 0)
+        free(s);
+    return r;
 }
 
 static int mutating_flags(int flags) {
