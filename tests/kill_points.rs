@@ -15,7 +15,15 @@ fn sigkill_at_every_seventh_file_system_call_of_every_mutation_leaves_a_whole_re
     let glix = std::path::Path::new(env!("CARGO_BIN_EXE_glix"));
     // target/<profile>/glix: the shim is built next to it, in target/killshim
     let target = glix.parent().and_then(|p| p.parent()).unwrap();
-    let work = tempfile::tempdir().unwrap();
+    // on a tmpfs when there is one, as the script itself does: every run copies and
+    // deletes a repository, which on a busy disk is most of its time
+    let shm = std::path::Path::new("/dev/shm");
+    let work = if shm.is_dir() {
+        tempfile::tempdir_in(shm)
+    } else {
+        tempfile::tempdir()
+    }
+    .unwrap();
     let summary = work.path().join("summary.json");
     let out = Command::new(common::repo_root().join("scripts/kill-test"))
         .args(["--every", "7", "--work"])
