@@ -23,11 +23,7 @@ impl Env {
         standins(&root);
         std::fs::create_dir_all(root.join("home")).unwrap();
         let repo = root.join("system");
-        Env {
-            _tmp: tmp,
-            root,
-            repo,
-        }
+        Env { _tmp: tmp, root, repo }
     }
 
     /// `glix ARGS` against this repo, in an environment of its own (HOME, caches, the
@@ -44,11 +40,7 @@ impl Env {
     /// The command [`Env::glix_with`] runs, to spawn it instead.
     pub fn glix_command(&self, args: &[&str], envs: &[(&str, String)]) -> Command {
         let tc = toolchain();
-        let front: Vec<String> = envs
-            .iter()
-            .filter(|(k, _)| *k == "PATH")
-            .map(|(_, v)| v.clone())
-            .collect();
+        let front: Vec<String> = envs.iter().filter(|(k, _)| *k == "PATH").map(|(_, v)| v.clone()).collect();
         let mut c = Command::cargo_bin("glix").unwrap();
         c.args(args)
             .env("GLIX_REPO", &self.repo)
@@ -56,15 +48,7 @@ impl Env {
             .env("HOME", self.root.join("home"))
             .env("XDG_CACHE_HOME", self.root.join("home/.cache"))
             .env("XDG_CONFIG_HOME", self.root.join("home/.config"))
-            .env(
-                "PATH",
-                format!(
-                    "{}{}:{}",
-                    front.iter().map(|p| format!("{p}:")).collect::<String>(),
-                    tc.join("bin").display(),
-                    std::env::var("PATH").unwrap_or_default()
-                ),
-            )
+            .env("PATH", format!("{}{}:{}", front.iter().map(|p| format!("{p}:")).collect::<String>(), tc.join("bin").display(), std::env::var("PATH").unwrap_or_default()))
             .env("NIX_CONF_DIR", tc.join("etc/nix"))
             .env("NIX_CONFIG", super::NIX_CONFIG)
             .env("GIT_AUTHOR_NAME", "tester")
@@ -79,11 +63,7 @@ impl Env {
 
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.glix(args);
-        assert!(
-            out.status.success(),
-            "glix {args:?} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "glix {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -108,37 +88,18 @@ impl Env {
     }
 
     pub fn git(&self, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(&self.repo)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = Command::new("git").args(args).current_dir(&self.repo).output().unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// `git commit -am`, as a person committing a hand edit would.
     pub fn commit_all(&self, msg: &str) {
-        self.git(&[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@l",
-            "commit",
-            "-qam",
-            msg,
-        ]);
+        self.git(&["-c", "user.name=t", "-c", "user.email=t@l", "commit", "-qam", msg]);
     }
 
     pub fn commits(&self) -> usize {
-        self.git(&["rev-list", "--count", "HEAD"])
-            .trim()
-            .parse()
-            .unwrap()
+        self.git(&["rev-list", "--count", "HEAD"]).trim().parse().unwrap()
     }
 
     pub fn read(&self, rel: &str) -> String {
@@ -146,10 +107,7 @@ impl Env {
     }
 
     pub fn snapshot(&self) -> Vec<(String, String)> {
-        ["flake.nix", "flake.lock", "hosts/laptop/glix.toml"]
-            .iter()
-            .map(|f| (f.to_string(), self.read(f)))
-            .collect()
+        ["flake.nix", "flake.lock", "hosts/laptop/glix.toml"].iter().map(|f| (f.to_string(), self.read(f))).collect()
     }
 
     /// The invariants after a successful change.
@@ -158,35 +116,22 @@ impl Env {
         self.check_regions();
         // flake.lock is real and locks every input flake.nix has
         let repo = glix::repo::Repo::open(&self.repo).unwrap();
-        let manifests: std::collections::BTreeMap<_, _> =
-            glix::ops::load_manifests(&repo, None).unwrap();
+        let manifests: std::collections::BTreeMap<_, _> = glix::ops::load_manifests(&repo, None).unwrap();
         let lock: Value = serde_json::from_str(&self.read("flake.lock")).unwrap();
         for m in manifests.values() {
             for p in m.packages.values() {
-                assert!(
-                    lock["nodes"]["root"]["inputs"].get(&p.input).is_some(),
-                    "{} not in flake.lock",
-                    p.input
-                );
+                assert!(lock["nodes"]["root"]["inputs"].get(&p.input).is_some(), "{} not in flake.lock", p.input);
             }
         }
     }
 
     /// A clean work tree whose regions are what the manifests generate.
     pub fn check_regions(&self) {
-        assert_eq!(
-            self.git(&["status", "--porcelain"]),
-            "",
-            "the work tree is clean after a glix commit"
-        );
+        assert_eq!(self.git(&["status", "--porcelain"]), "", "the work tree is clean after a glix commit");
         // manifest is the truth: regenerating the regions changes nothing
         let repo = glix::repo::Repo::open(&self.repo).unwrap();
         let manifests = glix::ops::load_manifests(&repo, None).unwrap();
-        assert_eq!(
-            glix::ops::regenerate_flake(&repo, &glix::ops::summaries_of(&manifests)).unwrap(),
-            self.read("flake.nix"),
-            "regions equal what the manifests generate"
-        );
+        assert_eq!(glix::ops::regenerate_flake(&repo, &glix::ops::summaries_of(&manifests)).unwrap(), self.read("flake.nix"), "regions equal what the manifests generate");
     }
 
     /// What reaches nixosConfigurations.laptop: each system package module's received
@@ -206,11 +151,8 @@ in {{
             repo = self.repo.display()
         );
         let out = nix_eval_json(&expr, with_plugin);
-        assert!(
-            out.status.success(),
-            "nix eval of the host: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "nix eval of the host: {}", String::from_utf8_lossy(&out.stderr));
         serde_json::from_slice(&out.stdout).unwrap()
     }
 }
+
