@@ -34,6 +34,11 @@ impl Env {
 
     /// `glix ARGS` with extra environment; a `PATH` given here goes in front.
     pub fn glix_with(&self, args: &[&str], envs: &[(&str, String)]) -> Output {
+        self.glix_command(args, envs).output().unwrap()
+    }
+
+    /// The command [`Env::glix_with`] runs, to spawn it instead.
+    pub fn glix_command(&self, args: &[&str], envs: &[(&str, String)]) -> Command {
         let tc = toolchain();
         let front: Vec<String> = envs.iter().filter(|(k, _)| *k == "PATH").map(|(_, v)| v.clone()).collect();
         let mut c = Command::cargo_bin("glix").unwrap();
@@ -53,7 +58,7 @@ impl Env {
         for (k, v) in envs.iter().filter(|(k, _)| *k != "PATH") {
             c.env(k, v);
         }
-        c.output().unwrap()
+        c
     }
 
     pub fn ok(&self, args: &[&str]) -> String {
