@@ -8,7 +8,12 @@ Measures, interleaved and repeated (medians), on this machine:
      per package, and the fastest tree-building TOML parser for reference;
   3. `glix add --no-lock` / `glix remove --no-lock` on a repo of 20 hosts x N packages
      against the floor a script cannot beat: writing the same files + git add + commit;
-  4. `glix list --json` on that repo; and what loading the plugin adds to `nix eval`.
+  4. `glix list --json` on that repo; and what loading the plugin adds to `nix eval`;
+  5. the ablation table: each speed-up (src/speedups.rs, and the mimalloc / zlib-ng
+     cargo features) off alone, all variants back to back in every round;
+  6. end to end: `glix add` with its (offline, path:) `nix flake lock` against that lock
+     alone, and a host's modules through importManifest against the same list by hand.
+BENCH_REPS=<n> (default 15) sets the repetitions, e.g. 3 for a smoke run.
 Writes BENCHMARKS.md and bench/import-time.svg. Timing is never asserted anywhere.
 """
 import json, math, os, platform, re, shutil, statistics, subprocess, sys, tempfile, time
@@ -454,9 +459,11 @@ def end_to_end(lk, hm, ms):
              "`applyModuleArgs` does (its declared arguments; a functor's `__functionArgs`) and its result forced "
              "(`deepSeq`). What it does not include: there is no nixpkgs here, so no real NixOS module system — no option "
              "declarations, no merging, no `config` fixpoint, no type checks, no `lib`; the arguments are empty sets. "
-             "That work is the same for both sides and large (seconds for a NixOS system), so the ratios below are an "
-             f"upper bound of what glix adds to a real host's evaluation. Medians of {REPS} interleaved runs; with the plugin "
-             "the figure includes loading it.", "",
+             "That shared work (typically seconds for a NixOS system) would bring every ratio below closer to 1; on the "
+             "other side, importManifest hands the module system two modules per package (a wrapper with `_file` and "
+             "`imports`, then the package's module), and the real module system's per-module bookkeeping (keys, "
+             "`disabledModules`, error context) on the wrapper is only partly modelled here. Medians of "
+             f"{REPS} interleaved runs; with the plugin the figure includes loading it.", "",
              "| N | by hand | importManifest, plugin | plugin / by hand | importManifest, fallback | fallback / by hand |",
              "|---|---|---|---|---|---|"]
     for n in HOST_NS:
