@@ -656,7 +656,8 @@ def main():
               "- *each speed-up buys its keep (≥ 10 % on some row of the ablation table)*: " + (
                   "every one does." if not (idle := [v for v in vs if v not in ("on", "control") and not keeps(buys_row(abl, lk, v), buys_row(abl, lk, "control"))]) else
                   "not " + ", ".join(f"`{v}`" for v in idle) + ", which " + ("does" if len(idle) == 1 else "do") +
-                  " not pay here and should go (STYLE.md, *Speed with a receipt*) unless a quiet machine says otherwise."),
+                  " not pay here and should go (STYLE.md, *Speed with a receipt*), unless the control row shows this run too "
+                  "noisy to tell: then measure again on a quiet machine."),
               ""]
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines))
     print("wrote BENCHMARKS.md and bench/import-time.svg")
