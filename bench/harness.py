@@ -8,7 +8,12 @@ Measures, interleaved and repeated (medians), on this machine:
      per package, and the fastest tree-building TOML parser for reference;
   3. `glix add --no-lock` / `glix remove --no-lock` on a repo of 20 hosts x N packages
      against the floor a script cannot beat: writing the same files + git add + commit;
-  4. `glix list --json` on that repo; and what loading the plugin adds to `nix eval`.
+  4. `glix list --json` on that repo; and what loading the plugin adds to `nix eval`;
+  5. the ablation table: each speed-up (src/speedups.rs, and the mimalloc / zlib-ng
+     cargo features) off alone, all variants back to back in every round;
+  6. end to end: `glix add` with its (offline, path:) `nix flake lock` against that lock
+     alone, and a host's modules through importManifest against the same list by hand.
+BENCH_REPS=<n> (default 15) sets the repetitions, e.g. 3 for a smoke run.
 Writes BENCHMARKS.md and bench/import-time.svg. Timing is never asserted anywhere.
 """
 import json, math, os, platform, re, shutil, statistics, subprocess, sys, tempfile, time
@@ -18,7 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 GLIX = ROOT / "target/release/glix"
 PLUGIN = ROOT / "target/release/libglix_nix_plugin.so"
 NS = [10, 100, 1000, 10000]
-REPS = 15
+# BENCH_REPS=3 for a smoke run of the harness itself (its figures then mean little).
+REPS = int(os.environ.get("BENCH_REPS", "15"))
+# The rows that run `nix flake lock` take about a second a run: fewer repetitions.
+LOCK_REPS = max(3, REPS // 2)
 HOSTS = 20
 REPO_NS = [10, 100, 1000]
 USERS = ["alice", "bob", "carol", "dave"]
@@ -142,7 +150,7 @@ def criterion():
 def plugin_load():
     """4b: what --option plugin-files adds to `nix eval` start-up."""
     a, b = [], []
-    for _ in range(40):
+    for _ in range(40 if REPS >= 15 else REPS):
         a.append(clock(nix("eval", "--expr", "1")))
         b.append(clock(nix("eval", "--expr", "1", plugin=True)))
     return statistics.median(a), statistics.median(b)
@@ -152,21 +160,34 @@ def git(repo, *args):
     subprocess.run(["git", "-C", str(repo), *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+GIT_ENV = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="b@l", GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="b@l")
+
+
+def make_repo(repo, host_manifest, fix_flake=None):
+    """A glix repo of HOSTS hosts, hosts/h<h>/glix.toml = host_manifest(h), its flake.nix
+    regions rendered by `glix doctor --fix`, committed. fix_flake(text) may rewrite the
+    template's flake.nix first (the lock rows replace its github: inputs)."""
+    env = GIT_ENV
+    subprocess.run([str(GLIX), "init", str(repo), "--host", "h0", "--no-lock", "-q"], check=True, env=env)
+    if fix_flake:
+        (repo / "flake.nix").write_text(fix_flake((repo / "flake.nix").read_text()))
+    for h in range(HOSTS):
+        d = repo / f"hosts/h{h}"
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "glix.toml").write_text(host_manifest(h))
+        shutil.copy(repo / "hosts/h0/default.nix", d / "default.nix") if h else None
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "bench fixture")
+    subprocess.run([str(GLIX), "--repo", str(repo), "doctor", "--fix", "--no-lock", "-q"], env=env, stdout=subprocess.DEVNULL)
+
+
 def repo_ops(tmp):
     """3 and 4: glix on 20 hosts x N packages vs the git floor."""
-    env = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="b@l", GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="b@l")
     out = {}
     for n in REPO_NS:
         repo = tmp / f"repo{n}"
-        subprocess.run([str(GLIX), "init", str(repo), "--host", "h0", "--no-lock", "-q"], check=True, env=env)
-        for h in range(HOSTS):
-            d = repo / f"hosts/h{h}"
-            d.mkdir(parents=True, exist_ok=True)
-            (d / "glix.toml").write_text(manifest(n, prefix=f"h{h}p"))
-            shutil.copy(repo / "hosts/h0/default.nix", d / "default.nix") if h else None
-        git(repo, "add", "-A")
-        git(repo, "commit", "-qm", "bench fixture")
-        subprocess.run([str(GLIX), "--repo", str(repo), "doctor", "--fix", "--no-lock", "-q"], env=env, stdout=subprocess.DEVNULL)
+        make_repo(repo, lambda h: manifest(n, prefix=f"h{h}p"))
+        env = GIT_ENV
         g = ["--repo", str(repo), "--host", "h0", "--no-lock", "-q"]
         res = {"add": [], "add_floor": [], "remove": [], "remove_floor": [], "list": [], "add_cold": []}
         # The first change after a fresh clone reads every host (and fills the summary
@@ -189,6 +210,182 @@ def repo_ops(tmp):
             res["list"].append(clock([str(GLIX), "--repo", str(repo), "--host", "h0", "list", "--json"], env=env))
         out[n] = {k: statistics.median(v) for k, v in res.items()}
         print(f"  repo 20 hosts x {n}: add {out[n]['add']*1000:.0f} ms (floor {out[n]['add_floor']*1000:.0f} ms)", flush=True)
+    return out
+
+
+# The speed-ups BENCHMARKS.md's ablation table turns off one at a time: run-time ones by
+# GLIX_SPEEDUPS_OFF (src/speedups.rs), build-time ones by a glix built without the
+# cargo feature (scripts/bench builds them into their own target dirs).
+SPEEDUPS = ["summary-cache", "model-cache", "blob-journal", "blob-threads"]
+FEATURE_BUILDS = {"mimalloc": "target/bench-no-mimalloc/release/glix", "zlib-ng": "target/bench-no-zlib-ng/release/glix"}
+WHAT = {
+    "summary-cache": "the other hosts' summaries, kept by content in `.git/glix-cache`",
+    "model-cache": "the edited host's validated model, kept by content next to its summary",
+    "blob-journal": "the journal names files that are as committed by their blob id, not their contents",
+    "blob-threads": "new blobs hashed and compressed on helper threads while the journal and files are written",
+    "control": "nothing: everything on again, a second time in each round (its figures are the noise)",
+    "mimalloc": "the mimalloc allocator (cargo feature `mimalloc`)",
+    "zlib-ng": "zlib-ng for libgit2's compression (cargo feature `zlib-ng`)",
+}
+LOCK_HOSTS_N = 10  # packages per host in the lock rows' repo (all local path: flakes)
+
+
+def variants():
+    """name -> (glix binary, extra env); "on" is everything on. A feature build that is
+    missing (harness run without scripts/bench) is left out, and said so."""
+    v = {"on": (GLIX, {})}
+    # A second all-on variant in the same rounds: what it "buys" is the noise floor the
+    # other rows must clear.
+    v["control"] = (GLIX, {})
+    for name in SPEEDUPS:
+        v[name] = (GLIX, {"GLIX_SPEEDUPS_OFF": name})
+    for name, rel in FEATURE_BUILDS.items():
+        if (ROOT / rel).exists():
+            v[name] = (ROOT / rel, {})
+        else:
+            print(f"  ({rel} not built: no {name} row; scripts/bench builds it)", flush=True)
+    return v
+
+
+def rotated(items, rep):
+    """All variants back to back in each repetition, starting one later each time, so
+    neither machine noise nor a variant's position in the round favours one of them."""
+    items = list(items)
+    k = rep % len(items)
+    return items[k:] + items[:k]
+
+
+def glix_change(binary, repo, args, env):
+    """One glix change on host h0, timed; returns (seconds, {file: bytes it committed})
+    and undoes the commit (git reset --hard), so every run starts from the same tree."""
+    t = clock([str(binary), "--repo", str(repo), "--host", "h0", "-q", *args], env=env)
+    changed = subprocess.run(["git", "-C", str(repo), "diff", "--name-only", "HEAD~1", "HEAD"], capture_output=True, text=True, check=True).stdout.split()
+    saved = {f: (repo / f).read_bytes() for f in changed}
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    return t, saved
+
+
+def ablation_no_lock(tmp, vs):
+    """5a: add / remove --no-lock on the 20 x 1 000 repo with each speed-up off alone."""
+    repo = tmp / "repo1000"  # repo_ops's fixture, back at its first commit
+    res = {(op, v): [] for op in ("add", "remove") for v in vs}
+    for rep in range(REPS + 1):
+        for v in rotated(vs, rep):
+            binary, extra = vs[v]
+            env = dict(GIT_ENV, **extra)
+            for op, args in (("add", ["--no-lock", "add", f"github:new/abl{rep}"]), ("remove", ["--no-lock", "remove", "h0p1"])):
+                t, _ = glix_change(binary, repo, args, env)
+                if rep:  # the first round only warms the caches for every variant
+                    res[(op, v)].append(t)
+    return {k: statistics.median(x) for k, x in res.items()}
+
+
+def path_repo(tmp):
+    """The lock rows' repo: HOSTS hosts x LOCK_HOSTS_N packages, every input (the
+    template's nixpkgs, home-manager and glixos-core too) a tiny local path: flake, so
+    `nix flake lock` is real and offline. Locked once, committed."""
+    flakes = tmp / "flakes"
+    def flake(name, body):
+        (flakes / name).mkdir(parents=True, exist_ok=True)
+        (flakes / name / "flake.nix").write_text(body)
+    flake("stub", "{ outputs = _: { }; }\n")
+    module = "{ outputs = _: { nixosModules.default = { }; }; }\n"
+    for h in range(HOSTS):
+        for i in range(LOCK_HOSTS_N):
+            flake(f"h{h}p{i}", module)
+    new = [f"pkg{k}" for k in range(3)]
+    for name in new:
+        flake(name, module)
+    def host(h):
+        out = ["schema = 1\n\n[host]\ndefault-user = \"alice\"\n"]
+        for i in range(LOCK_HOSTS_N):
+            out.append(f"[packages.h{h}p{i}]\nflake = \"path:{flakes}/h{h}p{i}\"\ninput = \"h{h}p{i}\"\nscope = \"system\"\n")
+        return "\n".join(out)
+    def offline(text):
+        text = re.sub(r'"github:[^"]*"', f'"path:{flakes}/stub"', text)
+        return "".join(l for l in text.splitlines(True) if ".follows" not in l)
+    repo = tmp / "lockrepo"
+    make_repo(repo, host, fix_flake=offline)
+    subprocess.run(["nix", "flake", "lock", str(repo)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=GIT_ENV)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "lock")
+    return repo, [f"path:{flakes}/{n}" for n in new]
+
+
+def locked_add(tmp, vs):
+    """6a and 5b: `glix add` with its `nix flake lock`, each variant, against the floor:
+    the bytes glix wrote, written by a script, then `nix flake lock` + git add + commit."""
+    repo, new = path_repo(tmp)
+    # Every new flake is copied into the store once before measuring, so no run pays it;
+    # that first add also gives the bytes the floor writes.
+    wrote = {ref: glix_change(GLIX, repo, ["add", ref], GIT_ENV)[1] for ref in new}
+    res = {v: [] for v in [*vs, "floor"]}
+    mismatch = 0
+    for rep in range(LOCK_REPS):
+        ref = new[rep % len(new)]
+        for v in rotated([*vs, "floor"], rep):
+            if v != "floor":
+                binary, extra = vs[v]
+                res[v].append(glix_change(binary, repo, ["add", ref], dict(GIT_ENV, **extra))[0])
+                continue
+            saved = wrote[ref]
+            t0 = time.perf_counter()
+            for f, data in saved.items():
+                if f != "flake.lock":
+                    (repo / f).write_bytes(data)
+            subprocess.run(["nix", "flake", "lock", str(repo)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=GIT_ENV)
+            subprocess.run(["git", "-C", str(repo), "add", *saved], check=True, env=GIT_ENV)
+            subprocess.run(["git", "-C", str(repo), "commit", "-qm", "floor add"], check=True, env=GIT_ENV)
+            res["floor"].append(time.perf_counter() - t0)
+            mismatch += (repo / "flake.lock").read_bytes() != saved.get("flake.lock")
+            git(repo, "reset", "-q", "--hard", "HEAD~1")
+    if mismatch:
+        print(f"  warning: the floor's flake.lock differed from glix's in {mismatch} runs", flush=True)
+    out = {k: statistics.median(x) for k, x in res.items()}
+    print(f"  glix add (locked) {out['on']*1000:.0f} ms, floor {out['floor']*1000:.0f} ms", flush=True)
+    return out
+
+
+HOST_NS = [10, 100, 1000]
+
+
+def host_modules(tmp):
+    """6b: a host's module list from importManifest (plugin, fallback) against the same
+    modules listed by hand, each forced the way the module system would force it."""
+    out = {}
+    for n in HOST_NS:
+        m = tmp / f"host{n}.toml"
+        m.write_text("schema = 1\n\n[host]\ndefault-user = \"alice\"\n\n" + "\n".join(
+            f"[packages.p{i}]\nflake = \"github:o{i % 7}/p{i}\"\ninput = \"p{i}\"\nscope = \"system\"\n" for i in range(n)))
+        # Stand-in inputs, one module each; a miniature of lib.modules' collectModules:
+        # each module (and what it imports) loaded, applied as applyModuleArgs would
+        # (its declared arguments, functors' __functionArgs honoured), its result forced.
+        head = f"""
+let
+  mod = i: {{ config, ... }}: {{ config."p${{toString i}}" = i; }};
+  inputs = builtins.listToAttrs (builtins.genList (i: {{ name = "p${{toString i}}"; value = {{ nixosModules.default = mod i; }}; }}) {n});
+  args = {{ config = {{ }}; options = {{ }}; lib = {{ }}; pkgs = {{ }}; specialArgs = {{ }}; }};
+  fArgs = f: if f ? __functionArgs then f.__functionArgs else builtins.functionArgs f;
+  apply = m: if builtins.isFunction m || m ? __functor then m (args // builtins.mapAttrs (n: _: args.${{n}} or null) (fArgs m)) else m;
+  collect = ms: builtins.concatMap (m: let v = apply (if builtins.isPath m then import m else m); in
+    [ (builtins.removeAttrs v [ "imports" "_file" "key" ]) ] ++ collect (v.imports or [ ])) ms;
+  force = ms: let c = collect ms; in builtins.deepSeq c (builtins.length c);
+"""
+        glix = tmp / f"hostglix{n}.nix"
+        glix.write_text(head + f"in force (import {ROOT}/nix/lib/importManifest.nix {{ manifestPath = {m}; inherit inputs; }}).systemModules\n")
+        hand = tmp / f"hosthand{n}.nix"
+        hand.write_text(head + "in force [\n" + "".join(f"    inputs.p{i}.nixosModules.default\n" for i in range(n)) + "  ]\n")
+        runs = {
+            "plugin": nix("eval", "--json", "--impure", "--file", str(glix), plugin=True),
+            "fallback": nix("eval", "--json", "--impure", "--file", str(glix)),
+            "hand": nix("eval", "--json", "--impure", "--file", str(hand)),
+        }
+        samples = {k: [] for k in runs}
+        for rep in range(REPS):
+            for k in rotated(runs, rep):
+                samples[k].append(clock(runs[k]))
+        out[n] = {k: statistics.median(v) for k, v in samples.items()}
+        print(f"  host N={n}: by hand {out[n]['hand']*1000:.1f} ms, plugin {out[n]['plugin']*1000:.1f} ms, fallback {out[n]['fallback']*1000:.1f} ms", flush=True)
     return out
 
 
@@ -221,6 +418,97 @@ def svg_plot(rows, path):
     path.write_text("\n".join(parts))
 
 
+def share(lk):
+    """glix's own part of a locked add: (glix - floor) / glix, in per cent."""
+    return (lk["on"] - lk["floor"]) / lk["on"] * 100
+
+
+def buys(on, off):
+    """What a speed-up buys: the share of the time without it that it saves, (off - on) / off."""
+    return (off - on) / off * 100
+
+
+ABLATED = (("add --no-lock", lambda abl, lk, v: abl[("add", v)]), ("remove --no-lock", lambda abl, lk, v: abl[("remove", v)]),
+           ("add with its lock", lambda abl, lk, v: lk[v]))
+
+
+def buys_row(abl, lk, v):
+    return [buys(f(abl, lk, "on"), f(abl, lk, v)) for _, f in ABLATED]
+
+
+def keeps(row, noise=None):
+    """Keeps its place: buys >= 10 % on some row, and more there than the control row
+    (the same binary twice) differs from itself."""
+    noise = noise or [0] * len(row)
+    return any(b >= 10 and b > abs(n) for b, n in zip(row, noise))
+
+
+def end_to_end(lk, hm, ms):
+    lines = ["", "## End to end: the numbers users feel", "",
+             "### glix add with its lock against `nix flake lock` alone", "",
+             f"`glix add path:…/pkgK` (no `--no-lock`: glix runs `nix flake lock` itself) on a separate repo of {HOSTS} hosts × "
+             f"{LOCK_HOSTS_N} packages, every one a tiny local flake (`path:` input, `{{ outputs = _: {{ nixosModules.default = "
+             "{ }; }; }`), and the template's nixpkgs, home-manager and glixos-core replaced by an empty local flake, so the "
+             f"lock is real and offline ({HOSTS * LOCK_HOSTS_N + 3} inputs, locked once before measuring; the repo of 20 × 1 000 "
+             "`github:` inputs above cannot be locked offline). Each new flake is added once before measuring, so every "
+             "run finds it in the store. The floor writes the bytes glix wrote (flake.nix, the manifest), runs `nix flake "
+             "lock` and `git add` + `git commit`; glix's own share is (glix − floor) / glix. Medians of "
+             f"{LOCK_REPS} runs, glix and the floor interleaved with the ablation variants below.", "",
+             "| glix add (locked) | floor: nix flake lock + git | glix's own share | target |", "|---|---|---|---|",
+             f"| {ms(lk['on'])} | {ms(lk['floor'])} | {share(lk):.1f} % | ≤ 10 % |", "",
+             "### A host's modules: importManifest against the same modules by hand", "",
+             "A host with N system packages. Both sides get the same N stand-in inputs (`inputs.p<i>.nixosModules.default`, "
+             "each a function `{ config, ... }: { config.\"p<i>\" = i; }`) in the same kind of `nix eval --json --impure "
+             "--file`. One side takes the module list from `(lib.importManifest { manifestPath; inherit inputs; }).systemModules` "
+             "(with the plugin loaded, or the pure-Nix fallback without it); the other writes `[ inputs.p0.nixosModules.default "
+             "… ]` by hand and loads no plugin. Both lists go through the same miniature of the module system's "
+             "`collectModules`: every module (and everything it imports) is loaded, applied to its arguments the way "
+             "`applyModuleArgs` does (its declared arguments; a functor's `__functionArgs`) and its result forced "
+             "(`deepSeq`). What it does not include: there is no nixpkgs here, so no real NixOS module system — no option "
+             "declarations, no merging, no `config` fixpoint, no type checks, no `lib`; the arguments are empty sets. "
+             "That shared work (typically seconds for a NixOS system) would bring every ratio below closer to 1; on the "
+             "other side, importManifest hands the module system two modules per package (a wrapper with `_file` and "
+             "`imports`, then the package's module), and the real module system's per-module bookkeeping (keys, "
+             "`disabledModules`, error context) on the wrapper is only partly modelled here. Medians of "
+             f"{REPS} interleaved runs; with the plugin the figure includes loading it.", "",
+             "| N | by hand | importManifest, plugin | plugin / by hand | importManifest, fallback | fallback / by hand |",
+             "|---|---|---|---|---|---|"]
+    for n in HOST_NS:
+        h = hm[n]
+        lines.append(f"| {n} | {ms(h['hand'])} | {ms(h['plugin'])} | {h['plugin']/h['hand']:.3f}x | {ms(h['fallback'])} | {h['fallback']/h['hand']:.3f}x |")
+    return lines
+
+
+def ablation(abl, lk, vs, ms):
+    off = [v for v in vs if v != "on"]
+    missing = [f for f in FEATURE_BUILDS if f not in vs]
+    lines = ["", "## Ablation: what each speed-up buys", "",
+             "Each speed-up turned off alone (STYLE.md, *Speed with a receipt*): the run-time ones with "
+             "`GLIX_SPEEDUPS_OFF=<name>` (src/speedups.rs), the build-time ones with a glix built without the cargo feature "
+             "(`--no-default-features --features cli,zlib-ng` for mimalloc, `--features cli,mimalloc` for zlib-ng, each in "
+             "its own target dir under target/). *add / remove --no-lock* are on the 20 hosts × 1 000 packages repo above "
+             f"(medians of {REPS} rounds after one warm-up round); *add with its lock* is the locked add of the end-to-end "
+             f"row ({LOCK_REPS} rounds). In every round all variants run back to back, each round starting one variant "
+             "later, so machine noise hits them alike. *Buys* is the share of the time without the piece that it saves, "
+             "(off − on) / off; a negative figure means the piece costs time there. A piece keeps its place if it buys "
+             "≥ 10 % on some row, and more there than the control row's figure. The *control* row turns nothing off: it runs everything on a second time in the same "
+             "rounds, so its *buys* is the noise of this run; a figure within that of 0 % buys nothing measurable.", ""]
+    if missing:
+        lines += ["Not measured in this run (their builds were missing): " + ", ".join(f"`{m}`" for m in missing) + ".", ""]
+    head = "| speed-up (off alone) | what it is |" + "".join(f" {name}: all on | off | buys |" for name, _ in ABLATED) + " verdict |"
+    lines += [head, "|---|---|" + "---|---|---|" * len(ABLATED) + "---|"]
+    noise = buys_row(abl, lk, "control")
+    for v in off:
+        row = buys_row(abl, lk, v)
+        cells = "".join(f" {ms(f(abl, lk, 'on'))} | {ms(f(abl, lk, v))} | {b:+.1f} % |" for (_, f), b in zip(ABLATED, row))
+        verdict = ("keeps its place (≥ 10 % on some row)" if keeps(row, noise) else "does not pay (< 10 % on every row)"
+                   if max(row) < 10 else "does not pay (≥ 10 % only within this run's noise)")
+        if v == "control":
+            verdict = "noise: a piece within this of 0 % buys nothing measurable"
+        lines.append(f"| `{v}` | {WHAT[v]} |{cells} {verdict} |")
+    return lines
+
+
 def machine():
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "0")
@@ -230,6 +518,11 @@ def machine():
 
 def main():
     started = time.time()
+    last = [started]
+    def lap(what):
+        now = time.time()
+        print(f"  ({what}: {now - last[0]:.0f} s)", flush=True)
+        last[0] = now
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
         print("importManifest, plugin vs fallback …", flush=True)
@@ -242,6 +535,17 @@ def main():
         load = plugin_load()
         print("glix vs git on 20 hosts …", flush=True)
         ops = repo_ops(tmp)
+        lap("existing rows")
+        vs = variants()
+        print("ablation: each speed-up off alone …", flush=True)
+        abl = ablation_no_lock(tmp, vs)
+        lap("ablation, --no-lock")
+        print("glix add with its lock vs nix flake lock …", flush=True)
+        lk = locked_add(tmp, vs)
+        lap("locked add")
+        print("a host's modules: importManifest vs by hand …", flush=True)
+        hm = host_modules(tmp)
+        lap("host modules")
     svg_plot(imp, ROOT / "bench/import-time.svg")
     ms = lambda s: f"{s*1000:.1f} ms" if s < 10 else f"{s:.1f} s"
     lines = ["# Benchmarks", "",
@@ -278,7 +582,9 @@ def main():
     for n in REPO_NS:
         o = ops[n]
         lines.append(f"| {n} | {ms(o['add'])} | {ms(o['add_floor'])} | {o['add']/o['add_floor']:.2f}x | {ms(o['remove'])} | {ms(o['remove_floor'])} | {o['remove']/o['remove_floor']:.2f}x | {ms(o['add_cold'])} | {ms(o['list'])} |")
-    lines += ["", "## Plugin load", "", f"`nix eval --expr 1`, median of 40 interleaved runs: {ms(load[0])} without the plugin, {ms(load[1])} with it ({(load[1]-load[0])*1000:+.1f} ms).", ""]
+    lines += end_to_end(lk, hm, ms)
+    lines += ablation(abl, lk, vs, ms)
+    lines += ["", "## Plugin load", "", f"`nix eval --expr 1`, median of {40 if REPS >= 15 else REPS} interleaved runs: {ms(load[0])} without the plugin, {ms(load[1])} with it ({(load[1]-load[0])*1000:+.1f} ms).", ""]
     met = lambda ok: "**met**" if ok else "**not met**"
     r1k, r10k = (imp[n]["fallback"][0] / imp[n]["plugin"][0] for n in (1000, 10000))
     builtin_1k = imp[1000]["builtin"][0] - imp[1000]["floor"][0]
@@ -341,7 +647,18 @@ def main():
               "above the floor is work the floor does not do: toml_edit's format-preserving parse of the edited "
               f"1 000-package manifest, reading the {HOSTS - 1} summaries, rendering the {HOSTS} × 1 000-line inputs "
               "region, the journal, and an fsync of every file written.",
-              f"- *plugin load < 5 ms*: {met(load[1] - load[0] < 0.005)} ({(load[1]-load[0])*1000:+.1f} ms).", ""]
+              f"- *plugin load < 5 ms*: {met(load[1] - load[0] < 0.005)} ({(load[1]-load[0])*1000:+.1f} ms).",
+              f"- *glix's own share of a locked `glix add` ≤ 10 %*: {share(lk):.1f} % — {met(share(lk) <= 10)} "
+              f"({ms(lk['on'])} against {ms(lk['floor'])} for `nix flake lock` + git alone).",
+              f"- *a host's modules through importManifest ≤ 1.05× the same modules by hand at N = 100*: "
+              f"{hm[100]['plugin'] / hm[100]['hand']:.3f}× with the plugin — {met(hm[100]['plugin'] / hm[100]['hand'] <= 1.05)}; "
+              f"{hm[100]['fallback'] / hm[100]['hand']:.3f}× with the fallback — {met(hm[100]['fallback'] / hm[100]['hand'] <= 1.05)}.",
+              "- *each speed-up buys its keep (≥ 10 % on some row of the ablation table)*: " + (
+                  "every one does." if not (idle := [v for v in vs if v not in ("on", "control") and not keeps(buys_row(abl, lk, v), buys_row(abl, lk, "control"))]) else
+                  "not " + ", ".join(f"`{v}`" for v in idle) + ", which " + ("does" if len(idle) == 1 else "do") +
+                  " not pay here and should go (STYLE.md, *Speed with a receipt*), unless the control row shows this run too "
+                  "noisy to tell: then measure again on a quiet machine."),
+              ""]
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines))
     print("wrote BENCHMARKS.md and bench/import-time.svg")
 
