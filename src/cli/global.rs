@@ -93,7 +93,7 @@ impl Global {
     /// nobody ever looks at a half-changed repo.
     pub fn open_repo(&self) -> Result<Repo> {
         let repo = Repo::open(&self.repo_dir()).map_err(|e| self.with_cwd_hint(e))?;
-        if glix::txn::Journal::path(&repo).exists() {
+        if glix::txn::leftovers(&repo) {
             let opts = TxnOptions { wait: Duration::from_secs(self.wait), keep_changed_files: self.keep_changed_files, ..TxnOptions::default() };
             let locked = glix::txn::Locked::acquire(&repo, &opts)?;
             if let Some(r) = locked.recovery() {

@@ -160,10 +160,15 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
     let locking = ctx.lock && planned.lock != LockStep::None;
     let contents: Vec<(&str, Option<&[u8]>)> = planned.files.iter().map(|(rel, c)| (rel.as_str(), c.as_deref().map(str::as_bytes))).collect();
     std::thread::scope(|s| {
+        // flake.lock is covered from the start when nix will write it: the dirty check
+        // and the preconditions apply to it like to every file glix writes itself.
+        let covers: &[&str] = if locking && !planned.files.contains_key(FLAKE_LOCK) { &[FLAKE_LOCK] } else { &[] };
+        let mut txn = locked.start(planned.op.clone(), &contents, covers, ctx.txn.allow_dirty)?;
         // The new blobs (hashing and compressing them is most of a commit's cost) are
-        // written on the other core, one thread per file, while the journal and the
-        // files are written: see `txn::write_blob`. A blob that fails there is written
-        // by the commit itself, which reports any error.
+        // written on the other core, one thread per file, while the files are written:
+        // see `txn::write_blob`. Only now that the journal exists: a blob write killed
+        // half-way leaves a temporary object that recovery then removes. A blob that
+        // fails there is written by the commit itself, which reports any error.
         let blobs: Vec<_> = contents
             .iter()
             .filter(|_| Speedup::BlobThreads.on())
@@ -171,10 +176,6 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
             .map(|(path, bytes)| s.spawn(move || quietly(|| crate::txn::write_blob(&ctx.repo, path, bytes).ok()).flatten()))
             .collect();
         s.spawn(move || quietly(|| after.into_iter().for_each(|f| f())));
-        // flake.lock is covered from the start when nix will write it: the dirty check
-        // and the preconditions apply to it like to every file glix writes itself.
-        let covers: &[&str] = if locking && !planned.files.contains_key(FLAKE_LOCK) { &[FLAKE_LOCK] } else { &[] };
-        let mut txn = locked.start(planned.op.clone(), &contents, covers, ctx.txn.allow_dirty)?;
         let steps = |txn: &mut Transaction| -> Result<(), OpError> {
             for &(rel, bytes) in &contents {
                 match bytes {

@@ -31,7 +31,7 @@ pub use commit::{commit_work_tree, stage, write_blob, KnownBlob};
 pub use journal::{blob_id, After, Before, Entry, Journal};
 pub use lock::RepoLock;
 pub use precheck::conflict_marker_line;
-pub use recover::{forget, pending, recover, Pending, Recovery};
+pub use recover::{forget, leftovers, pending, recover, Pending, Recovery};
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -55,11 +55,24 @@ pub fn pending(repo: &Repo) -> Result<Option<Pending>, RepoError> {
     Ok(Some(Pending { description: journal.description, committed, foreign }))
 }
 
+/// Whether a killed glix may have left something for [`recover`]: its journal, or the
+/// temporary file of a journal it was killed writing (before there was a journal to
+/// say so). Cheap enough for every command, reads included.
+pub fn leftovers(repo: &Repo) -> bool {
+    let dir = repo.state_dir();
+    Journal::path(repo).exists()
+        || std::fs::read_dir(&dir).is_ok_and(|d| d.flatten().any(|e| e.file_name().to_str().is_some_and(|n| n.starts_with(crate::atomic_write::TEMP_PREFIX))))
+}
+
 /// Roll back (or finish tidying) an operation a killed glix left behind.
 pub fn recover(repo: &Repo) -> Result<Option<Recovery>, RepoError> {
+    // The journal's own temporary file, from a glix killed while writing it: under the
+    // repo lock nobody else writes there.
+    crate::atomic_write::remove_temp_files(&repo.state_dir());
     let Some(journal) = Journal::load(repo)? else { return Ok(None) };
     let r = commit::open(repo)?;
     let unlocked = remove_stale_git_locks(repo, &journal);
+    remove_stale_temp_objects(repo);
     let baseline = journal.baseline.as_deref().and_then(|b| Oid::from_str(b).ok());
     let paths: Vec<&str> = journal.files.keys().map(String::as_str).collect();
     let recovery = match commit::find_op_commit(&r, &journal.op_id, baseline)? {
@@ -115,6 +128,25 @@ fn remove_stale_git_locks(repo: &Repo, journal: &Journal) -> Vec<String> {
         }
     }
     removed
+}
+
+/// libgit2's temporary object files (`.git/objects/xx/tmp_object_git2_*`) a blob write
+/// killed half-way left, by the same proof as the lock files: made during the operation
+/// and open in no process. (Invisible to `git status`, and `git gc` would drop them in
+/// two weeks; but a repository glix recovered holds nothing the killed glix left.)
+fn remove_stale_temp_objects(repo: &Repo) {
+    let Ok(since) = std::fs::metadata(Journal::path(repo)).and_then(|m| m.modified()) else { return };
+    let Ok(fanout) = std::fs::read_dir(repo.state_dir().join("objects")) else { return };
+    for dir in fanout.flatten().filter(|d| d.file_name().len() == 2) {
+        let Ok(files) = std::fs::read_dir(dir.path()) else { continue };
+        for f in files.flatten() {
+            let temp = f.file_name().to_str().is_some_and(|n| n.starts_with("tmp_object_git2_"));
+            let during = f.metadata().and_then(|m| m.modified()).is_ok_and(|t| t >= since);
+            if temp && during && !held_open(&f.path()) {
+                let _ = std::fs::remove_file(f.path());
+            }
+        }
+    }
 }
 
 /// Whether any process has `path` open (Linux: a look through `/proc/*/fd`). When
