@@ -1,9 +1,24 @@
-//! Generate Rust bindings for the Nix C API from the headers of the toolchain this
-//! plugin will be loaded into (found through pkg-config: nix-expr-c and friends), and
-//! link against its libraries with an rpath so no LD_LIBRARY_PATH is needed.
+//! Generate Rust bindings for the Nix C API from the headers of the Nix this plugin
+//! will be loaded into (found through pkg-config: nix-expr-c and friends), link
+//! against its libraries with an rpath so no LD_LIBRARY_PATH is needed, and adapt to
+//! its version (src/nix_version.rs says which versions and how):
+//!
+//! * `cfg(nix_at_least = "2.N")` for every supported series up to the one found, and
+//!   `nix_at_least = "2.34.1"` (spelt as nix-bindings-rust spells it);
+//! * `cfg(glix_primop_inner_state)` up to 2.33, where a primop's `EvalState *` is the
+//!   inner `nix::EvalState` and plugin/cpp/eval_state_offset.cc is compiled against
+//!   that Nix's own headers to correct it; nothing from 2.34.1; 2.34.0 is refused;
+//! * `GLIX_NIX_API_VERSION`: the exact version, which the load-time guard compares
+//!   with the running Nix.
 
 use std::env;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+#[path = "src/nix_version.rs"]
+#[allow(dead_code)]
+mod nix_version;
+
+use nix_version::{Bridge, Version};
 
 const HEADERS: &str = r#"
 #include <nix_api_util.h>
@@ -14,6 +29,7 @@ const HEADERS: &str = r#"
 
 fn main() {
     println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
+    println!("cargo:rerun-if-changed=src/nix_version.rs");
     let lib = pkg_config::Config::new()
         .atleast_version("2.26")
         .probe("nix-expr-c")
@@ -24,8 +40,14 @@ fn main() {
                  scripts/bootstrap-nix && . scripts/env.sh"
             )
         });
-    let version = lib.version.clone();
-    println!("cargo:rustc-env=GLIX_NIX_API_VERSION={version}");
+    let version_str = lib.version.clone();
+    let version = Version::parse(&version_str).unwrap_or_else(|| {
+        panic!("pkg-config reports Nix version {version_str:?}, which is not N.N.N")
+    });
+    let bridge = nix_version::bridge(version)
+        .unwrap_or_else(|e| panic!("glix's Nix plugin cannot be built for this Nix: {e}"));
+    println!("cargo:rustc-env=GLIX_NIX_API_VERSION={version_str}");
+    emit_version_cfgs(version, bridge);
     for dir in &lib.link_paths {
         println!("cargo:rustc-link-arg=-Wl,-rpath,{}", dir.display());
     }
@@ -58,45 +80,85 @@ fn main() {
         .write_to_file(&out)
         .expect("writing the Nix C API bindings");
 
-    build_cpp(&version);
+    build_cpp(bridge, &lib.include_paths);
 }
 
-/// Compile the C++ parts against the Nix C++ headers: cpp/eval_state_offset.cc (see
-/// the comment there) and cpp/value_builder.cc (the fast path for building results,
-/// plugin/src/to_nix/cpp.rs). Both depend on the C++ layout of one Nix release: the
-/// primop EvalState mix-up the first corrects is a property of the 2.26 C API, so
-/// other versions are refused rather than silently mis-corrected, and the plugin
-/// uses the value builder only when the running Nix is the one it was built against.
-fn build_cpp(version: &str) {
-    if !version.starts_with("2.26.") {
-        panic!(
-            "glix's Nix plugin supports the Nix 2.26 C API; found {version}. Nix 2.26 passes \
-             primops a pointer that needs the correction in cpp/eval_state_offset.cc; check \
-             whether {version} still does before allowing it here."
-        );
+/// `nix_at_least` for each supported series up to `v` (and for 2.34.1, the first Nix
+/// whose primops get a real C API wrapper), declared for check-cfg so a typo in a
+/// `#[cfg]` is a warning; and the bridge cfg.
+fn emit_version_cfgs(v: Version, bridge: Bridge) {
+    let (major, newest) = nix_version::NEWEST_SERIES;
+    let series: Vec<(u32, u32)> = (nix_version::OLDEST.minor..=newest)
+        .map(|minor| (major, minor))
+        .collect();
+    let mut known: Vec<String> = series.iter().map(|(a, b)| format!("\"{a}.{b}\"")).collect();
+    known.push("\"2.34.1\"".into());
+    println!(
+        "cargo:rustc-check-cfg=cfg(nix_at_least, values({}))",
+        known.join(", ")
+    );
+    println!("cargo:rustc-check-cfg=cfg(glix_primop_inner_state)");
+    for (a, b) in series {
+        if (v.major, v.minor) >= (a, b) {
+            println!("cargo:rustc-cfg=nix_at_least=\"{a}.{b}\"");
+        }
+    }
+    if v >= Version::new(2, 34, 1) {
+        println!("cargo:rustc-cfg=nix_at_least=\"2.34.1\"");
+    }
+    if bridge == Bridge::InnerState {
+        println!("cargo:rustc-cfg=glix_primop_inner_state");
+    }
+}
+
+/// The plugin's C++, all under plugin/cpp/: running_nix_version.cc always (it needs no
+/// Nix headers), and eval_state_offset.cc where the primop bridge needs it, compiled
+/// against the C++ headers of this very Nix (pkg-config nix-expr), since the offset it
+/// reports is a property of that release's class layout.
+fn build_cpp(bridge: Bridge, c_api_includes: &[PathBuf]) {
+    let dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("cpp");
+    let version_file = dir.join("running_nix_version.cc");
+    println!("cargo:rerun-if-changed={}", version_file.display());
+    cc::Build::new()
+        .cpp(true)
+        .std("c++17")
+        .file(&version_file)
+        .warnings(false)
+        .compile("glix_nix_version");
+    // dlsym: in libc from glibc 2.34, in libdl before.
+    println!("cargo:rustc-link-lib=dylib=dl");
+
+    if bridge != Bridge::InnerState {
+        return;
     }
     let cpp = pkg_config::Config::new()
         .cargo_metadata(false)
         .probe("nix-expr")
         .expect("pkg-config nix-expr (the Nix C++ headers) not found");
-    let dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("../cpp");
-    let files = ["eval_state_offset.cc", "value_builder.cc"].map(|f| dir.join(f));
-    for f in &files {
-        println!("cargo:rerun-if-changed={}", f.display());
-    }
+    let shim = dir.join("eval_state_offset.cc");
+    println!("cargo:rerun-if-changed={}", shim.display());
     let mut build = cc::Build::new();
-    build.cpp(true).std("c++20").includes(&cpp.include_paths);
-    // Nix compiles itself with its config headers force-included, and the layout of
-    // its classes depends on them (EvalState has GC-only members under HAVE_BOEHMGC),
-    // so the same goes for code that touches those classes; the .pc files omit it.
-    for h in ["config-util.hh", "config-store.hh", "config-expr.hh"] {
-        build.flag("-include").flag(h);
+    build
+        .cpp(true)
+        .std("c++20")
+        .includes(&cpp.include_paths)
+        .includes(c_api_includes);
+    // Up to 2.27 Nix compiles itself with its config headers force-included, and the
+    // layout of its classes depends on them (EvalState has GC-only members under
+    // HAVE_BOEHMGC), so the same goes for code that measures those classes; the .pc
+    // files omit it. From 2.28 the headers include their own config
+    // (nix/expr/config.hh, NIX_USE_BOEHMGC) and nothing is forced.
+    let has = |rel: &str| {
+        cpp.include_paths
+            .iter()
+            .any(|p| Path::new(p).join(rel).exists())
+    };
+    if !has("nix/expr/config.hh") {
+        for h in ["config-util.hh", "config-store.hh", "config-expr.hh"] {
+            if has(h) {
+                build.flag("-include").flag(h);
+            }
+        }
     }
-    build.files(&files).warnings(false).compile("glix_nix_shim");
-    // The value builder calls into the evaluator (libnixexpr; libnixstore for the
-    // version, libnixutil for assertions) and Boehm GC (libgc); all are already
-    // loaded in every `nix` process.
-    for lib in ["nixexpr", "nixstore", "nixutil", "gc"] {
-        println!("cargo:rustc-link-lib=dylib={lib}");
-    }
+    build.file(&shim).warnings(false).compile("glix_nix_shim");
 }

@@ -143,7 +143,76 @@ fn plugin_loads_through_nix_config_too() {
     assert_eq!(info["currentSchema"], 1);
     assert_eq!(info["schemas"], serde_json::json!([0, 1]));
     assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
-    assert!(info["nixApiVersion"].as_str().unwrap().starts_with("2.26"));
+    let built_for = info["builtForNix"].as_str().unwrap();
+    assert_eq!(built_for, nix_version());
+    assert_eq!(info["nixApiVersion"], built_for, "the older name glix doctor reads");
+    assert_eq!(
+        info["supportedNix"],
+        serde_json::json!({ "oldest": "2.26", "newest": "2.35", "refused": ["2.34.0"] })
+    );
+}
+
+/// The toolchain's `nix --version`, e.g. "2.26.3".
+fn nix_version() -> String {
+    let out = nix().arg("--version").output().unwrap();
+    let s = String::from_utf8_lossy(&out.stdout).into_owned();
+    s.split_whitespace().last().unwrap().to_string()
+}
+
+/// Loaded by a Nix other than the one it was built for (the test build's
+/// GLIX_PLUGIN_TEST_RUNNING_NIX stands in for another Nix), the plugin registers no
+/// builtin, says so in one warning naming both versions and what to do, and Nix goes
+/// on: importManifest reads the manifest with its pure-Nix fallback.
+#[test]
+fn a_plugin_loaded_by_another_nix_registers_nothing_and_importmanifest_falls_back() {
+    let m = repo_root().join("tests/corpus/manifests/valid/several-users.toml");
+    let expr = format!(
+        r#"let
+          importManifest = import {}/nix/lib/importManifest.nix;
+          r = importManifest {{ manifestPath = {}; inputs = {{ shell = 1; bob-shell = 1; git-setup = 1; printer = 1; }}; }};
+        in {{
+          registered = builtins.filter (n: builtins.substring 0 4 n == "glix") (builtins.attrNames builtins);
+          packages = builtins.attrNames r.manifest.packages;
+          inherit (r) reader;
+        }}"#,
+        repo_root().display(),
+        m.display()
+    );
+    let run = |running: Option<&str>| {
+        let mut cmd = nix();
+        if let Some(v) = running {
+            cmd.env("GLIX_PLUGIN_TEST_RUNNING_NIX", v);
+        }
+        let out = cmd
+            .arg("--option")
+            .arg("plugin-files")
+            .arg(plugin())
+            .args(["eval", "--json", "--impure", "--expr", &expr])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{running:?}: {}", stderr(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (v, stderr(&out))
+    };
+    let (matched, quiet) = run(None);
+    assert!(!quiet.contains("glix nix plugin"), "{quiet}");
+    assert!(matched["registered"].as_array().unwrap().len() >= 6, "{matched}");
+
+    let (other, warned) = run(Some("2.28.3"));
+    assert_eq!(other["registered"], serde_json::json!([]));
+    assert_eq!(other["packages"], matched["packages"]);
+    assert_eq!((matched["reader"].as_str(), other["reader"].as_str()), (Some("plugin"), Some("fallback")));
+    let built_for = nix_version();
+    let warnings: Vec<&str> = warned.lines().filter(|l| l.contains("glix nix plugin")).collect();
+    assert_eq!(warnings.len(), 1, "{warned}");
+    let w = warnings[0];
+    assert!(
+        w.contains(&format!("built for Nix {built_for} but loaded by Nix 2.28.3"))
+            && w.contains("not registered")
+            && w.contains("fallback")
+            && w.contains("Rebuild the plugin against this Nix"),
+        "{w}"
+    );
 }
 
 #[test]
@@ -239,10 +308,10 @@ fn wrong_argument_types_are_evaluation_errors_not_crashes() {
         ("builtins.glixParseManifest \"x\" { }", "must be a string, but it is a set"),
         ("builtins.glixParseManifest \"x\" (throw \"lazy arg\")", "lazy arg"),
         ("builtins.glixInputName [ ]", "must be a string, but it is a list"),
-        ("builtins.glixResolve (x: x) [ ] null", "must be plain data, but it contains a function"),
+        ("builtins.glixResolve (x: x) [ ] null", "not a normalized manifest (pass the result of glixParseManifest): it is a function"),
         ("builtins.glixResolve { } [ ] null", "not a normalized manifest"),
         ("builtins.glixResolve { schema = 1; host = {}; packages = {}; } 3 null", "must be an attrset"),
-        ("builtins.glixResolve (let a = { inherit a; }; in a) [ ] null", "nested more than"),
+        ("builtins.glixResolve { schema = 1; packages = { }; } (let a = [ a ]; in a) null", "nested more than"),
         ("builtins.glixResolve { schema = 1; host = { defaultUser = null; system = null; }; packages = { }; } [ ] 42", "must be a string"),
         ("builtins.glixImportManifest \"x\" \"schema = 1\" 3 null", "the inputs (third argument) must be an attrset"),
         ("builtins.glixImportManifest \"x\" \"schema = 1\" { } 42", "defaultUser (fourth argument) must be a string, but it is an integer"),
@@ -374,66 +443,6 @@ fn import_builtin_rejects_invalid_manifests_with_the_parse_error() {
     }
 }
 
-/// The plugin builds results either through the C API or through its C++ fast path
-/// (GLIX_PLUGIN_VALUES=capi|cpp): every builtin's result, for every valid manifest of
-/// the corpus, is the same data with the same Nix types either way — also when the
-/// C++ builder is made to collect garbage every few values (GLIX_PLUGIN_GC_STRESS, in
-/// the test-panic build), so a value it failed to keep reachable would be reused.
-#[test]
-fn c_api_and_cpp_value_builders_build_the_same_values() {
-    let files: Vec<String> = corpus()
-        .into_iter()
-        .filter(|e| e.expect_error.is_none())
-        .map(|e| e.path.display().to_string())
-        .collect();
-    let expr = format!(
-        r#"let
-          typed = v: let t = builtins.typeOf v; in
-            if t == "set" then builtins.mapAttrs (_: typed) v
-            else if t == "list" then map typed v
-            else {{ ${{t}} = v; }};
-          one = m: let
-            text = builtins.readFile m;
-            parsed = builtins.glixParseManifest "x" text;
-            inputs = builtins.listToAttrs (map (p: {{ name = p.input; value = null; }}) (builtins.attrValues parsed.packages));
-          in {{
-            inherit parsed;
-            tried = builtins.glixTryParseManifest "x" text;
-            imported = builtins.glixImportManifest "x" text inputs "tester";
-            resolved = builtins.glixResolve parsed inputs "tester";
-          }};
-        in typed {{
-          info = builtins.glixInfo;
-          names = map builtins.glixInputName [ "github:o/p" "path:/srv/42-things" ];
-          bad = builtins.glixTryParseManifest "x" "schema = 1\n[packages.a]\nflake = 3";
-          manifests = map one [ {} ];
-        }}"#,
-        files.join(" ")
-    );
-    let run = |builder: &str| -> Value {
-        let out = nix()
-            .env("GLIX_PLUGIN_VALUES", builder)
-            .env("GLIX_PLUGIN_GC_STRESS", "50")
-            .arg("--option")
-            .arg("plugin-files")
-            .arg(plugin())
-            .args(["eval", "--json", "--impure", "--expr", &expr])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{builder}: {}", stderr(&out));
-        let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
-        let info = v["info"].as_object_mut().unwrap();
-        assert_eq!(
-            info.remove("valueBuilder"),
-            Some(serde_json::json!({ "string": builder }))
-        );
-        v
-    };
-    let (capi, cpp) = (run("capi"), run("cpp"));
-    assert_eq!(capi["manifests"].as_array().unwrap().len(), files.len());
-    assert_eq!(capi, cpp);
-}
-
 /// `nix eval --json --expr` with the plugin loaded and the environment variable `var`
 /// set to `value` (`None`: unset).
 fn eval_with_env(var: &str, value: Option<&str>, expr: &str) -> std::process::Output {
@@ -445,31 +454,6 @@ fn eval_with_env(var: &str, value: Option<&str>, expr: &str) -> std::process::Ou
     let out = cmd.arg("--option").arg("plugin-files").arg(plugin()).args(["eval", "--json", "--expr", expr]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     out
-}
-
-/// A GLIX_PLUGIN_VALUES the plugin does not know is said once, and the default path
-/// is used: the evaluation still succeeds.
-#[test]
-fn an_unknown_value_builder_is_warned_about_and_the_default_used() {
-    let out = eval_with_env("GLIX_PLUGIN_VALUES", Some("fastest"), "builtins.glixInfo.valueBuilder");
-    let err = stderr(&out);
-    assert!(err.contains("GLIX_PLUGIN_VALUES=\"fastest\" is not `capi` or `cpp`; using cpp"), "{err}");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "\"cpp\"");
-}
-
-/// GLIX_PLUGIN_VALUES set but empty (`GLIX_PLUGIN_VALUES= nix …`) means the same as
-/// unset: the default builder, and nothing said about it.
-#[test]
-fn an_empty_value_builder_setting_uses_the_default_silently() {
-    let run = |value: Option<&str>| {
-        let out = eval_with_env("GLIX_PLUGIN_VALUES", value, "builtins.glixInfo.valueBuilder");
-        let err = stderr(&out);
-        assert!(!err.contains("glix nix plugin"), "{value:?}: {err}");
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    let empty = run(Some(""));
-    assert_eq!(empty, run(None));
-    assert_eq!(empty, "\"cpp\"");
 }
 
 /// GLIX_PLUGIN_TIMING=1: each glixImportManifest call says where its time went; without
@@ -487,23 +471,48 @@ fn glix_plugin_timing_reports_each_import_on_stderr() {
     assert!(!run(Some("0")).contains("glixImportManifest"));
 }
 
-/// An error thrown deep inside an argument reaches the user as Nix's own error, with
-/// either value builder: it came out as "return value was not initialized" when
-/// releasing a value reset the call's error.
+/// glixResolve takes Nix values nothing has validated: it checks what it reads with the
+/// manifest loader's rules (defaultUser, schema, each field the plan uses) and reads
+/// nothing else, so an attribute it does not need may even throw.
+#[test]
+fn resolve_validates_what_it_reads_and_forces_nothing_else() {
+    let pkg = |fields: &str| {
+        format!(
+            r#"{{ schema = 1; host = throw "host is not read"; extra = throw "extra is not read";
+                 packages.a = {{ name = "a"; input = "a"; scope = "home"; user = null; output = "homeManagerModules.default";
+                                 enable = true; config = {{ }}; flake = throw "flake is not read"; source = throw "source is not read"; {fields} }}; }}"#
+        )
+    };
+    let plan = eval(&format!(r#"builtins.glixResolve ({}) [ "a" ] "alice""#, pkg("")));
+    assert_eq!(plan[0]["user"], "alice", "{plan}");
+
+    let cases = [
+        (format!(r#"builtins.glixResolve ({}) [ "a" ] "Bad User; ${{"rm"}}""#, pkg("")), r#"defaultUser (third argument) "Bad User; rm" is not a valid user name"#.to_string()),
+        (r#"builtins.glixResolve { schema = 7; packages = { }; } [ ] null"#.into(), "its `schema` is 7, but a normalized manifest's is always 1".into()),
+        (r#"builtins.glixResolve { schema = "1"; packages = { }; } [ ] null"#.into(), "`schema` must be an integer, but it is a string".into()),
+        (r#"builtins.glixResolve { schema = 1; } [ ] null"#.into(), "it has no `packages`".into()),
+        (format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"user = "Root!";"#).replace("user = null;", "")), r#"package 'a': `user` "Root!" is not a valid user name"#.into()),
+        (format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"input = "1 bad";"#).replace(r#"input = "a";"#, "")), r#"package 'a': `input` "1 bad" is not a valid flake input name"#.into()),
+        (format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"scope = "global";"#).replace(r#"scope = "home";"#, "")), r#"`scope` must be "system" or "home", found "global""#.into()),
+        (format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"output = "a..b";"#).replace(r#"output = "homeManagerModules.default";"#, "")), r#"`output` "a..b" is not an attribute path"#.into()),
+        (format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"enable = "yes";"#).replace("enable = true;", "")), "package 'a': `enable` must be true or false".into()),
+        (format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"config.port = 8080;"#).replace("config = { };", "")), "package 'a': config value `port` must be a string".into()),
+        (format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"name = "b";"#).replace(r#"name = "a";"#, "")), r#"`name` is "b", not the attribute's name"#.into()),
+    ];
+    for (expr, want) in cases {
+        let err = eval_error(&expr);
+        assert!(err.contains(&want), "{expr}\nwanted {want:?} in:\n{err}");
+        // (The source Nix echoes contains the throws; the error itself must not.)
+        let message: Vec<&str> = err.lines().filter(|l| l.trim_start().starts_with("error:")).collect();
+        assert!(!message.iter().any(|l| l.contains("is not read")), "{expr}: forced an attribute it does not need:\n{err}");
+    }
+}
+
+/// An error thrown deep inside an argument reaches the user as Nix's own error: it
+/// came out as "return value was not initialized" when releasing a value reset the
+/// call's error.
 #[test]
 fn an_error_inside_a_nested_argument_keeps_its_message() {
-    for builder in ["capi", "cpp"] {
-        let mut cmd = nix();
-        cmd.env("GLIX_PLUGIN_VALUES", builder);
-        let out = cmd
-            .arg("--option")
-            .arg("plugin-files")
-            .arg(plugin())
-            .args(["eval", "--json", "--expr", r#"builtins.glixResolve { a = [ [ (throw "boom in a nested list") ] ]; } [ ] null"#])
-            .output()
-            .unwrap();
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(1), "{builder}: {err}");
-        assert!(err.contains("boom in a nested list") && !err.contains("not initialized"), "{builder}: {err}");
-    }
+    let err = eval_error(r#"builtins.glixResolve { schema = 1; packages = { }; } [ [ (throw "boom in a nested list") ] ] null"#);
+    assert!(err.contains("boom in a nested list") && !err.contains("not initialized"), "{err}");
 }

@@ -1,15 +1,32 @@
-# The glix CLI, built from this repository.
-{ lib, rustPlatform, pkg-config, git }:
+# The glix CLI, built from this repository, with its shell completions and man pages.
+#
+# What the build needs beyond Rust: the default features `zlib-ng` (libz-sys builds
+# zlib-ng with cmake) and `mimalloc` (a C compiler, which stdenv has); git2 vendors
+# libgit2 and is built without SSH or HTTPS, so no OpenSSL. The plugin is a separate
+# package (nix-plugin.nix), built per Nix.
+{ lib, stdenv, rustPlatform, pkg-config, cmake, installShellFiles, git }:
 rustPlatform.buildRustPackage {
   pname = "glix";
   version = (lib.importTOML ../../Cargo.toml).workspace.package.version;
   src = lib.cleanSource ../..;
   cargoLock.lockFile = ../../Cargo.lock;
   cargoBuildFlags = [ "-p" "glix" ];
-  nativeBuildInputs = [ pkg-config ];
+  nativeBuildInputs = [ pkg-config cmake installShellFiles ];
+  # cmake is only for libz-sys's zlib-ng build inside cargo; the package itself is not
+  # a cmake project, so keep the cmake setup hook from taking over the configure phase.
+  dontUseCmakeConfigure = true;
   nativeCheckInputs = [ git ];
   # The end-to-end tests need the project's own Nix toolchain and a writable store.
   doCheck = false;
+  postInstall = lib.optionalString (stdenv.buildPlatform.canExecute stdenv.hostPlatform) ''
+    installShellCompletion --cmd glix \
+      --bash <($out/bin/glix completions bash) \
+      --zsh <($out/bin/glix completions zsh) \
+      --fish <($out/bin/glix completions fish)
+    mkdir -p man
+    $out/bin/glix man --dir man
+    installManPage man/*.1
+  '';
   meta = {
     description = "Manage a NixOS system declaratively from one git repo";
     mainProgram = "glix";

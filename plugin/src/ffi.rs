@@ -17,21 +17,70 @@ mod generated {
 }
 
 extern "C" {
-    /// Offset of `state` inside the C API's `struct EvalState` (cpp/eval_state_offset.cc).
-    pub fn glix_eval_state_offset() -> usize;
+    /// The running Nix's `nix::nixVersion` (plugin/cpp/running_nix_version.cc), or NULL
+    /// when the process has no such symbol.
+    pub fn glix_running_nix_version() -> *const std::ffi::c_char;
 }
 
-/// The `EvalState *` a primop receives from Nix 2.26 points at the inner C++
+/// The running Nix's version as its evaluator reports it, if it can be found.
+pub fn running_nix_version() -> Option<String> {
+    // SAFETY: glix_running_nix_version takes no arguments and returns NULL or the
+    // c_str() of nix::nixVersion, a const global std::string of the running
+    // libnixstore: NUL-terminated, never modified or freed while the process runs.
+    let p = unsafe { glix_running_nix_version() };
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: non-null, so that c_str() (above); copied right here.
+    let v = unsafe { std::ffi::CStr::from_ptr(p) };
+    Some(v.to_string_lossy().into_owned())
+}
+
+/// Every C API function the plugin passes a primop's `EvalState *` to. Up to Nix 2.33
+/// that pointer is [`primop_state`]'s corrected one, which is sound only because each
+/// of these reads nothing of the wrapper but its `state` member (checked in
+/// src/libexpr-c/nix_api_value.cc and nix_api_expr.cc for 2.26 → 2.33):
+/// `nix_value_force` (`state->state.forceValue`), `nix_alloc_value`
+/// (`state->state.allocValue`), `nix_get_list_byidx`, `nix_get_attr_byidx` and
+/// `nix_get_attr_byname` (`state->state.forceValue`, `.symbols`, `.buildBindings`),
+/// `nix_get_attr_name_byidx` and `nix_has_attr_byname` (`state->state.symbols`),
+/// `nix_make_list_builder` (`state->state.buildList`) and `nix_make_bindings_builder`
+/// (`state->state.buildBindings`). Functions that read `settings` or
+/// `fetchSettings` (e.g. `nix_expr_eval_from_string`, `nix_eval_state_*`) must never
+/// get it. A new call with the state belongs on this list first.
+// Read by the test below only: the list is the audit, the test keeps it complete.
+#[cfg_attr(not(test), allow(dead_code))]
+pub const STATE_CALLS: &[&str] = &[
+    "nix_value_force",
+    "nix_alloc_value",
+    "nix_get_list_byidx",
+    "nix_get_attr_byidx",
+    "nix_get_attr_byname",
+    "nix_get_attr_name_byidx",
+    "nix_has_attr_byname",
+    "nix_make_list_builder",
+    "nix_make_bindings_builder",
+];
+
+#[cfg(glix_primop_inner_state)]
+extern "C" {
+    /// Offset of `state` inside the C API's `struct EvalState`
+    /// (plugin/cpp/eval_state_offset.cc, compiled only up to Nix 2.33).
+    fn glix_eval_state_offset() -> usize;
+}
+
+/// Up to Nix 2.33 the `EvalState *` a primop receives points at the inner C++
 /// `nix::EvalState`, not at the C API's wrapper struct the other functions expect;
 /// step back to where the wrapper would start so that `wrapper->state` is the real one.
 ///
 /// # Safety
 /// `state` must be the pointer Nix passed to a primop callback. The result may only be
-/// handed to C API functions that read nothing but its `state` member (which is every
-/// function the plugin calls with it); it must never be dereferenced from Rust.
+/// handed to the C API functions in [`STATE_CALLS`] (which read nothing but its `state`
+/// member); it must never be dereferenced from Rust.
+#[cfg(glix_primop_inner_state)]
 pub unsafe fn primop_state(state: *mut EvalState) -> *mut EvalState {
     // SAFETY: glix_eval_state_offset only returns a compile-time constant (offsetof in
-    // cpp/eval_state_offset.cc); it takes no arguments and touches no memory.
+    // plugin/cpp/eval_state_offset.cc); it takes no arguments and touches no memory.
     let offset = unsafe { glix_eval_state_offset() };
     // `wrapping_sub`, not `sub`: when `nix` itself created the evaluator (always, for
     // plugins) there is no C API wrapper around the nix::EvalState, so the address
@@ -39,4 +88,61 @@ pub unsafe fn primop_state(state: *mut EvalState) -> *mut EvalState {
     // be undefined behaviour just for computing it. The C API adds the offset back
     // (`&wrapper->state`), which lands on the object `state` points to.
     (state as *mut u8).wrapping_sub(offset) as *mut EvalState
+}
+
+/// From Nix 2.34.1 a primop receives a real C API wrapper (NixOS/nix#15383), valid
+/// for the call: nothing to correct.
+///
+/// # Safety
+/// None beyond the C API's own: `state` is the pointer Nix passed to a primop callback.
+#[cfg(not(glix_primop_inner_state))]
+pub unsafe fn primop_state(state: *mut EvalState) -> *mut EvalState {
+    state
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every `ffi::nix_*` call in the plugin that is given the primop's state is one
+    /// of STATE_CALLS, so the list the soundness argument rests on is the real one.
+    #[test]
+    fn every_call_given_the_primop_state_is_on_the_audited_list() {
+        let sources = [
+            include_str!("value.rs"),
+            include_str!("to_nix/capi.rs"),
+            include_str!("primop.rs"),
+            include_str!("builtins/resolve.rs"),
+        ];
+        let mut seen = Vec::new();
+        for src in sources {
+            for (at, _) in src.match_indices("ffi::nix_") {
+                let call = &src[at + "ffi::".len()..];
+                let Some(open) = call.find('(') else { continue };
+                let name = &call[..open];
+                if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    continue;
+                }
+                let mut depth = 0;
+                let args_end = call[open..]
+                    .char_indices()
+                    .find(|&(_, c)| {
+                        depth += match c {
+                            '(' => 1,
+                            ')' => -1,
+                            _ => 0,
+                        };
+                        depth == 0
+                    })
+                    .map(|(i, _)| open + i)
+                    .unwrap();
+                if call[open..args_end].contains("state") {
+                    assert!(
+                        super::STATE_CALLS.contains(&name),
+                        "{name} is given the primop state but is not in STATE_CALLS"
+                    );
+                    seen.push(name.to_string());
+                }
+            }
+        }
+        assert!(seen.len() >= 5, "the scan found too few calls: {seen:?}");
+    }
 }

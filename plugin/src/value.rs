@@ -77,11 +77,6 @@ impl Args {
         self.string(i, what).map(Some)
     }
 
-    /// Argument `i` as plain data (attrsets, lists, strings, numbers, booleans, null).
-    pub fn json(&self, i: usize, what: &str) -> Result<Json, Failure> {
-        self.to_json(self.arg(i), what, 0)
-    }
-
     /// Argument `i` as a set of names: a list of strings, or an attrset whose
     /// attribute names are taken without evaluating the values (so `inputs` of a flake
     /// can be passed as it is).
@@ -248,6 +243,100 @@ impl Args {
         })
     }
 
+    /// Argument `i` itself, to read parts of it with the `*_of` functions below.
+    pub fn value(&self, i: usize) -> *mut ffi::nix_value {
+        self.arg(i)
+    }
+
+    /// Force `v` and return its type, as [`type_name`] spells it on error.
+    pub fn type_of(&self, v: *mut ffi::nix_value) -> Result<ffi::ValueType, Failure> {
+        self.force(v)
+    }
+
+    /// Attribute `name` of `v` (which must be a forced attrset), forced; `None` when
+    /// there is none. Only that attribute is evaluated.
+    pub fn attr_of<'a>(
+        &'a self,
+        v: *mut ffi::nix_value,
+        name: &str,
+    ) -> Result<Option<Held<'a>>, Failure> {
+        let cname = std::ffi::CString::new(name).map_err(|_| "attribute name with a NUL byte")?;
+        // SAFETY: v is a forced attrset (the caller checked nix_get_type), so
+        // nix_has_attr_byname's type assertion cannot fire; cname is NUL-terminated and
+        // lives across the call; state is primop_state's pointer.
+        if !unsafe { ffi::nix_has_attr_byname(self.ctx, v, self.state, cname.as_ptr()) } {
+            return Ok(None);
+        }
+        // SAFETY: as above; the attribute exists. A non-null result carries a GC
+        // reference, which Held releases.
+        let child = unsafe { ffi::nix_get_attr_byname(self.ctx, v, self.state, cname.as_ptr()) };
+        if child.is_null() {
+            return Err(Failure::Nix);
+        }
+        Ok(Some(Held {
+            args: self,
+            v: child,
+        }))
+    }
+
+    /// The attributes of `v` (a forced attrset) in Nix's order, each forced.
+    pub fn attrs_of(&self, v: *mut ffi::nix_value) -> Result<Vec<(String, Held<'_>)>, Failure> {
+        // SAFETY: v is a forced attrset (caller), so the type assertion cannot fire.
+        let n = unsafe { ffi::nix_get_attrs_size(self.ctx, v) };
+        let mut out = Vec::with_capacity(n as usize);
+        for ix in 0..n {
+            let mut name: *const c_char = std::ptr::null();
+            // SAFETY: v is an attrset and ix < its size (nix_get_attr_byidx checks
+            // neither); `name` is a valid out-pointer; state is primop_state's pointer.
+            // A non-null result carries a GC reference, which Held releases.
+            let child = unsafe { ffi::nix_get_attr_byidx(self.ctx, v, self.state, ix, &mut name) };
+            if child.is_null() {
+                return Err(Failure::Nix);
+            }
+            let held = Held {
+                args: self,
+                v: child,
+            };
+            if name.is_null() {
+                return Err("internal error: nix_get_attr_byidx gave no name".into());
+            }
+            // SAFETY: a non-null name is the c_str() of a symbol in the evaluator's
+            // symbol table, NUL-terminated and alive as long as the EvalState; copied.
+            let key = unsafe { CStr::from_ptr(name) }
+                .to_string_lossy()
+                .into_owned();
+            out.push((key, held));
+        }
+        Ok(out)
+    }
+
+    /// `v` as a string (a path too), else an error naming `what`.
+    pub fn string_of(&self, v: *mut ffi::nix_value, what: &str) -> Result<String, Failure> {
+        match self.force(v)? {
+            ffi::ValueType_NIX_TYPE_STRING => self.get_string(v),
+            ffi::ValueType_NIX_TYPE_PATH => self.get_path(v),
+            t => Err(format!("{what} must be a string, but it is {}", type_name(t)).into()),
+        }
+    }
+
+    /// `v` as a boolean, else an error naming `what`.
+    pub fn bool_of(&self, v: *mut ffi::nix_value, what: &str) -> Result<bool, Failure> {
+        match self.force(v)? {
+            // SAFETY: v is a forced bool (this arm), so nix_get_bool's assertion holds.
+            ffi::ValueType_NIX_TYPE_BOOL => Ok(unsafe { ffi::nix_get_bool(self.ctx, v) }),
+            t => Err(format!("{what} must be true or false, but it is {}", type_name(t)).into()),
+        }
+    }
+
+    /// `v` as an integer, else an error naming `what`.
+    pub fn int_of(&self, v: *mut ffi::nix_value, what: &str) -> Result<i64, Failure> {
+        match self.force(v)? {
+            // SAFETY: v is a forced int (this arm), so nix_get_int's assertion holds.
+            ffi::ValueType_NIX_TYPE_INT => Ok(unsafe { ffi::nix_get_int(self.ctx, v) }),
+            t => Err(format!("{what} must be an integer, but it is {}", type_name(t)).into()),
+        }
+    }
+
     /// Build `data` as a Nix value in `out` (the uninitialised result Nix gave us).
     pub fn write<T: serde::Serialize + ?Sized>(
         &self,
@@ -255,6 +344,27 @@ impl Args {
         data: &T,
     ) -> Result<(), Failure> {
         crate::to_nix::write(self.ctx, self.state, out, data)
+    }
+}
+
+/// A value the C API handed us with a reference of ours (an attribute), released when
+/// dropped.
+pub struct Held<'a> {
+    args: &'a Args,
+    v: *mut ffi::nix_value,
+}
+
+impl Held<'_> {
+    pub fn ptr(&self) -> *mut ffi::nix_value {
+        self.v
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        // SAFETY: self.v carries the one reference nix_get_attr_by* gave us, released
+        // once, here; the call's ctx is live while `args` is borrowed.
+        unsafe { release_value(self.args.ctx, self.v) }
     }
 }
 
@@ -322,7 +432,7 @@ pub unsafe fn release_value(ctx: *mut ffi::nix_c_context, v: *mut ffi::nix_value
     unsafe { ffi::nix_c_context_free(scratch) };
 }
 
-fn type_name(t: ffi::ValueType) -> &'static str {
+pub fn type_name(t: ffi::ValueType) -> &'static str {
     match t {
         ffi::ValueType_NIX_TYPE_THUNK => "a thunk",
         ffi::ValueType_NIX_TYPE_INT => "an integer",

@@ -8,18 +8,15 @@
 //! integers → ints (a u64 above i64::MAX → a float), non-finite floats → null.
 //! Strings and attribute names with a NUL byte are an error (Nix strings end at NUL).
 //!
-//! [`ser`] turns a value into a postfix program for a [`Sink`]; two sinks run it:
-//! [`capi`] (the Nix C API: portable, but every value is a registered GC root) and
-//! [`cpp`] (cpp/value_builder.cc: the evaluator's own allocators, for the exact Nix
-//! this plugin was built against). `GLIX_PLUGIN_VALUES=capi|cpp` picks one; the
-//! default is cpp when the running Nix is the version the plugin was built for.
+//! [`ser`] turns a value into a postfix program for a [`Sink`]; [`capi`] runs it with
+//! the Nix C API (`nix_alloc_value`, the `nix_init_*` calls and the list and bindings
+//! builders), the one value path, the same on every supported Nix. (A C++ builder
+//! using the evaluator's allocator directly was faster on 2.26 but depends on C++
+//! internals that change at 2.28, 2.32 and 2.33, so it went when the plugin grew to
+//! cover 2.26 → 2.35.)
 
 mod capi;
-mod cpp;
 mod ser;
-
-use std::ffi::CStr;
-use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -48,64 +45,6 @@ pub(crate) trait Sink {
     fn finish(&mut self, out: *mut ffi::nix_value) -> Result<(), Failure>;
 }
 
-/// How result values are built; see the module documentation.
-#[derive(Clone, Copy)]
-pub enum Backend {
-    Capi,
-    Cpp,
-}
-
-impl Backend {
-    /// As GLIX_PLUGIN_VALUES spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Backend::Capi => "capi",
-            Backend::Cpp => "cpp",
-        }
-    }
-}
-
-/// The backend for this process, from `GLIX_PLUGIN_VALUES` (read once).
-pub fn backend() -> Backend {
-    static CHOSEN: OnceLock<Backend> = OnceLock::new();
-    *CHOSEN.get_or_init(|| {
-        let cpp_ok = cpp_matches_running_nix();
-        let default = if cpp_ok { Backend::Cpp } else { Backend::Capi };
-        match std::env::var("GLIX_PLUGIN_VALUES").ok().as_deref() {
-            None | Some("") => default,
-            Some("capi") => Backend::Capi,
-            Some("cpp") if cpp_ok => Backend::Cpp,
-            Some("cpp") => {
-                eprintln!(
-                    "glix nix plugin: GLIX_PLUGIN_VALUES=cpp ignored: this Nix is not {}, the \
-                     version the C++ value builder was compiled against; using the C API",
-                    env!("GLIX_NIX_API_VERSION")
-                );
-                Backend::Capi
-            }
-            Some(other) => {
-                eprintln!(
-                    "glix nix plugin: GLIX_PLUGIN_VALUES={other:?} is not `capi` or `cpp`; \
-                     using {}",
-                    default.name()
-                );
-                default
-            }
-        }
-    })
-}
-
-/// The C++ builder uses the evaluator's C++ internals (Value, Bindings, the symbol
-/// table, the allocation cache), which are only stable within one Nix release; the
-/// build pins the headers, this pins the process.
-fn cpp_matches_running_nix() -> bool {
-    // SAFETY: glix_running_nix_version takes no arguments and returns the c_str() of
-    // nix::nixVersion, a const global std::string of libnixstore: non-null,
-    // NUL-terminated and never modified or freed while the process evaluates.
-    let running = unsafe { CStr::from_ptr(cpp::glix_running_nix_version()) };
-    running.to_bytes() == env!("GLIX_NIX_API_VERSION").as_bytes()
-}
-
 /// Build `data` as a Nix value in `out` (the uninitialised result Nix gave a primop).
 pub fn write<T: Serialize + ?Sized>(
     ctx: *mut ffi::nix_c_context,
@@ -113,10 +52,7 @@ pub fn write<T: Serialize + ?Sized>(
     out: *mut ffi::nix_value,
     data: &T,
 ) -> Result<(), Failure> {
-    match backend() {
-        Backend::Capi => run(&mut capi::CapiSink::new(ctx, state), out, data),
-        Backend::Cpp => run(&mut cpp::CppSink::new(state)?, out, data),
-    }
+    run(&mut capi::CapiSink::new(ctx, state), out, data)
 }
 
 fn run<S: Sink, T: Serialize + ?Sized>(
