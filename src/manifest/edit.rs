@@ -20,16 +20,17 @@ pub struct ManifestDoc {
     text: String,
 }
 
-/// Why an edit was refused.
+/// Why an edit was refused. What to do about it is the CLI's `hint:` line
+/// (`glix::ops::OpError::hint`), not part of the message.
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
     #[error(transparent)]
     Invalid(#[from] ManifestError),
-    #[error("{origin} is at schema {found}; run `glix migrate` to upgrade it to schema {CURRENT_SCHEMA} before editing it")]
+    #[error("{origin} is at schema {found}, and glix edits only schema {CURRENT_SCHEMA}")]
     OldSchema { origin: String, found: i64 },
-    #[error("package '{0}' is already in this manifest; choose another name with --name")]
+    #[error("package '{0}' is already in this manifest")]
     Duplicate(String),
-    #[error("no package named '{0}' in this manifest; `glix list` shows the packages")]
+    #[error("no package named '{0}' in this manifest")]
     NoSuchPackage(String),
     #[error("package '{0}' has no config key '{1}'")]
     NoSuchKey(String, String),

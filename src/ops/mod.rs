@@ -7,6 +7,7 @@ mod add;
 mod config;
 mod deploy;
 mod doctor;
+mod error;
 mod history;
 mod host;
 mod init;
@@ -23,6 +24,7 @@ pub use deploy::{deploy, DeployReport, DeployRequest, HostRun, PluginChoice, VER
 pub use history::{glix_log, restore, undo, LogEntry};
 pub use host::{host_add, host_remove};
 pub use doctor::{doctor, doctor_fix, Check, DoctorReport, Severity};
+pub use error::{diagnose, Diagnosis, OpError, Refusal};
 pub use init::{init, InitRequest};
 pub use migrate::migrate;
 pub use remove::remove;
@@ -33,16 +35,13 @@ pub use update::update;
 
 use std::collections::BTreeMap;
 
-use crate::manifest::edit::EditError;
-use crate::manifest::ManifestError;
-use crate::nix::{Nix, NixError};
-use crate::repo::{Repo, RepoError};
+use crate::nix::Nix;
+use crate::repo::Repo;
 use crate::speedups::Speedup;
-use crate::txn::{Locked, Operation, Recovery, Transaction, TxnError, TxnOptions};
+use crate::txn::{Locked, Operation, Recovery, Transaction, TxnOptions};
 
 pub const FLAKE_NIX: &str = "flake.nix";
 pub const FLAKE_LOCK: &str = "flake.lock";
-
 
 /// How an operation runs.
 pub struct Context {
@@ -97,49 +96,6 @@ pub struct Planned {
 /// See [`Planned::after`].
 pub type Deferred = Box<dyn FnOnce() + Send>;
 
-#[derive(Debug, thiserror::Error)]
-pub enum OpError {
-    #[error(transparent)]
-    Repo(#[from] RepoError),
-    #[error(transparent)]
-    Txn(#[from] TxnError),
-    #[error(transparent)]
-    Manifest(#[from] ManifestError),
-    #[error(transparent)]
-    Edit(#[from] EditError),
-    #[error(transparent)]
-    Patch(#[from] crate::flake::PatchError),
-    #[error(transparent)]
-    Nix(#[from] NixError),
-    #[error(transparent)]
-    Resolve(#[from] crate::resolve::ResolveError),
-    #[error("{0}")]
-    Refused(String),
-    #[error("{cause}\nglix could not put every file back: {rollback}; its journal stays, and the next glix command tries again")]
-    RollbackFailed { cause: Box<OpError>, rollback: RepoError },
-    #[error("{cause}\nglix put back what it had written; {} changed by someone else meanwhile and {} left as it is now", files.join(", "), if files.len() == 1 { "is" } else { "are" })]
-    LeftForeign { cause: Box<OpError>, files: Vec<String> },
-}
-
-impl OpError {
-    /// Whether the repository is exactly as before the failed command: what lets the CLI
-    /// say "nothing was changed".
-    pub fn changed_nothing(&self) -> bool {
-        !matches!(self, OpError::RollbackFailed { .. } | OpError::LeftForeign { .. })
-    }
-
-    /// What to do next, for the `hint:` line.
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            OpError::Repo(e) => e.hint(),
-            OpError::Txn(e) => e.hint(),
-            OpError::RollbackFailed { .. } => Some("make room (a full disk?) or fix what the message names, then run any glix command: it finishes the rollback; `glix doctor` shows the state".into()),
-            OpError::LeftForeign { cause, .. } => cause.hint(),
-            _ => None,
-        }
-    }
-}
-
 /// Run an operation: plan it under the repo lock, then write, lock and commit in one
 /// transaction — or only show the diff for a dry run.
 pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError>) -> Result<Outcome, OpError> {
@@ -183,7 +139,7 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
                     None => txn.remove(rel)?,
                 }
             }
-            fail::fail_point!("op-before-lock", |_| Err(OpError::Refused("injected failure before nix flake lock".into())));
+            fail::fail_point!("op-before-lock", |_| Err(Refusal::Injected("before nix flake lock").into()));
             if locking {
                 let nix = match &ctx.nix {
                     Some(n) => n.clone(),
@@ -195,7 +151,7 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
                     LockStep::None => Ok(()),
                 })?;
             }
-            fail::fail_point!("op-after-lock", |_| Err(OpError::Refused("injected failure after nix flake lock".into())));
+            fail::fail_point!("op-after-lock", |_| Err(Refusal::Injected("after nix flake lock").into()));
             Ok(())
         };
         let committed = match steps(&mut txn) {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{mutate, Context, Deferred, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
+use super::{mutate, Context, Deferred, LockStep, OpError, Outcome, Planned, Refusal, FLAKE_NIX};
 use crate::manifest::edit::EditError;
 use crate::txn::Operation;
 use crate::flake::{self, DesiredRef};
@@ -85,9 +85,16 @@ pub fn desired_ref(hosts: &BTreeMap<String, HostSummary>) -> Result<DesiredRef<'
     for group in uses.chunk_by(|a, b| a.0 == b.0) {
         let (input, url, owner_host, owner_pkg) = group[0];
         if let Some((_, flake, host, name)) = group.iter().find(|u| u.1 != url) {
-            return Err(OpError::Refused(format!(
-                "input '{input}' is used for two different flakes: \"{url}\" by package '{owner_pkg}' of host {owner_host}, and \"{flake}\" by package '{name}' of host {host}; give one of them another `input` in its glix.toml"
-            )));
+            return Err(Refusal::InputClash {
+                input: input.to_string(),
+                url: url.to_string(),
+                owner_package: owner_pkg.to_string(),
+                owner_host: owner_host.to_string(),
+                other_url: flake.to_string(),
+                other_package: name.to_string(),
+                other_host: host.to_string(),
+            }
+            .into());
         }
         inputs.push((input, url));
     }

@@ -1,0 +1,201 @@
+//! How a failure reads, through the built binary: each cause once, what to do next on
+//! its own `hint:` line, and "nothing was changed" only when that is true. These cases
+//! need no Nix: the repository is made by the library's `init` without a lock, and a
+//! `nix` is either absent or a shell script standing in for one.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use assert_cmd::cargo::CommandCargoExt;
+use common::standins::write_script;
+
+const NOTHING_CHANGED: &str =
+    "nothing was changed: every file is as it was, and no commit was made";
+
+/// A glix repository with one host, `laptop`, and one package, `web`.
+struct Repo {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    dir: PathBuf,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_path_buf();
+        let dir = root.join("sys");
+        glix::ops::init(&glix::ops::InitRequest {
+            dir: dir.clone(),
+            host: "laptop".into(),
+            user: Some("alice".into()),
+            lock: false,
+            ..Default::default()
+        })
+        .unwrap();
+        let r = Repo {
+            _tmp: tmp,
+            root,
+            dir,
+        };
+        r.ok(&["add", "github:o/web", "--no-lock"]);
+        r
+    }
+
+    fn glix(&self, args: &[&str], envs: &[(&str, &Path)]) -> Output {
+        let mut c = Command::cargo_bin("glix").unwrap();
+        c.args(args)
+            .env("GLIX_REPO", &self.dir)
+            .env("HOME", &self.root)
+            .env("GLIX_REGISTRY", "file:///nonexistent/index.json")
+            .env("GLIX_NIX", "/nonexistent/nix");
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.glix(args, &[]);
+        assert!(out.status.success(), "glix {args:?}: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn commits(&self) -> usize {
+        let out = Command::new("git")
+            .args(["rev-list", "--count", "HEAD"])
+            .current_dir(&self.dir)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.dir.join(rel)).unwrap()
+    }
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_nix_that_cannot_run_is_named_once_with_its_cause() {
+    let r = Repo::new();
+    let out = r.glix(&["add", "github:o/api"], &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("error: could not run '/nonexistent/nix'"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("No such file or directory").count(),
+        1,
+        "the cause once: {err}"
+    );
+    assert!(!err.contains("caused by"), "{err}");
+    assert!(err.ends_with(&format!("{NOTHING_CHANGED}\n")), "{err}");
+}
+
+#[test]
+fn an_unreadable_manifest_is_named_once_with_its_cause() {
+    let r = Repo::new();
+    std::fs::write(
+        r.dir.join("hosts/laptop/glix.toml"),
+        b"schema = 1\n\xff\xfe\n",
+    )
+    .unwrap();
+    let out = r.glix(&["list"], &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("error: cannot read ") && err.contains("hosts/laptop/glix.toml"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("did not contain valid UTF-8").count(),
+        1,
+        "the cause once: {err}"
+    );
+    // a read: no word about changes
+    assert!(!err.contains("nothing was changed"), "{err}");
+}
+
+#[test]
+fn what_to_do_is_its_own_hint_line() {
+    let r = Repo::new();
+    let lines = |args: &[&str]| {
+        stderr(&r.glix(args, &[]))
+            .lines()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        lines(&["update", "nope"]),
+        [
+            "error: no package named 'nope' on any host",
+            "hint: `glix list --all-hosts` shows them",
+            NOTHING_CHANGED
+        ]
+    );
+    assert_eq!(
+        lines(&["show", "nope"]),
+        [
+            "error: no package named 'nope' on laptop",
+            "hint: `glix list` shows the host's packages"
+        ]
+    );
+    assert_eq!(
+        lines(&["--host", "desk", "list"]),
+        [
+            format!(
+                "error: no host named 'desk' in {}; hosts: laptop",
+                r.dir.canonicalize().unwrap().display()
+            )
+            .as_str(),
+            "hint: choose one of the hosts with --host, or add this one with `glix host add desk`"
+        ]
+    );
+    assert_eq!(
+        lines(&["host", "add", "laptop"]),
+        [
+            "error: hosts/laptop already exists",
+            "hint: choose another name, or `glix host remove laptop` first",
+            NOTHING_CHANGED
+        ]
+    );
+    // a message never carries its hint
+    let undo = lines(&["restore", "0000000"]);
+    assert_eq!(
+        undo,
+        [
+            "error: no glix operation with commit id 0000000",
+            "hint: `glix log` lists glix's operations and their commit ids",
+            NOTHING_CHANGED
+        ]
+    );
+}
+
+#[test]
+fn a_failed_change_that_left_a_file_does_not_say_nothing_was_changed() {
+    let r = Repo::new();
+    // A `nix flake lock` that fails after someone else changed the manifest glix wrote:
+    // glix puts back what it wrote, leaves that file as it is now, and says so.
+    let nix = r.root.join("bin/nix");
+    write_script(&nix, "#!/bin/sh\necho '# edited meanwhile' >> \"$GLIX_REPO/hosts/laptop/glix.toml\"\necho 'error: simulated lock failure' >&2\nexit 1\n");
+    let n = r.commits();
+    let out = r.glix(&["add", "github:o/api"], &[("GLIX_NIX", &nix)]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("simulated lock failure") && err.contains("changed by someone else meanwhile"),
+        "{err}"
+    );
+    assert!(!err.contains("nothing was changed"), "{err}");
+    assert!(r
+        .read("hosts/laptop/glix.toml")
+        .ends_with("# edited meanwhile\n"));
+    assert_eq!(r.commits(), n);
+}
