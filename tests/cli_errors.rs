@@ -199,3 +199,50 @@ fn a_failed_change_that_left_a_file_does_not_say_nothing_was_changed() {
         .ends_with("# edited meanwhile\n"));
     assert_eq!(r.commits(), n);
 }
+
+/// The one JSON value a `--json` command printed on stdout (parsing fails on anything
+/// more, or less).
+fn json_of(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is not one JSON value ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn with_json_a_failure_is_one_object_on_stdout_and_exits_1() {
+    let r = Repo::new();
+    let out = r.glix(&["--json", "remove", "no-such-package"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        json_of(&out),
+        serde_json::json!({
+            "version": 1,
+            "error": "no package named 'no-such-package' in this manifest",
+            "kind": "no-such-package",
+            "hint": "`glix list` shows the packages",
+            "changedNothing": true,
+        })
+    );
+    assert_eq!(stderr(&out), "", "the object is the whole report");
+
+    // a read, a cause, and a refusal without a hint
+    let out = r.glix(&["--json", "--host", "desk", "list"], &[]);
+    assert_eq!((out.status.code(), json_of(&out)["kind"].as_str()), (Some(1), Some("no-such-host")));
+    let out = r.glix(&["add", "github:o/api", "--json"], &[]);
+    let v = json_of(&out);
+    assert_eq!((out.status.code(), v["kind"].as_str()), (Some(1), Some("nix-not-runnable")));
+    assert_eq!(v["error"].as_str().unwrap().matches("No such file or directory").count(), 1, "{v}");
+    assert_eq!(v["hint"], serde_json::Value::Null);
+
+    // usage errors stay clap's: exit 2
+    assert_eq!(r.glix(&["--json", "remove"], &[]).status.code(), Some(2));
+}
+
+#[test]
+fn with_json_a_failure_that_left_a_file_says_so() {
+    let r = Repo::new();
+    let nix = r.root.join("bin/nix");
+    write_script(&nix, "#!/bin/sh\necho '# edited meanwhile' >> \"$GLIX_REPO/hosts/laptop/glix.toml\"\nexit 1\n");
+    let out = r.glix(&["--json", "add", "github:o/api"], &[("GLIX_NIX", &nix)]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_of(&out);
+    assert_eq!((v["kind"].as_str(), &v["changedNothing"]), (Some("nix-failed"), &serde_json::Value::Bool(false)), "{v}");
+}

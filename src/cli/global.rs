@@ -251,12 +251,31 @@ impl Report {
             .unwrap_or(glix::ops::Diagnosis { kind: "error", hint: None, changed_nothing: true });
         Report { lines, diagnosis }
     }
+
+    /// The `--json` form: `{"version": 1, "error", "kind", "hint", "changedNothing"}`.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "version": 1,
+            "error": self.lines.join(": "),
+            "kind": self.diagnosis.kind,
+            "hint": self.diagnosis.hint,
+            "changedNothing": self.diagnosis.changed_nothing,
+        })
+    }
 }
 
 /// Print an error: what failed and its causes, what to do next, and for a failed
-/// change that left the repository as it was, that nothing was changed.
-pub fn report_error(e: &anyhow::Error, mutation: bool) {
+/// change that left the repository as it was, that nothing was changed. With `--json`,
+/// one JSON object on stdout instead.
+pub fn report_error(e: &anyhow::Error, mutation: bool, json: bool) {
     let r = Report::of(e);
+    if json {
+        match serde_json::to_string_pretty(&r.json()) {
+            Ok(s) => println!("{s}"),
+            Err(_) => println!("{}", r.json()),
+        }
+        return;
+    }
     let mut lines = r.lines.iter();
     if let Some(first) = lines.next() {
         eprintln!("error: {first}");

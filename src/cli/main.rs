@@ -47,6 +47,13 @@ Exit status:
   switch, boot, test, build and dry-build exit with nixos-rebuild's own status;
   doctor exits 1 when a check fails
 
+Errors:
+  error: what failed (then `caused by:` lines), `hint:` what to do next, and for a change
+  that left every file as it was, `nothing was changed`. With --json, a failure prints
+  exactly one JSON object on stdout instead, and keeps its exit status:
+    {\"version\": 1, \"error\": MESSAGE, \"kind\": KIND, \"hint\": HINT or null, \"changedNothing\": BOOL}
+  KIND is stable, kebab-case (no-such-package, dirty, head-moved, nix-failed, ...).
+
 Environment:
   GLIX_REPO      the user-packages flake (default ~/.config/glixos)
   GLIX_REGISTRY  the glix registry index URL
@@ -111,7 +118,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(e) => {
             let read_only = matches!(m.subcommand_name(), Some("list"));
-            global::report_error(&e, MUTATIONS.contains(&name) && !read_only);
+            global::report_error(&e, MUTATIONS.contains(&name) && !read_only, g.json);
             ExitCode::FAILURE
         }
     }
