@@ -1,7 +1,9 @@
 //! How a failure reads, through the built binary: each cause once, what to do next on
-//! its own `hint:` line, and "nothing was changed" only when that is true. These cases
-//! need no Nix: the repository is made by the library's `init` without a lock, and a
-//! `nix` is either absent or a shell script standing in for one.
+//! its own `hint:` line, "nothing was changed" only when that is true, and with
+//! `--json` one object on stdout. And a change with nothing to change: it says so and
+//! exits 0 without a commit. These cases need no Nix: the repository is made by the
+//! library's `init` without a lock, and a `nix` is either absent or a shell script
+//! standing in for one.
 
 mod common;
 
@@ -203,7 +205,12 @@ fn a_failed_change_that_left_a_file_does_not_say_nothing_was_changed() {
 /// The one JSON value a `--json` command printed on stdout (parsing fails on anything
 /// more, or less).
 fn json_of(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is not one JSON value ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON value ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
 }
 
 #[test]
@@ -225,11 +232,25 @@ fn with_json_a_failure_is_one_object_on_stdout_and_exits_1() {
 
     // a read, a cause, and a refusal without a hint
     let out = r.glix(&["--json", "--host", "desk", "list"], &[]);
-    assert_eq!((out.status.code(), json_of(&out)["kind"].as_str()), (Some(1), Some("no-such-host")));
+    assert_eq!(
+        (out.status.code(), json_of(&out)["kind"].as_str()),
+        (Some(1), Some("no-such-host"))
+    );
     let out = r.glix(&["add", "github:o/api", "--json"], &[]);
     let v = json_of(&out);
-    assert_eq!((out.status.code(), v["kind"].as_str()), (Some(1), Some("nix-not-runnable")));
-    assert_eq!(v["error"].as_str().unwrap().matches("No such file or directory").count(), 1, "{v}");
+    assert_eq!(
+        (out.status.code(), v["kind"].as_str()),
+        (Some(1), Some("nix-not-runnable"))
+    );
+    assert_eq!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .matches("No such file or directory")
+            .count(),
+        1,
+        "{v}"
+    );
     assert_eq!(v["hint"], serde_json::Value::Null);
 
     // usage errors stay clap's: exit 2
@@ -240,9 +261,142 @@ fn with_json_a_failure_is_one_object_on_stdout_and_exits_1() {
 fn with_json_a_failure_that_left_a_file_says_so() {
     let r = Repo::new();
     let nix = r.root.join("bin/nix");
-    write_script(&nix, "#!/bin/sh\necho '# edited meanwhile' >> \"$GLIX_REPO/hosts/laptop/glix.toml\"\nexit 1\n");
+    write_script(
+        &nix,
+        "#!/bin/sh\necho '# edited meanwhile' >> \"$GLIX_REPO/hosts/laptop/glix.toml\"\nexit 1\n",
+    );
     let out = r.glix(&["--json", "add", "github:o/api"], &[("GLIX_NIX", &nix)]);
     assert_eq!(out.status.code(), Some(1));
     let v = json_of(&out);
-    assert_eq!((v["kind"].as_str(), &v["changedNothing"]), (Some("nix-failed"), &serde_json::Value::Bool(false)), "{v}");
+    assert_eq!(
+        (v["kind"].as_str(), &v["changedNothing"]),
+        (Some("nix-failed"), &serde_json::Value::Bool(false)),
+        "{v}"
+    );
+}
+
+#[test]
+fn disabling_a_disabled_package_says_so_and_changes_nothing() {
+    let r = Repo::new();
+    r.ok(&["disable", "web"]);
+    let (n, before) = (r.commits(), r.read("hosts/laptop/glix.toml"));
+    let out = r.glix(&["disable", "web"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        (stderr(&out).as_str(), out.stdout.is_empty()),
+        ("web is already disabled on laptop\n", true)
+    );
+    assert_eq!(
+        (r.commits(), r.read("hosts/laptop/glix.toml")),
+        (n, before.clone())
+    );
+    // the same with --dry-run, and with --json: a normal outcome without a commit
+    let out = r.glix(&["disable", "web", "--dry-run"], &[]);
+    assert_eq!(
+        (out.status.code(), stderr(&out).as_str()),
+        (Some(0), "web is already disabled on laptop\n")
+    );
+    let out = r.glix(&["disable", "web", "--json"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json_of(&out);
+    assert_eq!(
+        v,
+        serde_json::json!({
+            "summary": "glix disable laptop: web",
+            "commit": null,
+            "files": [],
+            "dryRun": false,
+            "diff": null,
+            "noop": true,
+            "reason": "web is already disabled on laptop",
+        })
+    );
+    assert_eq!((r.commits(), r.read("hosts/laptop/glix.toml")), (n, before));
+    // and back: enabling once changes it, twice says so
+    r.ok(&["enable", "web"]);
+    let out = r.glix(&["enable", "web"], &[]);
+    assert_eq!(
+        (out.status.code(), stderr(&out).as_str()),
+        (Some(0), "web is already enabled on laptop\n")
+    );
+    assert_eq!(r.commits(), n + 1);
+    // a changing outcome says noop: false
+    let v: serde_json::Value = serde_json::from_str(&r.ok(&["disable", "web", "--json"])).unwrap();
+    assert_eq!(
+        (&v["noop"], v["commit"].is_string()),
+        (&serde_json::Value::Bool(false), true),
+        "{v}"
+    );
+}
+
+#[test]
+fn setting_config_to_the_values_it_has_changes_nothing() {
+    let r = Repo::new();
+    r.ok(&["config", "set", "web", "port=8080", "host=::"]);
+    let n = r.commits();
+    let out = r.glix(&["config", "set", "web", "port=8080"], &[]);
+    assert_eq!(
+        (out.status.code(), stderr(&out).as_str()),
+        (Some(0), "web's config on laptop already says port=8080\n")
+    );
+    assert_eq!(r.commits(), n);
+    // one value that differs is a change
+    r.ok(&["config", "set", "web", "port=8080", "host=0.0.0.0"]);
+    assert_eq!(r.commits(), n + 1);
+    assert!(r
+        .read("hosts/laptop/glix.toml")
+        .contains("host = \"0.0.0.0\""));
+}
+
+#[test]
+fn update_migrate_and_restore_with_nothing_to_change_exit_0_without_a_commit() {
+    let r = Repo::new();
+    // a `nix flake update` that leaves flake.lock as it is
+    let nix = r.root.join("bin/nix");
+    write_script(&nix, "#!/bin/sh\nexit 0\n");
+    let n = r.commits();
+    let out = r.glix(&["update"], &[("GLIX_NIX", &nix)]);
+    assert_eq!(
+        (out.status.code(), stderr(&out).as_str()),
+        (Some(0), "already up to date: flake.lock did not change\n")
+    );
+    let out = r.glix(&["update", "--json"], &[("GLIX_NIX", &nix)]);
+    let v = json_of(&out);
+    assert_eq!(
+        (out.status.code(), &v["noop"], &v["commit"]),
+        (
+            Some(0),
+            &serde_json::Value::Bool(true),
+            &serde_json::Value::Null
+        ),
+        "{v}"
+    );
+
+    let out = r.glix(&["migrate"], &[]);
+    assert_eq!(
+        (out.status.code(), stderr(&out).as_str()),
+        (
+            Some(0),
+            "nothing to migrate: every manifest is at schema 1\n"
+        )
+    );
+    let v = json_of(&r.glix(&["migrate", "--json"], &[]));
+    assert_eq!(
+        v["reason"],
+        "nothing to migrate: every manifest is at schema 1"
+    );
+
+    let head = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(&r.dir)
+        .output()
+        .unwrap();
+    let head = String::from_utf8_lossy(&head.stdout).trim().to_string();
+    let out = r.glix(&["restore", &head], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        format!("the repository is already as after {}\n", &head[..12])
+    );
+    assert_eq!(r.commits(), n);
 }

@@ -151,14 +151,13 @@ impl Global {
             eprintln!("warning: {w}");
         }
         if self.json {
-            let v = serde_json::json!({
-                "summary": outcome.summary,
-                "commit": outcome.commit,
-                "files": outcome.files,
-                "dryRun": outcome.diff.is_some(),
-                "diff": outcome.diff,
-            });
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            println!("{}", serde_json::to_string_pretty(&outcome_json(outcome))?);
+            return Ok(());
+        }
+        if let Some(reason) = &outcome.noop {
+            if !self.quiet {
+                eprintln!("{reason}");
+            }
             return Ok(());
         }
         match (&outcome.diff, &outcome.commit) {
@@ -195,6 +194,20 @@ fn report_recovery(r: &glix::txn::Recovery) {
     } else {
         eprintln!("glix: rolled back the interrupted `{}`: restored {}", r.description, r.restored.join(", "));
     }
+}
+
+/// What `--json` prints for an outcome: `commit` is null for a dry run and for a no-op
+/// (`noop`: the repository already said what was asked; `reason` says why).
+pub fn outcome_json(outcome: &Outcome) -> serde_json::Value {
+    serde_json::json!({
+        "summary": outcome.summary,
+        "commit": outcome.commit,
+        "files": outcome.files,
+        "dryRun": outcome.diff.is_some(),
+        "diff": outcome.diff,
+        "noop": outcome.noop.is_some(),
+        "reason": outcome.noop,
+    })
 }
 
 /// Errors of the CLI layer itself (the library's are `glix::ops::OpError` and the

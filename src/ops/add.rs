@@ -83,6 +83,7 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
             lock: LockStep::Lock,
             warnings: res.warnings.clone(),
             after: vec![remember],
+            unchanged: None,
         })
     })
 }

@@ -110,6 +110,7 @@ pub fn undo(ctx: &Context) -> Result<Outcome, OpError> {
             lock: LockStep::None,
             warnings: vec![],
             after: vec![],
+            unchanged: None,
         })
     })
 }
@@ -159,6 +160,7 @@ pub fn restore(ctx: &Context, op: &str) -> Result<Outcome, OpError> {
             lock: LockStep::None,
             warnings: vec![],
             after: vec![],
+            unchanged: Some(format!("the repository is already as after {}", &target.id[..12])),
         })
     })
 }

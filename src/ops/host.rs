@@ -36,6 +36,7 @@ pub fn host_add(ctx: &Context, name: &str, system: Option<&str>, user: Option<&s
             lock: LockStep::None,
             warnings: vec![],
             after: vec![remember],
+            unchanged: None,
         })
     })
 }
@@ -69,6 +70,7 @@ pub fn host_remove(ctx: &Context, name: &str) -> Result<Outcome, OpError> {
                 let (repo, host) = (repo.clone(), host.clone());
                 Box::new(move || summary::forget(&repo, &host))
             }],
+            unchanged: None,
         })
     })
 }

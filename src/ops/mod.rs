@@ -38,7 +38,7 @@ use std::collections::BTreeMap;
 use crate::nix::Nix;
 use crate::repo::Repo;
 use crate::speedups::Speedup;
-use crate::txn::{Locked, Operation, Recovery, Transaction, TxnOptions};
+use crate::txn::{Locked, Operation, Recovery, Transaction, TxnError, TxnOptions};
 
 pub const FLAKE_NIX: &str = "flake.nix";
 pub const FLAKE_LOCK: &str = "flake.lock";
@@ -69,6 +69,16 @@ pub struct Outcome {
     pub warnings: Vec<String>,
     /// Files the commit changed.
     pub files: Vec<String>,
+    /// The repository already said what was asked, so nothing was changed and no commit
+    /// made: why (`cool-pkg is already disabled on laptop`).
+    pub noop: Option<String>,
+}
+
+impl Outcome {
+    /// Nothing to change: the repository already says what `summary` asked for.
+    pub fn noop(summary: &str, reason: String) -> Outcome {
+        Outcome { summary: summary.to_string(), noop: Some(reason), ..Outcome::default() }
+    }
 }
 
 /// What to do with flake.lock after the files are written.
@@ -91,6 +101,27 @@ pub struct Planned {
     /// Work that only saves time later (cache entries): done on another core while the
     /// change is written, and not at all for a dry run.
     pub after: Vec<Deferred>,
+    /// What to say when the change turns out to change nothing — no file to write and
+    /// no lock step, or a lock step that left every file as it was: the repository
+    /// already says what was asked. `None`: a generic "nothing to change".
+    pub unchanged: Option<String>,
+}
+
+impl Planned {
+    /// A plan that changes nothing, because the repository already says what was asked.
+    pub fn unchanged(op: Operation, reason: String) -> Planned {
+        Planned { op, files: BTreeMap::new(), lock: LockStep::None, warnings: vec![], after: vec![], unchanged: Some(reason) }
+    }
+
+    /// Whether there is nothing to do at all.
+    fn is_empty(&self) -> bool {
+        self.files.is_empty() && self.lock == LockStep::None
+    }
+
+    fn noop(&self, recovery: Option<Recovery>) -> Outcome {
+        let reason = self.unchanged.clone().unwrap_or_else(|| "nothing to change: the repository already says that".into());
+        Outcome { recovery, warnings: self.warnings.clone(), ..Outcome::noop(&self.op.summary, reason) }
+    }
 }
 
 /// See [`Planned::after`].
@@ -101,6 +132,9 @@ pub type Deferred = Box<dyn FnOnce() + Send>;
 pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError>) -> Result<Outcome, OpError> {
     if ctx.dry_run {
         let planned = plan(&ctx.repo)?;
+        if planned.is_empty() {
+            return Ok(Outcome { diff: Some(String::new()), ..planned.noop(None) });
+        }
         return Ok(Outcome {
             summary: planned.op.summary.clone(),
             diff: Some(diff(&ctx.repo, &planned, ctx.lock)),
@@ -112,6 +146,9 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
     let locked = Locked::acquire(&ctx.repo, &ctx.txn)?;
     let recovery = locked.recovery().cloned();
     let mut planned = plan(&ctx.repo)?;
+    if planned.is_empty() {
+        return Ok(planned.noop(recovery));
+    }
     let after = std::mem::take(&mut planned.after);
     let locking = ctx.lock && planned.lock != LockStep::None;
     let contents: Vec<(&str, Option<&[u8]>)> = planned.files.iter().map(|(rel, c)| (rel.as_str(), c.as_deref().map(str::as_bytes))).collect();
@@ -161,10 +198,15 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
             }
             Err(e) => Err(e),
         };
-        let committed = committed.map_err(|e| rolled_back(txn, e))?;
+        let committed = match committed.map_err(|e| rolled_back(txn, e)) {
+            // A lock step that changed nothing, rolled back cleanly: nothing was asked
+            // that the repository did not already say.
+            Err(OpError::Txn(TxnError::NothingChanged)) => return Ok(planned.noop(recovery)),
+            other => other?,
+        };
         let mut warnings = planned.warnings.clone();
         warnings.extend(committed.warnings);
-        Ok(Outcome { summary: planned.op.summary.clone(), commit: Some(committed.id), diff: None, recovery, warnings, files: committed.files })
+        Ok(Outcome { summary: planned.op.summary.clone(), commit: Some(committed.id), diff: None, recovery, warnings, files: committed.files, noop: None })
     })
 }
 

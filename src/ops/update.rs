@@ -33,6 +33,7 @@ pub fn update(ctx: &Context, names: &[String]) -> Result<Outcome, OpError> {
             lock: LockStep::Update(inputs),
             warnings: vec![],
             after: vec![],
+            unchanged: Some("already up to date: flake.lock did not change".into()),
         })
     })
 }
