@@ -400,3 +400,35 @@ fn update_migrate_and_restore_with_nothing_to_change_exit_0_without_a_commit() {
     );
     assert_eq!(r.commits(), n);
 }
+
+#[test]
+fn doctor_fix_json_prints_one_document_with_the_fix_and_the_report() {
+    let r = Repo::new();
+    // No nix: the doctor fails its Nix check, and the fix cannot re-lock.
+    let out = r.glix(&["doctor", "--fix", "--json"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v = json_of(&out);
+    assert_eq!(v["version"], 1, "{v}");
+    assert_eq!(
+        (v["fix"]["kind"].as_str(), &v["fix"]["changedNothing"]),
+        (Some("nix-not-runnable"), &serde_json::Value::Bool(true)),
+        "{v}"
+    );
+    assert!(
+        v["fix"]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("could not run '/nonexistent/nix'"),
+        "{v}"
+    );
+    let checks = v["report"]["checks"].as_array().unwrap();
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["name"] == "nix" && c["status"] == "error"),
+        "{v}"
+    );
+    // without --fix, the report alone, as before
+    let v = json_of(&r.glix(&["doctor", "--json"], &[]));
+    assert!(v.get("version").is_none() && v["checks"].is_array(), "{v}");
+}
