@@ -66,7 +66,8 @@ impl OpError {
             OpError::Txn(e) => e.hint(),
             OpError::Edit(e) => edit_hint(e),
             // A manifest error's message says what is expected at that line.
-            OpError::Manifest(_) | OpError::Patch(_) | OpError::Nix(_) | OpError::Resolve(_) => None,
+            OpError::Resolve(e) => resolve_hint(e),
+            OpError::Manifest(_) | OpError::Patch(_) | OpError::Nix(_) => None,
             OpError::Refused(r) => r.hint(),
             OpError::RollbackFailed { .. } => Some("make room (a full disk?) or fix what the message names, then run any glix command: it finishes the rollback; `glix doctor` shows the state".into()),
             OpError::LeftForeign { cause, .. } => cause.hint(),
@@ -266,7 +267,7 @@ pub fn diagnose(e: &(dyn std::error::Error + 'static)) -> Option<Diagnosis> {
         return plain(nix_kind(e), None);
     }
     if let Some(e) = e.downcast_ref::<ResolveError>() {
-        return plain(resolve_kind(e), None);
+        return plain(resolve_kind(e), resolve_hint(e));
     }
     if e.downcast_ref::<std::io::Error>().is_some() {
         return plain("io", None);
@@ -328,6 +329,15 @@ fn nix_kind(e: &NixError) -> &'static str {
         NixError::Timeout { .. } => "nix-timeout",
         NixError::Interrupted { .. } => "interrupted",
         NixError::BadJson { .. } => "nix-bad-output",
+    }
+}
+
+fn resolve_hint(e: &ResolveError) -> Option<String> {
+    match e {
+        ResolveError::NotFound { .. } => Some(
+            "pass a flake URI such as github:owner/repo, look for the name with `glix search`, or point --registry at another index".into(),
+        ),
+        _ => None,
     }
 }
 
