@@ -168,6 +168,20 @@ fn what_to_do_is_its_own_hint_line() {
             NOTHING_CHANGED
         ]
     );
+    let unresolved = lines(&["add", "cool-pkg", "--no-lock"]);
+    assert!(
+        unresolved[0].starts_with("error: could not resolve 'cool-pkg'"),
+        "{unresolved:?}"
+    );
+    assert_eq!(
+        unresolved[unresolved.len() - 2..],
+        ["hint: pass a flake URI such as github:owner/repo, look for the name with `glix search`, or point --registry at another index", NOTHING_CHANGED]
+    );
+    assert_eq!(
+        unresolved.iter().filter(|l| l.contains("hint")).count(),
+        1,
+        "{unresolved:?}"
+    );
     // a message never carries its hint
     let undo = lines(&["restore", "0000000"]);
     assert_eq!(

@@ -65,8 +65,9 @@ impl OpError {
             OpError::Repo(e) => e.hint(),
             OpError::Txn(e) => e.hint(),
             OpError::Edit(e) => edit_hint(e),
-            // A manifest error's message says what is expected at that line.
             OpError::Resolve(e) => resolve_hint(e),
+            // A manifest error's message says what is expected at that line; the
+            // patcher's and Nix's messages say what to do.
             OpError::Manifest(_) | OpError::Patch(_) | OpError::Nix(_) => None,
             OpError::Refused(r) => r.hint(),
             OpError::RollbackFailed { .. } => Some("make room (a full disk?) or fix what the message names, then run any glix command: it finishes the rollback; `glix doctor` shows the state".into()),
