@@ -41,8 +41,9 @@ re-locks, and makes exactly one git commit. If anything fails, every file is res
 no commit is made.
 
 Exit status:
-  0  success
-  1  the command failed (the message says why and what to do; a failed change changed nothing)
+  0  success, also for a change the repository already says (it says so; no commit)
+  1  the command failed (the message says why, `hint:` what to do; a failed change
+     changed nothing unless it says otherwise)
   2  the command line was wrong
   switch, boot, test, build and dry-build exit with nixos-rebuild's own status;
   doctor exits 1 when a check fails
