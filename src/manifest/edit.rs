@@ -36,6 +36,32 @@ pub enum EditError {
     NoSuchKey(String, String),
 }
 
+impl EditError {
+    /// A stable, machine-readable name of what went wrong (the `kind` of glix's
+    /// `--json` errors).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EditError::Invalid(m) => m.kind.as_str(),
+            EditError::OldSchema { .. } => "old-schema",
+            EditError::Duplicate(_) => "name-taken",
+            EditError::NoSuchPackage(_) => "no-such-package",
+            EditError::NoSuchKey(..) => "no-such-config-key",
+        }
+    }
+
+    /// What to do next (the CLI's `hint:` line). A manifest error's message already
+    /// says what is expected at its line.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            EditError::Invalid(_) => return None,
+            EditError::OldSchema { .. } => format!("run `glix migrate` to upgrade it to schema {CURRENT_SCHEMA}"),
+            EditError::Duplicate(_) => "choose another name with --name".into(),
+            EditError::NoSuchPackage(_) => "`glix list` shows the packages".into(),
+            EditError::NoSuchKey(name, _) => format!("`glix show {name}` shows its config"),
+        })
+    }
+}
+
 impl ManifestDoc {
     /// Parse and validate `text`. Editing needs a file at the current schema.
     pub fn parse(text: &str, origin: &str) -> Result<ManifestDoc, EditError> {

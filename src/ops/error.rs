@@ -5,7 +5,7 @@
 
 use crate::flake::PatchError;
 use crate::manifest::edit::EditError;
-use crate::manifest::{ErrorKind, ManifestError};
+use crate::manifest::ManifestError;
 use crate::nix::NixError;
 use crate::repo::RepoError;
 use crate::resolve::ResolveError;
@@ -64,7 +64,7 @@ impl OpError {
         match self {
             OpError::Repo(e) => e.hint(),
             OpError::Txn(e) => e.hint(),
-            OpError::Edit(e) => edit_hint(e),
+            OpError::Edit(e) => e.hint(),
             OpError::Resolve(e) => resolve_hint(e),
             // A manifest error's message says what is expected at that line; the
             // patcher's and Nix's messages say what to do.
@@ -81,9 +81,9 @@ impl OpError {
         match self {
             OpError::Repo(e) => e.kind(),
             OpError::Txn(e) => e.kind(),
-            OpError::Manifest(e) => manifest_kind(e),
-            OpError::Edit(e) => edit_kind(e),
-            OpError::Patch(e) => patch_kind(e),
+            OpError::Manifest(e) => e.kind.as_str(),
+            OpError::Edit(e) => e.kind(),
+            OpError::Patch(e) => e.kind(),
             OpError::Nix(e) => nix_kind(e),
             OpError::Resolve(e) => resolve_kind(e),
             OpError::Refused(r) => r.kind(),
@@ -256,13 +256,13 @@ pub fn diagnose(e: &(dyn std::error::Error + 'static)) -> Option<Diagnosis> {
         return plain(e.kind(), e.hint());
     }
     if let Some(e) = e.downcast_ref::<ManifestError>() {
-        return plain(manifest_kind(e), None);
+        return plain(e.kind.as_str(), None);
     }
     if let Some(e) = e.downcast_ref::<EditError>() {
-        return plain(edit_kind(e), edit_hint(e));
+        return plain(e.kind(), e.hint());
     }
     if let Some(e) = e.downcast_ref::<PatchError>() {
-        return plain(patch_kind(e), None);
+        return plain(e.kind(), None);
     }
     if let Some(e) = e.downcast_ref::<NixError>() {
         return plain(nix_kind(e), None);
@@ -276,51 +276,9 @@ pub fn diagnose(e: &(dyn std::error::Error + 'static)) -> Option<Diagnosis> {
     None
 }
 
-fn manifest_kind(e: &ManifestError) -> &'static str {
-    match e.kind {
-        ErrorKind::Syntax => "manifest-syntax",
-        ErrorKind::Schema => "manifest-schema",
-        ErrorKind::Invalid => "invalid-manifest",
-    }
-}
-
-fn edit_kind(e: &EditError) -> &'static str {
-    match e {
-        EditError::Invalid(m) => manifest_kind(m),
-        EditError::OldSchema { .. } => "old-schema",
-        EditError::Duplicate(_) => "name-taken",
-        EditError::NoSuchPackage(_) => "no-such-package",
-        EditError::NoSuchKey(..) => "no-such-config-key",
-    }
-}
-
-fn edit_hint(e: &EditError) -> Option<String> {
-    Some(match e {
-        EditError::Invalid(_) => return None,
-        EditError::OldSchema { .. } => format!(
-            "run `glix migrate` to upgrade it to schema {}",
-            crate::manifest::CURRENT_SCHEMA
-        ),
-        EditError::Duplicate(_) => "choose another name with --name".into(),
-        EditError::NoSuchPackage(_) => "`glix list` shows the packages".into(),
-        EditError::NoSuchKey(name, _) => format!("`glix show {name}` shows its config"),
-    })
-}
-
-// The kinds of the errors of `flake/`, `nix.rs` and `resolve/`, kept here so that those
-// modules stay as they are; their messages already say what to do.
-
-fn patch_kind(e: &PatchError) -> &'static str {
-    match e {
-        PatchError::MissingMarker { .. } => "missing-marker",
-        PatchError::DuplicateMarker { .. } => "duplicate-marker",
-        PatchError::OutOfOrder { .. } => "markers-out-of-order",
-        PatchError::Nested { .. } => "nested-regions",
-        PatchError::InvalidName { .. } => "invalid-name",
-        PatchError::InvalidUrl { .. } => "invalid-url",
-        PatchError::InvalidSystem { .. } => "invalid-system",
-    }
-}
+// The kinds of the errors of `nix.rs` and `resolve/` are kept here, so that those
+// modules (being reworked) stay as they are; their messages say what to do, except
+// where `resolve_hint` says.
 
 fn nix_kind(e: &NixError) -> &'static str {
     match e {
@@ -349,5 +307,124 @@ fn resolve_kind(e: &ResolveError) -> &'static str {
         ResolveError::NotFound { .. } => "unresolved-name",
         ResolveError::UnwritableTarget { .. } => "unwritable-target",
         ResolveError::Cycle { .. } => "registry-cycle",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_refusal() -> Vec<Refusal> {
+        let s = || "x".to_string();
+        vec![
+            Refusal::AlreadyARepo {
+                dir: s(),
+                hosts: s(),
+            },
+            Refusal::DirNotEmpty(s()),
+            Refusal::UnknownTemplateInput(s()),
+            Refusal::InvalidTemplateInput {
+                name: s(),
+                url: s(),
+                reason: s(),
+            },
+            Refusal::NothingToUndo,
+            Refusal::UndoBlocked {
+                op: s(),
+                commit: s(),
+                summary: s(),
+                path: s(),
+            },
+            Refusal::NoSuchOperation(s()),
+            Refusal::AmbiguousOperation(s()),
+            Refusal::InputClash {
+                input: s(),
+                url: s(),
+                owner_package: s(),
+                owner_host: s(),
+                other_url: s(),
+                other_package: s(),
+                other_host: s(),
+            },
+            Refusal::InvalidPackageName(s()),
+            Refusal::UserOnSystemScope(s()),
+            Refusal::AlreadyPresent {
+                flake: s(),
+                output: s(),
+                host: s(),
+                name: s(),
+            },
+            Refusal::UnknownVerb(s()),
+            Refusal::NoTargetHosts,
+            Refusal::NoNixosRebuild(s()),
+            Refusal::PluginDoesNotLoad {
+                path: s(),
+                reason: s(),
+            },
+            Refusal::HostExists(s()),
+            Refusal::NoSuchPackage {
+                name: s(),
+                host: None,
+            },
+            Refusal::Injected("x"),
+        ]
+    }
+
+    #[test]
+    fn every_refusal_has_its_own_kebab_case_kind_and_a_message_without_its_hint() {
+        let all = every_refusal();
+        let mut kinds: Vec<&str> = all.iter().map(Refusal::kind).collect();
+        for k in &kinds {
+            assert!(
+                !k.is_empty()
+                    && k.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+                    && !k.starts_with('-')
+                    && !k.ends_with('-'),
+                "{k}"
+            );
+        }
+        kinds.sort();
+        kinds.dedup();
+        assert_eq!(kinds.len(), all.len(), "two refusals share a kind");
+        for r in &all {
+            let message = r.to_string();
+            assert!(
+                !message.contains("hint") && !message.contains('\n'),
+                "{message}"
+            );
+            if let Some(h) = r.hint() {
+                assert!(!message.contains(&h), "{message} carries its hint");
+            }
+            // an OpError says the same
+            let e = OpError::from(r.clone());
+            assert_eq!(
+                (e.to_string(), e.kind(), e.hint()),
+                (message, r.kind(), r.hint())
+            );
+        }
+    }
+
+    #[test]
+    fn a_failed_rollback_is_its_own_kind_and_a_left_file_keeps_the_cause() {
+        let cause = || Box::new(OpError::from(Refusal::NothingToUndo));
+        let left = OpError::LeftForeign {
+            cause: cause(),
+            files: vec!["flake.nix".into()],
+        };
+        assert_eq!(
+            (left.kind(), left.changed_nothing()),
+            ("nothing-to-undo", false)
+        );
+        let failed = OpError::RollbackFailed {
+            cause: cause(),
+            rollback: RepoError::Journal("x".into()),
+        };
+        assert_eq!(
+            (failed.kind(), failed.changed_nothing()),
+            ("rollback-failed", false)
+        );
+        assert!(failed.hint().unwrap().contains("run any glix command"));
+        let d = diagnose(&failed).unwrap();
+        assert_eq!((d.kind, d.changed_nothing), ("rollback-failed", false));
     }
 }
