@@ -123,9 +123,11 @@ fn outside_the_default_repo_the_error_points_at_the_one_you_are_in() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("is not a glix repository") && err.contains(&format!("--repo {}", env.repo.display())), "{err}");
-    // Nowhere near a repo: no hint.
+    assert!(err.contains("\nhint: the current directory is inside"), "the hint is its own line: {err}");
+    // Nowhere near a repo: only the usual hint.
     let err = String::from_utf8_lossy(&run(&env.root.join("home")).stderr).into_owned();
-    assert!(err.contains("is not a glix repository") && !err.contains("hint"), "{err}");
+    assert!(err.contains("is not a glix repository") && !err.contains("looks like a glix repository"), "{err}");
+    assert!(err.contains("\nhint: create one with `glix init"), "{err}");
 }
 
 #[test]

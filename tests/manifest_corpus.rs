@@ -86,5 +86,8 @@ fn editing_an_old_schema_asks_for_glix_migrate() {
     let path = repo_root().join("tests/corpus/manifests/valid/schema0.toml");
     let err = ManifestDoc::parse(&std::fs::read_to_string(path).unwrap(), "hosts/h/glix.toml")
         .unwrap_err();
-    assert!(err.to_string().contains("run `glix migrate`"), "{err}");
+    assert!(err.to_string().contains("is at schema 0"), "{err}");
+    // what to do is the hint (the CLI's `hint:` line)
+    assert!(err.hint().unwrap().contains("run `glix migrate`"), "{err}");
+    assert_eq!(err.kind(), "old-schema");
 }

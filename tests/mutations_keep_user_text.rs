@@ -71,14 +71,15 @@ proptest! {
                     typed: format!("github:owner{}/pkg-{n}", n % 3),
                     scope: Some(if *home { glix::manifest::Scope::Home } else { glix::manifest::Scope::System }),
                     ..AddRequest::default()
-                }, &resolve).map(|_| ()),
-                Step::Remove(n) => ops::remove(&ctx, Some(&host()), &format!("pkg-{n}")).map(|_| ()),
-                Step::Config(n, v) => ops::config_set(&ctx, Some(&host()), &format!("pkg-{n}"), &[("k".into(), v.clone())]).map(|_| ()),
-                Step::Toggle(n, e) => ops::set_enabled(&ctx, Some(&host()), &format!("pkg-{n}"), *e).map(|_| ()),
-                Step::HostAdd(n) => ops::host_add(&ctx, &format!("host{n}"), None, None).map(|_| ()),
+                }, &resolve),
+                Step::Remove(n) => ops::remove(&ctx, Some(&host()), &format!("pkg-{n}")),
+                Step::Config(n, v) => ops::config_set(&ctx, Some(&host()), &format!("pkg-{n}"), &[("k".into(), v.clone())]),
+                Step::Toggle(n, e) => ops::set_enabled(&ctx, Some(&host()), &format!("pkg-{n}"), *e),
+                Step::HostAdd(n) => ops::host_add(&ctx, &format!("host{n}"), None, None),
             };
-            // Refusals (a duplicate, a missing package) are fine; they change nothing.
-            if result.is_ok() {
+            // Refusals (a duplicate, a missing package) and no-ops (disabling a disabled
+            // package) are fine; they change nothing and make no commit.
+            if result.is_ok_and(|o| o.commit.is_some()) {
                 applied += 1;
             }
             let now = std::fs::read_to_string(&path).unwrap();

@@ -23,7 +23,9 @@ fn glix_json(path: &std::path::Path) -> Result<Value, String> {
     if out.status.success() {
         Ok(serde_json::from_slice(&out.stdout).expect("glix prints JSON"))
     } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        // With --json, a failure is one JSON object on stdout.
+        let v: Value = serde_json::from_slice(&out.stdout).expect("glix prints its error as JSON");
+        Err(v["error"].as_str().expect("the error's message").to_string())
     }
 }
 

@@ -230,13 +230,17 @@ fn hosts_are_chosen_explicitly_or_when_unambiguous() {
     std::fs::write(dir.path().join("hosts/zz-other/glix.toml"), "schema = 1\n").unwrap();
     std::fs::create_dir_all(dir.path().join("hosts/..x")).unwrap();
     assert_eq!(repo.hosts().unwrap(), vec!["h".to_string(), "zz-other".to_string()]);
-    let err = repo.choose_host(None).unwrap_err().to_string();
-    assert!(err.contains("--host") && err.contains("h, zz-other"), "{err}");
+    let err = repo.choose_host(None).unwrap_err();
+    assert!(err.to_string().contains("h, zz-other"), "{err}");
+    assert_eq!(err.kind(), "ambiguous-host");
+    assert!(err.hint().unwrap().contains("--host"), "{err}");
 }
 
 #[test]
 fn opening_something_that_is_not_a_glix_repo_says_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
-    let err = Repo::open(dir.path()).unwrap_err().to_string();
-    assert!(err.contains("glix init"), "{err}");
+    let err = Repo::open(dir.path()).unwrap_err();
+    assert!(err.to_string().contains("is not a glix repository"), "{err}");
+    // What to do is the hint, not the message.
+    assert!(err.hint().unwrap().contains("glix init") && !err.to_string().contains("glix init"), "{err}");
 }

@@ -1,7 +1,7 @@
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 
-use crate::global::Global;
+use crate::global::{CliError, Global};
 
 pub fn command() -> Command {
     Command::new("config")
@@ -26,7 +26,7 @@ pub fn command() -> Command {
 
 /// `KEY=VALUE` arguments (the value may contain `=`).
 pub fn pairs<'a>(args: impl Iterator<Item = &'a String>) -> Result<Vec<(String, String)>> {
-    args.map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).ok_or_else(|| anyhow!("{kv}: expected KEY=VALUE")))
+    args.map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).ok_or_else(|| CliError::NotAPair { arg: kv.clone(), expected: "KEY=VALUE" }.into()))
         .collect()
 }
 

@@ -114,10 +114,7 @@ impl Global {
             _ => None,
         };
         match inside {
-            Some(dir) => anyhow::anyhow!(
-                "{e}\nhint: the current directory is inside {d}, which looks like a glix repository: use `--repo {d}` or `export GLIX_REPO={d}`",
-                d = dir.display()
-            ),
+            Some(dir) => CliError::RepoElsewhere { error: e, dir }.into(),
             None => e.into(),
         }
     }
@@ -154,14 +151,13 @@ impl Global {
             eprintln!("warning: {w}");
         }
         if self.json {
-            let v = serde_json::json!({
-                "summary": outcome.summary,
-                "commit": outcome.commit,
-                "files": outcome.files,
-                "dryRun": outcome.diff.is_some(),
-                "diff": outcome.diff,
-            });
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            println!("{}", serde_json::to_string_pretty(&outcome_json(outcome))?);
+            return Ok(());
+        }
+        if let Some(reason) = &outcome.noop {
+            if !self.quiet {
+                eprintln!("{reason}");
+            }
             return Ok(());
         }
         match (&outcome.diff, &outcome.commit) {
@@ -200,14 +196,110 @@ fn report_recovery(r: &glix::txn::Recovery) {
     }
 }
 
-/// Print an error: what failed and its causes, and for a failed change, that nothing
-/// was changed.
-pub fn report_error(e: &anyhow::Error, mutation: bool) {
-    eprintln!("error: {e}");
-    for cause in e.chain().skip(1) {
+/// What `--json` prints for an outcome: `commit` is null for a dry run and for a no-op
+/// (`noop`: the repository already said what was asked; `reason` says why).
+pub fn outcome_json(outcome: &Outcome) -> serde_json::Value {
+    serde_json::json!({
+        "summary": outcome.summary,
+        "commit": outcome.commit,
+        "files": outcome.files,
+        "dryRun": outcome.diff.is_some(),
+        "diff": outcome.diff,
+        "noop": outcome.noop.is_some(),
+        "reason": outcome.noop,
+    })
+}
+
+/// Errors of the CLI layer itself (the library's are `glix::ops::OpError` and the
+/// types it wraps).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The default repo is not one, but the current directory is inside one.
+    #[error("{error}")]
+    RepoElsewhere { error: glix::repo::RepoError, dir: PathBuf },
+    #[error("glix init needs --host NAME (the first host of the repo)")]
+    InitNeedsHost,
+    #[error("{arg}: expected {expected}")]
+    NotAPair { arg: String, expected: &'static str },
+}
+
+impl CliError {
+    fn diagnosis(&self) -> glix::ops::Diagnosis {
+        let (kind, hint) = match self {
+            CliError::RepoElsewhere { error, dir } => (
+                error.kind(),
+                Some(format!(
+                    "the current directory is inside {d}, which looks like a glix repository: use `--repo {d}` or `export GLIX_REPO={d}`",
+                    d = dir.display()
+                )),
+            ),
+            CliError::InitNeedsHost => ("init-needs-host", Some("e.g. `glix init --host laptop --user alice`".into())),
+            CliError::NotAPair { .. } => ("bad-argument", None),
+        };
+        glix::ops::Diagnosis { kind, hint, changed_nothing: true }
+    }
+}
+
+/// An error as the CLI reports it.
+pub struct Report {
+    /// What failed, then each cause the message does not already say.
+    pub lines: Vec<String>,
+    pub diagnosis: glix::ops::Diagnosis,
+}
+
+impl Report {
+    pub fn of(e: &anyhow::Error) -> Report {
+        let mut lines = vec![e.to_string()];
+        for cause in e.chain().skip(1) {
+            let text = cause.to_string();
+            // A message that embeds its cause (`could not run nix: No such file …`)
+            // says it once.
+            if !lines.iter().any(|l| l.contains(&text)) {
+                lines.push(text);
+            }
+        }
+        let diagnosis = e
+            .chain()
+            .find_map(|c| c.downcast_ref::<CliError>().map(CliError::diagnosis).or_else(|| glix::ops::diagnose(c)))
+            .unwrap_or(glix::ops::Diagnosis { kind: "error", hint: None, changed_nothing: true });
+        Report { lines, diagnosis }
+    }
+
+    /// The `--json` form: `{"version": 1, "error", "kind", "hint", "changedNothing"}`.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "version": 1,
+            "error": self.lines.join(": "),
+            "kind": self.diagnosis.kind,
+            "hint": self.diagnosis.hint,
+            "changedNothing": self.diagnosis.changed_nothing,
+        })
+    }
+}
+
+/// Print an error: what failed and its causes, what to do next, and for a failed
+/// change that left the repository as it was, that nothing was changed. With `--json`,
+/// one JSON object on stdout instead.
+pub fn report_error(e: &anyhow::Error, mutation: bool, json: bool) {
+    let r = Report::of(e);
+    if json {
+        match serde_json::to_string_pretty(&r.json()) {
+            Ok(s) => println!("{s}"),
+            Err(_) => println!("{}", r.json()),
+        }
+        return;
+    }
+    let mut lines = r.lines.iter();
+    if let Some(first) = lines.next() {
+        eprintln!("error: {first}");
+    }
+    for cause in lines {
         eprintln!("  caused by: {cause}");
     }
-    if mutation {
+    if let Some(h) = &r.diagnosis.hint {
+        eprintln!("hint: {h}");
+    }
+    if mutation && r.diagnosis.changed_nothing {
         eprintln!("nothing was changed: every file is as it was, and no commit was made");
     }
 }

@@ -1,10 +1,10 @@
 use std::path::PathBuf;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use glix::ops::{init, InitRequest};
 
-use crate::global::Global;
+use crate::global::{CliError, Global};
 
 pub fn command() -> Command {
     Command::new("init")
@@ -25,12 +25,12 @@ pub fn command() -> Command {
 }
 
 pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
-    let Some(host) = g.host.clone() else { bail!("glix init needs --host NAME (the first host of the repo)") };
+    let Some(host) = g.host.clone() else { return Err(CliError::InitNeedsHost.into()) };
     let inputs = m
         .get_many::<String>("input")
         .into_iter()
         .flatten()
-        .map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).ok_or_else(|| anyhow::anyhow!("--input {kv}: expected NAME=URL")))
+        .map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).ok_or_else(|| CliError::NotAPair { arg: format!("--input {kv}"), expected: "NAME=URL" }.into()))
         .collect::<Result<Vec<_>>>()?;
     let req = InitRequest {
         dir: m.get_one::<PathBuf>("dir").cloned().unwrap_or_else(|| g.repo_dir()),

@@ -41,11 +41,19 @@ re-locks, and makes exactly one git commit. If anything fails, every file is res
 no commit is made.
 
 Exit status:
-  0  success
-  1  the command failed (the message says why and what to do; a failed change changed nothing)
+  0  success, also for a change the repository already says (it says so; no commit)
+  1  the command failed (the message says why, `hint:` what to do; a failed change
+     changed nothing unless it says otherwise)
   2  the command line was wrong
   switch, boot, test, build and dry-build exit with nixos-rebuild's own status;
   doctor exits 1 when a check fails
+
+Errors:
+  error: what failed (then `caused by:` lines), `hint:` what to do next, and for a change
+  that left every file as it was, `nothing was changed`. With --json, a failure prints
+  exactly one JSON object on stdout instead, and keeps its exit status:
+    {\"version\": 1, \"error\": MESSAGE, \"kind\": KIND, \"hint\": HINT or null, \"changedNothing\": BOOL}
+  KIND is stable, kebab-case (no-such-package, dirty, head-moved, nix-failed, ...).
 
 Environment:
   GLIX_REPO      the user-packages flake (default ~/.config/glixos)
@@ -111,7 +119,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(e) => {
             let read_only = matches!(m.subcommand_name(), Some("list"));
-            global::report_error(&e, MUTATIONS.contains(&name) && !read_only);
+            global::report_error(&e, MUTATIONS.contains(&name) && !read_only, g.json);
             ExitCode::FAILURE
         }
     }

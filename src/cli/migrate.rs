@@ -10,13 +10,6 @@ pub fn command() -> Command {
 }
 
 pub fn exec(g: &Global, _m: &ArgMatches) -> Result<i32> {
-    match glix::ops::migrate(&g.context()?)? {
-        Some(outcome) => g.report(&outcome)?,
-        None => {
-            if !g.quiet {
-                eprintln!("nothing to migrate: every manifest is at schema {}", glix::manifest::CURRENT_SCHEMA);
-            }
-        }
-    }
+    g.report(&glix::ops::migrate(&g.context()?)?)?;
     Ok(0)
 }

@@ -1,4 +1,5 @@
-use anyhow::{anyhow, Result};
+use anyhow::Result;
+use glix::ops::{OpError, Refusal};
 use clap::{Arg, ArgMatches, Command};
 
 use crate::global::Global;
@@ -18,7 +19,7 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
     let p = manifest
         .packages
         .get(name)
-        .ok_or_else(|| anyhow!("no package named '{name}' on {host}; `glix list` shows its packages"))?;
+        .ok_or_else(|| OpError::from(Refusal::NoSuchPackage { name: name.clone(), host: Some(host.clone()) }))?;
     if g.json {
         println!("{}", serde_json::to_string_pretty(p)?);
         return Ok(());

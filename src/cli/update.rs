@@ -12,13 +12,5 @@ pub fn command() -> Command {
 
 pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
     let names: Vec<String> = m.get_many::<String>("names").into_iter().flatten().cloned().collect();
-    match glix::ops::update(&g.context()?, &names) {
-        Err(glix::ops::OpError::Txn(glix::txn::TxnError::NothingChanged)) => {
-            if !g.quiet {
-                eprintln!("already up to date: flake.lock did not change");
-            }
-            Ok(())
-        }
-        other => g.report(&other?),
-    }
+    g.report(&glix::ops::update(&g.context()?, &names)?)
 }

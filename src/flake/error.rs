@@ -106,6 +106,22 @@ pub enum PatchError {
     },
 }
 
+impl PatchError {
+    /// A stable, machine-readable name of what went wrong (the `kind` of glix's
+    /// `--json` errors). The messages themselves say what to do.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PatchError::MissingMarker { .. } => "missing-marker",
+            PatchError::DuplicateMarker { .. } => "duplicate-marker",
+            PatchError::OutOfOrder { .. } => "markers-out-of-order",
+            PatchError::Nested { .. } => "nested-regions",
+            PatchError::InvalidName { .. } => "invalid-name",
+            PatchError::InvalidUrl { .. } => "invalid-url",
+            PatchError::InvalidSystem { .. } => "invalid-system",
+        }
+    }
+}
+
 fn missing(region: Region, which: Which, near: Option<usize>) -> String {
     let place = match which {
         Which::Begin => format!("{}, above `{}`", region.home(), region.end()),

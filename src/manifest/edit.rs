@@ -20,19 +20,46 @@ pub struct ManifestDoc {
     text: String,
 }
 
-/// Why an edit was refused.
+/// Why an edit was refused. What to do about it is the CLI's `hint:` line
+/// (`glix::ops::OpError::hint`), not part of the message.
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
     #[error(transparent)]
     Invalid(#[from] ManifestError),
-    #[error("{origin} is at schema {found}; run `glix migrate` to upgrade it to schema {CURRENT_SCHEMA} before editing it")]
+    #[error("{origin} is at schema {found}, and glix edits only schema {CURRENT_SCHEMA}")]
     OldSchema { origin: String, found: i64 },
-    #[error("package '{0}' is already in this manifest; choose another name with --name")]
+    #[error("package '{0}' is already in this manifest")]
     Duplicate(String),
-    #[error("no package named '{0}' in this manifest; `glix list` shows the packages")]
+    #[error("no package named '{0}' in this manifest")]
     NoSuchPackage(String),
     #[error("package '{0}' has no config key '{1}'")]
     NoSuchKey(String, String),
+}
+
+impl EditError {
+    /// A stable, machine-readable name of what went wrong (the `kind` of glix's
+    /// `--json` errors).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EditError::Invalid(m) => m.kind.as_str(),
+            EditError::OldSchema { .. } => "old-schema",
+            EditError::Duplicate(_) => "name-taken",
+            EditError::NoSuchPackage(_) => "no-such-package",
+            EditError::NoSuchKey(..) => "no-such-config-key",
+        }
+    }
+
+    /// What to do next (the CLI's `hint:` line). A manifest error's message already
+    /// says what is expected at its line.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            EditError::Invalid(_) => return None,
+            EditError::OldSchema { .. } => format!("run `glix migrate` to upgrade it to schema {CURRENT_SCHEMA}"),
+            EditError::Duplicate(_) => "choose another name with --name".into(),
+            EditError::NoSuchPackage(_) => "`glix list` shows the packages".into(),
+            EditError::NoSuchKey(name, _) => format!("`glix show {name}` shows its config"),
+        })
+    }
 }
 
 impl ManifestDoc {

@@ -33,6 +33,17 @@ pub enum ErrorKind {
     Invalid,
 }
 
+impl ErrorKind {
+    /// A stable, machine-readable name (the `kind` of glix's `--json` errors).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ErrorKind::Syntax => "manifest-syntax",
+            ErrorKind::Schema => "manifest-schema",
+            ErrorKind::Invalid => "invalid-manifest",
+        }
+    }
+}
+
 /// A manifest error: what is wrong, where, and what is expected instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ManifestError {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::state::{load_for_edit, regenerate, remember_edit, user_inputs, HostEdit};
 use super::summary::HostSummary;
-use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
+use super::{mutate, Context, LockStep, OpError, Outcome, Planned, Refusal, FLAKE_NIX};
 use crate::flakeref;
 use crate::ident;
 use crate::manifest::{Package, Scope};
@@ -37,21 +37,18 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
         let output = req.output.clone().or_else(|| res.output.clone()).unwrap_or_else(|| scope.default_output().to_string());
         let name = req.name.clone().unwrap_or_else(|| res.name_hint.clone());
         if !ident::is_valid_name(&name) {
-            return Err(OpError::Refused(format!("'{name}' cannot be a package name ({}); choose one with --name", ident::NAME_RULE)));
+            return Err(Refusal::InvalidPackageName(name).into());
         }
         let user = match (scope, &req.user) {
             (Scope::System, Some(u)) => {
-                return Err(OpError::Refused(format!("--user {u} only applies to --scope home (system packages belong to the whole machine)")));
+                return Err(Refusal::UserOnSystemScope(u.clone()).into());
             }
             (Scope::Home, Some(u)) => Some(u.clone()),
             (Scope::Home, None) => doc.manifest().host.default_user.clone(),
             (Scope::System, None) => None,
         };
         if let Some(existing) = doc.manifest().packages.values().find(|p| p.flake == flake && p.output == output && p.scope == scope && p.user == user) {
-            return Err(OpError::Refused(format!(
-                "{flake} ({output}) is already on {host} as '{}'; `glix show {}` shows it",
-                existing.name, existing.name
-            )));
+            return Err(Refusal::AlreadyPresent { flake, output, host, name: existing.name.clone() }.into());
         }
         // Every host once, read-only: for the input name and the regions.
         all.insert(host.clone(), HostSummary::of(doc.manifest()));
@@ -86,6 +83,7 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
             lock: LockStep::Lock,
             warnings: res.warnings.clone(),
             after: vec![remember],
+            unchanged: None,
         })
     })
 }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::state::load_manifest;
-use super::OpError;
+use super::{OpError, Refusal};
 use crate::nix::{self, Nix, Rebuild};
 use crate::repo::Repo;
 
@@ -68,7 +68,7 @@ impl DeployReport {
 
 pub fn deploy(repo: &Repo, req: &DeployRequest) -> Result<DeployReport, OpError> {
     if !VERBS.contains(&req.verb.as_str()) {
-        return Err(OpError::Refused(format!("unknown verb {}; one of {}", req.verb, VERBS.join(", "))));
+        return Err(Refusal::UnknownVerb(req.verb.clone()).into());
     }
     let mut notes = Vec::new();
     let plugin = choose_plugin(&req.plugin, &mut notes)?;
@@ -80,9 +80,7 @@ pub fn deploy(repo: &Repo, req: &DeployRequest) -> Result<DeployReport, OpError>
             }
         }
         if v.is_empty() {
-            return Err(OpError::Refused(
-                "no host has a `target-host` in its glix.toml; add one under [host] (target-host = \"root@machine\") to deploy it with --all".into(),
-            ));
+            return Err(Refusal::NoTargetHosts.into());
         }
         v
     } else {
@@ -121,12 +119,7 @@ pub fn deploy(repo: &Repo, req: &DeployRequest) -> Result<DeployReport, OpError>
                 let drv = nix.eval_raw(&attr)?;
                 HostRun { host: host.clone(), target, exit_code: 0, seconds: secs(start.elapsed()), drv_path: Some(drv) }
             }
-            (None, None) => {
-                return Err(OpError::Refused(format!(
-                    "nixos-rebuild is not on PATH (it comes with NixOS); `glix {}` needs it. On another machine, `glix build` evaluates the host instead",
-                    req.verb
-                )))
-            }
+            (None, None) => return Err(Refusal::NoNixosRebuild(req.verb.clone()).into()),
         };
         runs.push(run);
     }
@@ -137,9 +130,7 @@ fn choose_plugin(choice: &PluginChoice, notes: &mut Vec<String>) -> Result<Optio
     match choice {
         PluginChoice::Off => Ok(None),
         PluginChoice::Explicit(p) => {
-            Nix::locate()?.probe_plugin(p).map_err(|e| {
-                OpError::Refused(format!("the plugin {} does not load into the nix on PATH: {e}; rebuild it for this Nix, or drop --plugin", p.display()))
-            })?;
+            Nix::locate()?.probe_plugin(p).map_err(|e| Refusal::PluginDoesNotLoad { path: p.display().to_string(), reason: e.to_string() })?;
             Ok(Some(p.clone()))
         }
         PluginChoice::Auto => {

@@ -294,6 +294,7 @@ pub fn doctor_fix(ctx: &Context) -> Result<Outcome, OpError> {
             lock,
             warnings: vec![],
             after: vec![],
+            unchanged: Some("nothing to fix: flake.nix's regions and flake.lock already are what the manifests say".into()),
         })
     })
 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::state::{regenerate_flake, summaries_of};
-use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_LOCK, FLAKE_NIX};
+use super::{mutate, Context, LockStep, OpError, Outcome, Planned, Refusal, FLAKE_LOCK, FLAKE_NIX};
 use crate::manifest::load_str;
 use crate::repo::git::{self, CommitInfo};
 use crate::repo::Repo;
@@ -80,18 +80,12 @@ pub fn undo(ctx: &Context) -> Result<Outcome, OpError> {
             }
         })?;
         let Some(target) = target else {
-            return Err(OpError::Refused("there is no glix operation to undo".into()));
+            return Err(Refusal::NothingToUndo.into());
         };
         // Every commit collected here is newer than the target (the log is newest first).
         for f in &later_foreign {
             if let Some(p) = f.paths.iter().find(|p| target.paths.contains(p)) {
-                return Err(OpError::Refused(format!(
-                    "cannot undo `{}`: a later commit not made by glix ({} \"{}\") also changed {p}; revert that commit first (git revert {}), or fix the file by hand",
-                    target.summary,
-                    &f.id[..12],
-                    f.summary,
-                    &f.id[..12]
-                )));
+                return Err(Refusal::UndoBlocked { op: target.summary.clone(), commit: f.id[..12].to_string(), summary: f.summary.clone(), path: p.clone() }.into());
             }
         }
         let parent = git::parent(repo, &target.id)?;
@@ -116,6 +110,7 @@ pub fn undo(ctx: &Context) -> Result<Outcome, OpError> {
             lock: LockStep::None,
             warnings: vec![],
             after: vec![],
+            unchanged: None,
         })
     })
 }
@@ -134,8 +129,8 @@ pub fn restore(ctx: &Context, op: &str) -> Result<Outcome, OpError> {
         })?;
         let target = match matches.as_slice() {
             [one] => one,
-            [] => return Err(OpError::Refused(format!("no glix operation with commit id {op}; `glix log` lists them"))),
-            _ => return Err(OpError::Refused(format!("{op} matches several operations; give more of the commit id"))),
+            [] => return Err(Refusal::NoSuchOperation(op.to_string()).into()),
+            _ => return Err(Refusal::AmbiguousOperation(op.to_string()).into()),
         };
         // Each manifest of then, read once; a host of now that had none then goes.
         let mut files: BTreeMap<String, Option<String>> = BTreeMap::new();
@@ -165,6 +160,7 @@ pub fn restore(ctx: &Context, op: &str) -> Result<Outcome, OpError> {
             lock: LockStep::None,
             warnings: vec![],
             after: vec![],
+            unchanged: Some(format!("the repository is already as after {}", &target.id[..12])),
         })
     })
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::state::{load_host, regenerate_flake, with_edit};
 use super::summary::{self, load_summaries};
-use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
+use super::{mutate, Context, LockStep, OpError, Outcome, Planned, Refusal, FLAKE_NIX};
 use crate::manifest::ManifestDoc;
 use crate::ident;
 use crate::repo::{Repo, RepoError};
@@ -19,7 +19,7 @@ pub fn host_add(ctx: &Context, name: &str, system: Option<&str>, user: Option<&s
     }
     mutate(ctx, |repo| {
         if repo.hosts()?.iter().any(|h| h == name) || repo.path(&format!("hosts/{name}")).exists() {
-            return Err(OpError::Refused(format!("hosts/{name} already exists; choose another name, or `glix host remove {name}` first")));
+            return Err(Refusal::HostExists(name.to_string()).into());
         }
         let rel = Repo::manifest_rel(name);
         let doc = ManifestDoc::new_host(user, Some(system.unwrap_or(super::state::DEFAULT_SYSTEM)), &rel)?;
@@ -36,6 +36,7 @@ pub fn host_add(ctx: &Context, name: &str, system: Option<&str>, user: Option<&s
             lock: LockStep::None,
             warnings: vec![],
             after: vec![remember],
+            unchanged: None,
         })
     })
 }
@@ -69,6 +70,7 @@ pub fn host_remove(ctx: &Context, name: &str) -> Result<Outcome, OpError> {
                 let (repo, host) = (repo.clone(), host.clone());
                 Box::new(move || summary::forget(&repo, &host))
             }],
+            unchanged: None,
         })
     })
 }

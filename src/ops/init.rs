@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::host::HOST_DEFAULT_NIX;
-use super::{OpError, Outcome, FLAKE_LOCK, FLAKE_NIX};
+use super::{OpError, Outcome, Refusal, FLAKE_LOCK, FLAKE_NIX};
 use crate::flake::{self, Desired};
 use crate::flakeref::FlakeRef;
 use crate::manifest::ManifestDoc;
@@ -39,15 +39,11 @@ pub fn init(req: &InitRequest) -> Result<Outcome, OpError> {
         return Err(RepoError::InvalidHostName(req.host.clone()).into());
     }
     if let Ok(repo) = Repo::open(&req.dir) {
-        return Err(OpError::Refused(format!(
-            "{} is already a glix repository (hosts: {}); use `glix host add` to add a host",
-            repo.root().display(),
-            repo.hosts().unwrap_or_default().join(", ")
-        )));
+        return Err(Refusal::AlreadyARepo { dir: repo.root().display().to_string(), hosts: repo.hosts().unwrap_or_default().join(", ") }.into());
     }
     let created_dir = !req.dir.exists();
     if !created_dir && std::fs::read_dir(&req.dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        return Err(OpError::Refused(format!("{} is not empty; glix init needs an empty or new directory", req.dir.display())));
+        return Err(Refusal::DirNotEmpty(req.dir.display().to_string()).into());
     }
     let files = template_files(req)?;
     if req.dry_run {
@@ -70,10 +66,11 @@ fn template_files(req: &InitRequest) -> Result<BTreeMap<String, String>, OpError
     let mut flake_nix = TEMPLATE_FLAKE.to_string();
     for (name, url) in &req.inputs {
         if !TEMPLATE_INPUTS.contains(&name.as_str()) {
-            return Err(OpError::Refused(format!("--input {name}=…: the template's inputs are {}", TEMPLATE_INPUTS.join(", "))));
+            return Err(Refusal::UnknownTemplateInput(name.clone()).into());
         }
-        FlakeRef::parse(url).map_err(|e| OpError::Refused(format!("--input {name}={url}: not a flake reference: {e}")))?;
-        let escaped = flake::escape_nix_string(url).map_err(|e| OpError::Refused(format!("--input {name}={url}: {e}")))?;
+        let invalid = |reason: String| Refusal::InvalidTemplateInput { name: name.clone(), url: url.clone(), reason };
+        FlakeRef::parse(url).map_err(|e| invalid(format!("not a flake reference: {e}")))?;
+        let escaped = flake::escape_nix_string(url).map_err(|e| invalid(e.to_string()))?;
         let prefix = format!("{name}.url = \"");
         let start = flake_nix.find(&prefix).expect("template input") + prefix.len();
         let end = start + flake_nix[start..].find("\";").expect("template input line");

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use super::state::{read_manifest, regenerate_flake, summaries_of};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
 use crate::manifest::{load_str, ManifestDoc, CURRENT_SCHEMA};
-use crate::txn::{Operation, TxnError};
+use crate::txn::Operation;
 
-/// `Ok(None)` when every manifest is already current.
-pub fn migrate(ctx: &Context) -> Result<Option<Outcome>, OpError> {
-    let result = mutate(ctx, |repo| {
+/// A no-op outcome ([`Outcome::noop`]) when every manifest is already current.
+pub fn migrate(ctx: &Context) -> Result<Outcome, OpError> {
+    mutate(ctx, |repo| {
         let mut files = BTreeMap::new();
         let mut manifests = BTreeMap::new();
         let mut upgraded = Vec::new();
@@ -30,7 +30,8 @@ pub fn migrate(ctx: &Context) -> Result<Option<Outcome>, OpError> {
             files.insert(rel, Some(doc.text()));
         }
         if upgraded.is_empty() {
-            return Err(TxnError::NothingChanged.into());
+            let op = Operation { kind: "migrate".into(), summary: "glix migrate".into(), ..Operation::default() };
+            return Ok(Planned::unchanged(op, format!("nothing to migrate: every manifest is at schema {CURRENT_SCHEMA}")));
         }
         files.insert(FLAKE_NIX.to_string(), Some(regenerate_flake(repo, &summaries_of(&manifests))?));
         Ok(Planned {
@@ -39,10 +40,7 @@ pub fn migrate(ctx: &Context) -> Result<Option<Outcome>, OpError> {
             lock: LockStep::Lock,
             warnings: vec![],
             after: vec![],
+            unchanged: None,
         })
-    });
-    match result {
-        Err(OpError::Txn(TxnError::NothingChanged)) => Ok(None),
-        other => other.map(Some),
-    }
+    })
 }

@@ -7,6 +7,7 @@ mod add;
 mod config;
 mod deploy;
 mod doctor;
+mod error;
 mod history;
 mod host;
 mod init;
@@ -23,6 +24,7 @@ pub use deploy::{deploy, DeployReport, DeployRequest, HostRun, PluginChoice, VER
 pub use history::{glix_log, restore, undo, LogEntry};
 pub use host::{host_add, host_remove};
 pub use doctor::{doctor, doctor_fix, Check, DoctorReport, Severity};
+pub use error::{diagnose, Diagnosis, OpError, Refusal};
 pub use init::{init, InitRequest};
 pub use migrate::migrate;
 pub use remove::remove;
@@ -33,16 +35,13 @@ pub use update::update;
 
 use std::collections::BTreeMap;
 
-use crate::manifest::edit::EditError;
-use crate::manifest::ManifestError;
-use crate::nix::{Nix, NixError};
-use crate::repo::{Repo, RepoError};
+use crate::nix::Nix;
+use crate::repo::Repo;
 use crate::speedups::Speedup;
 use crate::txn::{Locked, Operation, Recovery, Transaction, TxnError, TxnOptions};
 
 pub const FLAKE_NIX: &str = "flake.nix";
 pub const FLAKE_LOCK: &str = "flake.lock";
-
 
 /// How an operation runs.
 pub struct Context {
@@ -70,6 +69,16 @@ pub struct Outcome {
     pub warnings: Vec<String>,
     /// Files the commit changed.
     pub files: Vec<String>,
+    /// The repository already said what was asked, so nothing was changed and no commit
+    /// made: why (`cool-pkg is already disabled on laptop`).
+    pub noop: Option<String>,
+}
+
+impl Outcome {
+    /// Nothing to change: the repository already says what `summary` asked for.
+    pub fn noop(summary: &str, reason: String) -> Outcome {
+        Outcome { summary: summary.to_string(), noop: Some(reason), ..Outcome::default() }
+    }
 }
 
 /// What to do with flake.lock after the files are written.
@@ -92,59 +101,40 @@ pub struct Planned {
     /// Work that only saves time later (cache entries): done on another core while the
     /// change is written, and not at all for a dry run.
     pub after: Vec<Deferred>,
+    /// What to say when the change turns out to change nothing — no file to write and
+    /// no lock step, or a lock step that left every file as it was: the repository
+    /// already says what was asked. `None`: a generic "nothing to change".
+    pub unchanged: Option<String>,
+}
+
+impl Planned {
+    /// A plan that changes nothing, because the repository already says what was asked.
+    pub fn unchanged(op: Operation, reason: String) -> Planned {
+        Planned { op, files: BTreeMap::new(), lock: LockStep::None, warnings: vec![], after: vec![], unchanged: Some(reason) }
+    }
+
+    /// Whether there is nothing to do at all.
+    fn is_empty(&self) -> bool {
+        self.files.is_empty() && self.lock == LockStep::None
+    }
+
+    fn noop(&self, recovery: Option<Recovery>) -> Outcome {
+        let reason = self.unchanged.clone().unwrap_or_else(|| "nothing to change: the repository already says that".into());
+        Outcome { recovery, warnings: self.warnings.clone(), ..Outcome::noop(&self.op.summary, reason) }
+    }
 }
 
 /// See [`Planned::after`].
 pub type Deferred = Box<dyn FnOnce() + Send>;
-
-#[derive(Debug, thiserror::Error)]
-pub enum OpError {
-    #[error(transparent)]
-    Repo(#[from] RepoError),
-    #[error(transparent)]
-    Txn(#[from] TxnError),
-    #[error(transparent)]
-    Manifest(#[from] ManifestError),
-    #[error(transparent)]
-    Edit(#[from] EditError),
-    #[error(transparent)]
-    Patch(#[from] crate::flake::PatchError),
-    #[error(transparent)]
-    Nix(#[from] NixError),
-    #[error(transparent)]
-    Resolve(#[from] crate::resolve::ResolveError),
-    #[error("{0}")]
-    Refused(String),
-    #[error("{cause}\nglix could not put every file back: {rollback}; its journal stays, and the next glix command tries again")]
-    RollbackFailed { cause: Box<OpError>, rollback: RepoError },
-    #[error("{cause}\nglix put back what it had written; {} changed by someone else meanwhile and {} left as it is now", files.join(", "), if files.len() == 1 { "is" } else { "are" })]
-    LeftForeign { cause: Box<OpError>, files: Vec<String> },
-}
-
-impl OpError {
-    /// Whether the repository is exactly as before the failed command: what lets the CLI
-    /// say "nothing was changed".
-    pub fn changed_nothing(&self) -> bool {
-        !matches!(self, OpError::RollbackFailed { .. } | OpError::LeftForeign { .. })
-    }
-
-    /// What to do next, for the `hint:` line.
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            OpError::Repo(e) => e.hint(),
-            OpError::Txn(e) => e.hint(),
-            OpError::RollbackFailed { .. } => Some("make room (a full disk?) or fix what the message names, then run any glix command: it finishes the rollback; `glix doctor` shows the state".into()),
-            OpError::LeftForeign { cause, .. } => cause.hint(),
-            _ => None,
-        }
-    }
-}
 
 /// Run an operation: plan it under the repo lock, then write, lock and commit in one
 /// transaction — or only show the diff for a dry run.
 pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError>) -> Result<Outcome, OpError> {
     if ctx.dry_run {
         let planned = plan(&ctx.repo)?;
+        if planned.is_empty() {
+            return Ok(Outcome { diff: Some(String::new()), ..planned.noop(None) });
+        }
         return Ok(Outcome {
             summary: planned.op.summary.clone(),
             diff: Some(diff(&ctx.repo, &planned, ctx.lock)),
@@ -156,6 +146,9 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
     let locked = Locked::acquire(&ctx.repo, &ctx.txn)?;
     let recovery = locked.recovery().cloned();
     let mut planned = plan(&ctx.repo)?;
+    if planned.is_empty() {
+        return Ok(planned.noop(recovery));
+    }
     let after = std::mem::take(&mut planned.after);
     let locking = ctx.lock && planned.lock != LockStep::None;
     let contents: Vec<(&str, Option<&[u8]>)> = planned.files.iter().map(|(rel, c)| (rel.as_str(), c.as_deref().map(str::as_bytes))).collect();
@@ -183,7 +176,7 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
                     None => txn.remove(rel)?,
                 }
             }
-            fail::fail_point!("op-before-lock", |_| Err(OpError::Refused("injected failure before nix flake lock".into())));
+            fail::fail_point!("op-before-lock", |_| Err(Refusal::Injected("before nix flake lock").into()));
             if locking {
                 let nix = match &ctx.nix {
                     Some(n) => n.clone(),
@@ -195,7 +188,7 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
                     LockStep::None => Ok(()),
                 })?;
             }
-            fail::fail_point!("op-after-lock", |_| Err(OpError::Refused("injected failure after nix flake lock".into())));
+            fail::fail_point!("op-after-lock", |_| Err(Refusal::Injected("after nix flake lock").into()));
             Ok(())
         };
         let committed = match steps(&mut txn) {
@@ -205,10 +198,15 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
             }
             Err(e) => Err(e),
         };
-        let committed = committed.map_err(|e| rolled_back(txn, e))?;
+        let committed = match committed.map_err(|e| rolled_back(txn, e)) {
+            // A lock step that changed nothing, rolled back cleanly: nothing was asked
+            // that the repository did not already say.
+            Err(OpError::Txn(TxnError::NothingChanged)) => return Ok(planned.noop(recovery)),
+            other => other?,
+        };
         let mut warnings = planned.warnings.clone();
         warnings.extend(committed.warnings);
-        Ok(Outcome { summary: planned.op.summary.clone(), commit: Some(committed.id), diff: None, recovery, warnings, files: committed.files })
+        Ok(Outcome { summary: planned.op.summary.clone(), commit: Some(committed.id), diff: None, recovery, warnings, files: committed.files, noop: None })
     })
 }
 

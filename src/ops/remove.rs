@@ -32,6 +32,7 @@ pub fn remove(ctx: &Context, host: Option<&str>, name: &str) -> Result<Outcome, 
             lock: if input_still_used { LockStep::None } else { LockStep::Lock },
             warnings: vec![],
             after: vec![remember],
+            unchanged: None,
         })
     })
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{mutate, Context, Deferred, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
+use super::{mutate, Context, Deferred, LockStep, OpError, Outcome, Planned, Refusal, FLAKE_NIX};
 use crate::manifest::edit::EditError;
 use crate::txn::Operation;
 use crate::flake::{self, DesiredRef};
@@ -85,9 +85,16 @@ pub fn desired_ref(hosts: &BTreeMap<String, HostSummary>) -> Result<DesiredRef<'
     for group in uses.chunk_by(|a, b| a.0 == b.0) {
         let (input, url, owner_host, owner_pkg) = group[0];
         if let Some((_, flake, host, name)) = group.iter().find(|u| u.1 != url) {
-            return Err(OpError::Refused(format!(
-                "input '{input}' is used for two different flakes: \"{url}\" by package '{owner_pkg}' of host {owner_host}, and \"{flake}\" by package '{name}' of host {host}; give one of them another `input` in its glix.toml"
-            )));
+            return Err(Refusal::InputClash {
+                input: input.to_string(),
+                url: url.to_string(),
+                owner_package: owner_pkg.to_string(),
+                owner_host: owner_host.to_string(),
+                other_url: flake.to_string(),
+                other_package: name.to_string(),
+                other_host: host.to_string(),
+            }
+            .into());
         }
         inputs.push((input, url));
     }
@@ -177,36 +184,50 @@ pub fn user_inputs(flake_text: &str) -> Result<std::collections::BTreeSet<String
     Ok(names)
 }
 
+/// What [`edit_package`]'s edit did.
+pub enum Edited {
+    /// The document is changed.
+    Changed,
+    /// The manifest already said what was asked: nothing to change, and this is why
+    /// (`cool-pkg is already disabled on laptop`).
+    Already(String),
+}
+
 /// An operation that edits one package in one host's manifest and nothing else
-/// (config, enable/disable): its input, and so flake.nix and flake.lock, stay.
+/// (config, enable/disable): its input, and so flake.nix and flake.lock, stay. `edit`
+/// receives the document and the host's name.
 pub fn edit_package(
     ctx: &Context,
     host: Option<&str>,
     name: &str,
     kind: &str,
     summary: impl FnOnce(&str) -> String,
-    edit: impl FnOnce(&mut ManifestDoc) -> Result<(), EditError>,
+    edit: impl FnOnce(&mut ManifestDoc, &str) -> Result<Edited, EditError>,
 ) -> Result<Outcome, OpError> {
     mutate(ctx, |repo| {
         let host = repo.choose_host(host)?;
         let mut doc = load_host(repo, &host)?;
         let flake = doc.manifest().packages.get(name).map(|p| p.flake.clone());
-        edit(&mut doc)?;
+        let op = Operation {
+            kind: kind.into(),
+            host: Some(host.clone()),
+            package: Some(name.to_string()),
+            reference: flake,
+            undoes: None,
+            summary: summary(&host),
+        };
+        if let Edited::Already(reason) = edit(&mut doc, &host)? {
+            return Ok(Planned::unchanged(op, reason));
+        }
         let text = doc.text();
         let (_, remember) = remember_edit(repo, &host, doc, &text);
         Ok(Planned {
-            op: Operation {
-                kind: kind.into(),
-                host: Some(host.clone()),
-                package: Some(name.to_string()),
-                reference: flake,
-                undoes: None,
-                summary: summary(&host),
-            },
+            op,
             files: BTreeMap::from([(Repo::manifest_rel(&host), Some(text))]),
             lock: LockStep::None,
             warnings: vec![],
             after: vec![remember],
+            unchanged: None,
         })
     })
 }

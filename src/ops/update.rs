@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::summary::load_summaries;
-use super::{mutate, Context, LockStep, OpError, Outcome, Planned};
+use super::{mutate, Context, LockStep, OpError, Outcome, Planned, Refusal};
 use crate::txn::Operation;
 
 pub fn update(ctx: &Context, names: &[String]) -> Result<Outcome, OpError> {
@@ -14,7 +14,7 @@ pub fn update(ctx: &Context, names: &[String]) -> Result<Outcome, OpError> {
         for name in names {
             let found: Vec<String> = hosts.values().flat_map(|s| s.packages()).filter(|p| p.name == name).map(|p| p.input.to_string()).collect();
             if found.is_empty() {
-                return Err(OpError::Refused(format!("no package named '{name}' on any host; `glix list` shows them")));
+                return Err(Refusal::NoSuchPackage { name: name.clone(), host: None }.into());
             }
             inputs.extend(found);
         }
@@ -33,6 +33,7 @@ pub fn update(ctx: &Context, names: &[String]) -> Result<Outcome, OpError> {
             lock: LockStep::Update(inputs),
             warnings: vec![],
             after: vec![],
+            unchanged: Some("already up to date: flake.lock did not change".into()),
         })
     })
 }

@@ -8,26 +8,29 @@ use std::path::{Path, PathBuf};
 
 pub use git::{CommitInfo, Trailers};
 
-/// Why a repository could not be used.
+/// Why a repository could not be used. What to do about it is [`RepoError::hint`].
+///
+/// A cause (an I/O or git error) is part of the message, not also a `source()`: the
+/// CLI prints an error's chain, and would say it twice.
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
-    #[error("{0} is not a glix repository (no flake.nix and hosts/ there); create one with `glix init {0}`, or point --repo / GLIX_REPO at yours")]
+    #[error("{0} is not a glix repository (no flake.nix and hosts/ there)")]
     NotARepo(String),
-    #[error("{0} is not a git repository; glix records every change as a git commit (run `git init` there, or `glix init`)")]
+    #[error("{0} is not a git repository, and glix records every change as a git commit")]
     NotGit(String),
     #[error("no host named '{name}' in {repo}; hosts: {hosts}")]
     NoSuchHost { name: String, repo: String, hosts: String },
-    #[error("{repo} has several hosts ({hosts}) and none is this machine's hostname; choose one with --host")]
+    #[error("{repo} has several hosts ({hosts}) and none is this machine's hostname")]
     AmbiguousHost { repo: String, hosts: String },
-    #[error("{0} has no hosts yet; add one with `glix host add NAME`")]
+    #[error("{0} has no hosts yet")]
     NoHosts(String),
     #[error("'{0}' is not a valid host name ({rule})", rule = crate::ident::NAME_RULE)]
     InvalidHostName(String),
-    #[error("{what}: {source}")]
-    Io { what: String, source: std::io::Error },
+    #[error("{what}: {error}")]
+    Io { what: String, error: std::io::Error },
     #[error("git: {}", .0.message())]
-    Git(#[from] ::git2::Error),
-    #[error("another glix is changing {0} and did not finish within {1} s; try again, or check for a stuck glix process")]
+    Git(::git2::Error),
+    #[error("another glix is changing {0} and did not finish within {1} s")]
     Busy(String, u64),
     #[error("{0}")]
     Journal(String),
@@ -39,21 +42,51 @@ pub enum RepoError {
 
 pub type Result<T> = std::result::Result<T, RepoError>;
 
+impl From<::git2::Error> for RepoError {
+    fn from(e: ::git2::Error) -> RepoError {
+        RepoError::Git(e)
+    }
+}
+
 impl RepoError {
     /// What to do next, for the `hint:` line.
     pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            RepoError::NotARepo(dir) => format!("create one with `glix init {dir}`, or point --repo / GLIX_REPO at yours"),
+            RepoError::NotGit(_) => "run `git init` there and commit its files, or start afresh with `glix init`".into(),
+            RepoError::NoSuchHost { name, .. } => format!("choose one of the hosts with --host, or add this one with `glix host add {name}`"),
+            RepoError::AmbiguousHost { .. } => "choose one with --host".into(),
+            RepoError::NoHosts(_) => "add one with `glix host add NAME`".into(),
+            RepoError::Busy(..) => "try again (--wait SECONDS waits longer), or check for a stuck glix process".into(),
+            RepoError::RecoveryConflict { .. } => {
+                "look at them (`git status`, `git diff`); to keep them as they are now, run `glix doctor --fix`, which forgets the interrupted operation without restoring anything".into()
+            }
+            RepoError::InvalidHostName(_) | RepoError::Io { .. } | RepoError::Git(_) | RepoError::Journal(_) | RepoError::OutsideRepo { .. } => return None,
+        })
+    }
+
+    /// A stable, machine-readable name of what went wrong (see `glix::ops::OpError::kind`).
+    pub fn kind(&self) -> &'static str {
         match self {
-            RepoError::RecoveryConflict { .. } => Some(
-                "look at them (`git status`, `git diff`); to keep them as they are now, run `glix doctor --fix`, which forgets the interrupted operation without restoring anything".into(),
-            ),
-            _ => None,
+            RepoError::NotARepo(_) => "not-a-repo",
+            RepoError::NotGit(_) => "not-git",
+            RepoError::NoSuchHost { .. } => "no-such-host",
+            RepoError::AmbiguousHost { .. } => "ambiguous-host",
+            RepoError::NoHosts(_) => "no-hosts",
+            RepoError::InvalidHostName(_) => "invalid-host-name",
+            RepoError::Io { .. } => "io",
+            RepoError::Git(_) => "git",
+            RepoError::Busy(..) => "busy",
+            RepoError::Journal(_) => "journal",
+            RepoError::RecoveryConflict { .. } => "recovery-conflict",
+            RepoError::OutsideRepo { .. } => "outside-repo",
         }
     }
 }
 
 pub(crate) fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> RepoError {
     let what = what.into();
-    move |source| RepoError::Io { what, source }
+    move |error| RepoError::Io { what, error }
 }
 
 #[derive(Debug, Clone)]

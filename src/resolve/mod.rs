@@ -211,10 +211,7 @@ fn not_found_message(name: &str, tried: &[Attempt], suggestions: &[String]) -> S
     if !suggestions.is_empty() {
         s.push_str(&format!("\n  did you mean: {}?", suggestions.join(", ")));
     }
-    s.push_str(
-        "\n  hint: pass a flake URI such as github:owner/repo, look for the name with \
-         `glix search`, or point --registry at another index",
-    );
+    // What to do next is the CLI's `hint:` line (glix::ops::OpError::hint).
     s
 }
 

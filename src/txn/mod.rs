@@ -128,6 +128,22 @@ impl TxnError {
             TxnError::NothingChanged | TxnError::Interrupted => return None,
         })
     }
+
+    /// A stable, machine-readable name of what went wrong (see `glix::ops::OpError::kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TxnError::Repo(e) => e.kind(),
+            TxnError::Dirty(_) => "dirty",
+            TxnError::NothingChanged => "nothing-changed",
+            TxnError::DetachedHead => "detached-head",
+            TxnError::InProgress(_) => "git-operation-in-progress",
+            TxnError::ConflictMarkers { .. } => "conflict-markers",
+            TxnError::HeadMoved(_) => "head-moved",
+            TxnError::Changed(_) => "changed-meanwhile",
+            TxnError::IndexLocked => "index-locked",
+            TxnError::Interrupted => "interrupted",
+        }
+    }
 }
 
 /// A merge, rebase, cherry-pick or revert in progress, by the name a person knows it
