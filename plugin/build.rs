@@ -30,22 +30,16 @@ const HEADERS: &str = r#"
 fn main() {
     println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
     println!("cargo:rerun-if-changed=src/nix_version.rs");
-    let lib = pkg_config::Config::new()
-        .atleast_version("2.26")
-        .probe("nix-expr-c")
-        .unwrap_or_else(|e| {
-            panic!(
-                "the Nix C API (pkg-config nix-expr-c >= 2.26) was not found: {e}\n\
+    let lib = pkg_config::Config::new().atleast_version("2.26").probe("nix-expr-c").unwrap_or_else(|e| {
+        panic!(
+            "the Nix C API (pkg-config nix-expr-c >= 2.26) was not found: {e}\n\
                  Build the toolchain and load its environment first:\n  \
                  scripts/bootstrap-nix && . scripts/env.sh"
-            )
-        });
-    let version_str = lib.version.clone();
-    let version = Version::parse(&version_str).unwrap_or_else(|| {
-        panic!("pkg-config reports Nix version {version_str:?}, which is not N.N.N")
+        )
     });
-    let bridge = nix_version::bridge(version)
-        .unwrap_or_else(|e| panic!("glix's Nix plugin cannot be built for this Nix: {e}"));
+    let version_str = lib.version.clone();
+    let version = Version::parse(&version_str).unwrap_or_else(|| panic!("pkg-config reports Nix version {version_str:?}, which is not N.N.N"));
+    let bridge = nix_version::bridge(version).unwrap_or_else(|e| panic!("glix's Nix plugin cannot be built for this Nix: {e}"));
     println!("cargo:rustc-env=GLIX_NIX_API_VERSION={version_str}");
     emit_version_cfgs(version, bridge);
     for dir in &lib.link_paths {
@@ -54,31 +48,24 @@ fn main() {
 
     // pkg-config's flags carry -std=c++2a for the C++ API; this is C, and the headers
     // use C23 attributes (`[[deprecated]]`), hence -std=c2x.
-    let clang_args = std::iter::once("-std=c2x".to_string()).chain(
-        lib.include_paths
-            .iter()
-            .map(|p| format!("-I{}", p.display()))
-            .chain(lib.defines.iter().map(|(k, v)| match v {
-                Some(v) => format!("-D{k}={v}"),
-                None => format!("-D{k}"),
-            })),
-    );
+    let clang_args = std::iter::once("-std=c2x".to_string()).chain(lib.include_paths.iter().map(|p| format!("-I{}", p.display())).chain(
+        lib.defines.iter().map(|(k, v)| match v {
+            Some(v) => format!("-D{k}={v}"),
+            None => format!("-D{k}"),
+        }),
+    ));
     let bindings = bindgen::Builder::default()
         .header_contents("glix_nix_api.h", HEADERS)
         .clang_args(clang_args)
         .allowlist_function("nix_.*")
-        .allowlist_type(
-            "nix_.*|NIX_.*|ValueType|PrimOpFun|EvalState|Store|BindingsBuilder|ListBuilder|PrimOp",
-        )
+        .allowlist_type("nix_.*|NIX_.*|ValueType|PrimOpFun|EvalState|Store|BindingsBuilder|ListBuilder|PrimOp")
         .allowlist_var("NIX_.*")
         .generate_comments(false)
         .layout_tests(false)
         .generate()
         .expect("bindgen failed on the Nix C API headers");
     let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("nix_api.rs");
-    bindings
-        .write_to_file(&out)
-        .expect("writing the Nix C API bindings");
+    bindings.write_to_file(&out).expect("writing the Nix C API bindings");
 
     build_cpp(bridge, &lib.include_paths);
 }
@@ -88,15 +75,10 @@ fn main() {
 /// `#[cfg]` is a warning; and the bridge cfg.
 fn emit_version_cfgs(v: Version, bridge: Bridge) {
     let (major, newest) = nix_version::NEWEST_SERIES;
-    let series: Vec<(u32, u32)> = (nix_version::OLDEST.minor..=newest)
-        .map(|minor| (major, minor))
-        .collect();
+    let series: Vec<(u32, u32)> = (nix_version::OLDEST.minor..=newest).map(|minor| (major, minor)).collect();
     let mut known: Vec<String> = series.iter().map(|(a, b)| format!("\"{a}.{b}\"")).collect();
     known.push("\"2.34.1\"".into());
-    println!(
-        "cargo:rustc-check-cfg=cfg(nix_at_least, values({}))",
-        known.join(", ")
-    );
+    println!("cargo:rustc-check-cfg=cfg(nix_at_least, values({}))", known.join(", "));
     println!("cargo:rustc-check-cfg=cfg(glix_primop_inner_state)");
     for (a, b) in series {
         if (v.major, v.minor) >= (a, b) {
@@ -119,40 +101,24 @@ fn build_cpp(bridge: Bridge, c_api_includes: &[PathBuf]) {
     let dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("cpp");
     let version_file = dir.join("running_nix_version.cc");
     println!("cargo:rerun-if-changed={}", version_file.display());
-    cc::Build::new()
-        .cpp(true)
-        .std("c++17")
-        .file(&version_file)
-        .warnings(false)
-        .compile("glix_nix_version");
+    cc::Build::new().cpp(true).std("c++17").file(&version_file).warnings(false).compile("glix_nix_version");
     // dlsym: in libc from glibc 2.34, in libdl before.
     println!("cargo:rustc-link-lib=dylib=dl");
 
     if bridge != Bridge::InnerState {
         return;
     }
-    let cpp = pkg_config::Config::new()
-        .cargo_metadata(false)
-        .probe("nix-expr")
-        .expect("pkg-config nix-expr (the Nix C++ headers) not found");
+    let cpp = pkg_config::Config::new().cargo_metadata(false).probe("nix-expr").expect("pkg-config nix-expr (the Nix C++ headers) not found");
     let shim = dir.join("eval_state_offset.cc");
     println!("cargo:rerun-if-changed={}", shim.display());
     let mut build = cc::Build::new();
-    build
-        .cpp(true)
-        .std("c++20")
-        .includes(&cpp.include_paths)
-        .includes(c_api_includes);
+    build.cpp(true).std("c++20").includes(&cpp.include_paths).includes(c_api_includes);
     // Up to 2.27 Nix compiles itself with its config headers force-included, and the
     // layout of its classes depends on them (EvalState has GC-only members under
     // HAVE_BOEHMGC), so the same goes for code that measures those classes; the .pc
     // files omit it. From 2.28 the headers include their own config
     // (nix/expr/config.hh, NIX_USE_BOEHMGC) and nothing is forced.
-    let has = |rel: &str| {
-        cpp.include_paths
-            .iter()
-            .any(|p| Path::new(p).join(rel).exists())
-    };
+    let has = |rel: &str| cpp.include_paths.iter().any(|p| Path::new(p).join(rel).exists());
     if !has("nix/expr/config.hh") {
         for h in ["config-util.hh", "config-store.hh", "config-expr.hh"] {
             if has(h) {

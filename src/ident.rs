@@ -23,9 +23,7 @@ pub const SSH_TARGET_MAX: usize = 255;
 
 /// Nix keywords: `if.url = ...` or `let = mkHost ...` is a syntax error. (`or` parses as
 /// an attribute name, but only by a special case in Nix's grammar; glix never writes it.)
-pub const NIX_KEYWORDS: [&str; 10] = [
-    "assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with",
-];
+pub const NIX_KEYWORDS: [&str; 10] = ["assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with"];
 
 /// The name rule in words, for error messages.
 pub const NAME_RULE: &str = "letters, digits, '_' and '-', starting with a letter or '_', at most 64 characters, not a Nix keyword or `self`";
@@ -67,10 +65,7 @@ pub fn attr_name_problem(s: &str) -> Option<NameProblem> {
     if !(first.is_ascii_alphabetic() || first == b'_') {
         return Some(NameProblem::BadStart);
     }
-    if !b
-        .iter()
-        .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-    {
+    if !b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-') {
         return Some(NameProblem::BadChar);
     }
     NIX_KEYWORDS.contains(&s).then_some(NameProblem::Keyword)
@@ -106,18 +101,13 @@ pub fn is_valid_user(s: &str) -> bool {
     let b = s.as_bytes();
     matches!(b.first(), Some(c) if c.is_ascii_lowercase() || *c == b'_')
         && b.len() <= USER_MAX
-        && b.iter()
-            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-')
+        && b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-')
 }
 
 /// A Nix system double such as `x86_64-linux` or `aarch64-darwin`: two non-empty parts
 /// of lowercase letters, digits and `_`, joined by one `-`.
 pub fn is_valid_system(s: &str) -> bool {
-    let part = |p: &str| {
-        !p.is_empty()
-            && p.bytes()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
-    };
+    let part = |p: &str| !p.is_empty() && p.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_');
     matches!(s.split_once('-'), Some((arch, os)) if part(arch) && part(os))
 }
 
@@ -129,8 +119,7 @@ pub fn is_valid_attr_path(s: &str) -> bool {
         && s.split('.').all(|seg| {
             let b = seg.as_bytes();
             matches!(b.first(), Some(c) if c.is_ascii_alphabetic() || *c == b'_')
-                && b.iter()
-                    .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\'' | b'-'))
+                && b.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\'' | b'-'))
         })
 }
 
@@ -138,11 +127,7 @@ pub fn is_valid_attr_path(s: &str) -> bool {
 /// brackets. No spaces, quotes or shell metacharacters (it ends up in a remote shell
 /// command line), and not an option (`-oProxyCommand=…`); at most 255 characters.
 pub fn is_valid_ssh_target(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= SSH_TARGET_MAX
-        && !s.starts_with('-')
-        && s.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b"_.@:-[]".contains(&c))
+    !s.is_empty() && s.len() <= SSH_TARGET_MAX && !s.starts_with('-') && s.bytes().all(|c| c.is_ascii_alphanumeric() || b"_.@:-[]".contains(&c))
 }
 
 /// One rule of this module, as [`samples`] names them.
@@ -157,13 +142,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 5] = [
-        Rule::Name,
-        Rule::User,
-        Rule::System,
-        Rule::AttrPath,
-        Rule::SshTarget,
-    ];
+    pub const ALL: [Rule; 5] = [Rule::Name, Rule::User, Rule::System, Rule::AttrPath, Rule::SshTarget];
 
     /// Whether `s` satisfies this rule.
     pub fn accepts(self, s: &str) -> bool {
@@ -277,16 +256,8 @@ pub fn samples() -> Vec<Sample> {
         (AttrPath, "homeManagerModules.my-mod'".into(), true),
         (AttrPath, "default".into(), true),
         (AttrPath, "_a._b".into(), true),
-        (
-            AttrPath,
-            format!("a.{}", long("b", ATTR_PATH_MAX - 2)),
-            true,
-        ),
-        (
-            AttrPath,
-            format!("a.{}", long("b", ATTR_PATH_MAX - 1)),
-            false,
-        ),
+        (AttrPath, format!("a.{}", long("b", ATTR_PATH_MAX - 2)), true),
+        (AttrPath, format!("a.{}", long("b", ATTR_PATH_MAX - 1)), false),
         (AttrPath, "".into(), false),
         (AttrPath, ".a".into(), false),
         (AttrPath, "a.".into(), false),
@@ -316,10 +287,7 @@ pub fn samples() -> Vec<Sample> {
         (SshTarget, "hôst".into(), false),
         (SshTarget, "h/x".into(), false),
     ];
-    table
-        .into_iter()
-        .map(|(rule, value, valid)| Sample { rule, value, valid })
-        .collect()
+    table.into_iter().map(|(rule, value, valid)| Sample { rule, value, valid }).collect()
 }
 
 #[cfg(test)]
@@ -329,13 +297,7 @@ mod tests {
     #[test]
     fn every_rule_judges_its_samples_as_the_table_says() {
         for s in samples() {
-            assert_eq!(
-                s.rule.accepts(&s.value),
-                s.valid,
-                "{:?} {:?}",
-                s.rule,
-                s.value
-            );
+            assert_eq!(s.rule.accepts(&s.value), s.valid, "{:?} {:?}", s.rule, s.value);
         }
     }
 
@@ -346,10 +308,7 @@ mod tests {
             assert!(all.iter().any(|s| s.rule == rule && s.valid), "{rule:?}");
             assert!(all.iter().any(|s| s.rule == rule && !s.valid), "{rule:?}");
         }
-        let has = |rule, len, valid| {
-            all.iter()
-                .any(|s| s.rule == rule && s.value.len() == len && s.valid == valid)
-        };
+        let has = |rule, len, valid| all.iter().any(|s| s.rule == rule && s.value.len() == len && s.valid == valid);
         assert!(has(Rule::Name, 64, true) && has(Rule::Name, 65, false));
         assert!(has(Rule::User, 32, true) && has(Rule::User, 33, false));
         assert!(has(Rule::AttrPath, 256, true) && has(Rule::AttrPath, 257, false));

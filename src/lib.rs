@@ -10,16 +10,16 @@ pub mod flake;
 pub mod flakeref;
 pub mod ident;
 pub mod manifest;
-pub mod plan;
-/// The resolver chain of `glix add` (links an HTTP client, so not part of the plugin).
-#[cfg(feature = "cli")]
-pub mod resolve;
 #[cfg(feature = "cli")]
 pub mod nix;
 #[cfg(feature = "cli")]
 pub mod ops;
+pub mod plan;
 #[cfg(feature = "cli")]
 pub mod repo;
+/// The resolver chain of `glix add` (links an HTTP client, so not part of the plugin).
+#[cfg(feature = "cli")]
+pub mod resolve;
 #[cfg(feature = "cli")]
 pub mod speedups;
 #[cfg(feature = "cli")]

@@ -35,18 +35,11 @@ pub enum NixError {
     #[error("cannot find `nix` (looked at GLIX_NIX and PATH); install Nix, or set GLIX_NIX to the nix binary")]
     NotFound,
     /// It could not be started (not installed, not executable).
-    #[error(
-        "could not run '{program}': {reason} (install Nix, or set GLIX_NIX to the nix binary)"
-    )]
+    #[error("could not run '{program}': {reason} (install Nix, or set GLIX_NIX to the nix binary)")]
     Spawn { program: String, reason: String },
     /// It exited unsuccessfully; `stderr` is the end of what it printed.
     #[error("`{cmd}` failed ({status}):\n{stderr}")]
-    Failed {
-        cmd: String,
-        status: String,
-        code: Option<i32>,
-        stderr: String,
-    },
+    Failed { cmd: String, status: String, code: Option<i32>, stderr: String },
     /// It ran longer than allowed; glix killed its process group.
     #[error("`{cmd}` did not finish within {after:?}; glix stopped it")]
     Timeout { cmd: String, after: Duration },
@@ -104,13 +97,7 @@ impl Nix {
 
     /// The nix at `bin` (a bare name is looked up on PATH when it runs).
     pub fn at(bin: impl Into<PathBuf>) -> Nix {
-        Nix {
-            bin: bin.into(),
-            plugin: None,
-            extra_args: Vec::new(),
-            env: Vec::new(),
-            timeout: None,
-        }
+        Nix { bin: bin.into(), plugin: None, extra_args: Vec::new(), env: Vec::new(), timeout: None }
     }
 
     pub fn with_plugin(mut self, plugin: Option<PathBuf>) -> Nix {
@@ -130,12 +117,8 @@ impl Nix {
     }
 
     /// Environment variables for the child only.
-    pub fn with_env(
-        mut self,
-        env: impl IntoIterator<Item = (impl Into<OsString>, impl Into<OsString>)>,
-    ) -> Nix {
-        self.env
-            .extend(env.into_iter().map(|(k, v)| (k.into(), v.into())));
+    pub fn with_env(mut self, env: impl IntoIterator<Item = (impl Into<OsString>, impl Into<OsString>)>) -> Nix {
+        self.env.extend(env.into_iter().map(|(k, v)| (k.into(), v.into())));
         self
     }
 
@@ -149,9 +132,7 @@ impl Nix {
         if let Some(p) = &self.plugin {
             c.arg("--option").arg("plugin-files").arg(p);
         }
-        c.args(args)
-            .args(&self.extra_args)
-            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        c.args(args).args(&self.extra_args).envs(self.env.iter().map(|(k, v)| (k, v)));
         c
     }
 
@@ -159,8 +140,7 @@ impl Nix {
     pub fn flake_lock(&self, dir: &Path) -> Result<(), NixError> {
         let mut c = self.command(&["flake", "lock"]);
         c.arg(dir);
-        self.run_command(c, Some("locking the flake inputs"))
-            .map(drop)
+        self.run_command(c, Some("locking the flake inputs")).map(drop)
     }
 
     /// `nix flake update [INPUT...]`: re-lock the named inputs to their newest
@@ -168,26 +148,18 @@ impl Nix {
     pub fn flake_update(&self, dir: &Path, inputs: &[String]) -> Result<(), NixError> {
         let mut c = self.command(&["flake", "update", "--flake"]);
         c.arg(dir).args(inputs);
-        self.run_command(c, Some("updating the flake inputs"))
-            .map(drop)
+        self.run_command(c, Some("updating the flake inputs")).map(drop)
     }
 
     /// `nix --version`, e.g. "2.26.3".
     pub fn version(&self) -> Result<String, NixError> {
         let out = self.run_command(self.command(&["--version"]), None)?;
-        Ok(String::from_utf8_lossy(&out)
-            .split_whitespace()
-            .last()
-            .unwrap_or("")
-            .to_string())
+        Ok(String::from_utf8_lossy(&out).split_whitespace().last().unwrap_or("").to_string())
     }
 
     /// `nix eval --raw` of an attribute of a flake (never writing its lock).
     pub fn eval_raw(&self, installable: &str) -> Result<String, NixError> {
-        let out = self.run_command(
-            self.command(&["eval", "--raw", "--no-write-lock-file", installable]),
-            None,
-        )?;
+        let out = self.run_command(self.command(&["eval", "--raw", "--no-write-lock-file", installable]), None)?;
         Ok(String::from_utf8_lossy(&out).into_owned())
     }
 
@@ -195,16 +167,10 @@ impl Nix {
     /// (`builtins.glixInfo`), run in a separate process so a mismatched plugin can only
     /// take that process down.
     pub fn probe_plugin(&self, plugin: &Path) -> Result<serde_json::Value, NixError> {
-        let c = self
-            .clone()
-            .with_plugin(Some(plugin.to_path_buf()))
-            .command(&["eval", "--json", "--expr", "builtins.glixInfo"]);
+        let c = self.clone().with_plugin(Some(plugin.to_path_buf())).command(&["eval", "--json", "--expr", "builtins.glixInfo"]);
         let cmd = describe(&c);
         let out = self.run_command(c, None)?;
-        serde_json::from_slice(&out).map_err(|e| NixError::BadJson {
-            cmd,
-            err: e.to_string(),
-        })
+        serde_json::from_slice(&out).map_err(|e| NixError::BadJson { cmd, err: e.to_string() })
     }
 
     /// Run `c` in a process group of its own and return its stdout. With `spinner`, a
@@ -212,18 +178,14 @@ impl Nix {
     /// for the error message. On a timeout or Ctrl-C the group is killed.
     fn run_command(&self, mut c: Command, spinner: Option<&str>) -> Result<Vec<u8>, NixError> {
         let cmd = describe(&c);
-        c.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        c.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = Guarded::spawn(&mut c, Group::Own)?;
-        let pb = spinner
-            .filter(|_| std::io::stderr().is_terminal())
-            .map(|what| {
-                let pb = indicatif::ProgressBar::new_spinner();
-                pb.set_message(format!("nix: {what}"));
-                pb.enable_steady_tick(Duration::from_millis(100));
-                pb
-            });
+        let pb = spinner.filter(|_| std::io::stderr().is_terminal()).map(|what| {
+            let pb = indicatif::ProgressBar::new_spinner();
+            pb.set_message(format!("nix: {what}"));
+            pb.enable_steady_tick(Duration::from_millis(100));
+            pb
+        });
         // Read both pipes on threads, so a full pipe never blocks nix while glix is
         // waiting for it, and the waiting loop stays free to watch the clock.
         let stdout = child.child.stdout.take().map(|mut pipe| {
@@ -255,31 +217,16 @@ impl Nix {
         // is dead, but something that left it could still hold a pipe open.
         let status = match waited {
             Waited::Exited(status) => status,
-            Waited::TimedOut => {
-                return Err(NixError::Timeout {
-                    cmd,
-                    after: self.timeout.unwrap_or_default(),
-                })
-            }
+            Waited::TimedOut => return Err(NixError::Timeout { cmd, after: self.timeout.unwrap_or_default() }),
             Waited::Stopped => return Err(NixError::Interrupted { cmd }),
-            Waited::Failed(e) => {
-                return Err(NixError::Spawn {
-                    program: self.bin.display().to_string(),
-                    reason: e.to_string(),
-                })
-            }
+            Waited::Failed(e) => return Err(NixError::Spawn { program: self.bin.display().to_string(), reason: e.to_string() }),
         };
         let out = stdout.and_then(|t| t.join().ok()).unwrap_or_default();
         let err = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
         if status.success() {
             Ok(out)
         } else {
-            Err(NixError::Failed {
-                cmd,
-                status: status.to_string(),
-                code: status.code(),
-                stderr: tail(&err),
-            })
+            Err(NixError::Failed { cmd, status: status.to_string(), code: status.code(), stderr: tail(&err) })
         }
     }
 }
@@ -332,14 +279,7 @@ impl Guarded {
             c.pre_exec(move || {
                 // Killed by the kernel when the thread that spawned it ends: glix spawns
                 // and waits on the same thread, so that is when glix dies.
-                if libc::prctl(
-                    libc::PR_SET_PDEATHSIG,
-                    libc::SIGKILL as libc::c_ulong,
-                    0,
-                    0,
-                    0,
-                ) != 0
-                {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) != 0 {
                     return Err(std::io::Error::last_os_error());
                 }
                 // glix may have died between the fork and the prctl, which then never
@@ -351,15 +291,8 @@ impl Guarded {
             });
         }
         let program = c.get_program().to_string_lossy().into_owned();
-        let child = c.spawn().map_err(|e| NixError::Spawn {
-            program,
-            reason: e.to_string(),
-        })?;
-        Ok(Guarded {
-            child,
-            group,
-            reaped: false,
-        })
+        let child = c.spawn().map_err(|e| NixError::Spawn { program, reason: e.to_string() })?;
+        Ok(Guarded { child, group, reaped: false })
     }
 
     /// Wait for the child to exit, giving up at `deadline` or when a stop is requested
@@ -427,17 +360,11 @@ impl Drop for Guarded {
 
 /// The command line, for messages; without the [`FEATURES`] flags every nix gets.
 fn describe(c: &Command) -> String {
-    let mut args: Vec<String> = c
-        .get_args()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let mut args: Vec<String> = c.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
     if args.starts_with(&FEATURES.map(String::from)) {
         args.drain(..FEATURES.len());
     }
-    std::iter::once(c.get_program().to_string_lossy().into_owned())
-        .chain(args)
-        .collect::<Vec<_>>()
-        .join(" ")
+    std::iter::once(c.get_program().to_string_lossy().into_owned()).chain(args).collect::<Vec<_>>().join(" ")
 }
 
 /// The last lines of a process's stderr: where Nix puts the error.
@@ -474,11 +401,7 @@ impl Rebuild {
             a.push("--use-remote-sudo".into());
         }
         if let Some(p) = &self.plugin {
-            a.extend([
-                "--option".into(),
-                "plugin-files".into(),
-                p.display().to_string(),
-            ]);
+            a.extend(["--option".into(), "plugin-files".into(), p.display().to_string()]);
         }
         a.extend(self.extra.iter().cloned());
         a
@@ -492,9 +415,7 @@ pub fn find_nixos_rebuild() -> Option<PathBuf> {
 
 /// The first file called `name` in a directory of PATH.
 fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
+    std::env::split_paths(&std::env::var_os("PATH")?).map(|d| d.join(name)).find(|p| p.is_file())
 }
 
 /// Run nixos-rebuild with inherited stdio (its output streams to the user, and it may
@@ -503,13 +424,8 @@ pub fn run_nixos_rebuild(bin: &Path, r: &Rebuild) -> Result<i32, NixError> {
     let mut c = Command::new(bin);
     c.args(r.args());
     let mut child = Guarded::spawn(&mut c, Group::Inherit)?;
-    let status = child.wait().map_err(|e| NixError::Spawn {
-        program: bin.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    Ok(status
-        .code()
-        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0)))
+    let status = child.wait().map_err(|e| NixError::Spawn { program: bin.display().to_string(), reason: e.to_string() })?;
+    Ok(status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0)))
 }
 
 /// Where the glix plugin is, when none is named: `GLIX_PLUGIN`, else next to the glix
@@ -521,12 +437,7 @@ pub fn detect_plugin() -> Option<PathBuf> {
     }
     let exe = std::env::current_exe().ok()?;
     let dir = exe.parent()?;
-    [
-        dir.join("libglix_nix_plugin.so"),
-        dir.join("../lib/libglix_nix_plugin.so"),
-    ]
-    .into_iter()
-    .find(|p| p.is_file())
+    [dir.join("libglix_nix_plugin.so"), dir.join("../lib/libglix_nix_plugin.so")].into_iter().find(|p| p.is_file())
 }
 
 #[cfg(test)]
@@ -543,43 +454,25 @@ mod tests {
 
     /// Whether a process with this pid is still there (a zombie counts as gone).
     fn alive(pid: &str) -> bool {
-        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
-            !s.rsplit(')')
-                .next()
-                .unwrap_or("")
-                .trim_start()
-                .starts_with('Z')
-        })
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'))
     }
 
     #[test]
     fn every_command_enables_flakes_and_gets_the_extra_arguments() {
         let dir = tempfile::tempdir().unwrap();
-        let nix = Nix::at(script(dir.path(), "#!/bin/sh\nprintf '%s\\n' \"$@\"\n"))
-            .with_args(["--option", "x", "y"]);
+        let nix = Nix::at(script(dir.path(), "#!/bin/sh\nprintf '%s\\n' \"$@\"\n")).with_args(["--option", "x", "y"]);
         let out = nix.run(&["registry", "list"]).unwrap();
-        assert_eq!(
-            out,
-            "--extra-experimental-features\nnix-command flakes\nregistry\nlist\n--option\nx\ny\n"
-        );
+        assert_eq!(out, "--extra-experimental-features\nnix-command flakes\nregistry\nlist\n--option\nx\ny\n");
     }
 
     #[test]
     fn a_failure_names_the_command_and_keeps_the_end_of_stderr_and_the_exit_code() {
         let dir = tempfile::tempdir().unwrap();
-        let nix = Nix::at(script(
-            dir.path(),
-            "#!/bin/sh\necho 'error: no such flake' >&2\nexit 3\n",
-        ));
+        let nix = Nix::at(script(dir.path(), "#!/bin/sh\necho 'error: no such flake' >&2\nexit 3\n"));
         match nix.run(&["flake", "lock"]) {
-            Err(NixError::Failed {
-                cmd, code, stderr, ..
-            }) => {
+            Err(NixError::Failed { cmd, code, stderr, .. }) => {
                 // as typed, without the flags glix adds to every command
-                assert_eq!(
-                    cmd,
-                    format!("{} flake lock", dir.path().join("nix").display())
-                );
+                assert_eq!(cmd, format!("{} flake lock", dir.path().join("nix").display()));
                 assert_eq!(code, Some(3));
                 assert_eq!(stderr, "error: no such flake");
             }
@@ -593,20 +486,11 @@ mod tests {
         let pids = dir.path().join("pids");
         // nix starts a child of its own (as a real one starts git or a builder) that
         // would outlive it if only nix were killed.
-        let nix = Nix::at(script(
-            dir.path(),
-            &format!(
-                "#!/bin/sh\nsleep 30 &\necho $$ $! > {}\nwait\n",
-                pids.display()
-            ),
-        ))
-        .with_timeout(Some(Duration::from_millis(500)));
+        let nix = Nix::at(script(dir.path(), &format!("#!/bin/sh\nsleep 30 &\necho $$ $! > {}\nwait\n", pids.display())))
+            .with_timeout(Some(Duration::from_millis(500)));
         let start = Instant::now();
         let r = nix.run(&["flake", "lock"]);
-        assert!(
-            matches!(r, Err(NixError::Timeout { after, .. }) if after == Duration::from_millis(500)),
-            "{r:?}"
-        );
+        assert!(matches!(r, Err(NixError::Timeout { after, .. }) if after == Duration::from_millis(500)), "{r:?}");
         assert!(start.elapsed() < Duration::from_secs(10));
         let text = std::fs::read_to_string(&pids).unwrap();
         for pid in text.split_whitespace() {

@@ -31,32 +31,18 @@ pub enum PlanError {
 
 /// The plan for every enabled package, in name order. `inputs` are the names of the
 /// flake's inputs; `default_user` applies to home packages that name no user.
-pub fn plan(
-    manifest: &Manifest,
-    inputs: &BTreeSet<String>,
-    default_user: Option<&str>,
-) -> Result<Vec<PlanEntry>, PlanError> {
+pub fn plan(manifest: &Manifest, inputs: &BTreeSet<String>, default_user: Option<&str>) -> Result<Vec<PlanEntry>, PlanError> {
     manifest
         .packages
         .values()
         .filter(|p| p.enable)
         .map(|p| {
             if !inputs.contains(&p.input) {
-                return Err(PlanError::MissingInput {
-                    package: p.name.clone(),
-                    input: p.input.clone(),
-                });
+                return Err(PlanError::MissingInput { package: p.name.clone(), input: p.input.clone() });
             }
             let user = match p.scope {
                 Scope::System => None,
-                Scope::Home => Some(
-                    p.user
-                        .clone()
-                        .or_else(|| default_user.map(str::to_string))
-                        .ok_or_else(|| PlanError::NoUser {
-                            package: p.name.clone(),
-                        })?,
-                ),
+                Scope::Home => Some(p.user.clone().or_else(|| default_user.map(str::to_string)).ok_or_else(|| PlanError::NoUser { package: p.name.clone() })?),
             };
             Ok(PlanEntry {
                 name: p.name.clone(),

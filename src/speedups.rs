@@ -19,8 +19,12 @@ pub enum Speedup {
 }
 
 impl Speedup {
-    const ALL: [(Speedup, &'static str); 4] =
-        [(Speedup::SummaryCache, "summary-cache"), (Speedup::ModelCache, "model-cache"), (Speedup::BlobJournal, "blob-journal"), (Speedup::BlobThreads, "blob-threads")];
+    const ALL: [(Speedup, &'static str); 4] = [
+        (Speedup::SummaryCache, "summary-cache"),
+        (Speedup::ModelCache, "model-cache"),
+        (Speedup::BlobJournal, "blob-journal"),
+        (Speedup::BlobThreads, "blob-threads"),
+    ];
 
     /// Whether this speed-up is in use (it is unless `GLIX_SPEEDUPS_OFF` names it).
     pub fn on(self) -> bool {

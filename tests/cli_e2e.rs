@@ -58,7 +58,8 @@ fn init_add_every_way_configure_update_remove_undo() {
 
     // list / show / --json
     let list: Value = serde_json::from_str(&env.ok(&["list", "--json"])).unwrap();
-    let sources: Vec<(String, String)> = list.as_array().unwrap().iter().map(|p| (p["name"].as_str().unwrap().into(), p["source"].as_str().unwrap().into())).collect();
+    let sources: Vec<(String, String)> =
+        list.as_array().unwrap().iter().map(|p| (p["name"].as_str().unwrap().into(), p["source"].as_str().unwrap().into())).collect();
     assert_eq!(
         sources,
         vec![("db".into(), "registry".into()), ("editor".into(), "nix-registry".into()), ("shell".into(), "registry".into()), ("web".into(), "uri".into())]
@@ -94,7 +95,10 @@ fn init_add_every_way_configure_update_remove_undo() {
     env.check(n);
 
     // update: the web package's flake changed upstream
-    write(&env.root.join("pkg-web/flake.nix"), "{ outputs = _: { nixosModules.default = { glixConfig, lib, ... }: { config.received.web2 = glixConfig; }; }; }");
+    write(
+        &env.root.join("pkg-web/flake.nix"),
+        "{ outputs = _: { nixosModules.default = { glixConfig, lib, ... }: { config.received.web2 = glixConfig; }; }; }",
+    );
     let lock_before = env.read("flake.lock");
     let n = env.commits();
     env.ok(&["update", "web"]);
@@ -144,13 +148,7 @@ fn a_failing_nix_flake_lock_leaves_every_file_as_it_was_and_no_commit() {
     let fake = env.root.join("bin/nix");
     write_script(&fake, "#!/bin/sh\necho 'error: simulated lock failure' >&2\nexit 1\n");
     let mut c = Command::cargo_bin("glix").unwrap();
-    let out = c
-        .args(["add", &env.path("pkg-web")])
-        .env("GLIX_REPO", &env.repo)
-        .env("GLIX_NIX", &fake)
-        .env("HOME", env.root.join("home"))
-        .output()
-        .unwrap();
+    let out = c.args(["add", &env.path("pkg-web")]).env("GLIX_REPO", &env.repo).env("GLIX_NIX", &fake).env("HOME", env.root.join("home")).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("simulated lock failure") && err.contains("nothing was changed"), "{err}");
@@ -242,14 +240,33 @@ fn completions_and_man_page_are_generated() {
     assert!(dir.join("glix.1").is_file() && dir.join("glix-add.1").is_file());
     // every subcommand's --help answers, with an example
     for sub in [
-        "init", "add", "remove", "enable", "disable", "config", "list", "show", "update", "undo", "log", "restore", "search",
-        "switch", "boot", "test", "build", "dry-build", "doctor", "migrate", "completions", "man",
+        "init",
+        "add",
+        "remove",
+        "enable",
+        "disable",
+        "config",
+        "list",
+        "show",
+        "update",
+        "undo",
+        "log",
+        "restore",
+        "search",
+        "switch",
+        "boot",
+        "test",
+        "build",
+        "dry-build",
+        "doctor",
+        "migrate",
+        "completions",
+        "man",
     ] {
         let out = env.ok(&[sub, "--help"]);
         assert!(out.contains("Example"), "{sub} --help has no example:\n{out}");
     }
 }
-
 
 #[test]
 fn hosts_search_restore_and_init_dry_run() {
@@ -349,43 +366,22 @@ fn a_sigkilled_glix_leaves_no_nix_behind_to_write_flake_lock_later() {
         .unwrap();
     let start = std::time::Instant::now();
     while !started.exists() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "glix ended before it ran nix flake lock"
-        );
-        assert!(
-            start.elapsed().as_secs() < 60,
-            "glix never ran nix flake lock"
-        );
+        assert!(child.try_wait().unwrap().is_none(), "glix ended before it ran nix flake lock");
+        assert!(start.elapsed().as_secs() < 60, "glix never ran nix flake lock");
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     let locking_since = std::time::Instant::now();
     // glix alone, not its process group: what `kill -9 PID` or the OOM killer does.
-    assert!(Command::new("kill")
-        .args(["-KILL", &child.id().to_string()])
-        .status()
-        .unwrap()
-        .success());
+    assert!(Command::new("kill").args(["-KILL", &child.id().to_string()]).status().unwrap().success());
     let _ = child.wait();
     let out = env.glix(&["list"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
-    assert!(
-        err.contains("rolled back the interrupted `glix add"),
-        "{err}"
-    );
+    assert!(err.contains("rolled back the interrupted `glix add"), "{err}");
     // Past the moment the stand-in would have written flake.lock.
     std::thread::sleep(std::time::Duration::from_secs(4).saturating_sub(locking_since.elapsed()));
-    assert_eq!(
-        env.read("flake.lock"),
-        committed,
-        "flake.lock is as committed"
-    );
-    assert_eq!(
-        env.git(&["status", "--porcelain"]),
-        "",
-        "the work tree is clean"
-    );
+    assert_eq!(env.read("flake.lock"), committed, "flake.lock is as committed");
+    assert_eq!(env.git(&["status", "--porcelain"]), "", "the work tree is clean");
     // and so the next change is not refused
     env.ok(&["add", &env.path("pkg-db"), "--no-lock"]);
 }

@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::glix_env::Env;
 use assert_cmd::cargo::CommandCargoExt;
+use common::glix_env::Env;
 use common::plugin;
 use common::registry::{registry_json, serve};
 use common::standins::{write, write_script};
@@ -36,7 +36,8 @@ fn list_all_hosts_and_manifest_show() {
     env.ok(&["--host", "laptop", "add", &env.path("pkg-web"), "--no-lock"]);
     env.ok(&["--host", "desk", "add", &env.path("pkg-db"), "--no-lock", "--scope", "home"]);
     let all: Value = serde_json::from_str(&env.ok(&["list", "--all-hosts", "--json"])).unwrap();
-    let rows: Vec<(String, String, Value)> = all.as_array().unwrap().iter().map(|p| (p["host"].as_str().unwrap().into(), p["name"].as_str().unwrap().into(), p["user"].clone())).collect();
+    let rows: Vec<(String, String, Value)> =
+        all.as_array().unwrap().iter().map(|p| (p["host"].as_str().unwrap().into(), p["name"].as_str().unwrap().into(), p["user"].clone())).collect();
     assert_eq!(rows, vec![("desk".into(), "pkg-db".into(), "bob".into()), ("laptop".into(), "pkg-web".into(), Value::Null)]);
     let table = env.ok(&["list", "--all-hosts"]);
     assert!(table.lines().count() == 3 && table.contains("desk") && table.contains("laptop"), "{table}");
@@ -77,7 +78,10 @@ fn allow_insecure_accepts_a_plain_http_registry_without_the_warning() {
     let url = serve(registry_json(&[("web", env.path("pkg-web"), None), ("db", env.path("pkg-db"), None)]), 8);
     let warned = env.glix(&["add", "web", "--registry", &url, "--no-lock"]);
     assert!(warned.status.success(), "{}", String::from_utf8_lossy(&warned.stderr));
-    assert!(String::from_utf8_lossy(&warned.stderr).contains("warning") && String::from_utf8_lossy(&warned.stderr).contains("http://"), "plain http is warned about");
+    assert!(
+        String::from_utf8_lossy(&warned.stderr).contains("warning") && String::from_utf8_lossy(&warned.stderr).contains("http://"),
+        "plain http is warned about"
+    );
     let quiet = env.glix(&["add", "db", "--registry", &url, "--no-lock", "--allow-insecure"]);
     assert!(quiet.status.success(), "{}", String::from_utf8_lossy(&quiet.stderr));
     assert!(!String::from_utf8_lossy(&quiet.stderr).contains("http://"), "--allow-insecure silences it: {}", String::from_utf8_lossy(&quiet.stderr));

@@ -279,7 +279,8 @@ fn a_merge_in_progress_is_named_and_every_change_refuses_it() {
     env.ok(&["add", &env.path("pkg-web"), "--no-lock"]);
     env.git(&["checkout", "-q", "-"]);
     env.ok(&["add", &env.path("pkg-cli"), "--no-lock"]);
-    let merge = std::process::Command::new("git").args(["-c", "user.name=t", "-c", "user.email=t@l", "merge", "-q", "theirs"]).current_dir(&env.repo).output().unwrap();
+    let merge =
+        std::process::Command::new("git").args(["-c", "user.name=t", "-c", "user.email=t@l", "merge", "-q", "theirs"]).current_dir(&env.repo).output().unwrap();
     assert!(!merge.status.success(), "the fixture needs a conflicting merge");
     let commits = env.commits();
 

@@ -66,7 +66,19 @@ fn rebuild_verbs_pass_the_exact_argument_vector_and_return_its_exit_code() {
 
     let p = plugin();
     let out = env.glix_with(
-        &["boot", "--target-host", "root@laptop.lan", "--build-host", "me@builder", "--use-remote-sudo", "--plugin", p.to_str().unwrap(), "--", "--show-trace", "-L"],
+        &[
+            "boot",
+            "--target-host",
+            "root@laptop.lan",
+            "--build-host",
+            "me@builder",
+            "--use-remote-sudo",
+            "--plugin",
+            p.to_str().unwrap(),
+            "--",
+            "--show-trace",
+            "-L",
+        ],
         &e(&[]),
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -84,7 +96,21 @@ fn rebuild_verbs_pass_the_exact_argument_vector_and_return_its_exit_code() {
     assert_eq!(c[0], strs(&["switch", "--flake", &flake]));
     assert_eq!(
         c[1],
-        strs(&["boot", "--flake", &flake, "--target-host", "root@laptop.lan", "--build-host", "me@builder", "--use-remote-sudo", "--option", "plugin-files", p.to_str().unwrap(), "--show-trace", "-L"])
+        strs(&[
+            "boot",
+            "--flake",
+            &flake,
+            "--target-host",
+            "root@laptop.lan",
+            "--build-host",
+            "me@builder",
+            "--use-remote-sudo",
+            "--option",
+            "plugin-files",
+            p.to_str().unwrap(),
+            "--show-trace",
+            "-L"
+        ])
     );
     assert_eq!(c[2], strs(&["test", "--flake", &flake]));
     assert_eq!(c[3], strs(&["build", "--flake", &flake]));
@@ -127,7 +153,10 @@ fn switch_all_deploys_every_host_with_a_target_one_after_another() {
             strs(&["switch", "--flake", &format!("{root}#laptop"), "--target-host", "root@laptop.lan"]),
         ]
     );
-    assert!(stdout.contains("HOST") && stdout.contains("desk") && stdout.contains("failed (exit 1)") && stdout.contains("laptop") && stdout.contains("ok"), "{stdout}");
+    assert!(
+        stdout.contains("HOST") && stdout.contains("desk") && stdout.contains("failed (exit 1)") && stdout.contains("laptop") && stdout.contains("ok"),
+        "{stdout}"
+    );
 
     // no host with a target: a clear refusal
     let env2 = Env::new();

@@ -19,9 +19,8 @@ type Reached = Box<dyn Fn(&Env, &[(String, String)]) -> bool>;
 /// running glix has reached them (for the kill tests).
 fn steps(env: &Env) -> Vec<(&'static str, &'static str, Reached)> {
     let _ = env;
-    let changed = |file: &'static str| -> Reached {
-        Box::new(move |env: &Env, before: &[(String, String)]| before.iter().any(|(f, b)| f == file && env.read(f) != *b))
-    };
+    let changed =
+        |file: &'static str| -> Reached { Box::new(move |env: &Env, before: &[(String, String)]| before.iter().any(|(f, b)| f == file && env.read(f) != *b)) };
     vec![
         ("after the journal is written", "txn-after-journal", Box::new(|env: &Env, _: &[(String, String)]| env.repo.join(".git/glix-journal.json").exists())),
         ("after flake.nix is written", "txn-write=1*off->{}", changed("flake.nix")),

@@ -32,23 +32,15 @@ use common::nix_str;
 // ---------------------------------------------------------------------------------------
 // A model of a flake.nix: user lines and marker lines, rendered to text.
 
-const MARKERS: [(Region, Which); 4] = [
-    (Region::Inputs, Which::Begin),
-    (Region::Inputs, Which::End),
-    (Region::Hosts, Which::Begin),
-    (Region::Hosts, Which::End),
-];
+const MARKERS: [(Region, Which); 4] =
+    [(Region::Inputs, Which::Begin), (Region::Inputs, Which::End), (Region::Hosts, Which::Begin), (Region::Hosts, Which::End)];
 
 #[derive(Debug, Clone, PartialEq)]
 enum Item {
     /// A line the user wrote (without its line ending).
     User(String),
     /// A marker line: which marker, its indentation and trailing whitespace.
-    Marker {
-        marker: (Region, Which),
-        indent: String,
-        trailing: String,
-    },
+    Marker { marker: (Region, Which), indent: String, trailing: String },
 }
 
 #[derive(Debug, Clone)]
@@ -76,17 +68,9 @@ impl File {
         let mut inside = false;
         for item in &self.items {
             match item {
-                Item::Marker {
-                    marker: (region, Which::Begin),
-                    indent,
-                    ..
-                } => {
+                Item::Marker { marker: (region, Which::Begin), indent, .. } => {
                     items.push(item.clone());
-                    items.extend(
-                        region_lines(*region, desired, indent)
-                            .into_iter()
-                            .map(Item::User),
-                    );
+                    items.extend(region_lines(*region, desired, indent).into_iter().map(Item::User));
                     inside = true;
                 }
                 Item::Marker { .. } => {
@@ -97,22 +81,14 @@ impl File {
                 Item::User(_) => items.push(item.clone()),
             }
         }
-        File {
-            items,
-            ..self.clone()
-        }
-        .text()
+        File { items, ..self.clone() }.text()
     }
 }
 
 fn item_text(item: &Item) -> String {
     match item {
         Item::User(line) => line.clone(),
-        Item::Marker {
-            marker: (region, which),
-            indent,
-            trailing,
-        } => format!("{indent}{}{trailing}", region.marker(*which)),
+        Item::Marker { marker: (region, which), indent, trailing } => format!("{indent}{}{trailing}", region.marker(*which)),
     }
 }
 
@@ -120,22 +96,8 @@ fn item_text(item: &Item) -> String {
 /// `common::nix_str`).
 fn region_lines(region: Region, desired: &Desired, indent: &str) -> Vec<String> {
     match region {
-        Region::Inputs => desired
-            .inputs
-            .iter()
-            .map(|(name, url)| format!("{indent}{name}.url = {};", nix_str(url)))
-            .collect(),
-        Region::Hosts => desired
-            .hosts
-            .iter()
-            .map(|(host, system)| {
-                format!(
-                    "{indent}{host} = mkHost {} {};",
-                    nix_str(host),
-                    nix_str(system)
-                )
-            })
-            .collect(),
+        Region::Inputs => desired.inputs.iter().map(|(name, url)| format!("{indent}{name}.url = {};", nix_str(url))).collect(),
+        Region::Hosts => desired.hosts.iter().map(|(host, system)| format!("{indent}{host} = mkHost {} {};", nix_str(host), nix_str(system))).collect(),
     }
 }
 
@@ -147,12 +109,8 @@ fn outside(text: &str) -> String {
     let mut inside = false;
     for line in text.split_inclusive('\n') {
         let bare = line.trim_matches([' ', '\t', '\r', '\n']);
-        let begin = MARKERS
-            .iter()
-            .any(|&(r, w)| w == Which::Begin && r.marker(w) == bare);
-        let end = MARKERS
-            .iter()
-            .any(|&(r, w)| w == Which::End && r.marker(w) == bare);
+        let begin = MARKERS.iter().any(|&(r, w)| w == Which::Begin && r.marker(w) == bare);
+        let end = MARKERS.iter().any(|&(r, w)| w == Which::End && r.marker(w) == bare);
         if end {
             inside = false;
         }
@@ -208,11 +166,7 @@ fn user_line() -> impl Strategy<Value = String> {
         4 => prop::sample::select(USER_LINES).prop_map(str::to_string),
         1 => "[^\r\n]{0,24}",
     ];
-    (indent, body)
-        .prop_map(|(indent, body)| format!("{indent}{body}"))
-        .prop_filter("a random line that is a marker line", |l| {
-            !is_marker_line(l)
-        })
+    (indent, body).prop_map(|(indent, body)| format!("{indent}{body}")).prop_filter("a random line that is a marker line", |l| !is_marker_line(l))
 }
 
 fn is_marker_line(line: &str) -> bool {
@@ -221,19 +175,9 @@ fn is_marker_line(line: &str) -> bool {
 }
 
 fn marker(marker: (Region, Which)) -> impl Strategy<Value = Item> {
-    let indent = prop_oneof![
-        Just(""),
-        Just("    "),
-        Just("\t\t"),
-        Just("        "),
-        Just(" \t ")
-    ];
+    let indent = prop_oneof![Just(""), Just("    "), Just("\t\t"), Just("        "), Just(" \t ")];
     let trailing = prop_oneof![3 => Just(""), 1 => Just(" "), 1 => Just("\t ")];
-    (indent, trailing).prop_map(move |(indent, trailing)| Item::Marker {
-        marker,
-        indent: indent.to_string(),
-        trailing: trailing.to_string(),
-    })
+    (indent, trailing).prop_map(move |(indent, trailing)| Item::Marker { marker, indent: indent.to_string(), trailing: trailing.to_string() })
 }
 
 fn user_lines(max: usize) -> impl Strategy<Value = Vec<Item>> {
@@ -244,37 +188,19 @@ fn user_lines(max: usize) -> impl Strategy<Value = Vec<Item>> {
 fn valid_file() -> impl Strategy<Value = File> {
     let inputs = (marker(MARKERS[0]), user_lines(4), marker(MARKERS[1]));
     let hosts = (marker(MARKERS[2]), user_lines(4), marker(MARKERS[3]));
-    (
-        user_lines(12),
-        inputs,
-        user_lines(12),
-        hosts,
-        user_lines(12),
-        any::<bool>(),
-        prop_oneof![Just("\n"), Just("\r\n")],
-        any::<bool>(),
+    (user_lines(12), inputs, user_lines(12), hosts, user_lines(12), any::<bool>(), prop_oneof![Just("\n"), Just("\r\n")], any::<bool>()).prop_map(
+        |(a, inputs, b, hosts, c, hosts_first, newline, trailing_newline)| {
+            let region = |(begin, body, end): (Item, Vec<Item>, Item)| {
+                let mut items = vec![begin];
+                items.extend(body);
+                items.push(end);
+                items
+            };
+            let (first, second) = if hosts_first { (region(hosts), region(inputs)) } else { (region(inputs), region(hosts)) };
+            let items = [a, first, b, second, c].concat();
+            File { items, newline, trailing_newline }
+        },
     )
-        .prop_map(
-            |(a, inputs, b, hosts, c, hosts_first, newline, trailing_newline)| {
-                let region = |(begin, body, end): (Item, Vec<Item>, Item)| {
-                    let mut items = vec![begin];
-                    items.extend(body);
-                    items.push(end);
-                    items
-                };
-                let (first, second) = if hosts_first {
-                    (region(hosts), region(inputs))
-                } else {
-                    (region(inputs), region(hosts))
-                };
-                let items = [a, first, b, second, c].concat();
-                File {
-                    items,
-                    newline,
-                    trailing_newline,
-                }
-            },
-        )
 }
 
 /// What is wrong with a generated file, if anything.
@@ -307,10 +233,7 @@ fn defect() -> impl Strategy<Value = Defect> {
 }
 
 fn position(items: &[Item], marker: (Region, Which)) -> usize {
-    items
-        .iter()
-        .position(|i| matches!(i, Item::Marker { marker: m, .. } if *m == marker))
-        .expect("the marker is in the file")
+    items.iter().position(|i| matches!(i, Item::Marker { marker: m, .. } if *m == marker)).expect("the marker is in the file")
 }
 
 /// Applies `defect` to a well-formed file.
@@ -357,29 +280,15 @@ fn apply(file: &File, defect: &Defect) -> File {
             items.insert(at, end);
         }
     }
-    File {
-        items,
-        ..file.clone()
-    }
+    File { items, ..file.clone() }
 }
 
 /// Does `err` describe `defect`?
 fn refusal_fits(err: &PatchError, defect: &Defect) -> bool {
     match (defect, err) {
-        (Defect::NoMarkers, PatchError::MissingMarker { region, which, .. }) => {
-            (*region, *which) == MARKERS[0]
-        }
-        (Defect::Drop(m), PatchError::MissingMarker { region, which, .. }) => {
-            (*region, *which) == MARKERS[*m]
-        }
-        (
-            Defect::Duplicate(m, _),
-            PatchError::DuplicateMarker {
-                region,
-                which,
-                lines,
-            },
-        ) => (*region, *which) == MARKERS[*m] && lines.len() == 2,
+        (Defect::NoMarkers, PatchError::MissingMarker { region, which, .. }) => (*region, *which) == MARKERS[0],
+        (Defect::Drop(m), PatchError::MissingMarker { region, which, .. }) => (*region, *which) == MARKERS[*m],
+        (Defect::Duplicate(m, _), PatchError::DuplicateMarker { region, which, lines }) => (*region, *which) == MARKERS[*m] && lines.len() == 2,
         (Defect::Swap(r), PatchError::OutOfOrder { region, .. }) => region == r,
         (Defect::Nest | Defect::Overlap, PatchError::Nested { .. }) => true,
         _ => false,
@@ -387,12 +296,8 @@ fn refusal_fits(err: &PatchError, defect: &Defect) -> bool {
 }
 
 fn name() -> impl Strategy<Value = String> {
-    "[A-Za-z_][A-Za-z0-9_-]{0,8}".prop_filter("a keyword or self", |n| {
-        ![
-            "assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with", "self",
-        ]
-        .contains(&n.as_str())
-    })
+    "[A-Za-z_][A-Za-z0-9_-]{0,8}"
+        .prop_filter("a keyword or self", |n| !["assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with", "self"].contains(&n.as_str()))
 }
 
 fn plain_url() -> impl Strategy<Value = String> {
@@ -400,11 +305,7 @@ fn plain_url() -> impl Strategy<Value = String> {
 }
 
 fn plain_desired() -> impl Strategy<Value = Desired> {
-    (
-        btree_map(name(), plain_url(), 0..6),
-        btree_map(name(), "(x86_64|aarch64)-(linux|darwin)", 0..4),
-    )
-        .prop_map(|(inputs, hosts)| Desired { inputs, hosts })
+    (btree_map(name(), plain_url(), 0..6), btree_map(name(), "(x86_64|aarch64)-(linux|darwin)", 0..4)).prop_map(|(inputs, hosts)| Desired { inputs, hosts })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -554,16 +455,10 @@ fn patch_handles_ten_thousand_inputs() {
     // No timing assertion (machines differ); patching is a single pass over the lines
     // plus a single pass over the inputs, and this only shows that size is no problem.
     let desired = Desired {
-        inputs: (0..10_000)
-            .map(|i| (format!("pkg{i:05}"), format!("github:owner/pkg{i}")))
-            .collect(),
-        hosts: (0..1_000)
-            .map(|i| (format!("h{i}"), "x86_64-linux".to_string()))
-            .collect(),
+        inputs: (0..10_000).map(|i| (format!("pkg{i:05}"), format!("github:owner/pkg{i}"))).collect(),
+        hosts: (0..1_000).map(|i| (format!("h{i}"), "x86_64-linux".to_string())).collect(),
     };
-    let template =
-        std::fs::read_to_string(common::repo_root().join("nix/templates/default/flake.nix"))
-            .unwrap();
+    let template = std::fs::read_to_string(common::repo_root().join("nix/templates/default/flake.nix")).unwrap();
     let full = patch(&template, &desired).unwrap();
     assert_eq!(full.lines().count(), template.lines().count() + 11_000);
     assert!(full.contains("\n    pkg00000.url = \"github:owner/pkg0\";\n    pkg00001.url"));
@@ -631,11 +526,7 @@ fn hostile_string() -> impl Strategy<Value = String> {
 
 fn hostile_desired() -> impl Strategy<Value = Desired> {
     let input_name = name().prop_filter("the fixture's own input", |n| n != "nixpkgs");
-    (
-        btree_map(input_name, hostile_string(), 0..5),
-        btree_map(name(), hostile_string(), 0..3),
-    )
-        .prop_map(|(inputs, hosts)| Desired { inputs, hosts })
+    (btree_map(input_name, hostile_string(), 0..5), btree_map(name(), hostile_string(), 0..3)).prop_map(|(inputs, hosts)| Desired { inputs, hosts })
 }
 
 fn nix_instantiate() -> Command {
@@ -668,11 +559,7 @@ fn write_flakes(dir: &std::path::Path, texts: &[String]) -> Vec<PathBuf> {
 /// returns its stdout.
 fn stdout_of(mut cmd: Command, failed: &str) -> Vec<u8> {
     let out = cmd.output().expect("running a Nix command");
-    assert!(
-        out.status.success(),
-        "{failed}:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{failed}:\n{}", String::from_utf8_lossy(&out.stderr));
     out.stdout
 }
 
@@ -692,10 +579,7 @@ fn assert_nix_parses(files: &[PathBuf]) {
 /// For each file, `{ inputs = { <name> = <url>; … }; hosts = { <host> = { host; system; }; … }; }`,
 /// evaluated by one `nix eval` process.
 fn nix_eval_regions(files: &[PathBuf]) -> Value {
-    let list: Vec<String> = files
-        .iter()
-        .map(|f| nix_str(&f.display().to_string()))
-        .collect();
+    let list: Vec<String> = files.iter().map(|f| nix_str(&f.display().to_string())).collect();
     let expr = format!(
         "map (f: let flake = import f; in {{
            inputs = builtins.mapAttrs (n: v: v.url) (removeAttrs flake.inputs [ \"nixpkgs\" ]);
@@ -707,11 +591,7 @@ fn nix_eval_regions(files: &[PathBuf]) -> Value {
 }
 
 fn expected_regions(desired: &Desired) -> Value {
-    let hosts: serde_json::Map<String, Value> = desired
-        .hosts
-        .iter()
-        .map(|(h, s)| (h.clone(), json!({ "host": h, "system": s })))
-        .collect();
+    let hosts: serde_json::Map<String, Value> = desired.hosts.iter().map(|(h, s)| (h.clone(), json!({ "host": h, "system": s }))).collect();
     json!({ "inputs": desired.inputs, "hosts": hosts })
 }
 
@@ -744,17 +624,12 @@ proptest! {
 
 #[test]
 fn patched_template_parses_and_its_inputs_evaluate_with_the_real_nix() {
-    let template =
-        std::fs::read_to_string(common::repo_root().join("nix/templates/default/flake.nix"))
-            .unwrap();
+    let template = std::fs::read_to_string(common::repo_root().join("nix/templates/default/flake.nix")).unwrap();
     let desired = Desired {
-        inputs: [
-            ("cool-pkg", "github:owner/cool-pkg"),
-            ("evil", "x\"; y = \"${builtins.throw \"pwned\"}\\"),
-        ]
-        .into_iter()
-        .map(|(n, u)| (n.to_string(), u.to_string()))
-        .collect(),
+        inputs: [("cool-pkg", "github:owner/cool-pkg"), ("evil", "x\"; y = \"${builtins.throw \"pwned\"}\\")]
+            .into_iter()
+            .map(|(n, u)| (n.to_string(), u.to_string()))
+            .collect(),
         hosts: [("laptop".to_string(), "x86_64-linux".to_string())].into(),
     };
     let text = patch(&template, &desired).unwrap();

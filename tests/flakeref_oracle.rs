@@ -40,16 +40,11 @@ type Attrs = BTreeMap<String, Value>;
 // The toolchain.
 
 fn toolchain() -> PathBuf {
-    let prefix = std::env::var_os("GLIX_TOOLCHAIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let cache = std::env::var_os("XDG_CACHE_HOME")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| {
-                    PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache")
-                });
-            cache.join("glixos/nix-2.26.3")
-        });
+    let prefix = std::env::var_os("GLIX_TOOLCHAIN").map(PathBuf::from).unwrap_or_else(|| {
+        let cache =
+            std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"));
+        cache.join("glixos/nix-2.26.3")
+    });
     let nix = prefix.join("bin/nix");
     assert!(
         nix.is_file() && prefix.join(".glix-toolchain-complete").is_file(),
@@ -66,10 +61,7 @@ fn nix_command(prefix: &Path) -> Command {
     let path = std::env::var("PATH").unwrap_or_default();
     let ld = std::env::var("LD_LIBRARY_PATH").unwrap_or_default();
     cmd.env("PATH", format!("{}:{path}", prefix.join("bin").display()))
-        .env(
-            "LD_LIBRARY_PATH",
-            format!("{}:{ld}", prefix.join("lib").display()),
-        )
+        .env("LD_LIBRARY_PATH", format!("{}:{ld}", prefix.join("lib").display()))
         .env("NIX_CONF_DIR", prefix.join("etc/nix"))
         .env(
             "NIX_CONFIG",
@@ -100,43 +92,20 @@ fn ask_nix(prefix: &Path, refs: &[String]) -> Vec<NixResult> {
     let refs_file = dir.path().join("refs.json");
     std::fs::write(&refs_file, serde_json::to_string(refs).unwrap()).unwrap();
     let file_s = refs_file.to_str().expect("UTF-8 temp path");
-    assert!(
-        file_s
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b)),
-        "temp path {file_s} is not usable as a Nix path literal"
-    );
+    assert!(file_s.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b)), "temp path {file_s} is not usable as a Nix path literal");
     // A marker no reference can forge: error messages quote the reference, so a hostile
     // one could otherwise print a fake result line.
-    let marker = format!(
-        "GLIX{}x{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
+    let marker = format!("GLIX{}x{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
 
     let mut results = vec![NixResult::default(); refs.len()];
     let mut start = 0;
     while start < refs.len() {
-        match run_repl(
-            prefix,
-            dir.path(),
-            file_s,
-            &marker,
-            start,
-            refs.len(),
-            &mut results,
-        ) {
+        match run_repl(prefix, dir.path(), file_s, &marker, start, refs.len(), &mut results) {
             RunEnd::Finished => break,
             RunEnd::CrashedAfter(last) => {
                 // The reference after the last completed one took Nix down.
                 let crashed = last.map_or(start, |l| l + 1);
-                results[crashed] = NixResult {
-                    crashed: true,
-                    ..NixResult::default()
-                };
+                results[crashed] = NixResult { crashed: true, ..NixResult::default() };
                 start = crashed + 1;
             }
         }
@@ -151,23 +120,12 @@ enum RunEnd {
 }
 
 /// Runs references `start..end` in one `nix repl`.
-fn run_repl(
-    prefix: &Path,
-    home: &Path,
-    refs_file: &str,
-    marker: &str,
-    start: usize,
-    end: usize,
-    results: &mut [NixResult],
-) -> RunEnd {
+fn run_repl(prefix: &Path, home: &Path, refs_file: &str, marker: &str, start: usize, end: usize, results: &mut [NixResult]) -> RunEnd {
     let mut script = format!("refs = builtins.fromJSON (builtins.readFile {refs_file})\n");
     for i in start..end {
         let parsed = format!("builtins.parseFlakeRef (builtins.elemAt refs {i})");
-        script +=
-            &format!("builtins.trace (\"{marker}R {i} \" + builtins.toJSON ({parsed})) null\n");
-        script += &format!(
-            "builtins.trace (\"{marker}S {i} \" + builtins.toJSON (builtins.flakeRefToString ({parsed}))) null\n"
-        );
+        script += &format!("builtins.trace (\"{marker}R {i} \" + builtins.toJSON ({parsed})) null\n");
+        script += &format!("builtins.trace (\"{marker}S {i} \" + builtins.toJSON (builtins.flakeRefToString ({parsed}))) null\n");
         script += &format!("builtins.trace \"{marker}D {i}\" null\n");
     }
     let mut child = nix_command(prefix)
@@ -192,26 +150,15 @@ fn run_repl(
 
     let mut last_done = None;
     for line in stderr.lines() {
-        let Some(rest) = line
-            .strip_prefix("trace: ")
-            .and_then(|l| l.strip_prefix(marker))
-        else {
+        let Some(rest) = line.strip_prefix("trace: ").and_then(|l| l.strip_prefix(marker)) else {
             continue;
         };
         let (tag, rest) = rest.split_at(1);
-        let (index, payload) = rest
-            .trim_start()
-            .split_once(' ')
-            .unwrap_or((rest.trim(), ""));
+        let (index, payload) = rest.trim_start().split_once(' ').unwrap_or((rest.trim(), ""));
         let i: usize = index.parse().expect("trace index");
         match tag {
-            "R" => {
-                results[i].attrs = Some(serde_json::from_str(payload).expect("parseFlakeRef JSON"))
-            }
-            "S" => {
-                results[i].string =
-                    Some(serde_json::from_str(payload).expect("flakeRefToString JSON"))
-            }
+            "R" => results[i].attrs = Some(serde_json::from_str(payload).expect("parseFlakeRef JSON")),
+            "S" => results[i].string = Some(serde_json::from_str(payload).expect("flakeRefToString JSON")),
             "D" => last_done = Some(i),
             _ => {}
         }
@@ -238,9 +185,7 @@ fn corpus() -> Vec<String> {
     text.lines()
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|l| match l.strip_prefix("json:") {
-            Some(j) => {
-                serde_json::from_str(j).unwrap_or_else(|e| panic!("bad json: line {l:?}: {e}"))
-            }
+            Some(j) => serde_json::from_str(j).unwrap_or_else(|e| panic!("bad json: line {l:?}: {e}")),
             None => l.to_string(),
         })
         .collect()
@@ -360,8 +305,8 @@ fn generated(n: usize) -> Vec<String> {
     ];
     let fragments = ["", "", "", "#", "#x", "#%20"];
     let hostile = [
-        " ", "\"", "\\", "${", "\n", "\t", "%", "%zz", "#", "?", "&", "=", "é", "\u{0}", "/", ":",
-        "@", "'", "`", "$", "{", "}", "\u{7f}", "%00", "%FF", "[", "]",
+        " ", "\"", "\\", "${", "\n", "\t", "%", "%zz", "#", "?", "&", "=", "é", "\u{0}", "/", ":", "@", "'", "`", "$", "{", "}", "\u{7f}", "%00", "%FF", "[",
+        "]",
     ];
 
     let mut rng = Rng(0x5eed_f1a6_e5ef_0001);
@@ -378,17 +323,11 @@ fn generated(n: usize) -> Vec<String> {
                 return s;
             }
             let nseg = 1 + rng.below(4);
-            s += &(0..nseg)
-                .map(|_| rng.pick(&segments))
-                .collect::<Vec<_>>()
-                .join("/");
+            s += &(0..nseg).map(|_| rng.pick(&segments)).collect::<Vec<_>>().join("/");
             let nparam = rng.below(4);
             if nparam > 0 {
                 s += "?";
-                s += &(0..nparam)
-                    .map(|_| rng.pick(&params))
-                    .collect::<Vec<_>>()
-                    .join("&");
+                s += &(0..nparam).map(|_| rng.pick(&params)).collect::<Vec<_>>().join("&");
             }
             s += rng.pick(&fragments);
             if rng.below(3) == 0 {
@@ -423,10 +362,7 @@ fn truncate_at_nul(attrs: &Attrs) -> Attrs {
     attrs
         .iter()
         .map(|(k, v)| match v {
-            Value::String(s) => (
-                k.clone(),
-                Value::String(s.split('\0').next().unwrap_or("").to_string()),
-            ),
+            Value::String(s) => (k.clone(), Value::String(s.split('\0').next().unwrap_or("").to_string())),
             other => (k.clone(), other.clone()),
         })
         .collect()
@@ -443,11 +379,7 @@ struct Tally {
 }
 
 fn policy_class(e: &FlakeRefError) -> String {
-    format!("{e:?}")
-        .split([' ', '{', '('])
-        .next()
-        .unwrap_or("")
-        .to_string()
+    format!("{e:?}").split([' ', '{', '(']).next().unwrap_or("").to_string()
 }
 
 fn check_one(s: &str, nix: &NixResult, tally: &mut Tally, failures: &mut Vec<String>) {
@@ -473,10 +405,7 @@ fn check_one(s: &str, nix: &NixResult, tally: &mut Tally, failures: &mut Vec<Str
         Ok(r) => {
             match &emulated {
                 Ok(attrs) if *attrs == r.attrs() => {}
-                other => fail(format!(
-                    "FlakeRef::parse gives {:?}, nix_parse_attrs {other:?}",
-                    r.attrs()
-                )),
+                other => fail(format!("FlakeRef::parse gives {:?}, nix_parse_attrs {other:?}", r.attrs())),
             }
             check_to_url(&r, nix, tally, &mut fail);
         }
@@ -484,17 +413,14 @@ fn check_one(s: &str, nix: &NixResult, tally: &mut Tally, failures: &mut Vec<Str
             *tally.policy.entry(policy_class(&e)).or_default() += 1;
             // A refusal on policy grounds is for something Nix accepts. (With a NUL, Nix
             // never sees the part that glix objects to.)
-            if !s.contains('\0') && emulated.is_err() && !matches!(e, FlakeRefError::NotUtf8 { .. })
-            {
+            if !s.contains('\0') && emulated.is_err() && !matches!(e, FlakeRefError::NotUtf8 { .. }) {
                 fail(format!("policy error ({e}) for something Nix rejects"));
             }
         }
         Err(e) => {
             if let Ok(attrs) = &emulated {
                 if !s.contains('\0') {
-                    fail(format!(
-                        "glix rejects it ({e}) though Nix accepts it as {attrs:?}"
-                    ));
+                    fail(format!("glix rejects it ({e}) though Nix accepts it as {attrs:?}"));
                 }
             }
         }
@@ -516,9 +442,7 @@ fn check_to_url(r: &FlakeRef, nix: &NixResult, tally: &mut Tally, fail: &mut imp
     if *nix_string != url {
         tally.to_url_differs += 1;
         if nix_parse_attrs(nix_string).ok() == Some(r.attrs()) {
-            fail(format!(
-                "to_url {url:?} differs from Nix's {nix_string:?}, which reads back fine"
-            ));
+            fail(format!("to_url {url:?} differs from Nix's {nix_string:?}, which reads back fine"));
         }
     }
 }
@@ -531,21 +455,15 @@ fn parser_agrees_with_nix_parse_flake_ref() {
     let mut refs = corpus();
     let from_corpus = refs.len();
     // GLIX_ORACLE_GENERATED=N runs a bigger (or smaller) generated batch, for exploring.
-    let n = std::env::var("GLIX_ORACLE_GENERATED")
-        .ok()
-        .and_then(|n| n.parse().ok());
+    let n = std::env::var("GLIX_ORACLE_GENERATED").ok().and_then(|n| n.parse().ok());
     refs.extend(generated(n.unwrap_or(3000)));
     let mut seen = std::collections::HashSet::new();
     refs.retain(|r| seen.insert(r.clone()));
-    assert!(
-        from_corpus >= 300,
-        "the corpus should hold 300+ references, has {from_corpus}"
-    );
+    assert!(from_corpus >= 300, "the corpus should hold 300+ references, has {from_corpus}");
 
     // A Nix string cannot hold a NUL (builtins.fromJSON refuses one), so such references
     // can never reach parseFlakeRef; glix must refuse them.
-    let (with_nul, refs): (Vec<String>, Vec<String>) =
-        refs.into_iter().partition(|r| r.contains('\0'));
+    let (with_nul, refs): (Vec<String>, Vec<String>) = refs.into_iter().partition(|r| r.contains('\0'));
     let mut failures = Vec::new();
     for r in &with_nul {
         if let Ok(parsed) = FlakeRef::parse(r) {
@@ -556,11 +474,7 @@ fn parser_agrees_with_nix_parse_flake_ref() {
     let results = ask_nix(&prefix, &refs);
 
     // Also confirm that the to_url of everything glix accepts is read by Nix the same way.
-    let urls: Vec<String> = refs
-        .iter()
-        .filter_map(|s| FlakeRef::parse(s).ok())
-        .map(|r| r.to_url())
-        .collect();
+    let urls: Vec<String> = refs.iter().filter_map(|s| FlakeRef::parse(s).ok()).map(|r| r.to_url()).collect();
     let url_results = ask_nix(&prefix, &urls);
 
     let mut tally = Tally::default();
@@ -570,10 +484,7 @@ fn parser_agrees_with_nix_parse_flake_ref() {
     for (url, nix) in urls.iter().zip(&url_results) {
         let mine = FlakeRef::parse(url).map(|r| r.attrs());
         if nix.attrs.as_ref() != mine.as_ref().ok() {
-            failures.push(format!(
-                "to_url {url:?}: glix {mine:?}, Nix {:?}",
-                nix.attrs
-            ));
+            failures.push(format!("to_url {url:?}: glix {mine:?}, Nix {:?}", nix.attrs));
         }
     }
 
@@ -595,19 +506,6 @@ fn parser_agrees_with_nix_parse_flake_ref() {
         tally.policy,
         tally.to_url_differs,
     );
-    assert!(
-        tally.both_accept > 150 && tally.both_reject > 150,
-        "the corpus should exercise both outcomes"
-    );
-    assert!(
-        failures.is_empty(),
-        "{} disagreements with Nix 2.26:\n{}",
-        failures.len(),
-        failures
-            .iter()
-            .take(60)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    assert!(tally.both_accept > 150 && tally.both_reject > 150, "the corpus should exercise both outcomes");
+    assert!(failures.is_empty(), "{} disagreements with Nix 2.26:\n{}", failures.len(), failures.iter().take(60).cloned().collect::<Vec<_>>().join("\n"));
 }

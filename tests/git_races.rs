@@ -38,10 +38,7 @@ impl SlowLock {
             ),
         );
         let child = env
-            .glix_command(
-                &["add", &env.path("pkg-db")],
-                &[("GLIX_NIX", nix.display().to_string())],
-            )
+            .glix_command(&["add", &env.path("pkg-db")], &[("GLIX_NIX", nix.display().to_string())])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -50,15 +47,9 @@ impl SlowLock {
         let start = Instant::now();
         while !slow.reached.exists() {
             if let Some(status) = slow.child.try_wait().unwrap() {
-                panic!(
-                    "glix ended ({status}) before it ran `nix flake lock`: {}",
-                    slow.stderr()
-                );
+                panic!("glix ended ({status}) before it ran `nix flake lock`: {}", slow.stderr());
             }
-            assert!(
-                start.elapsed() < Duration::from_secs(120),
-                "glix did not reach `nix flake lock` in 120 s"
-            );
+            assert!(start.elapsed() < Duration::from_secs(120), "glix did not reach `nix flake lock` in 120 s");
             std::thread::sleep(Duration::from_millis(20));
         }
         slow
@@ -97,67 +88,29 @@ fn repo() -> Env {
 }
 
 fn glix_subjects(env: &Env) -> Vec<String> {
-    env.git(&["log", "--all", "--format=%s"])
-        .lines()
-        .filter(|l| l.contains("pkg-db"))
-        .map(str::to_string)
-        .collect()
+    env.git(&["log", "--all", "--format=%s"]).lines().filter(|l| l.contains("pkg-db")).map(str::to_string).collect()
 }
 
 /// glix failed, said why, made no commit, and left nothing behind.
 fn assert_refused(env: &Env, out: &Output, what: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{what}: glix should refuse to commit; stderr:\n{err}"
-    );
+    assert_eq!(out.status.code(), Some(1), "{what}: glix should refuse to commit; stderr:\n{err}");
     let lower = err.to_lowercase();
     assert!(
-        ["changed under", "moved", "changed while"]
-            .iter()
-            .any(|w| lower.contains(w)),
+        ["changed under", "moved", "changed while"].iter().any(|w| lower.contains(w)),
         "{what}: the error should say the repository changed under glix:\n{err}"
     );
     assert!(err.contains("nothing was changed"), "{what}: {err}");
-    assert_eq!(
-        glix_subjects(env),
-        Vec::<String>::new(),
-        "{what}: glix made a commit"
-    );
-    assert!(
-        !env.repo.join(".git/glix-journal.json").exists(),
-        "{what}: journal left behind"
-    );
-    let leftovers: Vec<PathBuf> = walk(&env.repo)
-        .into_iter()
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with(".glix-tmp-"))
-        })
-        .collect();
-    assert_eq!(
-        leftovers,
-        Vec::<PathBuf>::new(),
-        "{what}: temporary files left"
-    );
-    for lock in [
-        "index.lock",
-        "HEAD.lock",
-        "refs/heads/master.lock",
-        "refs/heads/other.lock",
-    ] {
-        assert!(
-            !env.repo.join(".git").join(lock).exists(),
-            "{what}: .git/{lock} left"
-        );
+    assert_eq!(glix_subjects(env), Vec::<String>::new(), "{what}: glix made a commit");
+    assert!(!env.repo.join(".git/glix-journal.json").exists(), "{what}: journal left behind");
+    let leftovers: Vec<PathBuf> =
+        walk(&env.repo).into_iter().filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(".glix-tmp-"))).collect();
+    assert_eq!(leftovers, Vec::<PathBuf>::new(), "{what}: temporary files left");
+    for lock in ["index.lock", "HEAD.lock", "refs/heads/master.lock", "refs/heads/other.lock"] {
+        assert!(!env.repo.join(".git").join(lock).exists(), "{what}: .git/{lock} left");
     }
     let list = env.glix(&["list"]);
-    assert!(
-        list.status.success(),
-        "{what}: the next glix command fails: {}",
-        String::from_utf8_lossy(&list.stderr)
-    );
+    assert!(list.status.success(), "{what}: the next glix command fails: {}", String::from_utf8_lossy(&list.stderr));
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -183,28 +136,10 @@ fn git_stash_during_the_lock_makes_glix_refuse_and_keeps_the_stash() {
     let out = slow.finish();
     assert_refused(&env, &out, "git stash -u");
     assert_eq!(env.git(&["rev-parse", "HEAD"]), base, "HEAD moved");
-    assert_eq!(
-        env.git(&["stash", "list"]).lines().count(),
-        1,
-        "the user's stash is gone"
-    );
-    assert!(
-        env.git(&["stash", "show", "--include-untracked", "--name-only"])
-            .contains("notes.txt"),
-        "the stash lost the user's file"
-    );
-    assert_eq!(
-        env.git(&["status", "--porcelain"]),
-        "",
-        "the work tree after the stash is not as the user left it"
-    );
-    env.ok(&[
-        "add",
-        &env.path("pkg-editor"),
-        "--scope",
-        "home",
-        "--no-lock",
-    ]);
+    assert_eq!(env.git(&["stash", "list"]).lines().count(), 1, "the user's stash is gone");
+    assert!(env.git(&["stash", "show", "--include-untracked", "--name-only"]).contains("notes.txt"), "the stash lost the user's file");
+    assert_eq!(env.git(&["status", "--porcelain"]), "", "the work tree after the stash is not as the user left it");
+    env.ok(&["add", &env.path("pkg-editor"), "--scope", "home", "--no-lock"]);
     assert_eq!(env.git(&["stash", "list"]).lines().count(), 1);
 }
 
@@ -224,33 +159,11 @@ fn git_checkout_of_another_branch_during_the_lock_makes_glix_refuse_and_keeps_th
     env.git(&["checkout", "-q", "-f", "other"]);
     let out = slow.finish();
     assert_refused(&env, &out, "git checkout -f other");
-    assert_eq!(
-        env.git(&["symbolic-ref", "HEAD"]).trim(),
-        "refs/heads/other",
-        "the user's checkout was undone"
-    );
-    assert_eq!(
-        env.git(&["rev-parse", "HEAD"]),
-        other,
-        "a commit landed on other"
-    );
-    assert_eq!(
-        env.git(&["rev-parse", "master"]),
-        master,
-        "a commit landed on master"
-    );
-    assert_eq!(
-        env.git(&["status", "--porcelain"]),
-        "",
-        "glix's roll-back wrote master's files into the checkout of other"
-    );
-    env.ok(&[
-        "add",
-        &env.path("pkg-editor"),
-        "--scope",
-        "home",
-        "--no-lock",
-    ]);
+    assert_eq!(env.git(&["symbolic-ref", "HEAD"]).trim(), "refs/heads/other", "the user's checkout was undone");
+    assert_eq!(env.git(&["rev-parse", "HEAD"]), other, "a commit landed on other");
+    assert_eq!(env.git(&["rev-parse", "master"]), master, "a commit landed on master");
+    assert_eq!(env.git(&["status", "--porcelain"]), "", "glix's roll-back wrote master's files into the checkout of other");
+    env.ok(&["add", &env.path("pkg-editor"), "--scope", "home", "--no-lock"]);
 }
 
 #[test]
@@ -263,45 +176,17 @@ fn git_commit_during_the_lock_makes_glix_refuse_and_keeps_the_users_commit() {
     let user_tree = env.git(&["rev-parse", "HEAD^{tree}"]);
     let out = slow.finish();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "glix should refuse to commit on top of the user's commit; stderr:\n{err}"
-    );
-    assert_eq!(
-        env.git(&["rev-parse", "HEAD"]),
-        user,
-        "the user's commit is not HEAD any more"
-    );
+    assert_eq!(out.status.code(), Some(1), "glix should refuse to commit on top of the user's commit; stderr:\n{err}");
+    assert_eq!(env.git(&["rev-parse", "HEAD"]), user, "the user's commit is not HEAD any more");
     assert_eq!(env.git(&["rev-parse", "HEAD^{tree}"]), user_tree);
     assert_eq!(env.git(&["rev-parse", "HEAD^"]), base);
     assert_eq!(env.git(&["log", "-1", "--format=%s"]).trim(), "user");
     let lower = err.to_lowercase();
-    assert!(
-        ["changed under", "moved", "changed while"]
-            .iter()
-            .any(|w| lower.contains(w)),
-        "the error should say the repository changed under glix:\n{err}"
-    );
+    assert!(["changed under", "moved", "changed while"].iter().any(|w| lower.contains(w)), "the error should say the repository changed under glix:\n{err}");
     assert!(err.contains("nothing was changed"), "{err}");
-    assert_eq!(
-        glix_subjects(&env),
-        Vec::<String>::new(),
-        "glix made a commit"
-    );
-    assert!(
-        !env.repo.join(".git/glix-journal.json").exists(),
-        "journal left behind"
-    );
-    assert!(
-        !env.repo.join(".git/index.lock").exists()
-            && !env.repo.join(".git/refs/heads/master.lock").exists(),
-        "a git lock left behind"
-    );
+    assert_eq!(glix_subjects(&env), Vec::<String>::new(), "glix made a commit");
+    assert!(!env.repo.join(".git/glix-journal.json").exists(), "journal left behind");
+    assert!(!env.repo.join(".git/index.lock").exists() && !env.repo.join(".git/refs/heads/master.lock").exists(), "a git lock left behind");
     let list = env.glix(&["list"]);
-    assert!(
-        list.status.success(),
-        "the next glix command fails: {}",
-        String::from_utf8_lossy(&list.stderr)
-    );
+    assert!(list.status.success(), "the next glix command fails: {}", String::from_utf8_lossy(&list.stderr));
 }

@@ -55,13 +55,7 @@ fn hostile_references_never_reach_flake_nix_or_a_shell() {
     let env = Env::new();
     env.init();
     let pwned = env.root.join("pwned");
-    for r in [
-        "github:o/r\"; evil = import /etc/passwd; x = \"",
-        "github:o/${builtins.abort \"x\"}",
-        "github:o/r\nfoo",
-        "path:relative/dir",
-        "-rf",
-    ] {
+    for r in ["github:o/r\"; evil = import /etc/passwd; x = \"", "github:o/${builtins.abort \"x\"}", "github:o/r\nfoo", "path:relative/dir", "-rf"] {
         let out = env.glix(&["add", r, "--no-lock"]);
         assert_ne!(out.status.code(), Some(0), "{r:?} was accepted");
     }
@@ -70,7 +64,10 @@ fn hostile_references_never_reach_flake_nix_or_a_shell() {
     let out = env.glix(&["add", &r, "--no-lock", "--name", "meta"]);
     assert!(!pwned.exists(), "a shell ran the reference");
     if out.status.success() {
-        let parsed = common::nix().args(["eval", "--json", "--impure", "--expr", &format!("(import {}/flake.nix).inputs.meta.url", env.repo.display())]).output().unwrap();
+        let parsed = common::nix()
+            .args(["eval", "--json", "--impure", "--expr", &format!("(import {}/flake.nix).inputs.meta.url", env.repo.display())])
+            .output()
+            .unwrap();
         assert!(parsed.status.success(), "{}", stderr(&parsed));
         assert_eq!(serde_json::from_slice::<String>(&parsed.stdout).unwrap(), r);
     }
@@ -102,8 +99,17 @@ fn broken_markers_in_flake_nix_are_refused() {
     let good = std::fs::read_to_string(&flake).unwrap();
     for (what, text, msg) in [
         ("missing", good.replace("    # <<< glix-managed inputs <<<\n", ""), "no end marker"),
-        ("duplicated", good.replace("    # >>> glix-managed inputs >>>\n", "    # >>> glix-managed inputs >>>\n    # >>> glix-managed inputs >>>\n"), "keep exactly one"),
-        ("nested", good.replace("    # <<< glix-managed inputs <<<\n", "").replace("        # <<< glix-managed hosts <<<\n", "        # <<< glix-managed hosts <<<\n    # <<< glix-managed inputs <<<\n"), "glix doctor"),
+        (
+            "duplicated",
+            good.replace("    # >>> glix-managed inputs >>>\n", "    # >>> glix-managed inputs >>>\n    # >>> glix-managed inputs >>>\n"),
+            "keep exactly one",
+        ),
+        (
+            "nested",
+            good.replace("    # <<< glix-managed inputs <<<\n", "")
+                .replace("        # <<< glix-managed hosts <<<\n", "        # <<< glix-managed hosts <<<\n    # <<< glix-managed inputs <<<\n"),
+            "glix doctor",
+        ),
     ] {
         std::fs::write(&flake, &text).unwrap();
         env.commit_all("edit");
@@ -186,7 +192,12 @@ fn a_full_disk_either_completes_or_changes_nothing() {
         let before = (env.snapshot(), env.commits());
         // Fill the file system, then give back `free_pages` pages.
         let filler = env.repo.join(".git/filler");
-        let _ = Command::new("dd").arg("if=/dev/zero").arg(format!("of={}", filler.display())).args(["bs=4096", "status=none"]).stderr(std::process::Stdio::null()).status();
+        let _ = Command::new("dd")
+            .arg("if=/dev/zero")
+            .arg(format!("of={}", filler.display()))
+            .args(["bs=4096", "status=none"])
+            .stderr(std::process::Stdio::null())
+            .status();
         let len = std::fs::metadata(&filler).unwrap().len();
         let f = std::fs::OpenOptions::new().write(true).open(&filler).unwrap();
         f.set_len(len.saturating_sub(4096 * free_pages as u64)).unwrap();

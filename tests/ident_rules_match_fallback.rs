@@ -16,10 +16,7 @@ fn fallback_nix_judges_every_sample_as_ident_rs_does() {
     // (unicode, newlines and quotes included), with no escaping of our own in between.
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("samples.json");
-    let list: Vec<serde_json::Value> = samples
-        .iter()
-        .map(|s| serde_json::json!({ "f": s.rule.fallback_function(), "v": s.value }))
-        .collect();
+    let list: Vec<serde_json::Value> = samples.iter().map(|s| serde_json::json!({ "f": s.rule.fallback_function(), "v": s.value })).collect();
     std::fs::write(&json, serde_json::to_string(&list).unwrap()).unwrap();
     let expr = format!(
         "let rules = (import {fallback}).rules; in map (s: rules.${{s.f}} s.v) (builtins.fromJSON (builtins.readFile {json}))",
@@ -27,11 +24,7 @@ fn fallback_nix_judges_every_sample_as_ident_rs_does() {
         json = json.display(),
     );
     let out = nix_eval_json(&expr, false);
-    assert!(
-        out.status.success(),
-        "nix eval: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "nix eval: {}", String::from_utf8_lossy(&out.stderr));
     let verdicts: Vec<bool> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(verdicts.len(), samples.len());
 
@@ -39,26 +32,12 @@ fn fallback_nix_judges_every_sample_as_ident_rs_does() {
         .iter()
         .zip(&verdicts)
         .filter(|(s, nix)| s.rule.accepts(&s.value) != **nix)
-        .map(|(s, nix)| {
-            format!(
-                "{}({:?}): ident.rs says {}, fallback.nix says {nix}",
-                s.rule.fallback_function(),
-                s.value,
-                s.rule.accepts(&s.value)
-            )
-        })
+        .map(|(s, nix)| format!("{}({:?}): ident.rs says {}, fallback.nix says {nix}", s.rule.fallback_function(), s.value, s.rule.accepts(&s.value)))
         .collect();
-    assert!(
-        disagree.is_empty(),
-        "fallback.nix and src/ident.rs disagree:\n{}",
-        disagree.join("\n")
-    );
+    assert!(disagree.is_empty(), "fallback.nix and src/ident.rs disagree:\n{}", disagree.join("\n"));
     // and the table means what it says (ident.rs's own tests check the same)
     assert!(samples.iter().all(|s| s.rule.accepts(&s.value) == s.valid));
     for rule in Rule::ALL {
-        assert!(
-            samples.iter().any(|s| s.rule == rule),
-            "{rule:?} has samples"
-        );
+        assert!(samples.iter().any(|s| s.rule == rule), "{rule:?} has samples");
     }
 }

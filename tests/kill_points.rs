@@ -18,12 +18,7 @@ fn sigkill_at_every_tenth_file_system_call_of_every_mutation_leaves_a_whole_repo
     // on a tmpfs when there is one, as the script itself does: every run copies and
     // deletes a repository, which on a busy disk is most of its time
     let shm = std::path::Path::new("/dev/shm");
-    let work = if shm.is_dir() {
-        tempfile::tempdir_in(shm)
-    } else {
-        tempfile::tempdir()
-    }
-    .unwrap();
+    let work = if shm.is_dir() { tempfile::tempdir_in(shm) } else { tempfile::tempdir() }.unwrap();
     let summary = work.path().join("summary.json");
     let out = Command::new(common::repo_root().join("scripts/kill-test"))
         .args(["--every", "10", "--work"])
@@ -37,33 +32,18 @@ fn sigkill_at_every_tenth_file_system_call_of_every_mutation_leaves_a_whole_repo
         .expect("running scripts/kill-test");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap_or_default())
-            .unwrap_or_else(|e| {
-                panic!("scripts/kill-test wrote no summary ({e}):\n{stdout}\n{stderr}")
-            });
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("scripts/kill-test wrote no summary ({e}):\n{stdout}\n{stderr}"));
     // The sample covers every mutation the script knows, with both phases.
     let ops = summary["ops"].as_object().unwrap();
     assert!(ops.len() >= 12, "{stdout}");
     for (op, o) in ops {
-        assert!(
-            o["points"].as_u64().unwrap() > 10 && o["runs"].as_u64().unwrap() >= 4,
-            "{op}: {o}"
-        );
+        assert!(o["points"].as_u64().unwrap() > 10 && o["runs"].as_u64().unwrap() >= 4, "{op}: {o}");
     }
     // The first violations and the tables; the full list is in the summary.
     let lines: Vec<&str> = stdout.lines().collect();
-    let first: Vec<&str> = lines
-        .iter()
-        .copied()
-        .filter(|l| l.starts_with("VIOLATION"))
-        .take(30)
-        .collect();
-    let tables: Vec<&str> = lines
-        .iter()
-        .copied()
-        .filter(|l| !l.starts_with("VIOLATION"))
-        .collect();
+    let first: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with("VIOLATION")).take(30).collect();
+    let tables: Vec<&str> = lines.iter().copied().filter(|l| !l.starts_with("VIOLATION")).collect();
     assert!(
         out.status.success() && summary["violations"] == 0,
         "scripts/kill-test found violations; the first {}:\n{}\n\n{}\n{stderr}",

@@ -17,29 +17,17 @@ fn every_valid_manifest_loads() {
 
 #[test]
 fn every_invalid_manifest_names_its_line_and_what_is_wrong() {
-    let invalid: Vec<_> = corpus()
-        .into_iter()
-        .filter(|e| e.expect_error.is_some())
-        .collect();
+    let invalid: Vec<_> = corpus().into_iter().filter(|e| e.expect_error.is_some()).collect();
     assert!(invalid.len() >= 20, "the table has {} cases", invalid.len());
     for e in invalid {
         let (line, msg) = e.expect_error.unwrap();
         let err = load_str(&e.text, "hosts/h/glix.toml").expect_err(&e.path.display().to_string());
-        let loc = err
-            .location
-            .unwrap_or_else(|| panic!("{}: no location in {err}", e.path.display()));
+        let loc = err.location.unwrap_or_else(|| panic!("{}: no location in {err}", e.path.display()));
         assert_eq!(loc.line, line, "{}: {err}", e.path.display());
         assert!(loc.column >= 1);
         let shown = err.to_string();
-        assert!(
-            shown.starts_with(&format!("hosts/h/glix.toml:{line}:{}: ", loc.column)),
-            "{shown}"
-        );
-        assert!(
-            shown.contains(&msg),
-            "{}: expected {msg:?} in {shown}",
-            e.path.display()
-        );
+        assert!(shown.starts_with(&format!("hosts/h/glix.toml:{line}:{}: ", loc.column)), "{shown}");
+        assert!(shown.contains(&msg), "{}: expected {msg:?} in {shown}", e.path.display());
     }
 }
 
@@ -53,9 +41,7 @@ fn schema0_migrates_on_load_and_in_the_file() {
     assert_eq!(loaded.packages["editor"].input, "editor");
     assert_eq!(loaded.packages["editor"].user.as_deref(), Some("alice"));
 
-    let migrated = ManifestDoc::migrate(&text, "x")
-        .unwrap()
-        .expect("schema 0 needs migrating");
+    let migrated = ManifestDoc::migrate(&text, "x").unwrap().expect("schema 0 needs migrating");
     let out = migrated.text();
     // Comments survive, `url` became `flake` in place, the input is recorded.
     assert!(out.contains("schema = 1"), "{out}");
@@ -84,8 +70,7 @@ fn migration_gives_colliding_repos_distinct_inputs() {
 #[test]
 fn editing_an_old_schema_asks_for_glix_migrate() {
     let path = repo_root().join("tests/corpus/manifests/valid/schema0.toml");
-    let err = ManifestDoc::parse(&std::fs::read_to_string(path).unwrap(), "hosts/h/glix.toml")
-        .unwrap_err();
+    let err = ManifestDoc::parse(&std::fs::read_to_string(path).unwrap(), "hosts/h/glix.toml").unwrap_err();
     assert!(err.to_string().contains("is at schema 0"), "{err}");
     // what to do is the hint (the CLI's `hint:` line)
     assert!(err.hint().unwrap().contains("run `glix migrate`"), "{err}");

@@ -17,15 +17,9 @@ fn sections(text: &str) -> BTreeMap<String, String> {
     let mut body: Vec<&str> = Vec::new();
     for line in text.split_inclusive('\n') {
         if line.starts_with('[') {
-            let keep = body
-                .iter()
-                .rposition(|l| !(l.trim().is_empty() || l.trim_start().starts_with('#')))
-                .map_or(0, |i| i + 1);
+            let keep = body.iter().rposition(|l| !(l.trim().is_empty() || l.trim_start().starts_with('#'))).map_or(0, |i| i + 1);
             let leading = body.split_off(keep);
-            out.insert(
-                std::mem::replace(&mut key, line.trim_end().to_string()),
-                body.concat(),
-            );
+            out.insert(std::mem::replace(&mut key, line.trim_end().to_string()), body.concat());
             body = leading;
         }
         body.push(line);
@@ -61,16 +55,10 @@ fn manifest_text(pkgs: &[GenPackage]) -> String {
 fn pkg_strategy() -> impl Strategy<Value = Vec<GenPackage>> {
     proptest::collection::btree_map(
         "[a-z][a-z0-9-]{0,8}",
-        (
-            any::<bool>(),
-            proptest::collection::vec(("[a-z]{1,6}", "[ -~&&[^\"\\\\]]{0,10}"), 0..3),
-            "[ -~]{0,20}",
-        ),
+        (any::<bool>(), proptest::collection::vec(("[a-z]{1,6}", "[ -~&&[^\"\\\\]]{0,10}"), 0..3), "[ -~]{0,20}"),
         1..8,
     )
-    .prop_filter("package names are valid names", |m| {
-        m.keys().all(|k| glix::ident::is_valid_name(k))
-    })
+    .prop_filter("package names are valid names", |m| m.keys().all(|k| glix::ident::is_valid_name(k)))
     .prop_map(|m| {
         m.into_iter()
             .map(|(name, (home, config, comment))| {
@@ -98,26 +86,17 @@ fn new_package(name: &str) -> Package {
 /// Every section but the ones about `edited` is unchanged.
 fn assert_only_edited_changed(before: &str, after: &str, edited: &str) {
     let (b, a) = (sections(before), sections(after));
-    let touched = |k: &str| {
-        k.starts_with(&format!("[packages.{edited}]"))
-            || k.starts_with(&format!("[packages.{edited}.config]"))
-    };
+    let touched = |k: &str| k.starts_with(&format!("[packages.{edited}]")) || k.starts_with(&format!("[packages.{edited}.config]"));
     for (k, v) in &b {
         if touched(k) {
             continue;
         }
         // (blank lines at a section's end may move to the section after it)
         let same = a.get(k).is_some_and(|x| x.trim_end() == v.trim_end());
-        assert!(
-            same,
-            "section {k} changed:\n--- before\n{before}\n--- after\n{after}"
-        );
+        assert!(same, "section {k} changed:\n--- before\n{before}\n--- after\n{after}");
     }
     for k in a.keys() {
-        assert!(
-            b.contains_key(k) || touched(k),
-            "unexpected new section {k}"
-        );
+        assert!(b.contains_key(k) || touched(k), "unexpected new section {k}");
     }
 }
 
@@ -182,10 +161,7 @@ fn edits_keep_comments_on_changed_values() {
     let text = "schema = 1\n[packages.a]\nflake = \"github:o/a\"\ninput = \"a\"\nenable = true # on for now\n";
     let mut doc = ManifestDoc::parse(text, "m").unwrap();
     doc.set_enable("a", false).unwrap();
-    assert_eq!(
-        doc.text(),
-        text.replace("enable = true # on for now", "enable = false # on for now")
-    );
+    assert_eq!(doc.text(), text.replace("enable = true # on for now", "enable = false # on for now"));
 }
 
 #[test]
@@ -195,16 +171,8 @@ fn an_edit_that_would_make_the_manifest_invalid_is_refused_and_changes_nothing()
     let err = doc.set_field("a", "scope", "universe".into()).unwrap_err();
     assert!(err.to_string().contains("`scope` must be"), "{err}");
     assert_eq!(doc.text(), text);
-    assert!(doc
-        .add_package(&new_package("a"))
-        .unwrap_err()
-        .to_string()
-        .contains("already"));
-    assert!(doc
-        .remove_package("nope")
-        .unwrap_err()
-        .to_string()
-        .contains("no package named 'nope'"));
+    assert!(doc.add_package(&new_package("a")).unwrap_err().to_string().contains("already"));
+    assert!(doc.remove_package("nope").unwrap_err().to_string().contains("no package named 'nope'"));
 }
 
 /// A manifest with a comment on every line that an edit could disturb.
@@ -213,49 +181,28 @@ const TWO_PACKAGES: &str = "# laptop\nschema = 1\n\n# first\n[packages.a]\nflake
 /// `refuse` is refused with a message containing `why` and leaves the document usable:
 /// the model is as before, and a following valid edit gives exactly the text and model
 /// that edit alone gives.
-fn assert_refusal_leaves_the_document_usable(
-    refuse: impl FnOnce(&mut ManifestDoc) -> String,
-    why: &str,
-) {
+fn assert_refusal_leaves_the_document_usable(refuse: impl FnOnce(&mut ManifestDoc) -> String, why: &str) {
     let mut doc = ManifestDoc::parse(TWO_PACKAGES, "m").unwrap();
     let before = doc.manifest().clone();
     let err = refuse(&mut doc);
     assert!(err.contains(why), "{err}");
-    assert_eq!(
-        doc.manifest(),
-        &before,
-        "the refused edit changed the model"
-    );
+    assert_eq!(doc.manifest(), &before, "the refused edit changed the model");
     doc.set_enable("a", false).unwrap();
-    let expected =
-        TWO_PACKAGES.replace("enable = true # on for now", "enable = false # on for now");
+    let expected = TWO_PACKAGES.replace("enable = true # on for now", "enable = false # on for now");
     assert_eq!(doc.text(), expected);
     assert_eq!(doc.manifest(), &load_str(&expected, "m").unwrap());
 }
 
 #[test]
 fn a_refused_field_value_leaves_the_document_usable() {
-    assert_refusal_leaves_the_document_usable(
-        |doc| {
-            doc.set_field("b", "scope", "universe".into())
-                .unwrap_err()
-                .to_string()
-        },
-        "`scope` must be",
-    );
+    assert_refusal_leaves_the_document_usable(|doc| doc.set_field("b", "scope", "universe".into()).unwrap_err().to_string(), "`scope` must be");
 }
 
 #[test]
 fn a_package_whose_input_clashes_is_refused_and_leaves_the_document_usable() {
     // `c` would use input `b` for another flake than package `b` does.
-    let clash = Package {
-        input: "b".into(),
-        ..new_package("c")
-    };
-    assert_refusal_leaves_the_document_usable(
-        |doc| doc.add_package(&clash).unwrap_err().to_string(),
-        "both use input 'b' but for different flakes",
-    );
+    let clash = Package { input: "b".into(), ..new_package("c") };
+    assert_refusal_leaves_the_document_usable(|doc| doc.add_package(&clash).unwrap_err().to_string(), "both use input 'b' but for different flakes");
 }
 
 #[test]
@@ -274,9 +221,5 @@ fn saving_is_atomic_and_round_trips() {
     doc.add_package(&new_package("x")).unwrap();
     glix::manifest::save::save(&doc, &p).unwrap();
     assert_eq!(std::fs::read_to_string(&p).unwrap(), doc.text());
-    assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        1,
-        "no temporary file left"
-    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
 }

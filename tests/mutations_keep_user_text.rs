@@ -12,7 +12,8 @@ use glix::txn::TxnOptions;
 use proptest::prelude::*;
 
 /// The user's additions around (never inside) the regions.
-const USER_PREAMBLE: &str = "# My systems. Hand-written notes that glix must never touch.\n# ${not an interpolation} \"quotes\" and a stray # >>> glix-managed inputs >>> mention\n";
+const USER_PREAMBLE: &str =
+    "# My systems. Hand-written notes that glix must never touch.\n# ${not an interpolation} \"quotes\" and a stray # >>> glix-managed inputs >>> mention\n";
 const USER_INPUT: &str = "    my-own-tool.url = \"github:me/tool\"; # mine\n";
 
 fn outside_regions(text: &str) -> String {

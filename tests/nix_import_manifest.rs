@@ -8,10 +8,7 @@ use common::*;
 use serde_json::Value;
 
 fn import_manifest_lib() -> String {
-    repo_root()
-        .join("nix/lib/importManifest.nix")
-        .display()
-        .to_string()
+    repo_root().join("nix/lib/importManifest.nix").display().to_string()
 }
 
 /// The expression importing one manifest with stand-in inputs, applied.
@@ -38,42 +35,19 @@ fn applied_expr(path: &std::path::Path) -> String {
 /// `nix eval --json EXPR`, with the plugin or not, which must succeed; its result.
 fn eval(expr: &str, with_plugin: bool) -> Value {
     let out = nix_eval_json(expr, with_plugin);
-    assert!(
-        out.status.success(),
-        "{}: {}",
-        if with_plugin {
-            "with plugin"
-        } else {
-            "fallback"
-        },
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}: {}", if with_plugin { "with plugin" } else { "fallback" }, String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn is_old_schema(e: &CorpusEntry) -> bool {
-    glix::manifest::load_str(&e.text, "x")
-        .is_ok_and(|m| m.file_schema < glix::manifest::CURRENT_SCHEMA)
+    glix::manifest::load_str(&e.text, "x").is_ok_and(|m| m.file_schema < glix::manifest::CURRENT_SCHEMA)
 }
 
 #[test]
 fn plugin_and_fallback_produce_the_same_manifest_and_modules() {
-    let valid: Vec<CorpusEntry> = corpus()
-        .into_iter()
-        .filter(|e| e.expect_error.is_none() && !is_old_schema(e))
-        .collect();
+    let valid: Vec<CorpusEntry> = corpus().into_iter().filter(|e| e.expect_error.is_none() && !is_old_schema(e)).collect();
     assert!(valid.len() >= 20);
-    let all = valid
-        .iter()
-        .map(|e| {
-            format!(
-                "{} = {};",
-                nix_str(&file_name(&e.path)),
-                applied_expr(&e.path)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let all = valid.iter().map(|e| format!("{} = {};", nix_str(&file_name(&e.path)), applied_expr(&e.path))).collect::<Vec<_>>().join("\n");
     let expr = format!("{{ {all} }}");
     let native = eval(&expr, true);
     let fallback = eval(&expr, false);
@@ -87,20 +61,12 @@ fn plugin_and_fallback_produce_the_same_manifest_and_modules() {
             v
         };
         let (n, f) = (strip(&native[&name]), strip(&fallback[&name]));
-        assert!(
-            n == f,
-            "plugin and fallback differ on {name}:\nplugin:   {n}\nfallback: {f}"
-        );
+        assert!(n == f, "plugin and fallback differ on {name}:\nplugin:   {n}\nfallback: {f}");
     }
     // and the manifest part is what glix itself reads
     for e in &valid {
         let lib = serde_json::to_value(glix::manifest::load_str(&e.text, "x").unwrap()).unwrap();
-        assert_eq!(
-            native[file_name(&e.path)]["manifest"],
-            lib,
-            "{}",
-            e.path.display()
-        );
+        assert_eq!(native[file_name(&e.path)]["manifest"], lib, "{}", e.path.display());
     }
 }
 
@@ -122,12 +88,7 @@ fn inputs_for(text: &str) -> String {
 fn plugin_and_fallback_both_reject_invalid_manifests_with_the_same_message() {
     for e in corpus().into_iter().filter(|e| e.expect_error.is_some()) {
         let (line, message) = e.expect_error.clone().unwrap();
-        let expr = format!(
-            "(import {} {{ manifestPath = {}; inputs = {}; }}).manifest",
-            import_manifest_lib(),
-            e.path.display(),
-            inputs_for(&e.text)
-        );
+        let expr = format!("(import {} {{ manifestPath = {}; inputs = {}; }}).manifest", import_manifest_lib(), e.path.display(), inputs_for(&e.text));
         let name = file_name(&e.path);
         let native = nix_eval_json(&expr, true);
         let err = String::from_utf8_lossy(&native.stderr);
@@ -200,43 +161,20 @@ enable = false
     .unwrap();
     for with_plugin in [true, false] {
         let v = eval(&applied_expr(&p), with_plugin);
-        let received =
-            |list: &Value, i: usize| list[i]["imports"][0]["result"]["config"]["received"].clone();
+        let received = |list: &Value, i: usize| list[i]["imports"][0]["result"]["config"]["received"].clone();
         let sys = &v["systemModules"];
-        assert_eq!(
-            sys.as_array().unwrap().len(),
-            2,
-            "disabled packages produce nothing"
-        );
+        assert_eq!(sys.as_array().unwrap().len(), 2, "disabled packages produce nothing");
         // name order: db, web
-        assert_eq!(
-            received(sys, 0)["db.nixosModules.default"]["glixConfig"],
-            serde_json::json!({ "port": "5432" })
-        );
-        assert_eq!(
-            received(sys, 1)["web.nixosModules.default"]["glixConfig"],
-            serde_json::json!({ "port": "8080" })
-        );
+        assert_eq!(received(sys, 0)["db.nixosModules.default"]["glixConfig"], serde_json::json!({ "port": "5432" }));
+        assert_eq!(received(sys, 1)["web.nixosModules.default"]["glixConfig"], serde_json::json!({ "port": "8080" }));
         let home = &v["homeModulesByUser"]["alice"];
-        assert_eq!(
-            received(home, 0)["editor.homeManagerModules.default"]["glixConfig"],
-            serde_json::json!({ "theme": "light" })
-        );
-        assert_eq!(
-            received(home, 1)["shell.homeManagerModules.default"]["glixConfig"],
-            serde_json::json!({ "theme": "dark" })
-        );
+        assert_eq!(received(home, 0)["editor.homeManagerModules.default"]["glixConfig"], serde_json::json!({ "theme": "light" }));
+        assert_eq!(received(home, 1)["shell.homeManagerModules.default"]["glixConfig"], serde_json::json!({ "theme": "dark" }));
         assert_eq!(v["homeModules"], v["homeModulesByUser"]["alice"]);
         // The module system would not be asked for glixConfig: it is hidden from the
         // visible arguments and passed by the wrapper.
-        assert!(!sys[0]["imports"][0]["visibleArgs"]
-            .as_array()
-            .unwrap()
-            .contains(&"glixConfig".into()));
-        assert_eq!(
-            sys[0]["file"],
-            "glix package 'db' (inputs.db.nixosModules.default)"
-        );
+        assert!(!sys[0]["imports"][0]["visibleArgs"].as_array().unwrap().contains(&"glixConfig".into()));
+        assert_eq!(sys[0]["file"], "glix package 'db' (inputs.db.nixosModules.default)");
     }
 }
 
@@ -244,17 +182,9 @@ enable = false
 fn path_modules_keep_their_file_and_key() {
     let dir = tempfile::tempdir().unwrap();
     let module = dir.path().join("module.nix");
-    std::fs::write(
-        &module,
-        "{ glixConfig, lib, ... }: { config.got = glixConfig; }",
-    )
-    .unwrap();
+    std::fs::write(&module, "{ glixConfig, lib, ... }: { config.got = glixConfig; }").unwrap();
     let manifest = dir.path().join("glix.toml");
-    std::fs::write(
-        &manifest,
-        "schema = 1\n[packages.p]\nflake = \"github:o/p\"\ninput = \"p\"\nconfig = { a = \"1\" }\n",
-    )
-    .unwrap();
+    std::fs::write(&manifest, "schema = 1\n[packages.p]\nflake = \"github:o/p\"\ninput = \"p\"\nconfig = { a = \"1\" }\n").unwrap();
     let expr = format!(
         "let apply = import {}; r = import {} {{ manifestPath = {}; inputs = {{ p.nixosModules.default = {}; }}; }}; in map apply.call r.systemModules",
         repo_root().join("tests/nix/apply.nix").display(),
@@ -266,13 +196,7 @@ fn path_modules_keep_their_file_and_key() {
         let v = eval(&expr, with_plugin);
         assert_eq!(v[0]["file"], module.display().to_string());
         assert_eq!(v[0]["key"], module.display().to_string());
-        assert_eq!(
-            v[0]["imports"][0]["visibleArgs"],
-            serde_json::json!(["lib"])
-        );
-        assert_eq!(
-            v[0]["imports"][0]["result"]["config"]["got"],
-            serde_json::json!({ "a": "1" })
-        );
+        assert_eq!(v[0]["imports"][0]["visibleArgs"], serde_json::json!(["lib"]));
+        assert_eq!(v[0]["imports"][0]["result"]["config"]["got"], serde_json::json!({ "a": "1" }));
     }
 }

@@ -19,34 +19,17 @@ fn user_flake(root: &Path) -> std::path::PathBuf {
     let dir = root.join("mysystem");
     copy_dir(&repo_root().join("nix/templates/default"), &dir);
     let mut flake = fs::read_to_string(dir.join("flake.nix")).unwrap();
-    for (name, url) in [
-        ("nixpkgs", "github:NixOS/nixpkgs/nixos-unstable"),
-        ("home-manager", "github:nix-community/home-manager"),
-        ("glixos-core", "github:glixos/glixos"),
-    ] {
+    for (name, url) in
+        [("nixpkgs", "github:NixOS/nixpkgs/nixos-unstable"), ("home-manager", "github:nix-community/home-manager"), ("glixos-core", "github:glixos/glixos")]
+    {
         let local = format!("path:{}", root.join(name).display());
-        flake = flake.replace(
-            &format!("{name}.url = \"{url}\";"),
-            &format!("{name}.url = \"{local}\";"),
-        );
+        flake = flake.replace(&format!("{name}.url = \"{url}\";"), &format!("{name}.url = \"{local}\";"));
     }
-    let inputs: String = ["web", "db", "shell", "editor"]
-        .iter()
-        .map(|n| {
-            format!(
-                "    pkg-{n}.url = \"path:{}\";\n",
-                root.join(format!("pkg-{n}")).display()
-            )
-        })
-        .collect();
-    flake = flake.replace(
-        "    # >>> glix-managed inputs >>>\n",
-        &format!("    # >>> glix-managed inputs >>>\n{inputs}"),
-    );
-    flake = flake.replace(
-        "        # >>> glix-managed hosts >>>\n",
-        "        # >>> glix-managed hosts >>>\n        laptop = mkHost \"laptop\" \"x86_64-linux\";\n",
-    );
+    let inputs: String =
+        ["web", "db", "shell", "editor"].iter().map(|n| format!("    pkg-{n}.url = \"path:{}\";\n", root.join(format!("pkg-{n}")).display())).collect();
+    flake = flake.replace("    # >>> glix-managed inputs >>>\n", &format!("    # >>> glix-managed inputs >>>\n{inputs}"));
+    flake =
+        flake.replace("        # >>> glix-managed hosts >>>\n", "        # >>> glix-managed hosts >>>\n        laptop = mkHost \"laptop\" \"x86_64-linux\";\n");
     fs::write(dir.join("flake.nix"), flake).unwrap();
     let mut manifest = fs::read_to_string(dir.join("hosts/laptop/glix.toml")).unwrap();
     manifest.push_str(
@@ -101,11 +84,7 @@ in {{
         flake = flake.display()
     );
     let out = nix_eval_json(&expr, with_plugin);
-    assert!(
-        out.status.success(),
-        "nix eval: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "nix eval: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -119,32 +98,11 @@ fn template_flake_locks_offline_and_each_package_gets_its_own_config() {
     standins(tmp.path());
     let flake = user_flake(tmp.path());
 
-    let out = nix()
-        .arg("flake")
-        .arg("lock")
-        .current_dir(&flake)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "nix flake lock: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lock: Value =
-        serde_json::from_str(&fs::read_to_string(flake.join("flake.lock")).unwrap()).unwrap();
-    for input in [
-        "nixpkgs",
-        "home-manager",
-        "glixos-core",
-        "pkg-web",
-        "pkg-db",
-        "pkg-shell",
-        "pkg-editor",
-    ] {
-        assert!(
-            lock["nodes"]["root"]["inputs"].get(input).is_some(),
-            "{input} not locked: {lock}"
-        );
+    let out = nix().arg("flake").arg("lock").current_dir(&flake).output().unwrap();
+    assert!(out.status.success(), "nix flake lock: {}", String::from_utf8_lossy(&out.stderr));
+    let lock: Value = serde_json::from_str(&fs::read_to_string(flake.join("flake.lock")).unwrap()).unwrap();
+    for input in ["nixpkgs", "home-manager", "glixos-core", "pkg-web", "pkg-db", "pkg-shell", "pkg-editor"] {
+        assert!(lock["nodes"]["root"]["inputs"].get(input).is_some(), "{input} not locked: {lock}");
     }
 
     for with_plugin in [true, false] {
@@ -183,21 +141,10 @@ fn every_nix_file_parses() {
     }
     walk(&repo_root(), &mut files);
     assert!(files.len() >= 10, "{files:?}");
-    assert!(files
-        .iter()
-        .any(|f| f.ends_with("nix/templates/default/flake.nix")));
+    assert!(files.iter().any(|f| f.ends_with("nix/templates/default/flake.nix")));
     let tc = toolchain();
-    let out = std::process::Command::new(tc.join("bin/nix-instantiate"))
-        .arg("--parse")
-        .args(&files)
-        .env("NIX_CONF_DIR", tc.join("etc/nix"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "nix-instantiate --parse: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = std::process::Command::new(tc.join("bin/nix-instantiate")).arg("--parse").args(&files).env("NIX_CONF_DIR", tc.join("etc/nix")).output().unwrap();
+    assert!(out.status.success(), "nix-instantiate --parse: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
@@ -205,18 +152,8 @@ fn builtins_from_toml_reads_a_manifest_with_the_toolchain() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("x.toml");
     fs::write(&p, "schema = 1\n[packages.a]\nflake = \"github:o/a\"\n").unwrap();
-    let out = nix_eval_json(
-        &format!("builtins.fromTOML (builtins.readFile {})", p.display()),
-        false,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = nix_eval_json(&format!("builtins.fromTOML (builtins.readFile {})", p.display()), false);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        v,
-        json!({ "schema": 1, "packages": { "a": { "flake": "github:o/a" } } })
-    );
+    assert_eq!(v, json!({ "schema": 1, "packages": { "a": { "flake": "github:o/a" } } }));
 }

@@ -14,12 +14,7 @@ use proptest::test_runner::TestRunner;
 use serde_json::Value;
 
 fn glix_json(path: &std::path::Path) -> Result<Value, String> {
-    let out = Command::cargo_bin("glix")
-        .unwrap()
-        .args(["manifest", "parse", "--json"])
-        .arg(path)
-        .output()
-        .unwrap();
+    let out = Command::cargo_bin("glix").unwrap().args(["manifest", "parse", "--json"]).arg(path).output().unwrap();
     if out.status.success() {
         Ok(serde_json::from_slice(&out.stdout).expect("glix prints JSON"))
     } else {
@@ -36,12 +31,7 @@ fn stderr(o: &std::process::Output) -> String {
 /// `nix eval --json EXPR` with the plugin, which must succeed; its result.
 fn eval(expr: &str) -> Value {
     let out = nix_eval_json(expr, true);
-    assert!(
-        out.status.success(),
-        "nix eval failed: {:?} {}",
-        out.status,
-        stderr(&out)
-    );
+    assert!(out.status.success(), "nix eval failed: {:?} {}", out.status, stderr(&out));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -50,26 +40,14 @@ fn eval(expr: &str) -> Value {
 fn eval_error(expr: &str) -> String {
     let out = nix_eval_json(expr, true);
     let err = stderr(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{expr}: nix did not fail normally: {:?}\n{err}",
-        out.status
-    );
+    assert_eq!(out.status.code(), Some(1), "{expr}: nix did not fail normally: {:?}\n{err}", out.status);
     err
 }
 
 #[test]
 fn plugin_and_cli_agree_on_every_valid_manifest() {
-    let valid: Vec<CorpusEntry> = corpus()
-        .into_iter()
-        .filter(|e| e.expect_error.is_none())
-        .collect();
-    assert!(
-        valid.len() >= 20,
-        "corpus has {} valid manifests",
-        valid.len()
-    );
+    let valid: Vec<CorpusEntry> = corpus().into_iter().filter(|e| e.expect_error.is_none()).collect();
+    assert!(valid.len() >= 20, "corpus has {} valid manifests", valid.len());
     // One evaluation for all of them: an attrset file name → parsed manifest.
     let items: Vec<String> = valid
         .iter()
@@ -84,14 +62,8 @@ fn plugin_and_cli_agree_on_every_valid_manifest() {
         .collect();
     let by_plugin = eval(&format!("{{ {} }}", items.join("\n")));
     for e in &valid {
-        let cli = glix_json(&e.path)
-            .unwrap_or_else(|err| panic!("glix rejected {}: {err}", e.path.display()));
-        assert_eq!(
-            by_plugin[file_name(&e.path)],
-            cli,
-            "plugin and CLI differ on {}",
-            e.path.display()
-        );
+        let cli = glix_json(&e.path).unwrap_or_else(|err| panic!("glix rejected {}: {err}", e.path.display()));
+        assert_eq!(by_plugin[file_name(&e.path)], cli, "plugin and CLI differ on {}", e.path.display());
     }
 }
 
@@ -108,37 +80,20 @@ fn plugin_and_cli_reject_invalid_manifests_with_the_same_line_and_message() {
     for e in &invalid {
         let (line, msg) = e.expect_error.clone().unwrap();
         let origin = e.path.display().to_string();
-        let expr = format!(
-            "builtins.glixParseManifest {} (builtins.readFile {})",
-            nix_str(&origin),
-            e.path.display()
-        );
+        let expr = format!("builtins.glixParseManifest {} (builtins.readFile {})", nix_str(&origin), e.path.display());
         let err = eval_error(&expr);
-        assert!(
-            err.contains(&msg),
-            "{origin}: plugin error lacks {msg:?}: {err}"
-        );
-        assert!(
-            err.contains(&format!("{origin}:{line}:")),
-            "{origin}: plugin error lacks line {line}: {err}"
-        );
+        assert!(err.contains(&msg), "{origin}: plugin error lacks {msg:?}: {err}");
+        assert!(err.contains(&format!("{origin}:{line}:")), "{origin}: plugin error lacks line {line}: {err}");
         let cli = glix_json(&e.path).expect_err("glix must reject it");
-        assert!(
-            cli.contains(&msg) && cli.contains(&format!("{origin}:{line}:")),
-            "{origin}: CLI error: {cli}"
-        );
+        assert!(cli.contains(&msg) && cli.contains(&format!("{origin}:{line}:")), "{origin}: CLI error: {cli}");
     }
 }
 
 #[test]
 fn plugin_loads_through_nix_config_too() {
     let mut c = nix();
-    let conf = format!(
-        "experimental-features = nix-command flakes\nplugin-files = {}\nsubstituters =",
-        plugin().display()
-    );
-    c.env("NIX_CONFIG", conf)
-        .args(["eval", "--json", "--expr", "builtins.glixInfo"]);
+    let conf = format!("experimental-features = nix-command flakes\nplugin-files = {}\nsubstituters =", plugin().display());
+    c.env("NIX_CONFIG", conf).args(["eval", "--json", "--expr", "builtins.glixInfo"]);
     let out = c.output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let info: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -148,10 +103,7 @@ fn plugin_loads_through_nix_config_too() {
     let built_for = info["builtForNix"].as_str().unwrap();
     assert_eq!(built_for, nix_version());
     assert_eq!(info["nixApiVersion"], built_for, "the older name glix doctor reads");
-    assert_eq!(
-        info["supportedNix"],
-        serde_json::json!({ "oldest": "2.26", "newest": "2.35", "refused": ["2.34.0"] })
-    );
+    assert_eq!(info["supportedNix"], serde_json::json!({ "oldest": "2.26", "newest": "2.35", "refused": ["2.34.0"] }));
 }
 
 /// The toolchain's `nix --version`, e.g. "2.26.3".
@@ -185,13 +137,7 @@ fn a_plugin_loaded_by_another_nix_registers_nothing_and_importmanifest_falls_bac
         if let Some(v) = running {
             cmd.env("GLIX_PLUGIN_TEST_RUNNING_NIX", v);
         }
-        let out = cmd
-            .arg("--option")
-            .arg("plugin-files")
-            .arg(plugin())
-            .args(["eval", "--json", "--impure", "--expr", &expr])
-            .output()
-            .unwrap();
+        let out = cmd.arg("--option").arg("plugin-files").arg(plugin()).args(["eval", "--json", "--impure", "--expr", &expr]).output().unwrap();
         assert!(out.status.success(), "{running:?}: {}", stderr(&out));
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         (v, stderr(&out))
@@ -234,13 +180,8 @@ fn input_name_builtin_is_the_library_function() {
         "github:NixOS/nixpkgs?dir=lib",
         "path:/srv/flakes/42-things",
     ];
-    let list = refs
-        .iter()
-        .map(|r| nix_str(r))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let names: Vec<String> =
-        serde_json::from_value(eval(&format!("map builtins.glixInputName [ {list} ]"))).unwrap();
+    let list = refs.iter().map(|r| nix_str(r)).collect::<Vec<_>>().join(" ");
+    let names: Vec<String> = serde_json::from_value(eval(&format!("map builtins.glixInputName [ {list} ]"))).unwrap();
     for (r, name) in refs.iter().zip(&names) {
         let parsed = glix::flakeref::FlakeRef::parse(r).unwrap();
         assert_eq!(name, &glix::flakeref::canonical_input_name(&parsed), "{r}");
@@ -252,10 +193,7 @@ fn input_name_builtin_is_the_library_function() {
 #[test]
 fn resolve_builtin_plans_enabled_packages_and_names_missing_inputs() {
     let m = repo_root().join("tests/corpus/manifests/valid/several-users.toml");
-    let parse = format!(
-        "builtins.glixParseManifest \"x\" (builtins.readFile {})",
-        m.display()
-    );
+    let parse = format!("builtins.glixParseManifest \"x\" (builtins.readFile {})", m.display());
     let inputs = "{ shell = 1; bob-shell = 1; git-setup = 1; printer = 1; self = 1; }";
     // `lazy`: the values of `inputs` are never forced, only the names matter (else
     // the whole evaluation fails).
@@ -264,43 +202,20 @@ fn resolve_builtin_plans_enabled_packages_and_names_missing_inputs() {
            lazy = builtins.glixResolve ({parse}) {{ shell = throw \"forced\"; bob-shell = 1; git-setup = 1; printer = 1; }} null; }}"
     ));
     let plan = &v["plan"];
-    let users: Vec<(String, Value)> = plan
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["name"].as_str().unwrap().to_string(), e["user"].clone()))
-        .collect();
+    let users: Vec<(String, Value)> = plan.as_array().unwrap().iter().map(|e| (e["name"].as_str().unwrap().to_string(), e["user"].clone())).collect();
     assert_eq!(
         users,
-        vec![
-            ("bob-shell".into(), "bob".into()),
-            ("carol-git".into(), "carol".into()),
-            ("printer".into(), Value::Null),
-            ("shell".into(), "alice".into()),
-        ]
+        vec![("bob-shell".into(), "bob".into()), ("carol-git".into(), "carol".into()), ("printer".into(), Value::Null), ("shell".into(), "alice".into()),]
     );
-    assert_eq!(
-        plan[2]["output"],
-        serde_json::json!(["nixosModules", "default"])
-    );
+    assert_eq!(plan[2]["output"], serde_json::json!(["nixosModules", "default"]));
 
-    let err = eval_error(&format!(
-        "builtins.glixResolve ({parse}) [ \"shell\" \"bob-shell\" \"printer\" ] null"
-    ));
-    assert!(
-        err.contains("package 'carol-git' uses flake input 'git-setup'")
-            && err.contains("glix doctor"),
-        "{err}"
-    );
+    let err = eval_error(&format!("builtins.glixResolve ({parse}) [ \"shell\" \"bob-shell\" \"printer\" ] null"));
+    assert!(err.contains("package 'carol-git' uses flake input 'git-setup'") && err.contains("glix doctor"), "{err}");
 
     let home = repo_root().join("tests/corpus/manifests/valid/home-no-user.toml");
     let expr = format!("builtins.glixResolve (builtins.glixParseManifest \"x\" (builtins.readFile {})) [ \"dotfiles\" ] null", home.display());
     let out = nix_eval_json(&expr, true);
-    assert!(
-        stderr(&out).contains("has scope \"home\" but no user"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("has scope \"home\" but no user"), "{}", stderr(&out));
 }
 
 #[test]
@@ -327,10 +242,7 @@ fn wrong_argument_types_are_evaluation_errors_not_crashes() {
 #[test]
 fn a_panic_in_a_builtin_becomes_an_evaluation_error() {
     let err = eval_error("builtins.glixTestPanic \"boom from the test\"");
-    assert!(
-        err.contains("internal error in the glix plugin") && err.contains("boom from the test"),
-        "{err}"
-    );
+    assert!(err.contains("internal error in the glix plugin") && err.contains("boom from the test"), "{err}");
 }
 
 #[test]
@@ -353,26 +265,13 @@ fn garbage_text_gives_errors_never_a_crash() {
         std::fs::write(&p, &s).unwrap();
         files.push((p, s));
     }
-    let list = files
-        .iter()
-        .map(|(p, _)| {
-            format!(
-                "(builtins.glixTryParseManifest \"g\" (builtins.readFile {}))",
-                p.display()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let list = files.iter().map(|(p, _)| format!("(builtins.glixTryParseManifest \"g\" (builtins.readFile {}))", p.display())).collect::<Vec<_>>().join("\n");
     let results: Vec<Value> = serde_json::from_value(eval(&format!("[ {list} ]"))).unwrap();
     assert_eq!(results.len(), files.len());
     for ((_, text), r) in files.iter().zip(&results) {
         // The plugin's verdict is the library's verdict.
         let lib = glix::manifest::load_str(text, "g");
-        assert_eq!(
-            r["success"].as_bool().unwrap(),
-            lib.is_ok(),
-            "{text:?}: {r}"
-        );
+        assert_eq!(r["success"].as_bool().unwrap(), lib.is_ok(), "{text:?}: {r}");
         if let Err(e) = lib {
             assert_eq!(r["error"].as_str().unwrap(), e.to_string());
         }
@@ -381,19 +280,11 @@ fn garbage_text_gives_errors_never_a_crash() {
 
 #[test]
 fn import_builtin_is_parse_and_resolve_in_one_call() {
-    let files = [
-        "several-users.toml",
-        "every-field.toml",
-        "large.toml",
-        "home-no-user.toml",
-    ];
+    let files = ["several-users.toml", "every-field.toml", "large.toml", "home-no-user.toml"];
     let dir = repo_root().join("tests/corpus/manifests/valid");
     // One evaluation for all of them: file name → both ways of getting the plan. Each
     // manifest is read and parsed once; the manifest's own default user wins.
-    let items: Vec<String> = files
-        .iter()
-        .map(|f| format!("{} = one {};", nix_str(f), dir.join(f).display()))
-        .collect();
+    let items: Vec<String> = files.iter().map(|f| format!("{} = one {};", nix_str(f), dir.join(f).display())).collect();
     let expr = format!(
         r#"let
           one = m: let
@@ -413,11 +304,7 @@ fn import_builtin_is_parse_and_resolve_in_one_call() {
         let v = &by_file[file];
         assert_eq!(v["one"], v["two"], "{file}");
         // every-field.toml's only package is disabled: nothing to plan
-        assert_eq!(
-            v["one"]["plan"].as_array().unwrap().is_empty(),
-            file == "every-field.toml",
-            "{file}"
-        );
+        assert_eq!(v["one"]["plan"].as_array().unwrap().is_empty(), file == "every-field.toml", "{file}");
     }
     let err = eval_error("builtins.glixImportManifest \"x\" \"schema = 1\\n[packages.a]\\nflake = \\\"github:o/a\\\"\\ninput = \\\"a\\\"\\n\" { } null");
     assert!(err.contains("not an input of this flake"), "{err}");
@@ -489,17 +376,41 @@ fn resolve_validates_what_it_reads_and_forces_nothing_else() {
     assert_eq!(plan[0]["user"], "alice", "{plan}");
 
     let cases = [
-        (format!(r#"builtins.glixResolve ({}) [ "a" ] "Bad User; ${{"rm"}}""#, pkg("")), r#"defaultUser (third argument) "Bad User; rm" is not a valid user name"#.to_string()),
+        (
+            format!(r#"builtins.glixResolve ({}) [ "a" ] "Bad User; ${{"rm"}}""#, pkg("")),
+            r#"defaultUser (third argument) "Bad User; rm" is not a valid user name"#.to_string(),
+        ),
         (r#"builtins.glixResolve { schema = 7; packages = { }; } [ ] null"#.into(), "its `schema` is 7, but a normalized manifest's is always 1".into()),
         (r#"builtins.glixResolve { schema = "1"; packages = { }; } [ ] null"#.into(), "`schema` must be an integer, but it is a string".into()),
         (r#"builtins.glixResolve { schema = 1; } [ ] null"#.into(), "it has no `packages`".into()),
-        (format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"user = "Root!";"#).replace("user = null;", "")), r#"package 'a': `user` "Root!" is not a valid user name"#.into()),
-        (format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"input = "1 bad";"#).replace(r#"input = "a";"#, "")), r#"package 'a': `input` "1 bad" is not a valid flake input name"#.into()),
-        (format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"scope = "global";"#).replace(r#"scope = "home";"#, "")), r#"`scope` must be "system" or "home", found "global""#.into()),
-        (format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"output = "a..b";"#).replace(r#"output = "homeManagerModules.default";"#, "")), r#"`output` "a..b" is not an attribute path"#.into()),
-        (format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"enable = "yes";"#).replace("enable = true;", "")), "package 'a': `enable` must be true or false".into()),
-        (format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"config.port = 8080;"#).replace("config = { };", "")), "package 'a': config value `port` must be a string".into()),
-        (format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"name = "b";"#).replace(r#"name = "a";"#, "")), r#"`name` is "b", not the attribute's name"#.into()),
+        (
+            format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"user = "Root!";"#).replace("user = null;", "")),
+            r#"package 'a': `user` "Root!" is not a valid user name"#.into(),
+        ),
+        (
+            format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"input = "1 bad";"#).replace(r#"input = "a";"#, "")),
+            r#"package 'a': `input` "1 bad" is not a valid flake input name"#.into(),
+        ),
+        (
+            format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"scope = "global";"#).replace(r#"scope = "home";"#, "")),
+            r#"`scope` must be "system" or "home", found "global""#.into(),
+        ),
+        (
+            format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"output = "a..b";"#).replace(r#"output = "homeManagerModules.default";"#, "")),
+            r#"`output` "a..b" is not an attribute path"#.into(),
+        ),
+        (
+            format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"enable = "yes";"#).replace("enable = true;", "")),
+            "package 'a': `enable` must be true or false".into(),
+        ),
+        (
+            format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"config.port = 8080;"#).replace("config = { };", "")),
+            "package 'a': config value `port` must be a string".into(),
+        ),
+        (
+            format!(r#"builtins.glixResolve ({}) [ "a" ] null"#, pkg(r#"name = "b";"#).replace(r#"name = "a";"#, "")),
+            r#"`name` is "b", not the attribute's name"#.into(),
+        ),
     ];
     for (expr, want) in cases {
         let err = eval_error(&expr);

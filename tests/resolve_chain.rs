@@ -113,13 +113,7 @@ impl Server {
                 }
             }
         });
-        Server {
-            url,
-            reply,
-            hits,
-            stop,
-            thread: Some(thread),
-        }
+        Server { url, reply, hits, stop, thread: Some(thread) }
     }
 
     fn set(&self, reply: Reply) {
@@ -143,8 +137,7 @@ impl Drop for Server {
 fn answer(mut conn: TcpStream, reply: Reply) {
     conn.set_nonblocking(false).unwrap();
     conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    conn.set_write_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
+    conn.set_write_timeout(Some(Duration::from_secs(5))).unwrap();
     let mut request = Vec::new();
     let mut buf = [0u8; 1024];
     while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 64 * 1024 {
@@ -160,16 +153,11 @@ fn answer(mut conn: TcpStream, reply: Reply) {
         )
     };
     let _ = match reply {
-        Reply::Ok(body) => conn
-            .write_all(head("200 OK", body.len()).as_bytes())
-            .and_then(|_| conn.write_all(body.as_bytes())),
-        Reply::Status(code, body) => conn
-            .write_all(head(&format!("{code} Whatever"), body.len()).as_bytes())
-            .and_then(|_| conn.write_all(body.as_bytes())),
+        Reply::Ok(body) => conn.write_all(head("200 OK", body.len()).as_bytes()).and_then(|_| conn.write_all(body.as_bytes())),
+        Reply::Status(code, body) => conn.write_all(head(&format!("{code} Whatever"), body.len()).as_bytes()).and_then(|_| conn.write_all(body.as_bytes())),
         Reply::Slow(delay) => {
             thread::sleep(delay);
-            conn.write_all(head("200 OK", INDEX.len()).as_bytes())
-                .and_then(|_| conn.write_all(INDEX.as_bytes()))
+            conn.write_all(head("200 OK", INDEX.len()).as_bytes()).and_then(|_| conn.write_all(INDEX.as_bytes()))
         }
         Reply::Huge(len) => {
             let chunk = vec![b' '; 64 * 1024];
@@ -233,20 +221,13 @@ impl NixEnv {
     /// `--registry PATH` names (the global or the system one).
     fn add(&self, registry: Option<&Path>, from: &str, to: &str) {
         let mut cmd = Command::new(&self.nix);
-        cmd.args(["--extra-experimental-features", "nix-command flakes"])
-            .args(["registry", "add"])
-            .args(["--option", "flake-registry"])
-            .arg(self.global());
+        cmd.args(["--extra-experimental-features", "nix-command flakes"]).args(["registry", "add"]).args(["--option", "flake-registry"]).arg(self.global());
         if let Some(r) = registry {
             cmd.arg("--registry").arg(r);
         }
         cmd.args([from, to]).envs(self.envs());
         let out = cmd.output().expect("running nix registry add");
-        assert!(
-            out.status.success(),
-            "nix registry add {from} {to}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "nix registry add {from} {to}: {}", String::from_utf8_lossy(&out.stderr));
     }
 
     fn add_user(&self, from: &str, to: &str) {
@@ -264,11 +245,7 @@ impl NixEnv {
     fn runner(&self) -> Box<Nix> {
         Box::new(
             Nix::at(&self.nix)
-                .with_args([
-                    "--option".into(),
-                    "flake-registry".into(),
-                    self.global().into_os_string(),
-                ])
+                .with_args(["--option".into(), "flake-registry".into(), self.global().into_os_string()])
                 .with_env(self.envs())
                 .with_timeout(Some(Duration::from_secs(120))),
         )
@@ -314,15 +291,9 @@ fn registry_name_resolves_through_a_file_url() {
         assert_eq!(r.name_hint, "cool-pkg");
         assert_eq!(r.default_scope, Some(Scope::Home));
         assert_eq!(r.output.as_deref(), Some("homeManagerModules.cool"));
-        assert_eq!(
-            r.description.as_deref(),
-            Some("A cool package for your home")
-        );
+        assert_eq!(r.description.as_deref(), Some("A cool package for your home"));
     }
-    assert!(
-        !dir.path().join("cache").exists(),
-        "file:// registries are not cached"
-    );
+    assert!(!dir.path().join("cache").exists(), "file:// registries are not cached");
 }
 
 #[test]
@@ -331,10 +302,7 @@ fn garbage_registry_file_is_an_error_naming_the_url() {
     let o = file_opts(&dir, "this is not json");
     let e = search("cool", &o).unwrap_err();
     let msg = e.to_string();
-    assert!(
-        matches!(e, ResolveError::Registry(RegistryError::Invalid { .. })),
-        "{msg}"
-    );
+    assert!(matches!(e, ResolveError::Registry(RegistryError::Invalid { .. })), "{msg}");
     assert!(msg.contains(o.registry_url()), "{msg}");
     assert!(msg.contains("not a JSON document"), "{msg}");
 }
@@ -356,10 +324,7 @@ fn search_ranks_names_before_descriptions() {
 fn registry_name_resolves_over_http() {
     let (server, _dir, o) = serve(Reply::Ok(INDEX));
     let r = resolve("tool-box", &o).unwrap();
-    assert_eq!(
-        r.flake.to_url(),
-        "git+https://example.org/tool-box.git?ref=main"
-    );
+    assert_eq!(r.flake.to_url(), "git+https://example.org/tool-box.git?ref=main");
     assert_eq!(r.source, Source::Registry);
     assert_eq!(server.hits(), 1);
 }
@@ -368,13 +333,7 @@ fn registry_name_resolves_over_http() {
 fn plain_http_registry_warns_unless_insecure_is_allowed() {
     let (server, _dir, mut o) = serve(Reply::Ok(INDEX));
     let r = resolve("cool-pkg", &o).unwrap();
-    assert!(
-        r.warnings
-            .iter()
-            .any(|w| w.contains("plain HTTP") && w.contains(&server.url)),
-        "{:?}",
-        r.warnings
-    );
+    assert!(r.warnings.iter().any(|w| w.contains("plain HTTP") && w.contains(&server.url)), "{:?}", r.warnings);
     o.allow_insecure = true;
     let r = resolve("cool-pkg", &o).unwrap();
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
@@ -394,18 +353,9 @@ fn http_404_is_reported_with_the_status() {
     let (server, _dir, o) = serve(Reply::Status(404, "not here"));
     let e = search("x", &o).unwrap_err();
     let msg = e.to_string();
-    assert!(
-        matches!(e, ResolveError::Registry(RegistryError::Unreachable { .. })),
-        "{msg}"
-    );
-    assert!(
-        msg.contains("could not reach the glix registry at"),
-        "{msg}"
-    );
-    assert!(
-        msg.contains(&server.url) && msg.contains("HTTP 404"),
-        "{msg}"
-    );
+    assert!(matches!(e, ResolveError::Registry(RegistryError::Unreachable { .. })), "{msg}");
+    assert!(msg.contains("could not reach the glix registry at"), "{msg}");
+    assert!(msg.contains(&server.url) && msg.contains("HTTP 404"), "{msg}");
     assert!(msg.contains("pass --registry"), "{msg}");
 }
 
@@ -415,11 +365,7 @@ fn slow_registry_times_out() {
     o.timeout = Duration::from_millis(500);
     let start = Instant::now();
     let msg = search("x", &o).unwrap_err().to_string();
-    assert!(
-        start.elapsed() < Duration::from_millis(2500),
-        "{:?}",
-        start.elapsed()
-    );
+    assert!(start.elapsed() < Duration::from_millis(2500), "{:?}", start.elapsed());
     assert!(msg.contains("timed out after 500 ms"), "{msg}");
     assert!(msg.contains(&server.url), "{msg}");
 }
@@ -451,13 +397,7 @@ fn cache_is_used_when_the_server_is_gone() {
     o.cache_ttl = Duration::ZERO;
     let r = resolve("cool-pkg", &o).unwrap();
     assert_eq!(r.flake.to_url(), "github:owner/cool-pkg");
-    assert!(
-        r.warnings
-            .iter()
-            .any(|w| w.contains("could not fetch") && w.contains("using the cached copy")),
-        "{:?}",
-        r.warnings
-    );
+    assert!(r.warnings.iter().any(|w| w.contains("could not fetch") && w.contains("using the cached copy")), "{:?}", r.warnings);
     let found = search("cool", &o).unwrap();
     assert_eq!(found.origin, IndexOrigin::StaleCache);
 }
@@ -470,13 +410,7 @@ fn cache_is_used_when_the_server_sends_garbage() {
     o.cache_ttl = Duration::ZERO;
     let r = resolve("cool-pkg", &o).unwrap();
     assert_eq!(r.flake.to_url(), "github:owner/cool-pkg");
-    assert!(
-        r.warnings
-            .iter()
-            .any(|w| w.contains("not a valid index") && w.contains("using the cached copy")),
-        "{:?}",
-        r.warnings
-    );
+    assert!(r.warnings.iter().any(|w| w.contains("not a valid index") && w.contains("using the cached copy")), "{:?}", r.warnings);
     assert_eq!(server.hits(), 2);
 }
 
@@ -485,10 +419,7 @@ fn offline_uses_the_cache_and_fails_clearly_without_one() {
     let (server, _dir, mut o) = serve(Reply::Ok(INDEX));
     o.offline = true;
     let e = search("cool", &o).unwrap_err();
-    assert!(
-        matches!(e, ResolveError::Registry(RegistryError::Offline { .. })),
-        "{e}"
-    );
+    assert!(matches!(e, ResolveError::Registry(RegistryError::Offline { .. })), "{e}");
     assert_eq!(server.hits(), 0);
 
     o.offline = false;
@@ -497,12 +428,8 @@ fn offline_uses_the_cache_and_fails_clearly_without_one() {
     o.cache_ttl = Duration::ZERO;
     let found = search("cool", &o).unwrap();
     assert_eq!(found.hits[0].name, "cool-pkg");
-    let offline_warning = |warnings: &[String]| {
-        warnings.iter().any(|w| {
-            w.starts_with("offline: using the cached copy of the glix registry")
-                && w.contains(&server.url)
-        })
-    };
+    let offline_warning =
+        |warnings: &[String]| warnings.iter().any(|w| w.starts_with("offline: using the cached copy of the glix registry") && w.contains(&server.url));
     assert!(offline_warning(&found.warnings), "{:?}", found.warnings);
     let r = resolve("cool-pkg", &o).unwrap();
     assert_eq!(r.flake.to_url(), "github:owner/cool-pkg");
@@ -513,23 +440,13 @@ fn offline_uses_the_cache_and_fails_clearly_without_one() {
 #[test]
 fn unreachable_registry_is_a_clear_error() {
     // Bind a port, then close it: nothing listens there.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let dir = tempfile::tempdir().unwrap();
     let url = format!("http://127.0.0.1:{port}/index.json");
     let o = http_opts(&dir, &url);
     let msg = search("x", &o).unwrap_err().to_string();
-    assert!(
-        msg.starts_with(&format!("could not reach the glix registry at {url}: ")),
-        "{msg}"
-    );
-    assert!(
-        msg.contains("no cached copy") && msg.contains("pass --registry"),
-        "{msg}"
-    );
+    assert!(msg.starts_with(&format!("could not reach the glix registry at {url}: ")), "{msg}");
+    assert!(msg.contains("no cached copy") && msg.contains("pass --registry"), "{msg}");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -572,14 +489,7 @@ fn indirect_nix_registry_targets_are_followed_to_a_direct_ref() {
     assert_eq!(r.flake.to_url(), "github:someone/base/release-1");
     assert!(!r.flake.is_indirect());
     assert_eq!(r.source, Source::NixRegistry);
-    assert_eq!(
-        r.chain,
-        [
-            "flake:alias",
-            "flake:base/release-1",
-            "github:someone/base/release-1"
-        ]
-    );
+    assert_eq!(r.chain, ["flake:alias", "flake:base/release-1", "github:someone/base/release-1"]);
 }
 
 #[test]
@@ -589,11 +499,7 @@ fn indirect_glix_registry_targets_are_followed_through_nix() {
     let o = env.opts();
     let r = resolve("via-nix", &o).unwrap();
     assert_eq!(r.flake.to_url(), "git+https://example.org/nix-only.git");
-    assert_eq!(
-        r.source,
-        Source::Registry,
-        "the name was found in the glix registry"
-    );
+    assert_eq!(r.source, Source::Registry, "the name was found in the glix registry");
 }
 
 #[test]
@@ -613,26 +519,12 @@ fn unknown_name_lists_the_steps_tried_and_near_names() {
     let o = env.opts();
     let e = resolve("cool-pgk", &o).unwrap_err();
     let msg = e.to_string();
-    let ResolveError::NotFound {
-        tried, suggestions, ..
-    } = &e
-    else {
-        panic!("{msg}")
-    };
+    let ResolveError::NotFound { tried, suggestions, .. } = &e else { panic!("{msg}") };
     assert_eq!(suggestions, &["cool-pkg", "cool-pkgs"], "{msg}");
     assert_eq!(tried.len(), 3, "{msg}");
     assert!(msg.contains("1. flake URI: 'cool-pgk' is a name"), "{msg}");
-    assert!(
-        msg.contains(&format!(
-            "2. glix registry {}: no package named 'cool-pgk'",
-            o.registry_url()
-        )),
-        "{msg}"
-    );
-    assert!(
-        msg.contains("3. Nix flake registry: no entry for flake:cool-pgk"),
-        "{msg}"
-    );
+    assert!(msg.contains(&format!("2. glix registry {}: no package named 'cool-pgk'", o.registry_url())), "{msg}");
+    assert!(msg.contains("3. Nix flake registry: no entry for flake:cool-pgk"), "{msg}");
     assert!(msg.contains("did you mean: cool-pkg, cool-pkgs?"), "{msg}");
 }
 
@@ -642,10 +534,7 @@ fn unreachable_registry_is_listed_when_nothing_else_knows_the_name() {
     let mut o = env.opts();
     o.registry_url = Some(file_url(&env.dir.path().join("missing.json")));
     let msg = resolve("cool-pkg", &o).unwrap_err().to_string();
-    assert!(
-        msg.contains("could not read the glix registry at file://"),
-        "{msg}"
-    );
+    assert!(msg.contains("could not read the glix registry at file://"), "{msg}");
     assert!(msg.contains("3. Nix flake registry"), "{msg}");
 }
 
@@ -660,8 +549,7 @@ fn unreachable_registry_is_a_warning_when_nix_knows_the_name() {
     assert_eq!(r.source, Source::NixRegistry);
     assert!(
         r.warnings.iter().any(|w| {
-            w.starts_with("could not read the glix registry at file://")
-                && w.ends_with("; 'my-flake' was resolved through Nix's flake registry instead")
+            w.starts_with("could not read the glix registry at file://") && w.ends_with("; 'my-flake' was resolved through Nix's flake registry instead")
         }),
         "{:?}",
         r.warnings

@@ -40,7 +40,14 @@ fn repo() -> (tempfile::TempDir, Repo) {
 }
 
 fn op(summary: &str) -> Operation {
-    Operation { kind: "add".into(), host: Some("h".into()), package: Some("p".into()), reference: Some("github:o/p".into()), undoes: None, summary: summary.into() }
+    Operation {
+        kind: "add".into(),
+        host: Some("h".into()),
+        package: Some("p".into()),
+        reference: Some("github:o/p".into()),
+        undoes: None,
+        summary: summary.into(),
+    }
 }
 
 fn quick() -> TxnOptions {
@@ -179,9 +186,13 @@ fn a_committed_file_is_journaled_by_its_blob_and_restored_from_git() {
 fn with_allow_dirty_the_uncommitted_contents_are_what_a_rollback_restores() {
     let (dir, repo) = repo();
     let manifest = dir.path().join(MANIFEST);
-    std::fs::write(&manifest, "schema = 1
+    std::fs::write(
+        &manifest,
+        "schema = 1
 # my own edit
-").unwrap();
+",
+    )
+    .unwrap();
     let err = Transaction::begin(&repo, op("x"), &[MANIFEST], &quick()).err().expect("dirty file refused");
     assert!(matches!(&err, TxnError::Dirty(files) if files == &vec![MANIFEST.to_string()]), "{err}");
 

@@ -5,13 +5,7 @@ pub use generated::*;
 /// What bindgen wrote: declarations only (it emits no unsafe blocks, so no lint about
 /// them needs silencing), named as the C headers name them. The allows are scoped to
 /// this module so that the hand-written code below is linted like the rest.
-#[allow(
-    non_upper_case_globals,
-    non_camel_case_types,
-    non_snake_case,
-    dead_code,
-    clippy::all
-)]
+#[allow(non_upper_case_globals, non_camel_case_types, non_snake_case, dead_code, clippy::all)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/nix_api.rs"));
 }
@@ -106,12 +100,7 @@ mod tests {
     /// of STATE_CALLS, so the list the soundness argument rests on is the real one.
     #[test]
     fn every_call_given_the_primop_state_is_on_the_audited_list() {
-        let sources = [
-            include_str!("value.rs"),
-            include_str!("to_nix/capi.rs"),
-            include_str!("primop.rs"),
-            include_str!("builtins/resolve.rs"),
-        ];
+        let sources = [include_str!("value.rs"), include_str!("to_nix/capi.rs"), include_str!("primop.rs"), include_str!("builtins/resolve.rs")];
         let mut seen = Vec::new();
         for src in sources {
             for (at, _) in src.match_indices("ffi::nix_") {
@@ -135,10 +124,7 @@ mod tests {
                     .map(|(i, _)| open + i)
                     .unwrap();
                 if call[open..args_end].contains("state") {
-                    assert!(
-                        super::STATE_CALLS.contains(&name),
-                        "{name} is given the primop state but is not in STATE_CALLS"
-                    );
+                    assert!(super::STATE_CALLS.contains(&name), "{name} is given the primop state but is not in STATE_CALLS");
                     seen.push(name.to_string());
                 }
             }

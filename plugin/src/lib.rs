@@ -38,18 +38,13 @@ mod value;
 #[no_mangle]
 pub extern "C" fn nix_plugin_entry() {
     let result = std::panic::catch_unwind(|| {
-        if let Err(warning) =
-            nix_version::check_running(env!("GLIX_NIX_API_VERSION"), running_nix().as_deref())
-        {
+        if let Err(warning) = nix_version::check_running(env!("GLIX_NIX_API_VERSION"), running_nix().as_deref()) {
             eprintln!("warning: {warning}");
             return;
         }
         for b in builtins::ALL {
             if let Err(e) = primop::register(b) {
-                eprintln!(
-                    "glix nix plugin: could not register builtins.{}: {e}",
-                    b.name
-                );
+                eprintln!("glix nix plugin: could not register builtins.{}: {e}", b.name);
             }
         }
     });

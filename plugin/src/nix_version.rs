@@ -22,11 +22,7 @@ pub struct Version {
 
 impl Version {
     pub const fn new(major: u32, minor: u32, patch: u32) -> Self {
-        Version {
-            major,
-            minor,
-            patch,
-        }
+        Version { major, minor, patch }
     }
 
     /// `major.minor[.patch]` followed by anything that does not start with a digit.
@@ -71,10 +67,7 @@ pub enum Bridge {
 /// The bridge for a Nix the plugin is built against, or why it cannot be built for it.
 pub fn bridge(v: Version) -> Result<Bridge, String> {
     if v < OLDEST {
-        return Err(format!(
-            "Nix {v} is older than {}.{}, the first Nix whose C API can register primops from a plugin",
-            OLDEST.major, OLDEST.minor
-        ));
+        return Err(format!("Nix {v} is older than {}.{}, the first Nix whose C API can register primops from a plugin", OLDEST.major, OLDEST.minor));
     }
     if v.series() > NEWEST_SERIES {
         return Err(format!(
@@ -92,29 +85,20 @@ pub fn bridge(v: Version) -> Result<Bridge, String> {
                     NixOS/nix#15383). Build the plugin against Nix 2.34.1 or later, or against 2.33.x"
             .into());
     }
-    Ok(if v.series() <= (2, 33) {
-        Bridge::InnerState
-    } else {
-        Bridge::Wrapper
-    })
+    Ok(if v.series() <= (2, 33) { Bridge::InnerState } else { Bridge::Wrapper })
 }
 
 /// The load-time guard: the plugin's C API calls and the offset it corrects by are
 /// those of the exact Nix it was built for, so any other Nix — another patch release
 /// included — gets no builtins. `Err` is the one warning to print.
 pub fn check_running(built_for: &str, running: Option<&str>) -> Result<(), String> {
-    let advice =
-        "its builtins are not registered and lib.importManifest uses its pure-Nix fallback. \
+    let advice = "its builtins are not registered and lib.importManifest uses its pure-Nix fallback. \
                   Rebuild the plugin against this Nix (on NixOS, glixos.plugin.enable builds it \
                   against config.nix.package), or remove it from plugin-files";
     match running {
         Some(r) if r == built_for => Ok(()),
-        Some(r) => Err(format!(
-            "glix nix plugin: built for Nix {built_for} but loaded by Nix {r}; {advice}"
-        )),
-        None => Err(format!(
-            "glix nix plugin: built for Nix {built_for} but could not tell which Nix loaded it; {advice}"
-        )),
+        Some(r) => Err(format!("glix nix plugin: built for Nix {built_for} but loaded by Nix {r}; {advice}")),
+        None => Err(format!("glix nix plugin: built for Nix {built_for} but could not tell which Nix loaded it; {advice}")),
     }
 }
 
@@ -126,10 +110,7 @@ mod tests {
     fn versions_parse_with_and_without_suffixes() {
         assert_eq!(Version::parse("2.26.3"), Some(Version::new(2, 26, 3)));
         assert_eq!(Version::parse("2.28"), Some(Version::new(2, 28, 0)));
-        assert_eq!(
-            Version::parse("2.29.0pre20250101_abcdef"),
-            Some(Version::new(2, 29, 0))
-        );
+        assert_eq!(Version::parse("2.29.0pre20250101_abcdef"), Some(Version::new(2, 29, 0)));
         assert_eq!(Version::parse("2.31.2+1"), Some(Version::new(2, 31, 2)));
         assert_eq!(Version::parse("nix"), None);
         assert_eq!(Version::parse("2"), None);
@@ -138,18 +119,10 @@ mod tests {
     #[test]
     fn the_bridge_is_the_offset_up_to_2_33_and_nothing_from_2_34_1() {
         for v in ["2.26.0", "2.26.3", "2.28.4", "2.32.0", "2.33.9"] {
-            assert_eq!(
-                bridge(Version::parse(v).unwrap()),
-                Ok(Bridge::InnerState),
-                "{v}"
-            );
+            assert_eq!(bridge(Version::parse(v).unwrap()), Ok(Bridge::InnerState), "{v}");
         }
         for v in ["2.34.1", "2.34.8", "2.35.0", "2.35.2"] {
-            assert_eq!(
-                bridge(Version::parse(v).unwrap()),
-                Ok(Bridge::Wrapper),
-                "{v}"
-            );
+            assert_eq!(bridge(Version::parse(v).unwrap()), Ok(Bridge::Wrapper), "{v}");
         }
     }
 
@@ -157,12 +130,8 @@ mod tests {
     fn nix_2_34_0_and_versions_outside_the_range_are_refused() {
         let e = bridge(Version::new(2, 34, 0)).unwrap_err();
         assert!(e.contains("2.34.1") && e.contains("15383"), "{e}");
-        assert!(bridge(Version::new(2, 25, 9))
-            .unwrap_err()
-            .contains("older"));
-        assert!(bridge(Version::new(2, 36, 0))
-            .unwrap_err()
-            .contains("newer"));
+        assert!(bridge(Version::new(2, 25, 9)).unwrap_err().contains("older"));
+        assert!(bridge(Version::new(2, 36, 0)).unwrap_err().contains("newer"));
         assert!(bridge(Version::new(3, 0, 0)).unwrap_err().contains("newer"));
     }
 
@@ -172,10 +141,7 @@ mod tests {
         for other in ["2.26.4", "2.28.3", "2.26.3pre", "2.26"] {
             let e = check_running("2.26.3", Some(other)).unwrap_err();
             assert!(
-                e.contains("built for Nix 2.26.3")
-                    && e.contains(&format!("loaded by Nix {other};"))
-                    && e.contains("not registered")
-                    && e.contains("Rebuild"),
+                e.contains("built for Nix 2.26.3") && e.contains(&format!("loaded by Nix {other};")) && e.contains("not registered") && e.contains("Rebuild"),
                 "{e}"
             );
         }

@@ -53,8 +53,7 @@ pub fn register(b: &'static Builtin) -> Result<(), String> {
         unsafe { ffi::nix_register_primop(ctx, op) }
     } != ffi::nix_err_NIX_OK
     {
-        Err(crate::value::context_message(ctx)
-            .unwrap_or_else(|| "nix_register_primop failed".into()))
+        Err(crate::value::context_message(ctx).unwrap_or_else(|| "nix_register_primop failed".into()))
     } else {
         Ok(())
     };
@@ -79,12 +78,7 @@ unsafe extern "C" fn trampoline(
     // SAFETY: `state` is the pointer nix_c_primop_wrapper passed to this primop
     // callback, primop_state's precondition; its result only goes to C API functions.
     let state = unsafe { ffi::primop_state(state) };
-    let call = Args {
-        ctx,
-        state,
-        args,
-        arity: b.args.len(),
-    };
+    let call = Args { ctx, state, args, arity: b.args.len() };
     let outcome = catch_unwind(AssertUnwindSafe(|| (b.run)(&call, ret)));
     let message = match outcome {
         Ok(Ok(())) => return,
@@ -97,10 +91,7 @@ unsafe extern "C" fn trampoline(
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
-            format!(
-                "builtins.{}: internal error in the glix plugin (a bug; please report it): {what}",
-                b.name
-            )
+            format!("builtins.{}: internal error in the glix plugin (a bug; please report it): {what}", b.name)
         }
     };
     let msg = CString::new(message.replace('\0', "\\0")).unwrap_or_default();

@@ -37,11 +37,7 @@ pub struct Args {
 
 impl Args {
     fn arg(&self, i: usize) -> *mut ffi::nix_value {
-        assert!(
-            i < self.arity,
-            "argument {i} of a {}-ary builtin",
-            self.arity
-        );
+        assert!(i < self.arity, "argument {i} of a {}-ary builtin", self.arity);
         // SAFETY: i < arity (asserted above), and arity is `Builtin::args.len()`, the
         // arity `register` gave nix_alloc_primop, so Nix passes an array of exactly
         // that many value pointers, live for the whole call.
@@ -123,14 +119,7 @@ impl Args {
         // NIX_TYPE_STRING for the forced v, so nix_get_string's type assertion cannot
         // fire. The user_data is `&mut out`, the String collect_string expects, not
         // otherwise borrowed while nix_get_string runs, and live until after it returns.
-        nix_ok(unsafe {
-            ffi::nix_get_string(
-                self.ctx,
-                v,
-                Some(collect_string),
-                &mut out as *mut String as *mut c_void,
-            )
-        })?;
+        nix_ok(unsafe { ffi::nix_get_string(self.ctx, v, Some(collect_string), &mut out as *mut String as *mut c_void) })?;
         Ok(out)
     }
 
@@ -150,10 +139,7 @@ impl Args {
 
     fn to_json(&self, v: *mut ffi::nix_value, what: &str, depth: usize) -> Result<Json, Failure> {
         if depth > MAX_DEPTH {
-            return Err(format!(
-                "{what} is nested more than {MAX_DEPTH} levels deep (is it cyclic?)"
-            )
-            .into());
+            return Err(format!("{what} is nested more than {MAX_DEPTH} levels deep (is it cyclic?)").into());
         }
         let t = self.force(v)?;
         // Every getter below runs only in the arm for the type nix_get_type returned for
@@ -172,9 +158,7 @@ impl Args {
             ffi::ValueType_NIX_TYPE_FLOAT => {
                 // SAFETY: v is a float (this arm).
                 let f = unsafe { ffi::nix_get_float(self.ctx, v) };
-                Number::from_f64(f)
-                    .map(Json::Number)
-                    .ok_or_else(|| format!("{what} contains a float that is not finite"))?
+                Number::from_f64(f).map(Json::Number).ok_or_else(|| format!("{what} contains a float that is not finite"))?
             }
             ffi::ValueType_NIX_TYPE_STRING => Json::String(self.get_string(v)?),
             ffi::ValueType_NIX_TYPE_PATH => Json::String(self.get_path(v)?),
@@ -208,8 +192,7 @@ impl Args {
                     // both hold: v is an attrset (this arm) and ix < its size. `name` is
                     // a valid out-pointer. A non-null result carries a GC reference
                     // that is ours to release.
-                    let child =
-                        unsafe { ffi::nix_get_attr_byidx(self.ctx, v, self.state, ix, &mut name) };
+                    let child = unsafe { ffi::nix_get_attr_byidx(self.ctx, v, self.state, ix, &mut name) };
                     if child.is_null() {
                         return Err(Failure::Nix);
                     }
@@ -223,9 +206,7 @@ impl Args {
                     // SAFETY: a non-null name is the c_str() of a symbol in the
                     // evaluator's symbol table, NUL-terminated and alive as long as the
                     // EvalState; copied right here.
-                    let key = unsafe { CStr::from_ptr(name) }
-                        .to_string_lossy()
-                        .into_owned();
+                    let key = unsafe { CStr::from_ptr(name) }.to_string_lossy().into_owned();
                     let item = self.to_json(child, what, depth + 1);
                     // SAFETY: `child`'s reference, released once, after its last use.
                     unsafe { release_value(self.ctx, child) };
@@ -233,13 +214,7 @@ impl Args {
                 }
                 Json::Object(map)
             }
-            other => {
-                return Err(format!(
-                    "{what} must be plain data, but it contains {}",
-                    type_name(other)
-                )
-                .into())
-            }
+            other => return Err(format!("{what} must be plain data, but it contains {}", type_name(other)).into()),
         })
     }
 
@@ -255,11 +230,7 @@ impl Args {
 
     /// Attribute `name` of `v` (which must be a forced attrset), forced; `None` when
     /// there is none. Only that attribute is evaluated.
-    pub fn attr_of<'a>(
-        &'a self,
-        v: *mut ffi::nix_value,
-        name: &str,
-    ) -> Result<Option<Held<'a>>, Failure> {
+    pub fn attr_of<'a>(&'a self, v: *mut ffi::nix_value, name: &str) -> Result<Option<Held<'a>>, Failure> {
         let cname = std::ffi::CString::new(name).map_err(|_| "attribute name with a NUL byte")?;
         // SAFETY: v is a forced attrset (the caller checked nix_get_type), so
         // nix_has_attr_byname's type assertion cannot fire; cname is NUL-terminated and
@@ -273,10 +244,7 @@ impl Args {
         if child.is_null() {
             return Err(Failure::Nix);
         }
-        Ok(Some(Held {
-            args: self,
-            v: child,
-        }))
+        Ok(Some(Held { args: self, v: child }))
     }
 
     /// The attributes of `v` (a forced attrset) in Nix's order, each forced.
@@ -293,18 +261,13 @@ impl Args {
             if child.is_null() {
                 return Err(Failure::Nix);
             }
-            let held = Held {
-                args: self,
-                v: child,
-            };
+            let held = Held { args: self, v: child };
             if name.is_null() {
                 return Err("internal error: nix_get_attr_byidx gave no name".into());
             }
             // SAFETY: a non-null name is the c_str() of a symbol in the evaluator's
             // symbol table, NUL-terminated and alive as long as the EvalState; copied.
-            let key = unsafe { CStr::from_ptr(name) }
-                .to_string_lossy()
-                .into_owned();
+            let key = unsafe { CStr::from_ptr(name) }.to_string_lossy().into_owned();
             out.push((key, held));
         }
         Ok(out)
@@ -338,11 +301,7 @@ impl Args {
     }
 
     /// Build `data` as a Nix value in `out` (the uninitialised result Nix gave us).
-    pub fn write<T: serde::Serialize + ?Sized>(
-        &self,
-        out: *mut ffi::nix_value,
-        data: &T,
-    ) -> Result<(), Failure> {
+    pub fn write<T: serde::Serialize + ?Sized>(&self, out: *mut ffi::nix_value, data: &T) -> Result<(), Failure> {
         crate::to_nix::write(self.ctx, self.state, out, data)
     }
 }

@@ -26,8 +26,10 @@ pub fn command() -> Command {
 
 /// `KEY=VALUE` arguments (the value may contain `=`).
 pub fn pairs<'a>(args: impl Iterator<Item = &'a String>) -> Result<Vec<(String, String)>> {
-    args.map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).ok_or_else(|| CliError::NotAPair { arg: kv.clone(), expected: "KEY=VALUE" }.into()))
-        .collect()
+    args.map(|kv| {
+        kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).ok_or_else(|| CliError::NotAPair { arg: kv.clone(), expected: "KEY=VALUE" }.into())
+    })
+    .collect()
 }
 
 pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {

@@ -186,7 +186,12 @@ fn report_recovery(r: &glix::txn::Recovery) {
         eprintln!("glix: removed the git lock files the interrupted glix left: {}", r.unlocked.join(", "));
     }
     if !r.kept.is_empty() {
-        eprintln!("glix: forgot the interrupted `{}` and kept {} as {} now (changed after it stopped)", r.description, r.kept.join(", "), if r.kept.len() == 1 { "it is" } else { "they are" });
+        eprintln!(
+            "glix: forgot the interrupted `{}` and kept {} as {} now (changed after it stopped)",
+            r.description,
+            r.kept.join(", "),
+            if r.kept.len() == 1 { "it is" } else { "they are" }
+        );
     } else if r.completed {
         eprintln!("glix: the interrupted `{}` had committed; tidied up its journal", r.description);
     } else if r.restored.is_empty() {

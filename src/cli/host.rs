@@ -24,7 +24,8 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
     match m.subcommand() {
         Some(("add", m)) => {
             let name = m.get_one::<String>("name").expect("required");
-            let o = glix::ops::host_add(&g.context()?, name, m.get_one::<String>("system").map(String::as_str), m.get_one::<String>("user").map(String::as_str))?;
+            let o =
+                glix::ops::host_add(&g.context()?, name, m.get_one::<String>("system").map(String::as_str), m.get_one::<String>("user").map(String::as_str))?;
             g.report(&o)
         }
         Some(("remove", m)) => g.report(&glix::ops::host_remove(&g.context()?, m.get_one::<String>("name").expect("required"))?),
@@ -45,7 +46,14 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
             } else {
                 let table: Vec<[String; 4]> = rows
                     .iter()
-                    .map(|r| [r["host"].as_str().unwrap_or("").to_string(), r["system"].as_str().unwrap_or("").to_string(), r["defaultUser"].as_str().unwrap_or("-").to_string(), r["packages"].to_string()])
+                    .map(|r| {
+                        [
+                            r["host"].as_str().unwrap_or("").to_string(),
+                            r["system"].as_str().unwrap_or("").to_string(),
+                            r["defaultUser"].as_str().unwrap_or("-").to_string(),
+                            r["packages"].to_string(),
+                        ]
+                    })
                     .collect();
                 crate::list::print_table(&["HOST", "SYSTEM", "USER", "PACKAGES"], &table);
             }

@@ -30,7 +30,11 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
         .get_many::<String>("input")
         .into_iter()
         .flatten()
-        .map(|kv| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).ok_or_else(|| CliError::NotAPair { arg: format!("--input {kv}"), expected: "NAME=URL" }.into()))
+        .map(|kv| {
+            kv.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .ok_or_else(|| CliError::NotAPair { arg: format!("--input {kv}"), expected: "NAME=URL" }.into())
+        })
         .collect::<Result<Vec<_>>>()?;
     let req = InitRequest {
         dir: m.get_one::<PathBuf>("dir").cloned().unwrap_or_else(|| g.repo_dir()),

@@ -86,14 +86,7 @@ pub fn cli() -> Command {
             restore::command(),
         ])
         .subcommands(glix::ops::VERBS.map(rebuild::command))
-        .subcommands([
-            doctor::command(),
-            migrate::command(),
-            search::command(),
-            manifest::command(),
-            completions::command(),
-            man::command(),
-        ])
+        .subcommands([doctor::command(), migrate::command(), search::command(), manifest::command(), completions::command(), man::command()])
 }
 
 /// Commands that change the repository (their errors end with "nothing was changed").

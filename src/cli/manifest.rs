@@ -14,12 +14,7 @@ pub fn command() -> Command {
         .subcommand(
             Command::new("parse")
                 .about("Parse a manifest file and print the normalized manifest")
-                .arg(
-                    Arg::new("file")
-                        .value_name("FILE")
-                        .required(true)
-                        .value_parser(clap::value_parser!(PathBuf)),
-                )
+                .arg(Arg::new("file").value_name("FILE").required(true).value_parser(clap::value_parser!(PathBuf)))
                 .after_help("Examples:\n  glix manifest parse hosts/laptop/glix.toml --json"),
         )
         .subcommand(
@@ -35,8 +30,7 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
         Some(("show", _)) => host_manifest_path(g)?,
         _ => unreachable!("clap requires a subcommand"),
     };
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let manifest = glix::manifest::load_str(&text, &path.display().to_string())?;
     if g.json {
         println!("{}", serde_json::to_string_pretty(&manifest)?);
@@ -59,14 +53,7 @@ fn print_human(m: &glix::manifest::Manifest) {
     }
     for p in m.packages.values() {
         let state = if p.enable { "" } else { " (disabled)" };
-        let user = p
-            .user
-            .as_deref()
-            .map(|u| format!(" user={u}"))
-            .unwrap_or_default();
-        println!(
-            "{:<20} {:<7}{user} {} via input {}{state}",
-            p.name, p.scope, p.flake, p.input
-        );
+        let user = p.user.as_deref().map(|u| format!(" user={u}")).unwrap_or_default();
+        println!("{:<20} {:<7}{user} {} via input {}{state}", p.name, p.scope, p.flake, p.input);
     }
 }

@@ -21,11 +21,23 @@ pub fn command(verb: &'static str) -> Command {
         .arg(Arg::new("target-host").long("target-host").value_name("USER@HOST").help("Deploy to this machine over SSH [default: the manifest's target-host]"))
         .arg(Arg::new("build-host").long("build-host").value_name("USER@HOST").help("Build on this machine over SSH"))
         .arg(Arg::new("use-remote-sudo").long("use-remote-sudo").action(ArgAction::SetTrue).help("Use sudo on the target host"))
-        .arg(Arg::new("plugin").long("plugin").value_name("PATH").value_parser(clap::value_parser!(PathBuf)).help("Load this glix plugin into Nix [default: GLIX_PLUGIN or the one next to glix, when it loads]"))
+        .arg(
+            Arg::new("plugin")
+                .long("plugin")
+                .value_name("PATH")
+                .value_parser(clap::value_parser!(PathBuf))
+                .help("Load this glix plugin into Nix [default: GLIX_PLUGIN or the one next to glix, when it loads]"),
+        )
         .arg(Arg::new("no-plugin").long("no-plugin").action(ArgAction::SetTrue).conflicts_with("plugin").help("Never load the glix plugin"))
         .arg(Arg::new("extra").value_name("EXTRA").num_args(0..).last(true).help("Passed to nixos-rebuild as they are (after --)"));
     if verb == "switch" {
-        c = c.arg(Arg::new("all").long("all").action(ArgAction::SetTrue).conflicts_with("target-host").help("Deploy every host whose glix.toml has a target-host, one after another"));
+        c = c.arg(
+            Arg::new("all")
+                .long("all")
+                .action(ArgAction::SetTrue)
+                .conflicts_with("target-host")
+                .help("Deploy every host whose glix.toml has a target-host, one after another"),
+        );
     }
     c.after_help(format!(
         "Examples:\n  glix {verb}\n  glix {verb} --host desk --target-host root@desk.lan -- --show-trace{}",
@@ -66,7 +78,14 @@ pub fn exec(g: &Global, m: &ArgMatches, verb: &str) -> Result<i32> {
             let rows: Vec<[String; 4]> = report
                 .runs
                 .iter()
-                .map(|r| [r.host.clone(), r.target.clone().unwrap_or_default(), if r.exit_code == 0 { "ok".into() } else { format!("failed (exit {})", r.exit_code) }, format!("{:.1}s", r.seconds)])
+                .map(|r| {
+                    [
+                        r.host.clone(),
+                        r.target.clone().unwrap_or_default(),
+                        if r.exit_code == 0 { "ok".into() } else { format!("failed (exit {})", r.exit_code) },
+                        format!("{:.1}s", r.seconds),
+                    ]
+                })
                 .collect();
             println!();
             crate::list::print_table(&["HOST", "TARGET", "RESULT", "TIME"], &rows);

@@ -1,6 +1,6 @@
 use anyhow::Result;
-use glix::ops::{OpError, Refusal};
 use clap::{Arg, ArgMatches, Command};
+use glix::ops::{OpError, Refusal};
 
 use crate::global::Global;
 
@@ -16,10 +16,7 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
     let repo = g.open_repo()?;
     let host = repo.choose_host(g.host.as_deref())?;
     let manifest = glix::ops::load_manifest(&repo, &host)?;
-    let p = manifest
-        .packages
-        .get(name)
-        .ok_or_else(|| OpError::from(Refusal::NoSuchPackage { name: name.clone(), host: Some(host.clone()) }))?;
+    let p = manifest.packages.get(name).ok_or_else(|| OpError::from(Refusal::NoSuchPackage { name: name.clone(), host: Some(host.clone()) }))?;
     if g.json {
         println!("{}", serde_json::to_string_pretty(p)?);
         return Ok(());

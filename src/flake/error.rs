@@ -40,11 +40,7 @@ pub enum PatchError {
         marker = .region.marker(*.which),
         lines = join(.lines)
     )]
-    DuplicateMarker {
-        region: Region,
-        which: Which,
-        lines: Vec<usize>,
-    },
+    DuplicateMarker { region: Region, which: Which, lines: Vec<usize> },
 
     /// The end marker comes before the begin marker.
     #[error(
@@ -54,11 +50,7 @@ pub enum PatchError {
         end = .region.end(),
         home = .region.home()
     )]
-    OutOfOrder {
-        region: Region,
-        begin_line: usize,
-        end_line: usize,
-    },
+    OutOfOrder { region: Region, begin_line: usize, end_line: usize },
 
     /// The regions overlap or one is inside the other.
     #[error(
@@ -83,27 +75,15 @@ pub enum PatchError {
          is at most 64 characters and is not a Nix keyword); rename it in the host's glix.toml",
         kind = name_kind(*.region)
     )]
-    InvalidName {
-        region: Region,
-        name: String,
-        reason: &'static str,
-    },
+    InvalidName { region: Region, name: String, reason: &'static str },
 
     /// An input's URL that cannot be written into a Nix string.
     #[error("the URL of input `{input}` ({url:?}) {reason}; fix it in the host's glix.toml")]
-    InvalidUrl {
-        input: String,
-        url: String,
-        reason: &'static str,
-    },
+    InvalidUrl { input: String, url: String, reason: &'static str },
 
     /// A host's system that cannot be written into a Nix string.
     #[error("the system of host `{host}` ({system:?}) {reason}; fix it in the host's glix.toml")]
-    InvalidSystem {
-        host: String,
-        system: String,
-        reason: &'static str,
-    },
+    InvalidSystem { host: String, system: String, reason: &'static str },
 }
 
 impl PatchError {

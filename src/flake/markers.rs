@@ -68,12 +68,8 @@ struct Scan {
 }
 
 /// The four markers, indexed as in [`Scan`].
-const MARKERS: [(Region, Which); 4] = [
-    (Region::Inputs, Which::Begin),
-    (Region::Inputs, Which::End),
-    (Region::Hosts, Which::Begin),
-    (Region::Hosts, Which::End),
-];
+const MARKERS: [(Region, Which); 4] =
+    [(Region::Inputs, Which::Begin), (Region::Inputs, Which::End), (Region::Hosts, Which::Begin), (Region::Hosts, Which::End)];
 
 /// Finds both regions, or says why the file cannot be patched: a marker missing or
 /// duplicated, a region that ends before it begins, or regions that overlap.
@@ -99,12 +95,9 @@ fn scan(text: &str) -> Scan {
         let bytes = offset..offset + line.len();
         offset = bytes.end;
         match marker_on(line) {
-            Some((i, indent_len)) => scan.hits[i].push(Hit {
-                line: number,
-                indent: bytes.start..bytes.start + indent_len,
-                crlf: line.ends_with("\r\n"),
-                bytes,
-            }),
+            Some((i, indent_len)) => {
+                scan.hits[i].push(Hit { line: number, indent: bytes.start..bytes.start + indent_len, crlf: line.ends_with("\r\n"), bytes })
+            }
             None => note_near_miss(&mut scan, line, number),
         }
     }
@@ -120,10 +113,7 @@ fn marker_on(line: &str) -> Option<(usize, usize)> {
     let indent_len = content.len() - rest.len();
     // `\r` is trailing whitespace here, so CRLF files and stray CRs are both fine.
     let text = rest.trim_end_matches([' ', '\t', '\r']);
-    MARKERS
-        .iter()
-        .position(|&(region, which)| region.marker(which) == text)
-        .map(|i| (i, indent_len))
+    MARKERS.iter().position(|&(region, which)| region.marker(which) == text).map(|i| (i, indent_len))
 }
 
 /// Remembers the first line that contains a marker's text without being a marker line,
@@ -143,26 +133,14 @@ fn note_near_miss(scan: &mut Scan, line: &str, number: usize) {
 fn exactly_one(scan: &Scan, i: usize, region: Region, which: Which) -> Result<&Hit, PatchError> {
     match scan.hits[i].as_slice() {
         [hit] => Ok(hit),
-        [] => Err(PatchError::MissingMarker {
-            region,
-            which,
-            near: scan.near[i],
-        }),
-        hits => Err(PatchError::DuplicateMarker {
-            region,
-            which,
-            lines: hits.iter().map(|h| h.line).collect(),
-        }),
+        [] => Err(PatchError::MissingMarker { region, which, near: scan.near[i] }),
+        hits => Err(PatchError::DuplicateMarker { region, which, lines: hits.iter().map(|h| h.line).collect() }),
     }
 }
 
 fn span(text: &str, region: Region, begin: &Hit, end: &Hit) -> Result<RegionSpan, PatchError> {
     if end.line < begin.line {
-        return Err(PatchError::OutOfOrder {
-            region,
-            begin_line: begin.line,
-            end_line: end.line,
-        });
+        return Err(PatchError::OutOfOrder { region, begin_line: begin.line, end_line: end.line });
     }
     Ok(RegionSpan {
         region,
@@ -179,11 +157,7 @@ fn span(text: &str, region: Region, begin: &Hit, end: &Hit) -> Result<RegionSpan
 /// Regions must not overlap or nest: one must end before the other begins. (Marker lines
 /// are distinct lines, so "before" is strict.)
 fn check_disjoint(a: &RegionSpan, b: &RegionSpan) -> Result<(), PatchError> {
-    let (first, second) = if a.begin_line < b.begin_line {
-        (a, b)
-    } else {
-        (b, a)
-    };
+    let (first, second) = if a.begin_line < b.begin_line { (a, b) } else { (b, a) };
     if first.end_line < second.begin_line {
         return Ok(());
     }

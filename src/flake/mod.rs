@@ -148,4 +148,3 @@ impl Desired {
         DesiredRef { inputs: pairs(&self.inputs), hosts: pairs(&self.hosts) }
     }
 }
-

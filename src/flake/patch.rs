@@ -41,9 +41,7 @@ pub fn regions_match(flake_nix: &str, desired: &Desired) -> Result<bool, PatchEr
     // Both are rendered before comparing, so that `desired` is validated whatever the
     // file says: this refuses exactly when `patch` refuses.
     let bodies = rendered_bodies(flake_nix, &desired.as_ref())?;
-    Ok(bodies
-        .iter()
-        .all(|(body, new)| flake_nix[body.clone()] == *new))
+    Ok(bodies.iter().all(|(body, new)| flake_nix[body.clone()] == *new))
 }
 
 /// The regions of `flake_nix` (inputs first) whose body is not what `desired` renders
@@ -61,15 +59,9 @@ pub fn differing_regions(flake_nix: &str, located: &Located, desired: &DesiredRe
 
 /// Each region's body in `flake_nix` with the text `desired` gives it, the one nearer
 /// the top of the file first: what [`patch`] splices in and [`regions_match`] compares.
-fn rendered_bodies(
-    flake_nix: &str,
-    desired: &DesiredRef,
-) -> Result<[(Range<usize>, String); 2], PatchError> {
+fn rendered_bodies(flake_nix: &str, desired: &DesiredRef) -> Result<[(Range<usize>, String); 2], PatchError> {
     let located = locate(flake_nix)?;
     let [first, second] = located.in_file_order();
-    let render = |span: &RegionSpan| {
-        render_lines(span.region, desired, &span.indent, span.newline)
-            .map(|new| (span.body.clone(), new))
-    };
+    let render = |span: &RegionSpan| render_lines(span.region, desired, &span.indent, span.newline).map(|new| (span.body.clone(), new));
     Ok([render(first)?, render(second)?])
 }

@@ -10,21 +10,12 @@ use crate::ident;
 /// The lines of `region` for `desired`, each indented with `indent` and ending in `\n`,
 /// sorted by name. This is exactly what [`patch`](super::patch()) puts between the
 /// markers of a file with `\n` line endings.
-pub fn render_region(
-    region: Region,
-    desired: &Desired,
-    indent: &str,
-) -> Result<String, PatchError> {
+pub fn render_region(region: Region, desired: &Desired, indent: &str) -> Result<String, PatchError> {
     render_lines(region, &desired.as_ref(), indent, "\n")
 }
 
 /// [`render_region`] with the line ending chosen by the caller (`\n` or `\r\n`).
-pub(super) fn render_lines(
-    region: Region,
-    desired: &DesiredRef,
-    indent: &str,
-    newline: &str,
-) -> Result<String, PatchError> {
+pub(super) fn render_lines(region: Region, desired: &DesiredRef, indent: &str, newline: &str) -> Result<String, PatchError> {
     type PushLine = fn(&mut String, &str, &str, &str, &str) -> Result<(), PatchError>;
     let (lines, push): (_, PushLine) = match region {
         Region::Inputs => (&desired.inputs, push_input),
@@ -41,19 +32,9 @@ pub(super) fn render_lines(
 }
 
 /// `<indent><name>.url = "<url>";`
-fn push_input(
-    out: &mut String,
-    name: &str,
-    url: &str,
-    indent: &str,
-    newline: &str,
-) -> Result<(), PatchError> {
+fn push_input(out: &mut String, name: &str, url: &str, indent: &str, newline: &str) -> Result<(), PatchError> {
     validate_name(Region::Inputs, name)?;
-    let invalid = |reason| PatchError::InvalidUrl {
-        input: name.to_string(),
-        url: url.to_string(),
-        reason,
-    };
+    let invalid = |reason| PatchError::InvalidUrl { input: name.to_string(), url: url.to_string(), reason };
     if url.is_empty() {
         return Err(invalid("is empty"));
     }
@@ -67,19 +48,9 @@ fn push_input(
 }
 
 /// `<indent><host> = mkHost "<host>" "<system>";`
-fn push_host(
-    out: &mut String,
-    host: &str,
-    system: &str,
-    indent: &str,
-    newline: &str,
-) -> Result<(), PatchError> {
+fn push_host(out: &mut String, host: &str, system: &str, indent: &str, newline: &str) -> Result<(), PatchError> {
     validate_name(Region::Hosts, host)?;
-    let invalid = |reason| PatchError::InvalidSystem {
-        host: host.to_string(),
-        system: system.to_string(),
-        reason,
-    };
+    let invalid = |reason| PatchError::InvalidSystem { host: host.to_string(), system: system.to_string(), reason };
     if system.is_empty() {
         return Err(invalid("is empty"));
     }
@@ -107,11 +78,7 @@ pub fn validate_name(region: Region, name: &str) -> Result<(), PatchError> {
     };
     match problem {
         None => Ok(()),
-        Some(p) => Err(PatchError::InvalidName {
-            region,
-            name: name.to_string(),
-            reason: p.reason(),
-        }),
+        Some(p) => Err(PatchError::InvalidName { region, name: name.to_string(), reason: p.reason() }),
     }
 }
 

@@ -25,35 +25,17 @@ const SMALL: &str = "\
 ";
 
 fn desired(inputs: &[(&str, &str)], hosts: &[(&str, &str)]) -> Desired {
-    let own = |pairs: &[(&str, &str)]| {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    };
-    Desired {
-        inputs: own(inputs),
-        hosts: own(hosts),
-    }
+    let own = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    Desired { inputs: own(inputs), hosts: own(hosts) }
 }
 
 fn two_inputs_one_host() -> Desired {
-    desired(
-        &[
-            ("zed", "github:o/zed"),
-            ("cool-pkg", "github:owner/cool-pkg"),
-        ],
-        &[("laptop", "x86_64-linux")],
-    )
+    desired(&[("zed", "github:o/zed"), ("cool-pkg", "github:owner/cool-pkg")], &[("laptop", "x86_64-linux")])
 }
 
 /// `text` with the line numbered `line` (1-based) removed.
 fn without_line(text: &str, line: usize) -> String {
-    text.split_inclusive('\n')
-        .enumerate()
-        .filter(|&(i, _)| i + 1 != line)
-        .map(|(_, l)| l)
-        .collect()
+    text.split_inclusive('\n').enumerate().filter(|&(i, _)| i + 1 != line).map(|(_, l)| l).collect()
 }
 
 /// `text` with `extra` inserted as a new line before line `line` (1-based).
@@ -99,12 +81,8 @@ fn patch_fills_both_regions_sorted_by_name_with_the_marker_indentation() {
 #[test]
 fn patch_accepts_the_template_that_glix_init_writes() {
     let out = patch(TEMPLATE, &two_inputs_one_host()).unwrap();
-    assert!(out.contains(
-        "    # >>> glix-managed inputs >>>\n    cool-pkg.url = \"github:owner/cool-pkg\";\n"
-    ));
-    assert!(out.contains(
-        "        # >>> glix-managed hosts >>>\n        laptop = mkHost \"laptop\" \"x86_64-linux\";\n        # <<< glix-managed hosts <<<\n"
-    ));
+    assert!(out.contains("    # >>> glix-managed inputs >>>\n    cool-pkg.url = \"github:owner/cool-pkg\";\n"));
+    assert!(out.contains("        # >>> glix-managed hosts >>>\n        laptop = mkHost \"laptop\" \"x86_64-linux\";\n        # <<< glix-managed hosts <<<\n"));
     assert_eq!(patch(&out, &Desired::default()).unwrap(), TEMPLATE);
 }
 
@@ -123,15 +101,8 @@ fn patch_is_idempotent() {
 
 #[test]
 fn patch_replaces_whatever_the_user_wrote_inside_the_regions() {
-    let messy = with_line_before(
-        SMALL,
-        4,
-        "    old.url = \"x\"; # hand-edited\n\n  garbage {{",
-    );
-    assert_eq!(
-        patch(&messy, &two_inputs_one_host()).unwrap(),
-        patch(SMALL, &two_inputs_one_host()).unwrap()
-    );
+    let messy = with_line_before(SMALL, 4, "    old.url = \"x\"; # hand-edited\n\n  garbage {{");
+    assert_eq!(patch(&messy, &two_inputs_one_host()).unwrap(), patch(SMALL, &two_inputs_one_host()).unwrap());
 }
 
 #[test]
@@ -154,9 +125,7 @@ fn reindented_markers_work_and_the_region_takes_each_markers_indentation() {
 
 #[test]
 fn markers_with_trailing_whitespace_still_count() {
-    let text = SMALL
-        .replace("inputs >>>\n", "inputs >>>  \t\n")
-        .replace("hosts <<<\n", "hosts <<< \n");
+    let text = SMALL.replace("inputs >>>\n", "inputs >>>  \t\n").replace("hosts <<<\n", "hosts <<< \n");
     let out = patch(&text, &two_inputs_one_host()).unwrap();
     assert!(out.contains("inputs >>>  \t\n    cool-pkg.url"));
     assert!(out.contains("x86_64-linux\";\n      # <<< glix-managed hosts <<< \n"));
@@ -166,22 +135,16 @@ fn markers_with_trailing_whitespace_still_count() {
 fn crlf_file_stays_crlf() {
     let crlf = SMALL.replace('\n', "\r\n");
     let out = patch(&crlf, &two_inputs_one_host()).unwrap();
-    assert_eq!(
-        out,
-        patch(SMALL, &two_inputs_one_host())
-            .unwrap()
-            .replace('\n', "\r\n")
-    );
+    assert_eq!(out, patch(SMALL, &two_inputs_one_host()).unwrap().replace('\n', "\r\n"));
     assert!(regions_match(&out, &two_inputs_one_host()).unwrap());
 }
 
 #[test]
 fn file_without_trailing_newline_stays_without_one() {
-    let text = "{ inputs = {\n# >>> glix-managed inputs >>>\n# <<< glix-managed inputs <<<\n}; x = {\n# >>> glix-managed hosts >>>\n# <<< glix-managed hosts <<<";
+    let text =
+        "{ inputs = {\n# >>> glix-managed inputs >>>\n# <<< glix-managed inputs <<<\n}; x = {\n# >>> glix-managed hosts >>>\n# <<< glix-managed hosts <<<";
     let out = patch(text, &two_inputs_one_host()).unwrap();
-    assert!(
-        out.ends_with("laptop = mkHost \"laptop\" \"x86_64-linux\";\n# <<< glix-managed hosts <<<")
-    );
+    assert!(out.ends_with("laptop = mkHost \"laptop\" \"x86_64-linux\";\n# <<< glix-managed hosts <<<"));
 }
 
 #[test]
@@ -216,17 +179,9 @@ fn lines_that_only_contain_the_marker_text_are_not_markers() {
 
 #[test]
 fn escaped_strings_cannot_end_the_string_or_interpolate() {
-    let d = desired(
-        &[(
-            "evil",
-            "a\"; pwned = import /etc/passwd; x = \"${builtins.currentTime}\\$${x}\n\r\t$",
-        )],
-        &[("laptop", "x86\"_64${x}")],
-    );
+    let d = desired(&[("evil", "a\"; pwned = import /etc/passwd; x = \"${builtins.currentTime}\\$${x}\n\r\t$")], &[("laptop", "x86\"_64${x}")]);
     let out = patch(SMALL, &d).unwrap();
-    assert!(out.contains(
-        "    evil.url = \"a\\\"; pwned = import /etc/passwd; x = \\\"\\${builtins.currentTime}\\\\$\\${x}\\n\\r\\t$\";\n"
-    ));
+    assert!(out.contains("    evil.url = \"a\\\"; pwned = import /etc/passwd; x = \\\"\\${builtins.currentTime}\\\\$\\${x}\\n\\r\\t$\";\n"));
     assert!(out.contains("      laptop = mkHost \"laptop\" \"x86\\\"_64\\${x}\";\n"));
 }
 
@@ -240,14 +195,8 @@ fn unicode_urls_are_written_as_they_are() {
 #[test]
 fn render_region_is_the_text_between_the_markers() {
     let d = two_inputs_one_host();
-    assert_eq!(
-        render_region(INPUTS, &d, "  ").unwrap(),
-        "  cool-pkg.url = \"github:owner/cool-pkg\";\n  zed.url = \"github:o/zed\";\n"
-    );
-    assert_eq!(
-        render_region(HOSTS, &d, "").unwrap(),
-        "laptop = mkHost \"laptop\" \"x86_64-linux\";\n"
-    );
+    assert_eq!(render_region(INPUTS, &d, "  ").unwrap(), "  cool-pkg.url = \"github:owner/cool-pkg\";\n  zed.url = \"github:o/zed\";\n");
+    assert_eq!(render_region(HOSTS, &d, "").unwrap(), "laptop = mkHost \"laptop\" \"x86_64-linux\";\n");
     assert_eq!(render_region(HOSTS, &Desired::default(), "  ").unwrap(), "");
 }
 
@@ -258,14 +207,8 @@ fn locate_reports_marker_lines_bytes_and_indentation() {
     let located = locate(SMALL).unwrap();
     let inputs = &located.inputs;
     assert_eq!((inputs.begin_line, inputs.end_line), (3, 4));
-    assert_eq!(
-        &SMALL[inputs.begin.clone()],
-        "    # >>> glix-managed inputs >>>\n"
-    );
-    assert_eq!(
-        &SMALL[inputs.end.clone()],
-        "    # <<< glix-managed inputs <<<\n"
-    );
+    assert_eq!(&SMALL[inputs.begin.clone()], "    # >>> glix-managed inputs >>>\n");
+    assert_eq!(&SMALL[inputs.end.clone()], "    # <<< glix-managed inputs <<<\n");
     assert_eq!(inputs.body, inputs.begin.end..inputs.begin.end);
     assert_eq!(inputs.indent, "    ");
     assert_eq!(inputs.newline, "\n");
@@ -295,82 +238,38 @@ fn regions_match_says_whether_the_file_is_what_patch_would_write() {
 #[test]
 fn patch_refuses_when_begin_marker_missing() {
     let err = patch(&without_line(SMALL, 3), &two_inputs_one_host()).unwrap_err();
-    assert_eq!(
-        err,
-        PatchError::MissingMarker {
-            region: INPUTS,
-            which: Which::Begin,
-            near: None
-        }
-    );
+    assert_eq!(err, PatchError::MissingMarker { region: INPUTS, which: Which::Begin, near: None });
     let msg = err.to_string();
-    assert!(
-        msg.contains("add the line `# >>> glix-managed inputs >>>` inside `inputs = { … };`"),
-        "{msg}"
-    );
+    assert!(msg.contains("add the line `# >>> glix-managed inputs >>>` inside `inputs = { … };`"), "{msg}");
     assert!(msg.contains("glix doctor"), "{msg}");
 }
 
 #[test]
 fn patch_refuses_when_end_marker_missing() {
     let err = patch(&without_line(SMALL, 9), &two_inputs_one_host()).unwrap_err();
-    assert_eq!(
-        err,
-        PatchError::MissingMarker {
-            region: HOSTS,
-            which: Which::End,
-            near: None
-        }
-    );
+    assert_eq!(err, PatchError::MissingMarker { region: HOSTS, which: Which::End, near: None });
     assert!(err.to_string().contains("`# <<< glix-managed hosts <<<`"));
 }
 
 #[test]
 fn patch_refuses_when_a_whole_region_is_missing() {
     let text = without_line(&without_line(SMALL, 9), 8);
-    assert!(matches!(
-        patch(&text, &Desired::default()),
-        Err(PatchError::MissingMarker {
-            region: Region::Hosts,
-            which: Which::Begin,
-            ..
-        })
-    ));
+    assert!(matches!(patch(&text, &Desired::default()), Err(PatchError::MissingMarker { region: Region::Hosts, which: Which::Begin, .. })));
 }
 
 #[test]
 fn missing_marker_error_points_at_a_near_miss() {
-    let text = SMALL.replace(
-        "    # >>> glix-managed inputs >>>\n",
-        "    # >>> glix-managed inputs >>> keep sorted\n",
-    );
+    let text = SMALL.replace("    # >>> glix-managed inputs >>>\n", "    # >>> glix-managed inputs >>> keep sorted\n");
     let err = patch(&text, &Desired::default()).unwrap_err();
-    assert_eq!(
-        err,
-        PatchError::MissingMarker {
-            region: INPUTS,
-            which: Which::Begin,
-            near: Some(3)
-        }
-    );
-    assert!(
-        err.to_string().contains("line 3 contains the marker text"),
-        "{err}"
-    );
+    assert_eq!(err, PatchError::MissingMarker { region: INPUTS, which: Which::Begin, near: Some(3) });
+    assert!(err.to_string().contains("line 3 contains the marker text"), "{err}");
 }
 
 #[test]
 fn patch_refuses_when_marker_duplicated() {
     let text = with_line_before(SMALL, 11, "  # <<< glix-managed hosts <<<");
     let err = patch(&text, &two_inputs_one_host()).unwrap_err();
-    assert_eq!(
-        err,
-        PatchError::DuplicateMarker {
-            region: HOSTS,
-            which: Which::End,
-            lines: vec![9, 11]
-        }
-    );
+    assert_eq!(err, PatchError::DuplicateMarker { region: HOSTS, which: Which::End, lines: vec![9, 11] });
     assert!(err.to_string().contains("on lines 9, 11"), "{err}");
 }
 
@@ -381,56 +280,27 @@ fn patch_refuses_when_end_marker_comes_before_begin() {
         "    # <<< glix-managed inputs <<<\n    # >>> glix-managed inputs >>>\n",
     );
     let err = patch(&text, &two_inputs_one_host()).unwrap_err();
-    assert_eq!(
-        err,
-        PatchError::OutOfOrder {
-            region: INPUTS,
-            begin_line: 4,
-            end_line: 3
-        }
-    );
-    assert!(
-        err.to_string()
-            .contains("ends (line 3) before it begins (line 4)"),
-        "{err}"
-    );
+    assert_eq!(err, PatchError::OutOfOrder { region: INPUTS, begin_line: 4, end_line: 3 });
+    assert!(err.to_string().contains("ends (line 3) before it begins (line 4)"), "{err}");
 }
 
 #[test]
 fn patch_refuses_when_regions_nest() {
     let text = "# >>> glix-managed inputs >>>\n# >>> glix-managed hosts >>>\n# <<< glix-managed hosts <<<\n# <<< glix-managed inputs <<<\n";
     let err = patch(text, &Desired::default()).unwrap_err();
-    assert_eq!(
-        err,
-        PatchError::Nested {
-            first: INPUTS,
-            first_lines: (1, 4),
-            second: HOSTS,
-            second_lines: (2, 3)
-        }
-    );
+    assert_eq!(err, PatchError::Nested { first: INPUTS, first_lines: (1, 4), second: HOSTS, second_lines: (2, 3) });
     assert!(err.to_string().contains("overlap"), "{err}");
 }
 
 #[test]
 fn patch_refuses_when_regions_overlap() {
     let text = "# >>> glix-managed hosts >>>\n# >>> glix-managed inputs >>>\n# <<< glix-managed hosts <<<\n# <<< glix-managed inputs <<<\n";
-    assert_eq!(
-        patch(text, &Desired::default()).unwrap_err(),
-        PatchError::Nested {
-            first: HOSTS,
-            first_lines: (1, 3),
-            second: INPUTS,
-            second_lines: (2, 4)
-        }
-    );
+    assert_eq!(patch(text, &Desired::default()).unwrap_err(), PatchError::Nested { first: HOSTS, first_lines: (1, 3), second: INPUTS, second_lines: (2, 4) });
 }
 
 #[test]
 fn patch_refuses_invalid_names() {
-    let bad = [
-        "", "1pkg", "-pkg", "a.b", "a b", "a\"b", "a${b}", "ünï", "x\n", "let", "or",
-    ];
+    let bad = ["", "1pkg", "-pkg", "a.b", "a b", "a\"b", "a${b}", "ünï", "x\n", "let", "or"];
     for name in bad {
         for region in Region::ALL {
             let d = match region {
@@ -438,10 +308,7 @@ fn patch_refuses_invalid_names() {
                 Region::Hosts => desired(&[], &[(name, "x86_64-linux")]),
             };
             let err = patch(SMALL, &d).unwrap_err();
-            assert!(
-                matches!(&err, PatchError::InvalidName { region: r, name: n, .. } if *r == region && n == name),
-                "{name:?} in {region}: {err:?}"
-            );
+            assert!(matches!(&err, PatchError::InvalidName { region: r, name: n, .. } if *r == region && n == name), "{name:?} in {region}: {err:?}");
             assert!(err.to_string().contains(&format!("{name:?}")), "{err}");
         }
     }
@@ -449,19 +316,13 @@ fn patch_refuses_invalid_names() {
 
 #[test]
 fn patch_refuses_self_as_an_input_name_but_not_as_a_host() {
-    assert!(matches!(
-        patch(SMALL, &desired(&[("self", "github:o/r")], &[])),
-        Err(PatchError::InvalidName { .. })
-    ));
+    assert!(matches!(patch(SMALL, &desired(&[("self", "github:o/r")], &[])), Err(PatchError::InvalidName { .. })));
     assert!(patch(SMALL, &desired(&[], &[("self", "x86_64-linux")])).is_ok());
 }
 
 #[test]
 fn patch_accepts_names_with_underscores_dashes_and_digits() {
-    let d = desired(
-        &[("_a-1_B", "github:o/r"), ("Z9", "x")],
-        &[("h-2_x", "aarch64-linux")],
-    );
+    let d = desired(&[("_a-1_B", "github:o/r"), ("Z9", "x")], &[("h-2_x", "aarch64-linux")]);
     assert!(patch(SMALL, &d).is_ok());
 }
 
@@ -469,10 +330,7 @@ fn patch_accepts_names_with_underscores_dashes_and_digits() {
 fn patch_refuses_a_url_with_nul_or_an_empty_url() {
     for url in ["github:o/r\0", ""] {
         let err = patch(SMALL, &desired(&[("pkg", url)], &[])).unwrap_err();
-        assert!(
-            matches!(&err, PatchError::InvalidUrl { input, url: u, .. } if input == "pkg" && u == url),
-            "{err:?}"
-        );
+        assert!(matches!(&err, PatchError::InvalidUrl { input, url: u, .. } if input == "pkg" && u == url), "{err:?}");
     }
 }
 

@@ -19,11 +19,7 @@ pub(crate) fn to_url(attrs: &Attrs) -> String {
         "git" => with_url_attr(attrs, "git", &["rev", "ref"]),
         "hg" => with_url_attr(attrs, "hg", &["rev", "ref"]),
         "tarball" => with_url_attr(attrs, "", &["narHash", "rev", "revCount", "lastModified"]),
-        "file" => with_url_attr(
-            attrs,
-            "file",
-            &["narHash", "rev", "revCount", "lastModified"],
-        ),
+        "file" => with_url_attr(attrs, "file", &["narHash", "rev", "revCount", "lastModified"]),
         // Unreachable for a parsed FlakeRef; keep something recognisable rather than panic.
         other => ParsedUrl::new(other, Vec::new()),
     };
@@ -35,13 +31,7 @@ pub(crate) fn to_url(attrs: &Attrs) -> String {
 
 impl ParsedUrl {
     fn new(scheme: &str, path: Vec<u8>) -> ParsedUrl {
-        ParsedUrl {
-            scheme: scheme.into(),
-            authority: None,
-            path,
-            query: BTreeMap::new(),
-            fragment: Vec::new(),
-        }
+        ParsedUrl { scheme: scheme.into(), authority: None, path, query: BTreeMap::new(), fragment: Vec::new() }
     }
 }
 
@@ -114,11 +104,7 @@ fn path(attrs: &Attrs) -> ParsedUrl {
     if url.path.starts_with(b"//") {
         url.authority = Some(String::new());
     }
-    copy_to_query(
-        &mut url,
-        attrs,
-        &["rev", "narHash", "revCount", "lastModified"],
-    );
+    copy_to_query(&mut url, attrs, &["rev", "narHash", "revCount", "lastModified"]);
     url
 }
 
@@ -130,18 +116,13 @@ fn with_url_attr(attrs: &Attrs, prefix: &str, keys: &[&str]) -> ParsedUrl {
         Some(Attr::Str(s)) => s.as_str(),
         _ => "",
     };
-    let mut url =
-        parse_url(stored, &mut Vec::new()).unwrap_or_else(|_| ParsedUrl::new(prefix, Vec::new()));
+    let mut url = parse_url(stored, &mut Vec::new()).unwrap_or_else(|_| ParsedUrl::new(prefix, Vec::new()));
     if !(prefix.is_empty() || prefix == "git" && url.scheme == "git") {
         url.scheme = format!("{prefix}+{}", url.scheme);
     }
     copy_to_query(&mut url, attrs, keys);
     if prefix == "git" {
-        copy_to_query(
-            &mut url,
-            attrs,
-            &["shallow", "submodules", "exportIgnore", "allRefs"],
-        );
+        copy_to_query(&mut url, attrs, &["shallow", "submodules", "exportIgnore", "allRefs"]);
     }
     url
 }

@@ -47,9 +47,7 @@ pub(crate) fn parse_sha1_rev(s: &[u8]) -> Result<String, String> {
 
 /// `Hash::parseSRI` for a `narHash`: `sha256-<base64>`.
 pub(crate) fn check_sri_sha256(s: &str) -> Result<(), String> {
-    let (algo, rest) = s
-        .split_once('-')
-        .ok_or_else(|| "a narHash must look like sha256-<base64>".to_string())?;
+    let (algo, rest) = s.split_once('-').ok_or_else(|| "a narHash must look like sha256-<base64>".to_string())?;
     match Algo::parse(algo.as_bytes()) {
         Some(Algo::Sha256) => decode_body(rest.as_bytes(), Algo::Sha256, true).map(|_| ()),
         Some(_) => Err("a narHash must use SHA-256".into()),
@@ -60,11 +58,7 @@ pub(crate) fn check_sri_sha256(s: &str) -> Result<(), String> {
 /// `getParsedTypeAndSRI`: `algo:` (not SRI) or `algo-` (SRI); an unknown algorithm name
 /// before the separator is an error.
 fn split_prefix(s: &[u8]) -> Result<(Option<Algo>, &[u8], bool), String> {
-    let split = |sep: u8| {
-        s.iter()
-            .position(|&b| b == sep)
-            .map(|i| (&s[..i], &s[i + 1..]))
-    };
+    let split = |sep: u8| s.iter().position(|&b| b == sep).map(|i| (&s[..i], &s[i + 1..]));
     let (prefix, rest, sri) = match split(b':') {
         Some((p, r)) => (p, r, false),
         None => match split(b'-') {
@@ -72,12 +66,7 @@ fn split_prefix(s: &[u8]) -> Result<(Option<Algo>, &[u8], bool), String> {
             None => return Ok((None, s, false)),
         },
     };
-    let algo = Algo::parse(prefix).ok_or_else(|| {
-        format!(
-            "unknown hash algorithm '{}'",
-            String::from_utf8_lossy(prefix)
-        )
-    })?;
+    let algo = Algo::parse(prefix).ok_or_else(|| format!("unknown hash algorithm '{}'", String::from_utf8_lossy(prefix)))?;
     Ok((Some(algo), rest, sri))
 }
 
@@ -104,11 +93,8 @@ fn decode_body(rest: &[u8], algo: Algo, sri: bool) -> Result<Vec<u8>, String> {
 fn decode_base16(s: &[u8]) -> Result<Vec<u8>, String> {
     s.chunks(2)
         .map(|p| {
-            let hex = std::str::from_utf8(p)
-                .ok()
-                .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
-            hex.and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| "it is not valid base-16".to_string())
+            let hex = std::str::from_utf8(p).ok().filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+            hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or_else(|| "it is not valid base-16".to_string())
         })
         .collect()
 }
@@ -118,10 +104,7 @@ fn decode_nix32(s: &[u8], size: usize) -> Result<Vec<u8>, String> {
     let mut hash = vec![0u8; size];
     for n in 0..s.len() {
         let c = s[s.len() - n - 1];
-        let digit = NIX32_CHARS
-            .iter()
-            .position(|&d| d == c)
-            .ok_or_else(|| "it is not valid nix32".to_string())? as u32;
+        let digit = NIX32_CHARS.iter().position(|&d| d == c).ok_or_else(|| "it is not valid nix32".to_string())? as u32;
         let b = n * 5;
         let (i, j) = (b / 8, (b % 8) as u32);
         hash[i] |= (digit << j) as u8;
@@ -172,21 +155,12 @@ mod tests {
     #[test]
     fn sha1_encodings_agree() {
         assert_eq!(parse_sha1_rev(HEX.to_uppercase().as_bytes()).unwrap(), HEX);
-        assert_eq!(
-            parse_sha1_rev(format!("sha1:{HEX}").as_bytes()).unwrap(),
-            HEX
-        );
+        assert_eq!(parse_sha1_rev(format!("sha1:{HEX}").as_bytes()).unwrap(), HEX);
         assert!(parse_sha1_rev(format!("sha256:{HEX}").as_bytes()).is_err());
         assert!(parse_sha1_rev(b"abc").is_err());
         // 20 zero bytes in base-64 and in nix32.
-        assert_eq!(
-            parse_sha1_rev(b"AAAAAAAAAAAAAAAAAAAAAAAAAAA=").unwrap(),
-            "0".repeat(40)
-        );
-        assert_eq!(
-            parse_sha1_rev("0".repeat(32).as_bytes()).unwrap(),
-            "0".repeat(40)
-        );
+        assert_eq!(parse_sha1_rev(b"AAAAAAAAAAAAAAAAAAAAAAAAAAA=").unwrap(), "0".repeat(40));
+        assert_eq!(parse_sha1_rev("0".repeat(32).as_bytes()).unwrap(), "0".repeat(40));
     }
 
     #[test]

@@ -79,19 +79,13 @@ pub enum FlakeRefError {
     #[error("empty flake reference (expected e.g. {EXPECTED})")]
     Empty,
 
-    #[error(
-        "unsupported flake reference type '{scheme}:'{} (expected {EXPECTED})",
-        suggestion(scheme)
-    )]
+    #[error("unsupported flake reference type '{scheme}:'{} (expected {EXPECTED})", suggestion(scheme))]
     UnsupportedType { scheme: String },
 
     #[error("invalid flake reference '{input}': {reason}")]
     Invalid { input: String, reason: String },
 
-    #[error(
-        "'{input}' is not a flake reference: {} (expected {EXPECTED})",
-        not_absolute_hint(input)
-    )]
+    #[error("'{input}' is not a flake reference: {} (expected {EXPECTED})", not_absolute_hint(input))]
     NotAbsolute { input: String },
 
     #[error(
@@ -124,21 +118,13 @@ pub enum FlakeRefError {
     NotUtf8 { attr: String },
 
     #[error("in flake reference '{input}': {what} would be silently ignored by Nix; {hint}")]
-    Ignored {
-        input: String,
-        what: String,
-        hint: String,
-    },
+    Ignored { input: String, what: String, hint: String },
 
     #[error("in flake reference '{input}': {reason}")]
     InvalidHash { input: String, reason: String },
 
     #[error("malformed URL in flake reference '{input}': {reason} (expected e.g. {example})")]
-    MalformedUrl {
-        input: String,
-        reason: String,
-        example: String,
-    },
+    MalformedUrl { input: String, reason: String, example: String },
 }
 
 impl FlakeRefError {
@@ -147,18 +133,8 @@ impl FlakeRefError {
     pub fn is_policy(&self) -> bool {
         use FlakeRefError::*;
         match self {
-            Empty
-            | UnsupportedType { .. }
-            | Invalid { .. }
-            | NotAbsolute { .. }
-            | Fragment { .. } => false,
-            BarePath { .. }
-            | RelativePath { .. }
-            | UnsafeCharacter { .. }
-            | NotUtf8 { .. }
-            | Ignored { .. }
-            | InvalidHash { .. }
-            | MalformedUrl { .. } => true,
+            Empty | UnsupportedType { .. } | Invalid { .. } | NotAbsolute { .. } | Fragment { .. } => false,
+            BarePath { .. } | RelativePath { .. } | UnsafeCharacter { .. } | NotUtf8 { .. } | Ignored { .. } | InvalidHash { .. } | MalformedUrl { .. } => true,
         }
     }
 }
@@ -215,12 +191,10 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 
 /// What a string without a scheme most likely meant.
 fn not_absolute_hint(input: &str) -> String {
-    let looks_like_id = input.split(['?', '/', '#']).next().is_some_and(|id| {
-        id.starts_with(|c: char| c.is_ascii_alphabetic())
-            && id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    });
+    let looks_like_id = input
+        .split(['?', '/', '#'])
+        .next()
+        .is_some_and(|id| id.starts_with(|c: char| c.is_ascii_alphabetic()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
     if input.starts_with(['.', '~']) {
         "relative paths are not flake references here; write path:/absolute/path".to_string()
     } else if looks_like_id && input.contains('?') {
@@ -262,9 +236,7 @@ impl FlakeRef {
     pub fn parse(s: &str) -> Result<FlakeRef, FlakeRefError> {
         let parsed = nix::parse(s)?;
         policy::check(s, &parsed)?;
-        Ok(FlakeRef {
-            attrs: parsed.attrs,
-        })
+        Ok(FlakeRef { attrs: parsed.attrs })
     }
 
     /// The attributes `builtins.parseFlakeRef` returns for this reference: same keys, same

@@ -26,17 +26,11 @@ pub fn input_name(r: &FlakeRef, taken: impl Fn(&str) -> bool) -> String {
     if let Some(owner) = forge_owner(r) {
         candidates.push(sanitize(&format!("{owner}-{stem}"), NAME_MAX));
     }
-    candidates.push(format!(
-        "{stem}-{:08x}",
-        fnv1a64(r.to_url().as_bytes()) >> 32
-    ));
+    candidates.push(format!("{stem}-{:08x}", fnv1a64(r.to_url().as_bytes()) >> 32));
     if let Some(free) = candidates.into_iter().find(|c| !taken(c)) {
         return free;
     }
-    (2u64..)
-        .map(|n| format!("{stem}-{n}"))
-        .find(|c| !taken(c))
-        .unwrap_or(stem)
+    (2u64..).map(|n| format!("{stem}-{n}")).find(|c| !taken(c)).unwrap_or(stem)
 }
 
 fn forge_owner(r: &FlakeRef) -> Option<&str> {
@@ -49,9 +43,7 @@ fn forge_owner(r: &FlakeRef) -> Option<&str> {
 /// FNV-1a, 64 bits: tiny, and stable across Rust versions and platforms (unlike
 /// `std::hash`), so names never change under a toolchain upgrade.
 fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3))
 }
 
 pub(crate) fn stem(r: &FlakeRef) -> String {
@@ -74,9 +66,7 @@ fn last_segment(path: &str) -> &str {
     path.split('/').rfind(|s| !s.is_empty()).unwrap_or("")
 }
 
-const ARCHIVE_SUFFIXES: [&str; 7] = [
-    ".tar.gz", ".tar.xz", ".tar.bz2", ".tar.zst", ".tgz", ".zip", ".tar",
-];
+const ARCHIVE_SUFFIXES: [&str; 7] = [".tar.gz", ".tar.xz", ".tar.bz2", ".tar.zst", ".tgz", ".zip", ".tar"];
 
 /// The readable part of a Git/Mercurial/tarball URL: its last path segment without
 /// `.git` or an archive suffix. Forge archive URLs (`.../owner/repo/archive/v1.tar.gz`)
@@ -89,16 +79,8 @@ fn url_base(url: &str, kind: &str) -> String {
     let path = String::from_utf8_lossy(&parsed.path).into_owned();
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let Some(&last) = segs.last() else {
-        let host = parsed
-            .authority
-            .as_deref()
-            .map(authority_host)
-            .unwrap_or("");
-        return if host.is_empty() {
-            kind.to_string()
-        } else {
-            host.to_string()
-        };
+        let host = parsed.authority.as_deref().map(authority_host).unwrap_or("");
+        return if host.is_empty() { kind.to_string() } else { host.to_string() };
     };
     if matches!(kind, "git" | "hg") {
         return last.strip_suffix(".git").unwrap_or(last).to_string();
@@ -106,11 +88,7 @@ fn url_base(url: &str, kind: &str) -> String {
     if segs.len() >= 3 && segs[segs.len() - 2] == "archive" {
         return segs[segs.len() - 3].to_string();
     }
-    ARCHIVE_SUFFIXES
-        .iter()
-        .find_map(|suffix| last.strip_suffix(suffix))
-        .unwrap_or(last)
-        .to_string()
+    ARCHIVE_SUFFIXES.iter().find_map(|suffix| last.strip_suffix(suffix)).unwrap_or(last).to_string()
 }
 
 /// Makes `raw` a valid name of at most `max` bytes: lowercase ASCII; every run of other

@@ -10,9 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::hash::parse_sha1_rev;
-use super::url::{
-    decode_query, is_fragment, parse_url, percent_decode, split_scheme, ParsedUrl, QueryNote,
-};
+use super::url::{decode_query, is_fragment, parse_url, percent_decode, split_scheme, ParsedUrl, QueryNote};
 use super::{Attr, Attrs, FlakeRefError};
 
 /// Which of Nix's three parsers took the string.
@@ -77,10 +75,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn invalid(&self, reason: impl Into<String>) -> FlakeRefError {
-        FlakeRefError::Invalid {
-            input: super::shown(self.input),
-            reason: reason.into(),
-        }
+        FlakeRefError::Invalid { input: super::shown(self.input), reason: reason.into() }
     }
 }
 
@@ -100,24 +95,15 @@ pub(crate) fn parse(input: &str) -> Result<NixParse, FlakeRefError> {
     } else if input.is_empty() {
         return Err(FlakeRefError::Empty);
     } else if !input.contains(':') {
-        return Err(FlakeRefError::NotAbsolute {
-            input: super::shown(input),
-        });
+        return Err(FlakeRefError::NotAbsolute { input: super::shown(input) });
     } else {
         let (raw, fragment) = parse_url_ref(&cx, input, &mut notes)?;
         (Form::Url, raw, fragment)
     };
     if !fragment.is_empty() {
-        return Err(FlakeRefError::Fragment {
-            input: super::shown(input),
-            fragment: super::shown(&String::from_utf8_lossy(&fragment)),
-        });
+        return Err(FlakeRefError::Fragment { input: super::shown(input), fragment: super::shown(&String::from_utf8_lossy(&fragment)) });
     }
-    Ok(NixParse {
-        attrs: finish(raw)?,
-        form,
-        notes,
-    })
+    Ok(NixParse { attrs: finish(raw)?, form, notes })
 }
 
 /// Raw attributes to final ones. Nix would happily carry invalid UTF-8 (and its JSON
@@ -126,9 +112,7 @@ fn finish(raw: RawAttrs) -> Result<Attrs, FlakeRefError> {
     raw.into_iter()
         .map(|(k, v)| {
             let v = match v {
-                RawAttr::Str(b) => Attr::Str(
-                    String::from_utf8(b).map_err(|_| FlakeRefError::NotUtf8 { attr: k.clone() })?,
-                ),
+                RawAttr::Str(b) => Attr::Str(String::from_utf8(b).map_err(|_| FlakeRefError::NotUtf8 { attr: k.clone() })?),
                 RawAttr::Int(n) => Attr::Int(n),
                 RawAttr::Bool(b) => Attr::Bool(b),
             };
@@ -154,32 +138,19 @@ fn parse_flake_id(cx: &Ctx, input: &str) -> Option<Result<(RawAttrs, Vec<u8>), F
     };
     // `refAndOrRevRegex` accepts exactly what `refRegex` accepts: a rev is a ref-shaped
     // string, and so is `ref/rev`.
-    let matches = is_flake_id(id)
-        && rest.is_none_or(|r| is_ref(r.as_bytes()))
-        && fragment.is_none_or(|f| is_fragment(f.as_bytes()));
+    let matches = is_flake_id(id) && rest.is_none_or(|r| is_ref(r.as_bytes())) && fragment.is_none_or(|f| is_fragment(f.as_bytes()));
     if !matches {
         return None;
     }
     let fragment = percent_decode(fragment.unwrap_or("").as_bytes()).unwrap_or_default();
-    let url = ParsedUrl {
-        scheme: "flake".into(),
-        authority: None,
-        path: main.as_bytes().to_vec(),
-        query: BTreeMap::new(),
-        fragment: Vec::new(),
-    };
+    let url = ParsedUrl { scheme: "flake".into(), authority: None, path: main.as_bytes().to_vec(), query: BTreeMap::new(), fragment: Vec::new() };
     Some(indirect(cx, &url, &mut Vec::new()).map(|raw| (raw, fragment)))
 }
 
 /// `parseURLFlakeRef`: `parseURL`, take `dir` out of the query, pick the input scheme.
-fn parse_url_ref(
-    cx: &Ctx,
-    input: &str,
-    notes: &mut Vec<Note>,
-) -> Result<(RawAttrs, Vec<u8>), FlakeRefError> {
+fn parse_url_ref(cx: &Ctx, input: &str, notes: &mut Vec<Note>) -> Result<(RawAttrs, Vec<u8>), FlakeRefError> {
     let mut qnotes = Vec::new();
-    let mut url = parse_url(input, &mut qnotes)
-        .map_err(|why| cx.invalid(format!("it is not a valid URL: {why}")))?;
+    let mut url = parse_url(input, &mut qnotes).map_err(|why| cx.invalid(format!("it is not a valid URL: {why}")))?;
     notes.extend(qnotes.into_iter().map(Note::Query));
     let dir = url.query.remove("dir").unwrap_or_default();
     let fragment = std::mem::take(&mut url.fragment);
@@ -192,16 +163,9 @@ fn parse_url_ref(
 
 /// `parsePathFlakeRefWithFragment` without a base directory: `path?query#fragment`, the
 /// path taken literally (not percent-decoded) and required to be absolute.
-fn parse_bare_path(
-    cx: &Ctx,
-    input: &str,
-    notes: &mut Vec<Note>,
-) -> Result<(RawAttrs, Vec<u8>), FlakeRefError> {
+fn parse_bare_path(cx: &Ctx, input: &str, notes: &mut Vec<Note>) -> Result<(RawAttrs, Vec<u8>), FlakeRefError> {
     let b = input.as_bytes();
-    let path_end = b
-        .iter()
-        .position(|&c| c == b'?' || c == b'#')
-        .unwrap_or(b.len());
+    let path_end = b.iter().position(|&c| c == b'?' || c == b'#').unwrap_or(b.len());
     let path = &b[..path_end];
     let (query, fragment) = match b.get(path_end) {
         Some(b'?') => {
@@ -220,19 +184,11 @@ fn parse_bare_path(
         return Err(cx.invalid("a line break after '#' (Nix 2.26 crashes on this)"));
     }
     let mut qnotes = Vec::new();
-    let mut query = decode_query(query, &mut qnotes)
-        .map_err(|_| cx.invalid("bad percent-encoding in the ?query"))?;
+    let mut query = decode_query(query, &mut qnotes).map_err(|_| cx.invalid("bad percent-encoding in the ?query"))?;
     notes.extend(qnotes.into_iter().map(Note::Query));
-    let fragment = percent_decode(fragment.unwrap_or(b""))
-        .map_err(|_| cx.invalid("bad percent-encoding in the #fragment"))?;
+    let fragment = percent_decode(fragment.unwrap_or(b"")).map_err(|_| cx.invalid("bad percent-encoding in the #fragment"))?;
     let dir = query.remove("dir").unwrap_or_default();
-    let url = ParsedUrl {
-        scheme: "path".into(),
-        authority: Some(String::new()),
-        path: path.to_vec(),
-        query,
-        fragment: Vec::new(),
-    };
+    let url = ParsedUrl { scheme: "path".into(), authority: Some(String::new()), path: path.to_vec(), query, fragment: Vec::new() };
     let mut raw = path_input(cx, &url)?;
     if !dir.is_empty() {
         raw.insert("dir".into(), s(dir));
@@ -243,11 +199,7 @@ fn parse_bare_path(
 // ---------------------------------------------------------------------------------------
 // Input schemes (`Input::fromURL` with requireTree = true).
 
-fn input_from_url(
-    cx: &Ctx,
-    url: &ParsedUrl,
-    notes: &mut Vec<Note>,
-) -> Result<RawAttrs, FlakeRefError> {
+fn input_from_url(cx: &Ctx, url: &ParsedUrl, notes: &mut Vec<Note>) -> Result<RawAttrs, FlakeRefError> {
     let (app, transport) = split_scheme(&url.scheme);
     let curl_transport = matches!(transport, "file" | "http" | "https");
     match url.scheme.as_str() {
@@ -259,21 +211,14 @@ fn input_from_url(
         // With requireTree (flakes), a plain http(s)/file URL is always a tarball; the
         // `file` type must be asked for explicitly.
         _ if curl_transport && app == Some("file") => curl(url, "file", notes),
-        _ if curl_transport && (app.is_none() || app == Some("tarball")) => {
-            curl(url, "tarball", notes)
-        }
-        _ => Err(FlakeRefError::UnsupportedType {
-            scheme: url.scheme.clone(),
-        }),
+        _ if curl_transport && (app.is_none() || app == Some("tarball")) => curl(url, "tarball", notes),
+        _ => Err(FlakeRefError::UnsupportedType { scheme: url.scheme.clone() }),
     }
 }
 
 /// `refRegex`: `[a-zA-Z0-9@][a-zA-Z0-9_.\/@+-]*`.
 pub(crate) fn is_ref(s: &[u8]) -> bool {
-    !s.is_empty()
-        && (s[0].is_ascii_alphanumeric() || s[0] == b'@')
-        && s.iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b"_./@+-".contains(&b))
+    !s.is_empty() && (s[0].is_ascii_alphanumeric() || s[0] == b'@') && s.iter().all(|&b| b.is_ascii_alphanumeric() || b"_./@+-".contains(&b))
 }
 
 /// `revRegex`: exactly 40 hex digits.
@@ -284,17 +229,12 @@ pub(crate) fn is_rev(s: &[u8]) -> bool {
 /// `flakeIdRegexS`: `[a-zA-Z][a-zA-Z0-9_-]*`.
 fn is_flake_id(s: &str) -> bool {
     let b = s.as_bytes();
-    !b.is_empty()
-        && b[0].is_ascii_alphabetic()
-        && b.iter()
-            .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+    !b.is_empty() && b[0].is_ascii_alphabetic() && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
 }
 
 /// `tokenizeString(path, "/")`: empty pieces vanish.
 fn segments(path: &[u8]) -> Vec<&[u8]> {
-    path.split(|&b| b == b'/')
-        .filter(|p| !p.is_empty())
-        .collect()
+    path.split(|&b| b == b'/').filter(|p| !p.is_empty()).collect()
 }
 
 fn lossy(b: &[u8]) -> String {
@@ -302,11 +242,7 @@ fn lossy(b: &[u8]) -> String {
 }
 
 /// `GitArchiveInputScheme::inputFromURL` (github, gitlab, sourcehut).
-fn git_archive(
-    cx: &Ctx,
-    url: &ParsedUrl,
-    notes: &mut Vec<Note>,
-) -> Result<RawAttrs, FlakeRefError> {
+fn git_archive(cx: &Ctx, url: &ParsedUrl, notes: &mut Vec<Note>) -> Result<RawAttrs, FlakeRefError> {
     if let Some(a) = &url.authority {
         notes.push(Note::IgnoredAuthority(a.clone()));
     }
@@ -315,29 +251,11 @@ fn git_archive(
     let mut git_ref: Option<Vec<u8>> = None;
     let mut host: Option<Vec<u8>> = None;
     match path.len() {
-        0 | 1 => {
-            return Err(cx.invalid(format!(
-                "a {} reference needs an owner and a repository, like {}:owner/repo",
-                url.scheme, url.scheme
-            )))
-        }
+        0 | 1 => return Err(cx.invalid(format!("a {} reference needs an owner and a repository, like {}:owner/repo", url.scheme, url.scheme))),
         2 => {}
-        3 if is_rev(path[2]) => {
-            rev = Some(
-                path[2]
-                    .to_ascii_lowercase()
-                    .iter()
-                    .map(|&b| b as char)
-                    .collect(),
-            )
-        }
+        3 if is_rev(path[2]) => rev = Some(path[2].to_ascii_lowercase().iter().map(|&b| b as char).collect()),
         3 if is_ref(path[2]) => git_ref = Some(path[2].to_vec()),
-        3 => {
-            return Err(cx.invalid(format!(
-                "'{}' is not a commit hash or branch/tag name",
-                lossy(path[2])
-            )))
-        }
+        3 => return Err(cx.invalid(format!("'{}' is not a commit hash or branch/tag name", lossy(path[2])))),
         _ => {
             let rs = path[2..].join(&b'/');
             if !is_ref(&rs) {
@@ -352,20 +270,12 @@ fn git_archive(
                 if rev.is_some() {
                     return Err(cx.invalid("it contains two commit hashes"));
                 }
-                let r = parse_sha1_rev(value).map_err(|why| {
-                    cx.invalid(format!(
-                        "rev '{}' is not a commit hash: {why}",
-                        lossy(value)
-                    ))
-                })?;
+                let r = parse_sha1_rev(value).map_err(|why| cx.invalid(format!("rev '{}' is not a commit hash: {why}", lossy(value))))?;
                 rev = Some(r);
             }
             "ref" => {
                 if !is_ref(value) {
-                    return Err(cx.invalid(format!(
-                        "ref '{}' is not a valid branch/tag name",
-                        lossy(value)
-                    )));
+                    return Err(cx.invalid(format!("ref '{}' is not a valid branch/tag name", lossy(value))));
                 }
                 if git_ref.is_some() {
                     return Err(cx.invalid("it contains two branch/tag names"));
@@ -373,10 +283,7 @@ fn git_archive(
                 git_ref = Some(value.clone());
             }
             "host" => {
-                if !value
-                    .iter()
-                    .all(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-                {
+                if !value.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-') {
                     return Err(cx.invalid(format!("host '{}' is not a host name", lossy(value))));
                 }
                 host = Some(value.clone());
@@ -420,12 +327,7 @@ fn indirect(cx: &Ctx, url: &ParsedUrl, notes: &mut Vec<Note>) -> Result<RawAttrs
         1 => {}
         2 if is_rev(path[1]) => rev = Some(path[1]),
         2 if is_ref(path[1]) => git_ref = Some(path[1]),
-        2 => {
-            return Err(cx.invalid(format!(
-                "'{}' is not a commit hash or branch/tag name",
-                lossy(path[1])
-            )))
-        }
+        2 => return Err(cx.invalid(format!("'{}' is not a commit hash or branch/tag name", lossy(path[1])))),
         3 => {
             if !is_ref(path[1]) {
                 return Err(cx.invalid(format!("'{}' is not a branch/tag name", lossy(path[1]))));
@@ -436,18 +338,11 @@ fn indirect(cx: &Ctx, url: &ParsedUrl, notes: &mut Vec<Note>) -> Result<RawAttrs
             git_ref = Some(path[1]);
             rev = Some(path[2]);
         }
-        _ => {
-            return Err(cx.invalid("a flake registry reference is id, id/ref, id/rev or id/ref/rev"))
-        }
+        _ => return Err(cx.invalid("a flake registry reference is id, id/ref, id/rev or id/ref/rev")),
     }
-    let id = std::str::from_utf8(path[0])
-        .ok()
-        .filter(|id| is_flake_id(id));
+    let id = std::str::from_utf8(path[0]).ok().filter(|id| is_flake_id(id));
     let Some(id) = id else {
-        return Err(cx.invalid(format!(
-            "'{}' is not a valid flake registry name ([a-zA-Z][a-zA-Z0-9_-]*)",
-            lossy(path[0])
-        )));
+        return Err(cx.invalid(format!("'{}' is not a valid flake registry name ([a-zA-Z][a-zA-Z0-9_-]*)", lossy(path[0]))));
     };
     let mut a = RawAttrs::new();
     a.insert("type".into(), s("indirect"));
@@ -475,15 +370,10 @@ fn path_input(cx: &Ctx, url: &ParsedUrl) -> Result<RawAttrs, FlakeRefError> {
                 a.insert(name.clone(), s(value.clone()));
             }
             "revCount" | "lastModified" => {
-                let n = string_to_u64(value)
-                    .ok_or_else(|| cx.invalid(format!("{name} '{}' is not a number", lossy(value))))?;
+                let n = string_to_u64(value).ok_or_else(|| cx.invalid(format!("{name} '{}' is not a number", lossy(value))))?;
                 a.insert(name.clone(), RawAttr::Int(n));
             }
-            _ => {
-                return Err(cx.invalid(format!(
-                    "path: references take no parameter '{name}' (only dir, rev, narHash, revCount, lastModified)"
-                )))
-            }
+            _ => return Err(cx.invalid(format!("path: references take no parameter '{name}' (only dir, rev, narHash, revCount, lastModified)"))),
         }
     }
     Ok(a)
@@ -500,13 +390,7 @@ fn string_to_u64(v: &[u8]) -> Option<u64> {
 }
 
 /// Git flags that take `1` for true and anything else for false.
-const GIT_FLAGS: [&str; 5] = [
-    "shallow",
-    "submodules",
-    "exportIgnore",
-    "allRefs",
-    "verifyCommit",
-];
+const GIT_FLAGS: [&str; 5] = ["shallow", "submodules", "exportIgnore", "allRefs", "verifyCommit"];
 
 /// `GitInputScheme::inputFromURL` + `inputFromAttrs`.
 fn git(cx: &Ctx, url: &ParsedUrl, notes: &mut Vec<Note>) -> Result<RawAttrs, FlakeRefError> {
@@ -524,10 +408,7 @@ fn git(cx: &Ctx, url: &ParsedUrl, notes: &mut Vec<Note>) -> Result<RawAttrs, Fla
             }
             n if GIT_FLAGS.contains(&n) => {
                 if value != b"0" && value != b"1" {
-                    notes.push(Note::NonBinaryFlag {
-                        param: name.clone(),
-                        value: lossy(value),
-                    });
+                    notes.push(Note::NonBinaryFlag { param: name.clone(), value: lossy(value) });
                 }
                 a.insert(name.clone(), RawAttr::Bool(value == b"1"));
             }
@@ -536,13 +417,8 @@ fn git(cx: &Ctx, url: &ParsedUrl, notes: &mut Vec<Note>) -> Result<RawAttrs, Fla
             }
         }
     }
-    if let Some(k) = ["verifyCommit", "keytype", "publicKey", "publicKeys"]
-        .iter()
-        .find(|k| a.contains_key(**k))
-    {
-        return Err(cx.invalid(format!(
-            "'{k}' needs the experimental Nix feature 'verified-fetches', which glix does not enable"
-        )));
+    if let Some(k) = ["verifyCommit", "keytype", "publicKey", "publicKeys"].iter().find(|k| a.contains_key(**k)) {
+        return Err(cx.invalid(format!("'{k}' needs the experimental Nix feature 'verified-fetches', which glix does not enable")));
     }
     if let Some(RawAttr::Str(r)) = a.get("ref") {
         if is_bad_git_ref(r) {
@@ -552,13 +428,9 @@ fn git(cx: &Ctx, url: &ParsedUrl, notes: &mut Vec<Note>) -> Result<RawAttrs, Fla
     let written = url2.to_url_string();
     let fixed = fix_git_url(&written);
     if fixed != written {
-        notes.push(Note::RewrittenUrl {
-            from: written,
-            to: fixed.clone(),
-        });
+        notes.push(Note::RewrittenUrl { from: written, to: fixed.clone() });
     }
-    parse_url(&fixed, &mut Vec::new())
-        .map_err(|why| cx.invalid(format!("the Git URL '{fixed}' is not valid: {why}")))?;
+    parse_url(&fixed, &mut Vec::new()).map_err(|why| cx.invalid(format!("the Git URL '{fixed}' is not valid: {why}")))?;
     a.insert("url".into(), s(fixed));
     Ok(a)
 }
@@ -573,9 +445,7 @@ fn is_bad_git_ref(r: &[u8]) -> bool {
         || r.starts_with(b"/")
         || has(b"/.")
         || has(b"..")
-        || r.iter().any(|&b| {
-            b < 0x20 || b == 0x7f || b" :?^~[\\*".contains(&b) || (0x09..=0x0d).contains(&b)
-        })
+        || r.iter().any(|&b| b < 0x20 || b == 0x7f || b" :?^~[\\*".contains(&b) || (0x09..=0x0d).contains(&b))
         || r.ends_with(b".lock")
         || has(b".lock/")
         || has(b"@{")
@@ -594,14 +464,8 @@ fn fix_git_url(url: &str) -> String {
     if url.starts_with("file:") || url.contains("://") {
         return url.to_string();
     }
-    ParsedUrl {
-        scheme: "file".into(),
-        authority: Some(String::new()),
-        path: url.as_bytes().to_vec(),
-        query: BTreeMap::new(),
-        fragment: Vec::new(),
-    }
-    .to_url_string()
+    ParsedUrl { scheme: "file".into(), authority: Some(String::new()), path: url.as_bytes().to_vec(), query: BTreeMap::new(), fragment: Vec::new() }
+        .to_url_string()
 }
 
 /// `([^/]*)@(.*):(.*)` as a full match with ECMAScript backtracking: the first group is
@@ -612,11 +476,7 @@ fn scp_match(url: &str) -> Option<(&str, &str, &str)> {
         return None; // `.` does not match line terminators; to_string never emits them
     }
     let first_slash = url.find('/').unwrap_or(url.len());
-    let at = url[..first_slash]
-        .char_indices()
-        .filter(|&(i, c)| c == '@' && url[i + 1..].contains(':'))
-        .map(|(i, _)| i)
-        .next_back()?;
+    let at = url[..first_slash].char_indices().filter(|&(i, c)| c == '@' && url[i + 1..].contains(':')).map(|(i, _)| i).next_back()?;
     let rest = &url[at + 1..];
     let colon = rest.rfind(':')?;
     Some((&url[..at], &rest[..colon], &rest[colon + 1..]))
@@ -637,14 +497,10 @@ fn mercurial(cx: &Ctx, url: &ParsedUrl) -> Result<RawAttrs, FlakeRefError> {
         }
     }
     let url_s = url2.to_url_string();
-    parse_url(&url_s, &mut Vec::new())
-        .map_err(|why| cx.invalid(format!("the Mercurial URL '{url_s}' is not valid: {why}")))?;
+    parse_url(&url_s, &mut Vec::new()).map_err(|why| cx.invalid(format!("the Mercurial URL '{url_s}' is not valid: {why}")))?;
     if let Some(RawAttr::Str(r)) = a.get("ref") {
         if !is_ref(r) {
-            return Err(cx.invalid(format!(
-                "'{}' is not a valid Mercurial branch/tag name",
-                lossy(r)
-            )));
+            return Err(cx.invalid(format!("'{}' is not a valid Mercurial branch/tag name", lossy(r))));
         }
     }
     a.insert("url".into(), s(url_s));
@@ -674,16 +530,7 @@ fn curl(url: &ParsedUrl, kind: &str, notes: &mut Vec<Note>) -> Result<RawAttrs, 
     }
     // These are Nix's own parameters, not part of the HTTP request; `name` and `unpack`
     // are removed without being used.
-    for name in [
-        "type",
-        "url",
-        "narHash",
-        "name",
-        "unpack",
-        "rev",
-        "revCount",
-        "lastModified",
-    ] {
+    for name in ["type", "url", "narHash", "name", "unpack", "rev", "revCount", "lastModified"] {
         if url2.query.remove(name).is_some() && matches!(name, "type" | "url" | "name" | "unpack") {
             notes.push(Note::IgnoredParam(name.into()));
         }

@@ -9,9 +9,7 @@ use super::{shown, Attr, FlakeRefError};
 
 pub(crate) fn check(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
     if p.form == Form::BarePath {
-        return Err(FlakeRefError::BarePath {
-            input: shown(input),
-        });
+        return Err(FlakeRefError::BarePath { input: shown(input) });
     }
     check_unsafe(input, input)?;
     for value in p.attrs.values() {
@@ -38,10 +36,7 @@ fn check_unsafe(input: &str, text: &str) -> Result<(), FlakeRefError> {
     } else {
         return Ok(());
     };
-    Err(FlakeRefError::UnsafeCharacter {
-        input: shown(input),
-        what,
-    })
+    Err(FlakeRefError::UnsafeCharacter { input: shown(input), what })
 }
 
 fn check_notes(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
@@ -49,47 +44,25 @@ fn check_notes(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
     let supported = match kind {
         "github" | "gitlab" | "sourcehut" => "dir, ref, rev, host, narHash",
         "indirect" => "dir",
-        "tarball" | "file" => {
-            "dir, rev, revCount, lastModified, narHash and the URL's own parameters"
-        }
+        "tarball" | "file" => "dir, rev, revCount, lastModified, narHash and the URL's own parameters",
         _ => "dir and the parameters of the input type",
     };
     let describe = |note: &Note| -> Option<(String, String)> {
         Some(match note {
-            Note::Query(QueryNote::NoEquals(p)) => (
-                format!("parameter '{p}' (no '=')"),
-                "write name=value".to_string(),
-            ),
-            Note::Query(QueryNote::Duplicate(p)) => (
-                format!("the second '{p}' parameter"),
-                "give each parameter once".to_string(),
-            ),
-            Note::IgnoredParam(p) => (
-                format!("parameter '{p}'"),
-                format!("{kind} references support {supported}"),
-            ),
+            Note::Query(QueryNote::NoEquals(p)) => (format!("parameter '{p}' (no '=')"), "write name=value".to_string()),
+            Note::Query(QueryNote::Duplicate(p)) => (format!("the second '{p}' parameter"), "give each parameter once".to_string()),
+            Note::IgnoredParam(p) => (format!("parameter '{p}'"), format!("{kind} references support {supported}")),
             Note::IgnoredAuthority(a) => (
                 format!("the host part '//{a}'"),
-                if kind == "indirect" {
-                    "write flake:name".to_string()
-                } else {
-                    format!("write {kind}:owner/repo (for another host, add ?host=...)")
-                },
+                if kind == "indirect" { "write flake:name".to_string() } else { format!("write {kind}:owner/repo (for another host, add ?host=...)") },
             ),
-            Note::NonBinaryFlag { param, value } => (
-                format!("{param}={value} (only 1 means true)"),
-                format!("write {param}=1 or {param}=0"),
-            ),
+            Note::NonBinaryFlag { param, value } => (format!("{param}={value} (only 1 means true)"), format!("write {param}=1 or {param}=0")),
             // Not ignored but changed: check_location reports it.
             Note::RewrittenUrl { .. } => return None,
         })
     };
     match p.notes.iter().find_map(describe) {
-        Some((what, hint)) => Err(FlakeRefError::Ignored {
-            input: shown(input),
-            what,
-            hint,
-        }),
+        Some((what, hint)) => Err(FlakeRefError::Ignored { input: shown(input), what, hint }),
         None => Ok(()),
     }
 }
@@ -115,9 +88,7 @@ fn check_location(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
     if kind == "path" {
         return match str_attr(p, "path") {
             Some(path) if path.starts_with('/') => Ok(()),
-            _ => Err(FlakeRefError::RelativePath {
-                input: shown(input),
-            }),
+            _ => Err(FlakeRefError::RelativePath { input: shown(input) }),
         };
     }
     if !matches!(kind, "git" | "hg" | "tarball" | "file") {
@@ -128,47 +99,23 @@ fn check_location(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
     };
     // The transport the user asked for: git+https -> https, git -> git, tarball+https -> https.
     let scheme = input.split(':').next().unwrap_or("");
-    let wanted = if scheme == "git" {
-        "git"
-    } else {
-        split_scheme(scheme).1
-    };
-    let malformed = |reason: String| FlakeRefError::MalformedUrl {
-        input: shown(input),
-        reason,
-        example: example(kind, wanted).into(),
-    };
-    let url = parse_url(url_attr, &mut Vec::new()).map_err(|why| {
-        malformed(format!(
-            "Nix turns it into '{url_attr}', which is not a valid URL: {why}"
-        ))
-    })?;
-    if let Some(Note::RewrittenUrl { from, to }) = p
-        .notes
-        .iter()
-        .find(|n| matches!(n, Note::RewrittenUrl { .. }))
-    {
+    let wanted = if scheme == "git" { "git" } else { split_scheme(scheme).1 };
+    let malformed = |reason: String| FlakeRefError::MalformedUrl { input: shown(input), reason, example: example(kind, wanted).into() };
+    let url = parse_url(url_attr, &mut Vec::new()).map_err(|why| malformed(format!("Nix turns it into '{url_attr}', which is not a valid URL: {why}")))?;
+    if let Some(Note::RewrittenUrl { from, to }) = p.notes.iter().find(|n| matches!(n, Note::RewrittenUrl { .. })) {
         return Err(malformed(format!("Nix would rewrite '{from}' to '{to}'")));
     }
     if url.scheme != wanted {
         return Err(malformed(format!("Nix would rewrite it to '{url_attr}'")));
     }
     if let Some(key) = url.query.keys().find(|k| k.is_empty() || k.contains('%')) {
-        return Err(malformed(format!(
-            "parameter name '{key}' is empty or contains characters Nix re-encodes"
-        )));
+        return Err(malformed(format!("parameter name '{key}' is empty or contains characters Nix re-encodes")));
     }
     if wanted == "file" {
         if !url.path.starts_with(b"/") {
-            return Err(FlakeRefError::RelativePath {
-                input: shown(input),
-            });
+            return Err(FlakeRefError::RelativePath { input: shown(input) });
         }
-    } else if url
-        .authority
-        .as_deref()
-        .is_none_or(|a| authority_host(a).is_empty())
-    {
+    } else if url.authority.as_deref().is_none_or(|a| authority_host(a).is_empty()) {
         return Err(malformed(format!("'{url_attr}' has no host")));
     }
     Ok(())
@@ -177,9 +124,7 @@ fn check_location(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
 fn example(kind: &str, transport: &str) -> &'static str {
     match (kind, transport) {
         (_, "file") => "git+file:///absolute/path",
-        ("git", "ssh") => {
-            "git+ssh://git@example.com/owner/repo.git (a '/' after the host, not ':')"
-        }
+        ("git", "ssh") => "git+ssh://git@example.com/owner/repo.git (a '/' after the host, not ':')",
         ("git", _) => "git+https://example.com/owner/repo.git",
         ("hg", _) => "hg+https://example.com/repo",
         _ => "https://example.com/archive.tar.gz",
@@ -188,10 +133,7 @@ fn example(kind: &str, transport: &str) -> &'static str {
 
 /// Nix stores these hashes as given and only checks them when fetching; glix checks now.
 fn check_hashes(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
-    let bad = |reason: String| FlakeRefError::InvalidHash {
-        input: shown(input),
-        reason,
-    };
+    let bad = |reason: String| FlakeRefError::InvalidHash { input: shown(input), reason };
     if let Some(h) = str_attr(p, "narHash") {
         check_sri_sha256(h).map_err(|why| bad(format!("narHash '{h}' is invalid: {why}")))?;
     }
@@ -199,9 +141,7 @@ fn check_hashes(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
     if matches!(kind(p), "git" | "hg" | "path" | "tarball" | "file") {
         if let Some(rev) = str_attr(p, "rev") {
             if !is_rev(rev.as_bytes()) {
-                return Err(bad(format!(
-                    "rev '{rev}' is not a commit hash (40 hex digits)"
-                )));
+                return Err(bad(format!("rev '{rev}' is not a commit hash (40 hex digits)")));
             }
         }
     }

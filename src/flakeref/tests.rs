@@ -14,9 +14,7 @@ const REV: &str = "0123456789abcdef0123456789abcdef01234567";
 const NAR: &str = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
 
 fn attrs(s: &str) -> BTreeMap<String, serde_json::Value> {
-    FlakeRef::parse(s)
-        .unwrap_or_else(|e| panic!("{s}: {e}"))
-        .attrs()
+    FlakeRef::parse(s).unwrap_or_else(|e| panic!("{s}: {e}")).attrs()
 }
 
 fn obj(v: serde_json::Value) -> BTreeMap<String, serde_json::Value> {
@@ -25,21 +23,11 @@ fn obj(v: serde_json::Value) -> BTreeMap<String, serde_json::Value> {
 
 #[test]
 fn forge_refs_split_into_owner_repo_ref_rev() {
-    assert_eq!(
-        attrs("github:NixOS/nixpkgs/23.05?dir=lib"),
-        obj(
-            json!({"type": "github", "owner": "NixOS", "repo": "nixpkgs", "ref": "23.05", "dir": "lib"})
-        )
-    );
-    assert_eq!(
-        attrs(&format!("gitlab:o/r/{}", REV.to_uppercase())),
-        obj(json!({"type": "gitlab", "owner": "o", "repo": "r", "rev": REV}))
-    );
+    assert_eq!(attrs("github:NixOS/nixpkgs/23.05?dir=lib"), obj(json!({"type": "github", "owner": "NixOS", "repo": "nixpkgs", "ref": "23.05", "dir": "lib"})));
+    assert_eq!(attrs(&format!("gitlab:o/r/{}", REV.to_uppercase())), obj(json!({"type": "gitlab", "owner": "o", "repo": "r", "rev": REV})));
     assert_eq!(
         attrs("sourcehut:~sircmpwn/hare?ref=feature/x&host=git.example.org"),
-        obj(
-            json!({"type": "sourcehut", "owner": "~sircmpwn", "repo": "hare", "ref": "feature/x", "host": "git.example.org"})
-        )
+        obj(json!({"type": "sourcehut", "owner": "~sircmpwn", "repo": "hare", "ref": "feature/x", "host": "git.example.org"}))
     );
     assert_eq!(attrs("github:o/r/a/b/c")["ref"], json!("a/b/c"));
 }
@@ -48,39 +36,21 @@ fn forge_refs_split_into_owner_repo_ref_rev() {
 fn git_urls_keep_their_url_and_flags() {
     assert_eq!(
         attrs("git+https://example.com/o/r.git?ref=main&submodules=1&dir=sub"),
-        obj(
-            json!({"type": "git", "url": "https://example.com/o/r.git", "ref": "main", "submodules": true, "dir": "sub"})
-        )
+        obj(json!({"type": "git", "url": "https://example.com/o/r.git", "ref": "main", "submodules": true, "dir": "sub"}))
     );
     assert_eq!(
-        attrs(&format!(
-            "git+ssh://git@example.com/o/r?rev={REV}&shallow=0"
-        )),
-        obj(
-            json!({"type": "git", "url": "ssh://git@example.com/o/r", "rev": REV, "shallow": false})
-        )
+        attrs(&format!("git+ssh://git@example.com/o/r?rev={REV}&shallow=0")),
+        obj(json!({"type": "git", "url": "ssh://git@example.com/o/r", "rev": REV, "shallow": false}))
     );
-    assert_eq!(
-        attrs("git+file:///srv/repo")["url"],
-        json!("file:///srv/repo")
-    );
+    assert_eq!(attrs("git+file:///srv/repo")["url"], json!("file:///srv/repo"));
 }
 
 #[test]
 fn paths_tarballs_and_registry_refs() {
-    assert_eq!(
-        attrs(&format!("path:/srv/flake?revCount=3&narHash={NAR}")),
-        obj(json!({"type": "path", "path": "/srv/flake", "revCount": 3, "narHash": NAR}))
-    );
-    assert_eq!(
-        attrs("https://example.com/x/foo-1.0.tar.gz"),
-        obj(json!({"type": "tarball", "url": "https://example.com/x/foo-1.0.tar.gz"}))
-    );
+    assert_eq!(attrs(&format!("path:/srv/flake?revCount=3&narHash={NAR}")), obj(json!({"type": "path", "path": "/srv/flake", "revCount": 3, "narHash": NAR})));
+    assert_eq!(attrs("https://example.com/x/foo-1.0.tar.gz"), obj(json!({"type": "tarball", "url": "https://example.com/x/foo-1.0.tar.gz"})));
     assert_eq!(attrs("file+https://example.com/f")["type"], json!("file"));
-    assert_eq!(
-        attrs("nixpkgs/nixos-24.05"),
-        obj(json!({"type": "indirect", "id": "nixpkgs", "ref": "nixos-24.05"}))
-    );
+    assert_eq!(attrs("nixpkgs/nixos-24.05"), obj(json!({"type": "indirect", "id": "nixpkgs", "ref": "nixos-24.05"})));
     assert!(FlakeRef::parse("flake:nixpkgs").unwrap().is_indirect());
 }
 
@@ -91,10 +61,7 @@ fn junk_is_rejected_with_a_reason() {
         ("github:o", "needs an owner and a repository"),
         ("github:o/r/bad ref", "not a valid URL"),
         ("github:o/r/v1?rev=abc", "not a commit hash"),
-        (
-            &format!("github:o/r/v1?rev={REV}"),
-            "both a commit hash and a branch",
-        ),
+        (&format!("github:o/r/v1?rev={REV}"), "both a commit hash and a branch"),
         ("github:o/r#pkg", "unexpected '#pkg'"),
         ("", "empty flake reference"),
         ("./foo", "write path:/absolute/path"),
@@ -184,10 +151,7 @@ fn input_name_falls_back_in_order() {
     assert_eq!(canonical_input_name(&r), "tool");
     assert_eq!(input_name(&r, |n| n == "tool"), "alice-tool");
     let hashed = input_name(&r, |n| n == "tool" || n == "alice-tool");
-    assert!(
-        hashed.starts_with("tool-") && hashed.len() == "tool-".len() + 8,
-        "{hashed}"
-    );
+    assert!(hashed.starts_with("tool-") && hashed.len() == "tool-".len() + 8, "{hashed}");
     let used = ["tool", "alice-tool", hashed.as_str(), "tool-2"];
     assert_eq!(input_name(&r, |n| used.contains(&n)), "tool-3");
 }
@@ -198,14 +162,8 @@ fn arb_ref() -> impl Strategy<Value = String> {
     let word = "[a-zA-Z][a-zA-Z0-9._-]{0,10}";
     let rev = "[0-9a-f]{40}";
     prop_oneof![
-        (
-            prop::sample::select(vec!["github", "gitlab", "sourcehut"]),
-            word,
-            word,
-            prop::option::of(word),
-            prop::option::of(word)
-        )
-            .prop_map(|(k, o, r, rf, d)| {
+        (prop::sample::select(vec!["github", "gitlab", "sourcehut"]), word, word, prop::option::of(word), prop::option::of(word)).prop_map(
+            |(k, o, r, rf, d)| {
                 let mut s = format!("{k}:{o}/{r}");
                 if let Some(rf) = rf {
                     s += &format!("/{rf}");
@@ -214,29 +172,18 @@ fn arb_ref() -> impl Strategy<Value = String> {
                     s += &format!("?dir={d}");
                 }
                 s
-            }),
-        (
-            prop::sample::select(vec!["https", "ssh", "http", "file"]),
-            word,
-            word,
-            prop::option::of(rev),
-            prop::bool::ANY
-        )
-            .prop_map(|(t, h, p, rev, sub)| {
-                let host = if t == "file" {
-                    String::new()
-                } else {
-                    format!("{h}.example")
-                };
-                let mut s = format!("git+{t}://{host}/{p}.git?submodules={}", sub as u8);
-                if let Some(rev) = rev {
-                    s += &format!("&rev={rev}");
-                }
-                s
-            }),
+            }
+        ),
+        (prop::sample::select(vec!["https", "ssh", "http", "file"]), word, word, prop::option::of(rev), prop::bool::ANY).prop_map(|(t, h, p, rev, sub)| {
+            let host = if t == "file" { String::new() } else { format!("{h}.example") };
+            let mut s = format!("git+{t}://{host}/{p}.git?submodules={}", sub as u8);
+            if let Some(rev) = rev {
+                s += &format!("&rev={rev}");
+            }
+            s
+        }),
         (word, word).prop_map(|(a, b)| format!("path:/{a}/{b}")),
-        (word, prop::sample::select(vec![".tar.gz", ".zip", ""]))
-            .prop_map(|(a, e)| format!("https://dl.example/{a}{e}")),
+        (word, prop::sample::select(vec![".tar.gz", ".zip", ""])).prop_map(|(a, e)| format!("https://dl.example/{a}{e}")),
         (word, prop::option::of(rev)).prop_map(|(id, rev)| match rev {
             Some(rev) => format!("flake:{}/{rev}", id.replace('.', "")),
             None => format!("flake:{}", id.replace('.', "")),
@@ -279,12 +226,7 @@ fn generated_refs_round_trip() {
     for _ in 0..3000 {
         let s = arb_ref().new_tree(&mut runner).unwrap().current();
         let r = FlakeRef::parse(&s).unwrap_or_else(|e| panic!("{s}: {e}"));
-        assert_eq!(
-            FlakeRef::parse(&r.to_url()).as_ref(),
-            Ok(&r),
-            "{s} -> {}",
-            r.to_url()
-        );
+        assert_eq!(FlakeRef::parse(&r.to_url()).as_ref(), Ok(&r), "{s} -> {}", r.to_url());
     }
 }
 
@@ -346,13 +288,6 @@ fn input_names_are_deterministic_and_collision_free() {
     let distinct_refs: std::collections::HashSet<_> = refs.iter().collect();
     let distinct_names: std::collections::HashSet<_> = names.iter().collect();
     assert_eq!(distinct_refs.len(), distinct_names.len());
-    assert!(
-        distinct_refs.len() > 100,
-        "the generator should produce many distinct refs"
-    );
-    assert_eq!(
-        assign_names(&refs),
-        names,
-        "same refs, same order, same names"
-    );
+    assert!(distinct_refs.len() > 100, "the generator should produce many distinct refs");
+    assert_eq!(assign_names(&refs), names, "same refs, same order, same names");
 }

@@ -33,10 +33,7 @@ fn is_unreserved(b: u8) -> bool {
 }
 
 fn is_subdelim(b: u8) -> bool {
-    matches!(
-        b,
-        b'!' | b'$' | b'&' | b'\'' | b'"' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
-    )
+    matches!(b, b'!' | b'$' | b'&' | b'\'' | b'"' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=')
 }
 
 /// True when `s` is a sequence of `unreserved | pctEncoded | subdelims | extra`.
@@ -69,10 +66,7 @@ fn bad_char(part: &str, s: &[u8], extra: &[u8]) -> UrlError {
     let Some(i) = first_bad(s, extra) else {
         return format!("the {part} is not valid");
     };
-    let c = String::from_utf8_lossy(&s[i..])
-        .chars()
-        .next()
-        .unwrap_or('?');
+    let c = String::from_utf8_lossy(&s[i..]).chars().next().unwrap_or('?');
     let shown = match c {
         '%' => return format!("the {part} has a '%' without two hex digits after it"),
         ' ' => "a space".to_string(),
@@ -102,11 +96,7 @@ pub(crate) fn is_fragment(s: &[u8]) -> bool {
 /// `schemeNameRegex`: `[a-z][a-z0-9+.-]*`.
 pub(crate) fn is_scheme(s: &str) -> bool {
     let b = s.as_bytes();
-    !b.is_empty()
-        && b[0].is_ascii_lowercase()
-        && b[1..].iter().all(|&c| {
-            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'+' | b'.' | b'-')
-        })
+    !b.is_empty() && b[0].is_ascii_lowercase() && b[1..].iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'+' | b'.' | b'-'))
 }
 
 /// `ipv6AddressSegmentRegex`: `[0-9a-fA-F:]+(%\w+)?`.
@@ -116,16 +106,13 @@ fn is_ipv6_segment(s: &[u8]) -> bool {
         None => (s, None),
     };
     let addr_ok = !addr.is_empty() && addr.iter().all(|&b| b.is_ascii_hexdigit() || b == b':');
-    let zone_ok = zone.is_none_or(|z| {
-        !z.is_empty() && z.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_')
-    });
+    let zone_ok = zone.is_none_or(|z| !z.is_empty() && z.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_'));
     addr_ok && zone_ok
 }
 
 /// `hostRegex`: `\[ipv6\] | ipv6 | (unreserved | pct | subdelims)*`.
 fn is_host(s: &[u8]) -> bool {
-    if s.len() >= 2 && s[0] == b'[' && s[s.len() - 1] == b']' && is_ipv6_segment(&s[1..s.len() - 1])
-    {
+    if s.len() >= 2 && s[0] == b'[' && s[s.len() - 1] == b']' && is_ipv6_segment(&s[1..s.len() - 1]) {
         return true;
     }
     is_ipv6_segment(s) || all_chars(s, b"")
@@ -218,35 +205,24 @@ fn stoul_hex2(t: &[u8]) -> Result<u8, ()> {
     if digits == 0 {
         return Err(());
     }
-    let v = if negative {
-        value.wrapping_neg()
-    } else {
-        value
-    };
+    let v = if negative { value.wrapping_neg() } else { value };
     Ok(v as u8)
 }
 
 /// `decodeQuery`: split on `&` (empty pieces vanish), keep the first value per key,
 /// decode values but not keys.
-pub(crate) fn decode_query(
-    q: &[u8],
-    notes: &mut Vec<QueryNote>,
-) -> Result<BTreeMap<String, Vec<u8>>, ()> {
+pub(crate) fn decode_query(q: &[u8], notes: &mut Vec<QueryNote>) -> Result<BTreeMap<String, Vec<u8>>, ()> {
     let mut map = BTreeMap::new();
     for piece in q.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
         let Some(eq) = piece.iter().position(|&b| b == b'=') else {
-            notes.push(QueryNote::NoEquals(
-                String::from_utf8_lossy(piece).into_owned(),
-            ));
+            notes.push(QueryNote::NoEquals(String::from_utf8_lossy(piece).into_owned()));
             continue;
         };
         // Keys are substrings of a &str split at ASCII bytes, so they are valid UTF-8.
         let key = String::from_utf8_lossy(&piece[..eq]).into_owned();
         let value = percent_decode(&piece[eq + 1..])?;
         match map.entry(key) {
-            std::collections::btree_map::Entry::Occupied(e) => {
-                notes.push(QueryNote::Duplicate(e.key().clone()))
-            }
+            std::collections::btree_map::Entry::Occupied(e) => notes.push(QueryNote::Duplicate(e.key().clone())),
             std::collections::btree_map::Entry::Vacant(e) => {
                 e.insert(value);
             }
@@ -263,9 +239,7 @@ pub(crate) fn parse_url(s: &str, notes: &mut Vec<QueryNote>) -> Result<ParsedUrl
     let colon = s.find(':').ok_or("it has no scheme")?;
     let scheme = &s[..colon];
     if !is_scheme(scheme) {
-        return Err(format!(
-            "the scheme '{scheme}' is not of the form [a-z][a-z0-9+.-]*"
-        ));
+        return Err(format!("the scheme '{scheme}' is not of the form [a-z][a-z0-9+.-]*"));
     }
     let rest = &s.as_bytes()[colon + 1..];
 
@@ -292,10 +266,8 @@ pub(crate) fn parse_url(s: &str, notes: &mut Vec<QueryNote>) -> Result<ParsedUrl
         scheme: scheme.to_string(),
         authority,
         path: percent_decode(path).map_err(|_| "bad percent-encoding in the path")?,
-        query: decode_query(query.unwrap_or(b""), notes)
-            .map_err(|_| "bad percent-encoding in the ?query")?,
-        fragment: percent_decode(fragment.unwrap_or(b""))
-            .map_err(|_| "bad percent-encoding in the #fragment")?,
+        query: decode_query(query.unwrap_or(b""), notes).map_err(|_| "bad percent-encoding in the ?query")?,
+        fragment: percent_decode(fragment.unwrap_or(b"")).map_err(|_| "bad percent-encoding in the #fragment")?,
     };
 
     let transport_is_file = split_scheme(&url.scheme).1 == "file";
@@ -375,16 +347,7 @@ impl ParsedUrl {
 
 /// `encodeQuery`: keys and values are both encoded, keeping `:@/?`.
 pub(crate) fn encode_query(q: &BTreeMap<String, Vec<u8>>) -> String {
-    q.iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                percent_encode(k.as_bytes(), b":@/?"),
-                percent_encode(v, b":@/?")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+    q.iter().map(|(k, v)| format!("{}={}", percent_encode(k.as_bytes(), b":@/?"), percent_encode(v, b":@/?"))).collect::<Vec<_>>().join("&")
 }
 
 #[cfg(test)]

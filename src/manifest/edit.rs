@@ -85,20 +85,11 @@ impl ManifestDoc {
 
     /// The document `doc`, parsed from `text`, with its validated `manifest`.
     fn from_parts(doc: DocumentMut, text: &str, origin: &str, manifest: Manifest) -> ManifestDoc {
-        ManifestDoc {
-            doc,
-            origin: origin.to_string(),
-            manifest,
-            text: text.to_string(),
-        }
+        ManifestDoc { doc, origin: origin.to_string(), manifest, text: text.to_string() }
     }
 
     /// A new manifest, as `glix init` and `glix host add` write it.
-    pub fn new_host(
-        default_user: Option<&str>,
-        system: Option<&str>,
-        origin: &str,
-    ) -> Result<ManifestDoc, EditError> {
+    pub fn new_host(default_user: Option<&str>, system: Option<&str>, origin: &str) -> Result<ManifestDoc, EditError> {
         let mut text = format!(
             "# Packages of this host, managed by `glix` (glix add / remove / config ...).\n\
              # You may edit this file by hand; glix keeps your comments and layout.\n\
@@ -123,8 +114,7 @@ impl ManifestDoc {
             return Ok(None);
         }
         let mut doc = parsed.into_mut();
-        migrate::upgrade(doc.as_table_mut(), manifest.file_schema)
-            .map_err(|m| ManifestError::new(ErrorKind::Schema, origin, text, None, m))?;
+        migrate::upgrade(doc.as_table_mut(), manifest.file_schema).map_err(|m| ManifestError::new(ErrorKind::Schema, origin, text, None, m))?;
         let out = doc.to_string();
         Ok(Some(ManifestDoc::parse(&out, origin)?))
     }
@@ -148,11 +138,7 @@ impl ManifestDoc {
         t.insert("input", value(&p.input));
         t.insert("scope", value(p.scope.as_str()));
         if p.scope == super::Scope::Home {
-            if let Some(u) = p
-                .user
-                .as_deref()
-                .filter(|u| Some(*u) != self.manifest.host.default_user.as_deref())
-            {
+            if let Some(u) = p.user.as_deref().filter(|u| Some(*u) != self.manifest.host.default_user.as_deref()) {
                 t.insert("user", value(u));
             }
         }
@@ -193,12 +179,7 @@ impl ManifestDoc {
     }
 
     /// Set (or add) a top-level field of a package, keeping its position and comments.
-    pub fn set_field(
-        &mut self,
-        name: &str,
-        key: &str,
-        v: toml_edit::Value,
-    ) -> Result<(), EditError> {
+    pub fn set_field(&mut self, name: &str, key: &str, v: toml_edit::Value) -> Result<(), EditError> {
         self.package(name)?;
         self.edit(name, |root| {
             if let Some(t) = package_table(root, name) {
@@ -215,9 +196,7 @@ impl ManifestDoc {
         self.package(name)?;
         self.edit(name, |root| {
             if let Some(t) = package_table(root, name) {
-                let c = t
-                    .entry("config")
-                    .or_insert_with(|| Item::Table(Table::new()));
+                let c = t.entry("config").or_insert_with(|| Item::Table(Table::new()));
                 if let Some(c) = c.as_table_like_mut() {
                     for (k, v) in pairs {
                         set_value(c, k, v.as_str().into());
@@ -249,10 +228,7 @@ impl ManifestDoc {
     }
 
     fn package(&self, name: &str) -> Result<&Package, EditError> {
-        self.manifest
-            .packages
-            .get(name)
-            .ok_or_else(|| EditError::NoSuchPackage(name.to_string()))
+        self.manifest.packages.get(name).ok_or_else(|| EditError::NoSuchPackage(name.to_string()))
     }
 
     /// Apply `f`, an edit of package `name` only, validate the result, and keep it only
@@ -289,18 +265,12 @@ fn require_current(manifest: &Manifest, origin: &str) -> Result<(), EditError> {
     if manifest.file_schema == CURRENT_SCHEMA {
         Ok(())
     } else {
-        Err(EditError::OldSchema {
-            origin: origin.to_string(),
-            found: manifest.file_schema,
-        })
+        Err(EditError::OldSchema { origin: origin.to_string(), found: manifest.file_schema })
     }
 }
 
 fn package_table<'a>(root: &'a mut Table, name: &str) -> Option<&'a mut dyn toml_edit::TableLike> {
-    root.get_mut("packages")?
-        .as_table_like_mut()?
-        .get_mut(name)?
-        .as_table_like_mut()
+    root.get_mut("packages")?.as_table_like_mut()?.get_mut(name)?.as_table_like_mut()
 }
 
 /// Replace a value in place (keeping the comment after it), or append it.

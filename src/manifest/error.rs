@@ -55,30 +55,15 @@ pub struct ManifestError {
 }
 
 impl ManifestError {
-    pub(crate) fn new(
-        kind: ErrorKind,
-        origin: &str,
-        text: &str,
-        span: Option<Range<usize>>,
-        message: impl Into<String>,
-    ) -> Self {
-        ManifestError {
-            kind,
-            origin: origin.to_string(),
-            location: span.map(|s| Location::of_offset(text, s.start)),
-            message: message.into(),
-        }
+    pub(crate) fn new(kind: ErrorKind, origin: &str, text: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+        ManifestError { kind, origin: origin.to_string(), location: span.map(|s| Location::of_offset(text, s.start)), message: message.into() }
     }
 }
 
 impl fmt::Display for ManifestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.location {
-            Some(l) => write!(
-                f,
-                "{}:{}:{}: {}",
-                self.origin, l.line, l.column, self.message
-            ),
+            Some(l) => write!(f, "{}:{}:{}: {}", self.origin, l.line, l.column, self.message),
             None => write!(f, "{}: {}", self.origin, self.message),
         }
     }

@@ -21,13 +21,7 @@ pub fn load_str(text: &str, origin: &str) -> Result<Manifest, ManifestError> {
 pub(super) fn parse<'t>(text: &'t str, origin: &str) -> Result<toml_edit::Document<&'t str>, ManifestError> {
     toml_edit::Document::parse(text).map_err(|e| {
         let msg = e.message().trim_end().to_string();
-        ManifestError::new(
-            ErrorKind::Syntax,
-            origin,
-            text,
-            e.span(),
-            format!("invalid TOML: {msg}"),
-        )
+        ManifestError::new(ErrorKind::Syntax, origin, text, e.span(), format!("invalid TOML: {msg}"))
     })
 }
 
@@ -57,12 +51,7 @@ struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    fn err(
-        &self,
-        kind: ErrorKind,
-        span: Option<Range<usize>>,
-        msg: impl Into<String>,
-    ) -> ManifestError {
+    fn err(&self, kind: ErrorKind, span: Option<Range<usize>>, msg: impl Into<String>) -> ManifestError {
         ManifestError::new(kind, self.origin, self.text, span, msg)
     }
     fn invalid(&self, span: Option<Range<usize>>, msg: impl Into<String>) -> ManifestError {
@@ -76,15 +65,9 @@ impl Cx<'_> {
 /// NUL characters.
 fn check_nix_representable(cx: &Cx, table: &dyn TableLike) -> Result<(), ManifestError> {
     for (key, item) in table.iter() {
-        let span = || {
-            item.span()
-                .or_else(|| table.key(key).and_then(|k| k.span()))
-        };
+        let span = || item.span().or_else(|| table.key(key).and_then(|k| k.span()));
         if key.contains('\0') {
-            return Err(cx.invalid(
-                table.key(key).and_then(|k| k.span()),
-                "a key contains a NUL character, which Nix cannot represent",
-            ));
+            return Err(cx.invalid(table.key(key).and_then(|k| k.span()), "a key contains a NUL character, which Nix cannot represent"));
         }
         match item {
             Item::Value(v) => check_value(cx, key, v, span())?,
@@ -96,12 +79,7 @@ fn check_nix_representable(cx: &Cx, table: &dyn TableLike) -> Result<(), Manifes
     Ok(())
 }
 
-fn check_value(
-    cx: &Cx,
-    key: &str,
-    v: &Value,
-    span: Option<Range<usize>>,
-) -> Result<(), ManifestError> {
+fn check_value(cx: &Cx, key: &str, v: &Value, span: Option<Range<usize>>) -> Result<(), ManifestError> {
     match v {
         Value::Datetime(_) => Err(cx.invalid(
             v.span().or(span),
@@ -118,32 +96,16 @@ fn check_value(
 
 fn read_schema(cx: &Cx, root: &Table) -> Result<i64, ManifestError> {
     let Some(item) = root.get("schema") else {
-        return Err(cx.err(
-            ErrorKind::Schema,
-            Some(0..0),
-            format!("missing `schema = {CURRENT_SCHEMA}` at the top of the manifest"),
-        ));
+        return Err(cx.err(ErrorKind::Schema, Some(0..0), format!("missing `schema = {CURRENT_SCHEMA}` at the top of the manifest")));
     };
     let Some(n) = item.as_integer() else {
-        return Err(cx.err(
-            ErrorKind::Schema,
-            item.span(),
-            format!("`schema` must be an integer such as {CURRENT_SCHEMA}"),
-        ));
+        return Err(cx.err(ErrorKind::Schema, item.span(), format!("`schema` must be an integer such as {CURRENT_SCHEMA}")));
     };
     if n > CURRENT_SCHEMA {
-        return Err(cx.err(
-            ErrorKind::Schema,
-            item.span(),
-            format!("schema {n} is newer than this glix understands (up to {CURRENT_SCHEMA}); upgrade glix"),
-        ));
+        return Err(cx.err(ErrorKind::Schema, item.span(), format!("schema {n} is newer than this glix understands (up to {CURRENT_SCHEMA}); upgrade glix")));
     }
     if n < OLDEST_SCHEMA {
-        return Err(cx.err(
-            ErrorKind::Schema,
-            item.span(),
-            format!("unknown schema {n} (this glix reads {OLDEST_SCHEMA} to {CURRENT_SCHEMA})"),
-        ));
+        return Err(cx.err(ErrorKind::Schema, item.span(), format!("unknown schema {n} (this glix reads {OLDEST_SCHEMA} to {CURRENT_SCHEMA})")));
     }
     Ok(n)
 }
@@ -155,15 +117,8 @@ fn read_manifest(cx: &Cx, root: &Table) -> Result<Manifest, ManifestError> {
     };
     let mut packages = BTreeMap::new();
     if let Some(item) = root.get("packages") {
-        let span = item
-            .span()
-            .or_else(|| root.key("packages").and_then(|k| k.span()));
-        let table = item.as_table_like().ok_or_else(|| {
-            cx.invalid(
-                span,
-                "`packages` must be a table of packages, e.g. [packages.cool-pkg]",
-            )
-        })?;
+        let span = item.span().or_else(|| root.key("packages").and_then(|k| k.span()));
+        let table = item.as_table_like().ok_or_else(|| cx.invalid(span, "`packages` must be a table of packages, e.g. [packages.cool-pkg]"))?;
         for (name, item) in table.iter() {
             let key_span = table.key(name).and_then(|k| k.span());
             let pkg = read_package(cx, name, item, key_span, &host)?;
@@ -171,12 +126,7 @@ fn read_manifest(cx: &Cx, root: &Table) -> Result<Manifest, ManifestError> {
         }
     }
     check_input_conflicts(cx, root, &packages)?;
-    Ok(Manifest {
-        schema: CURRENT_SCHEMA,
-        host,
-        packages,
-        file_schema: CURRENT_SCHEMA,
-    })
+    Ok(Manifest { schema: CURRENT_SCHEMA, host, packages, file_schema: CURRENT_SCHEMA })
 }
 
 /// After an edit that touched only package `name` (changed, added or removed it):
@@ -206,57 +156,34 @@ pub(super) fn reload_package(root: &Table, m: &mut Manifest, name: &str, origin:
     })
 }
 
-fn read_host(
-    cx: &Cx,
-    item: &Item,
-    key_span: Option<Range<usize>>,
-) -> Result<HostSettings, ManifestError> {
-    let t = item
-        .as_table_like()
-        .ok_or_else(|| cx.invalid(item.span().or(key_span), "`host` must be a table ([host])"))?;
+fn read_host(cx: &Cx, item: &Item, key_span: Option<Range<usize>>) -> Result<HostSettings, ManifestError> {
+    let t = item.as_table_like().ok_or_else(|| cx.invalid(item.span().or(key_span), "`host` must be a table ([host])"))?;
     Ok(HostSettings {
-        default_user: opt_valid(cx, t, "default-user", "host", ident::is_valid_user, "a valid user name (lowercase letters, digits, '_' and '-', starting with a letter or '_')")?,
+        default_user: opt_valid(
+            cx,
+            t,
+            "default-user",
+            "host",
+            ident::is_valid_user,
+            "a valid user name (lowercase letters, digits, '_' and '-', starting with a letter or '_')",
+        )?,
         system: opt_valid(cx, t, "system", "host", ident::is_valid_system, "a Nix system such as \"x86_64-linux\"")?,
         target_host: opt_valid(cx, t, "target-host", "host", ident::is_valid_ssh_target, "an SSH destination such as \"root@laptop.lan\"")?,
     })
 }
 
-fn read_package(
-    cx: &Cx,
-    name: &str,
-    item: &Item,
-    key_span: Option<Range<usize>>,
-    host: &HostSettings,
-) -> Result<Package, ManifestError> {
+fn read_package(cx: &Cx, name: &str, item: &Item, key_span: Option<Range<usize>>, host: &HostSettings) -> Result<Package, ManifestError> {
     let what = format!("package '{name}'");
     if !ident::is_valid_name(name) {
-        return Err(cx.invalid(
-            key_span,
-            format!("{what}: the name is not valid (use {})", ident::NAME_RULE),
-        ));
+        return Err(cx.invalid(key_span, format!("{what}: the name is not valid (use {})", ident::NAME_RULE)));
     }
-    let t = item.as_table_like().ok_or_else(|| {
-        cx.invalid(
-            item.span().or(key_span.clone()),
-            format!("{what} must be a table, e.g. [packages.{name}]"),
-        )
-    })?;
+    let t = item.as_table_like().ok_or_else(|| cx.invalid(item.span().or(key_span.clone()), format!("{what} must be a table, e.g. [packages.{name}]")))?;
     let table_span = || key_span.clone();
 
-    let (flake, flake_span) = opt_string(cx, t, "flake", &what)?.ok_or_else(|| {
-        cx.invalid(
-            table_span(),
-            format!(
-                "{what}: missing `flake` (the flake reference, e.g. flake = \"github:owner/repo\")"
-            ),
-        )
-    })?;
-    let parsed = FlakeRef::parse(&flake).map_err(|e| {
-        cx.invalid(
-            flake_span.clone(),
-            format!("{what}: `flake` \"{flake}\" is not a valid flake reference: {e}"),
-        )
-    })?;
+    let (flake, flake_span) = opt_string(cx, t, "flake", &what)?
+        .ok_or_else(|| cx.invalid(table_span(), format!("{what}: missing `flake` (the flake reference, e.g. flake = \"github:owner/repo\")")))?;
+    let parsed =
+        FlakeRef::parse(&flake).map_err(|e| cx.invalid(flake_span.clone(), format!("{what}: `flake` \"{flake}\" is not a valid flake reference: {e}")))?;
     if parsed.is_indirect() {
         return Err(cx.invalid(
             flake_span,
@@ -265,29 +192,16 @@ fn read_package(
     }
 
     let input = opt_valid(cx, t, "input", &what, ident::is_valid_name, format_args!("a valid flake input name ({})", ident::NAME_RULE))?
-        .ok_or_else(|| {
-            cx.invalid(
-                table_span(),
-                format!("{what}: missing `input` (the flake input name it is reached through)"),
-            )
-        })?;
+        .ok_or_else(|| cx.invalid(table_span(), format!("{what}: missing `input` (the flake input name it is reached through)")))?;
 
     let scope = match opt_string(cx, t, "scope", &what)? {
         None => Scope::System,
-        Some((s, span)) => Scope::parse(&s).ok_or_else(|| {
-            cx.invalid(
-                span,
-                format!("{what}: `scope` must be \"system\" or \"home\", found \"{s}\""),
-            )
-        })?,
+        Some((s, span)) => Scope::parse(&s).ok_or_else(|| cx.invalid(span, format!("{what}: `scope` must be \"system\" or \"home\", found \"{s}\"")))?,
     };
 
     let user = match (opt_string(cx, t, "user", &what)?, scope) {
         (Some((u, span)), Scope::System) => {
-            return Err(cx.invalid(
-                span,
-                format!("{what}: `user` \"{u}\" is only meaningful with scope = \"home\""),
-            ));
+            return Err(cx.invalid(span, format!("{what}: `user` \"{u}\" is only meaningful with scope = \"home\"")));
         }
         (Some((u, span)), Scope::Home) => {
             if !ident::is_valid_user(&u) {
@@ -301,8 +215,9 @@ fn read_package(
 
     let source = match opt_string(cx, t, "source", &what)? {
         None => Source::Uri,
-        Some((s, span)) => Source::parse(&s)
-            .ok_or_else(|| cx.invalid(span, format!("{what}: `source` must be \"uri\", \"registry\" or \"nix-registry\", found \"{s}\"")))?,
+        Some((s, span)) => {
+            Source::parse(&s).ok_or_else(|| cx.invalid(span, format!("{what}: `source` must be \"uri\", \"registry\" or \"nix-registry\", found \"{s}\"")))?
+        }
     };
 
     let output = opt_valid(cx, t, "output", &what, ident::is_valid_attr_path, "an attribute path such as \"nixosModules.default\"")?
@@ -310,45 +225,23 @@ fn read_package(
 
     let enable = match t.get("enable") {
         None => true,
-        Some(item) => item.as_bool().ok_or_else(|| {
-            cx.invalid(
-                item.span(),
-                format!("{what}: `enable` must be true or false"),
-            )
-        })?,
+        Some(item) => item.as_bool().ok_or_else(|| cx.invalid(item.span(), format!("{what}: `enable` must be true or false")))?,
     };
 
     let config = read_config(cx, t, &what)?;
 
-    Ok(Package {
-        name: name.to_string(),
-        flake,
-        input,
-        scope,
-        user,
-        source,
-        output,
-        enable,
-        config,
-    })
+    Ok(Package { name: name.to_string(), flake, input, scope, user, source, output, enable, config })
 }
 
-fn read_config(
-    cx: &Cx,
-    pkg: &dyn TableLike,
-    what: &str,
-) -> Result<BTreeMap<String, String>, ManifestError> {
+fn read_config(cx: &Cx, pkg: &dyn TableLike, what: &str) -> Result<BTreeMap<String, String>, ManifestError> {
     let mut out = BTreeMap::new();
     let Some(item) = pkg.get("config") else {
         return Ok(out);
     };
     let t = item.as_table_like().ok_or_else(|| {
         cx.invalid(
-            item.span()
-                .or_else(|| pkg.key("config").and_then(|k| k.span())),
-            format!(
-                "{what}: `config` must be a table of strings, e.g. config = {{ port = \"8080\" }}"
-            ),
+            item.span().or_else(|| pkg.key("config").and_then(|k| k.span())),
+            format!("{what}: `config` must be a table of strings, e.g. config = {{ port = \"8080\" }}"),
         )
     })?;
     for (k, v) in t.iter() {
@@ -366,19 +259,12 @@ fn read_config(
 }
 
 /// Two packages may share an input only when they use the same flake.
-fn check_input_conflicts(
-    cx: &Cx,
-    root: &Table,
-    packages: &BTreeMap<String, Package>,
-) -> Result<(), ManifestError> {
+fn check_input_conflicts(cx: &Cx, root: &Table, packages: &BTreeMap<String, Package>) -> Result<(), ManifestError> {
     let mut by_input: BTreeMap<&str, &Package> = BTreeMap::new();
     for p in packages.values() {
         if let Some(other) = by_input.insert(&p.input, p) {
             if other.flake != p.flake {
-                let span = package_item(root, &p.name)
-                    .and_then(Item::as_table_like)
-                    .and_then(|t| t.get("input"))
-                    .and_then(Item::span);
+                let span = package_item(root, &p.name).and_then(Item::as_table_like).and_then(|t| t.get("input")).and_then(Item::span);
                 return Err(cx.invalid(
                     span,
                     format!(
@@ -401,12 +287,7 @@ fn package_item<'a>(root: &'a Table, name: &str) -> Option<&'a Item> {
 type Spanned = (String, Option<Range<usize>>);
 
 /// An optional string field with the span of its value.
-fn opt_string(
-    cx: &Cx,
-    t: &dyn TableLike,
-    key: &str,
-    what: &str,
-) -> Result<Option<Spanned>, ManifestError> {
+fn opt_string(cx: &Cx, t: &dyn TableLike, key: &str, what: &str) -> Result<Option<Spanned>, ManifestError> {
     match t.get(key) {
         None => Ok(None),
         Some(item) => match item.as_str() {
@@ -430,9 +311,7 @@ fn opt_valid(
     expected: impl std::fmt::Display,
 ) -> Result<Option<String>, ManifestError> {
     match opt_string(cx, t, key, what)? {
-        Some((v, span)) if !valid(&v) => {
-            Err(cx.invalid(span, format!("{what}: `{key}` \"{v}\" is not {expected}")))
-        }
+        Some((v, span)) if !valid(&v) => Err(cx.invalid(span, format!("{what}: `{key}` \"{v}\" is not {expected}"))),
         v => Ok(v.map(|(v, _)| v)),
     }
 }

@@ -63,14 +63,10 @@ fn v0_to_v1(root: &mut Table) -> Result<(), String> {
         }
         // A recorded input (hand-added) wins over a derived one.
         let has_input = pkg.contains_key("input");
-        let flake = pkg
-            .get("url")
-            .and_then(Item::as_str)
-            .and_then(|u| FlakeRef::parse(u).ok());
+        let flake = pkg.get("url").and_then(Item::as_str).and_then(|u| FlakeRef::parse(u).ok());
         let input = flake.as_ref().filter(|_| !has_input).map(|r| {
             let url = r.to_url();
-            let name =
-                flakeref::input_name(r, |cand| assigned.get(cand).is_some_and(|u| *u != url));
+            let name = flakeref::input_name(r, |cand| assigned.get(cand).is_some_and(|u| *u != url));
             assigned.entry(name.clone()).or_insert(url);
             name
         });

@@ -84,7 +84,9 @@ pub fn doctor(dir: &Path) -> DoctorReport {
                 format!("an interrupted `{}` left its journal, and {} changed after it stopped", p.description, p.foreign.join(", ")),
                 "look at them (`git diff`); `glix doctor --fix` keeps them as they are and forgets the operation (it restores nothing)".into(),
             )),
-            Ok(Some(p)) if p.committed => Err((format!("an interrupted `{}` had committed but left its journal", p.description), format!("{FIX}, or any glix command, to tidy it up"))),
+            Ok(Some(p)) if p.committed => {
+                Err((format!("an interrupted `{}` had committed but left its journal", p.description), format!("{FIX}, or any glix command, to tidy it up")))
+            }
             Ok(Some(p)) => Err((format!("an interrupted `{}` left its journal", p.description), format!("{FIX}, or any glix command, to roll it back"))),
             Err(e) => Err((e.to_string(), "see the message".into())),
         },
@@ -97,7 +99,13 @@ pub fn doctor(dir: &Path) -> DoctorReport {
             Some(l)
         }
         Err(e) => {
-            r.push("markers", Err((e.to_string(), "restore the marker lines by hand (see `nix/templates/default/flake.nix` in glixos-core for where they go); glix will not guess".into())));
+            r.push(
+                "markers",
+                Err((
+                    e.to_string(),
+                    "restore the marker lines by hand (see `nix/templates/default/flake.nix` in glixos-core for where they go); glix will not guess".into(),
+                )),
+            );
             None
         }
     };
@@ -151,7 +159,13 @@ fn check_manifests(repo: &Repo, r: &mut DoctorReport) -> Option<BTreeMap<String,
         }
     }
     if !problems.is_empty() {
-        r.push("manifests", Err((problems.join("\n"), "fix the file at the line named (a conflict marker: finish the merge first, see `git status`), or `glix undo` the change that broke it".into())));
+        r.push(
+            "manifests",
+            Err((
+                problems.join("\n"),
+                "fix the file at the line named (a conflict marker: finish the merge first, see `git status`), or `glix undo` the change that broke it".into(),
+            )),
+        );
         return None;
     }
     if !old.is_empty() {
@@ -177,7 +191,10 @@ fn check_regions(flake_text: &str, located: &flake::Located, manifests: &BTreeMa
         if differ.is_empty() {
             Ok("the regions of flake.nix are what the manifests generate".into())
         } else {
-            Err((format!("the {} region(s) of flake.nix differ from what the manifests say (edited by hand?)", differ.join(" and ")), format!("{FIX} to regenerate them from the manifests")))
+            Err((
+                format!("the {} region(s) of flake.nix differ from what the manifests say (edited by hand?)", differ.join(" and ")),
+                format!("{FIX} to regenerate them from the manifests"),
+            ))
         },
     );
     // `<name>.url …` lines of the region, read once (not once per input).
@@ -262,8 +279,15 @@ fn check_nix(r: &mut DoctorReport) {
         Some(p) => r.push(
             "plugin",
             match nix.probe_plugin(&p) {
-                Ok(info) => Ok(format!("{} loads (plugin {}, built for the Nix {} C API)", p.display(), info["version"].as_str().unwrap_or("?"), info["nixApiVersion"].as_str().unwrap_or("?"))),
-                Err(e) => Err((format!("{} does not load into this Nix: {e}", p.display()), "rebuild the plugin against this Nix, or unset GLIX_PLUGIN".into())),
+                Ok(info) => Ok(format!(
+                    "{} loads (plugin {}, built for the Nix {} C API)",
+                    p.display(),
+                    info["version"].as_str().unwrap_or("?"),
+                    info["nixApiVersion"].as_str().unwrap_or("?")
+                )),
+                Err(e) => {
+                    Err((format!("{} does not load into this Nix: {e}", p.display()), "rebuild the plugin against this Nix, or unset GLIX_PLUGIN".into()))
+                }
             },
         ),
     }

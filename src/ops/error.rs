@@ -32,15 +32,9 @@ pub enum OpError {
     #[error(transparent)]
     Refused(Box<Refusal>),
     #[error("{cause}\nglix could not put every file back: {rollback}; its journal stays, and the next glix command tries again")]
-    RollbackFailed {
-        cause: Box<OpError>,
-        rollback: RepoError,
-    },
+    RollbackFailed { cause: Box<OpError>, rollback: RepoError },
     #[error("{cause}\nglix put back what it had written; {} changed by someone else meanwhile and {} left as it is now", files.join(", "), if files.len() == 1 { "is" } else { "are" })]
-    LeftForeign {
-        cause: Box<OpError>,
-        files: Vec<String>,
-    },
+    LeftForeign { cause: Box<OpError>, files: Vec<String> },
 }
 
 impl From<Refusal> for OpError {
@@ -53,10 +47,7 @@ impl OpError {
     /// Whether the repository is exactly as before the failed command: what lets the CLI
     /// say "nothing was changed".
     pub fn changed_nothing(&self) -> bool {
-        !matches!(
-            self,
-            OpError::RollbackFailed { .. } | OpError::LeftForeign { .. }
-        )
+        !matches!(self, OpError::RollbackFailed { .. } | OpError::LeftForeign { .. })
     }
 
     /// What to do next, for the `hint:` line.
@@ -70,7 +61,10 @@ impl OpError {
             // patcher's and Nix's messages say what to do.
             OpError::Manifest(_) | OpError::Patch(_) | OpError::Nix(_) => None,
             OpError::Refused(r) => r.hint(),
-            OpError::RollbackFailed { .. } => Some("make room (a full disk?) or fix what the message names, then run any glix command: it finishes the rollback; `glix doctor` shows the state".into()),
+            OpError::RollbackFailed { .. } => Some(
+                "make room (a full disk?) or fix what the message names, then run any glix command: it finishes the rollback; `glix doctor` shows the state"
+                    .into(),
+            ),
             OpError::LeftForeign { cause, .. } => cause.hint(),
         }
     }
@@ -108,47 +102,23 @@ pub enum Refusal {
     #[error("--input {0}=…: the template has no input named '{0}'")]
     UnknownTemplateInput(String),
     #[error("--input {name}={url}: {reason}")]
-    InvalidTemplateInput {
-        name: String,
-        url: String,
-        reason: String,
-    },
+    InvalidTemplateInput { name: String, url: String, reason: String },
     #[error("there is no glix operation to undo")]
     NothingToUndo,
     #[error("cannot undo `{op}`: a later commit not made by glix ({commit} \"{summary}\") also changed {path}")]
-    UndoBlocked {
-        op: String,
-        commit: String,
-        summary: String,
-        path: String,
-    },
+    UndoBlocked { op: String, commit: String, summary: String, path: String },
     #[error("no glix operation with commit id {0}")]
     NoSuchOperation(String),
     #[error("{0} matches several glix operations")]
     AmbiguousOperation(String),
     #[error("input '{input}' is used for two different flakes: \"{url}\" by package '{owner_package}' of host {owner_host}, and \"{other_url}\" by package '{other_package}' of host {other_host}")]
-    InputClash {
-        input: String,
-        url: String,
-        owner_package: String,
-        owner_host: String,
-        other_url: String,
-        other_package: String,
-        other_host: String,
-    },
+    InputClash { input: String, url: String, owner_package: String, owner_host: String, other_url: String, other_package: String, other_host: String },
     #[error("'{0}' cannot be a package name ({rule})", rule = crate::ident::NAME_RULE)]
     InvalidPackageName(String),
-    #[error(
-        "--user {0} only applies to --scope home (system packages belong to the whole machine)"
-    )]
+    #[error("--user {0} only applies to --scope home (system packages belong to the whole machine)")]
     UserOnSystemScope(String),
     #[error("{flake} ({output}) is already on {host} as '{name}'")]
-    AlreadyPresent {
-        flake: String,
-        output: String,
-        host: String,
-        name: String,
-    },
+    AlreadyPresent { flake: String, output: String, host: String, name: String },
     #[error("unknown verb {0}")]
     UnknownVerb(String),
     #[error("no host has a `target-host` in its glix.toml, so --all has nothing to deploy")]
@@ -232,19 +202,9 @@ pub struct Diagnosis {
 /// The [`Diagnosis`] of one error, when it is one of the library's error types (the
 /// CLI walks an error's chain with this and takes the first answer).
 pub fn diagnose(e: &(dyn std::error::Error + 'static)) -> Option<Diagnosis> {
-    let plain = |kind, hint| {
-        Some(Diagnosis {
-            kind,
-            hint,
-            changed_nothing: true,
-        })
-    };
+    let plain = |kind, hint| Some(Diagnosis { kind, hint, changed_nothing: true });
     if let Some(e) = e.downcast_ref::<OpError>() {
-        return Some(Diagnosis {
-            kind: e.kind(),
-            hint: e.hint(),
-            changed_nothing: e.changed_nothing(),
-        });
+        return Some(Diagnosis { kind: e.kind(), hint: e.hint(), changed_nothing: e.changed_nothing() });
     }
     if let Some(e) = e.downcast_ref::<Refusal>() {
         return plain(e.kind(), e.hint());
@@ -293,9 +253,9 @@ fn nix_kind(e: &NixError) -> &'static str {
 
 fn resolve_hint(e: &ResolveError) -> Option<String> {
     match e {
-        ResolveError::NotFound { .. } => Some(
-            "pass a flake URI such as github:owner/repo, look for the name with `glix search`, or point --registry at another index".into(),
-        ),
+        ResolveError::NotFound { .. } => {
+            Some("pass a flake URI such as github:owner/repo, look for the name with `glix search`, or point --registry at another index".into())
+        }
         _ => None,
     }
 }
@@ -317,55 +277,24 @@ mod tests {
     fn every_refusal() -> Vec<Refusal> {
         let s = || "x".to_string();
         vec![
-            Refusal::AlreadyARepo {
-                dir: s(),
-                hosts: s(),
-            },
+            Refusal::AlreadyARepo { dir: s(), hosts: s() },
             Refusal::DirNotEmpty(s()),
             Refusal::UnknownTemplateInput(s()),
-            Refusal::InvalidTemplateInput {
-                name: s(),
-                url: s(),
-                reason: s(),
-            },
+            Refusal::InvalidTemplateInput { name: s(), url: s(), reason: s() },
             Refusal::NothingToUndo,
-            Refusal::UndoBlocked {
-                op: s(),
-                commit: s(),
-                summary: s(),
-                path: s(),
-            },
+            Refusal::UndoBlocked { op: s(), commit: s(), summary: s(), path: s() },
             Refusal::NoSuchOperation(s()),
             Refusal::AmbiguousOperation(s()),
-            Refusal::InputClash {
-                input: s(),
-                url: s(),
-                owner_package: s(),
-                owner_host: s(),
-                other_url: s(),
-                other_package: s(),
-                other_host: s(),
-            },
+            Refusal::InputClash { input: s(), url: s(), owner_package: s(), owner_host: s(), other_url: s(), other_package: s(), other_host: s() },
             Refusal::InvalidPackageName(s()),
             Refusal::UserOnSystemScope(s()),
-            Refusal::AlreadyPresent {
-                flake: s(),
-                output: s(),
-                host: s(),
-                name: s(),
-            },
+            Refusal::AlreadyPresent { flake: s(), output: s(), host: s(), name: s() },
             Refusal::UnknownVerb(s()),
             Refusal::NoTargetHosts,
             Refusal::NoNixosRebuild(s()),
-            Refusal::PluginDoesNotLoad {
-                path: s(),
-                reason: s(),
-            },
+            Refusal::PluginDoesNotLoad { path: s(), reason: s() },
             Refusal::HostExists(s()),
-            Refusal::NoSuchPackage {
-                name: s(),
-                host: None,
-            },
+            Refusal::NoSuchPackage { name: s(), host: None },
             Refusal::Injected("x"),
         ]
     }
@@ -375,54 +304,30 @@ mod tests {
         let all = every_refusal();
         let mut kinds: Vec<&str> = all.iter().map(Refusal::kind).collect();
         for k in &kinds {
-            assert!(
-                !k.is_empty()
-                    && k.chars().all(|c| c.is_ascii_lowercase() || c == '-')
-                    && !k.starts_with('-')
-                    && !k.ends_with('-'),
-                "{k}"
-            );
+            assert!(!k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !k.starts_with('-') && !k.ends_with('-'), "{k}");
         }
         kinds.sort();
         kinds.dedup();
         assert_eq!(kinds.len(), all.len(), "two refusals share a kind");
         for r in &all {
             let message = r.to_string();
-            assert!(
-                !message.contains("hint") && !message.contains('\n'),
-                "{message}"
-            );
+            assert!(!message.contains("hint") && !message.contains('\n'), "{message}");
             if let Some(h) = r.hint() {
                 assert!(!message.contains(&h), "{message} carries its hint");
             }
             // an OpError says the same
             let e = OpError::from(r.clone());
-            assert_eq!(
-                (e.to_string(), e.kind(), e.hint()),
-                (message, r.kind(), r.hint())
-            );
+            assert_eq!((e.to_string(), e.kind(), e.hint()), (message, r.kind(), r.hint()));
         }
     }
 
     #[test]
     fn a_failed_rollback_is_its_own_kind_and_a_left_file_keeps_the_cause() {
         let cause = || Box::new(OpError::from(Refusal::NothingToUndo));
-        let left = OpError::LeftForeign {
-            cause: cause(),
-            files: vec!["flake.nix".into()],
-        };
-        assert_eq!(
-            (left.kind(), left.changed_nothing()),
-            ("nothing-to-undo", false)
-        );
-        let failed = OpError::RollbackFailed {
-            cause: cause(),
-            rollback: RepoError::Journal("x".into()),
-        };
-        assert_eq!(
-            (failed.kind(), failed.changed_nothing()),
-            ("rollback-failed", false)
-        );
+        let left = OpError::LeftForeign { cause: cause(), files: vec!["flake.nix".into()] };
+        assert_eq!((left.kind(), left.changed_nothing()), ("nothing-to-undo", false));
+        let failed = OpError::RollbackFailed { cause: cause(), rollback: RepoError::Journal("x".into()) };
+        assert_eq!((failed.kind(), failed.changed_nothing()), ("rollback-failed", false));
         assert!(failed.hint().unwrap().contains("run any glix command"));
         let d = diagnose(&failed).unwrap();
         assert_eq!((d.kind, d.changed_nothing), ("rollback-failed", false));

@@ -85,7 +85,9 @@ pub fn undo(ctx: &Context) -> Result<Outcome, OpError> {
         // Every commit collected here is newer than the target (the log is newest first).
         for f in &later_foreign {
             if let Some(p) = f.paths.iter().find(|p| target.paths.contains(p)) {
-                return Err(Refusal::UndoBlocked { op: target.summary.clone(), commit: f.id[..12].to_string(), summary: f.summary.clone(), path: p.clone() }.into());
+                return Err(
+                    Refusal::UndoBlocked { op: target.summary.clone(), commit: f.id[..12].to_string(), summary: f.summary.clone(), path: p.clone() }.into()
+                );
             }
         }
         let parent = git::parent(repo, &target.id)?;

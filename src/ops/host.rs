@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use super::state::{load_host, regenerate_flake, with_edit};
 use super::summary::{self, load_summaries};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, Refusal, FLAKE_NIX};
-use crate::manifest::ManifestDoc;
 use crate::ident;
+use crate::manifest::ManifestDoc;
 use crate::repo::{Repo, RepoError};
 use crate::txn::Operation;
 

@@ -8,9 +8,9 @@ use super::host::HOST_DEFAULT_NIX;
 use super::{OpError, Outcome, Refusal, FLAKE_LOCK, FLAKE_NIX};
 use crate::flake::{self, Desired};
 use crate::flakeref::FlakeRef;
+use crate::ident;
 use crate::manifest::ManifestDoc;
 use crate::nix::Nix;
-use crate::ident;
 use crate::repo::{git, Repo, RepoError};
 use crate::txn::Operation;
 
@@ -47,10 +47,7 @@ pub fn init(req: &InitRequest) -> Result<Outcome, OpError> {
     }
     let files = template_files(req)?;
     if req.dry_run {
-        let diff = files
-            .iter()
-            .map(|(rel, text)| super::file_diff(rel, None, Some(text)))
-            .collect();
+        let diff = files.iter().map(|(rel, text)| super::file_diff(rel, None, Some(text))).collect();
         let summary = format!("glix init {}", req.host);
         return Ok(Outcome { summary, diff: Some(diff), files: files.keys().cloned().collect(), ..Outcome::default() });
     }

@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
+use super::summary::{self, load_summaries, HostSummary};
 use super::{mutate, Context, Deferred, LockStep, OpError, Outcome, Planned, Refusal, FLAKE_NIX};
-use crate::manifest::edit::EditError;
-use crate::txn::Operation;
 use crate::flake::{self, DesiredRef};
+use crate::manifest::edit::EditError;
 use crate::manifest::{Manifest, ManifestDoc};
 use crate::repo::Repo;
-use super::summary::{self, load_summaries, HostSummary};
+use crate::txn::Operation;
 
 /// The system a host builds for when its manifest does not say.
 pub const DEFAULT_SYSTEM: &str = "x86_64-linux";
@@ -138,11 +138,7 @@ pub fn load_manifest(repo: &Repo, host: &str) -> Result<Manifest, OpError> {
 
 /// Every host's manifest except `skip`, read-only: all the regions need.
 pub fn load_manifests(repo: &Repo, skip: Option<&str>) -> Result<BTreeMap<String, Manifest>, OpError> {
-    repo.hosts()?
-        .into_iter()
-        .filter(|h| Some(h.as_str()) != skip)
-        .map(|h| load_manifest(repo, &h).map(|m| (h, m)))
-        .collect()
+    repo.hosts()?.into_iter().filter(|h| Some(h.as_str()) != skip).map(|h| load_manifest(repo, &h).map(|m| (h, m))).collect()
 }
 
 /// All hosts' summaries with `host`'s taken from `doc` (the edit being planned, whose
@@ -169,8 +165,7 @@ pub fn remember_edit(repo: &Repo, host: &str, doc: ManifestDoc, text: &str) -> (
 /// template uses; a clash it misses shows up at `nix flake lock`.
 pub fn user_inputs(flake_text: &str) -> Result<std::collections::BTreeSet<String>, OpError> {
     let body = flake::locate(flake_text)?.inputs.body;
-    let mut names: std::collections::BTreeSet<String> =
-        ["self", "nixpkgs", "home-manager", "glixos-core"].iter().map(|s| s.to_string()).collect();
+    let mut names: std::collections::BTreeSet<String> = ["self", "nixpkgs", "home-manager", "glixos-core"].iter().map(|s| s.to_string()).collect();
     // The region's body starts and ends at line starts: the lines around it are whole.
     let outside = flake_text[..body.start].split_inclusive('\n').chain(flake_text[body.end..].split_inclusive('\n'));
     for line in outside {
@@ -208,14 +203,8 @@ pub fn edit_package(
         let host = repo.choose_host(host)?;
         let mut doc = load_host(repo, &host)?;
         let flake = doc.manifest().packages.get(name).map(|p| p.flake.clone());
-        let op = Operation {
-            kind: kind.into(),
-            host: Some(host.clone()),
-            package: Some(name.to_string()),
-            reference: flake,
-            undoes: None,
-            summary: summary(&host),
-        };
+        let op =
+            Operation { kind: kind.into(), host: Some(host.clone()), package: Some(name.to_string()), reference: flake, undoes: None, summary: summary(&host) };
         if let Edited::Already(reason) = edit(&mut doc, &host)? {
             return Ok(Planned::unchanged(op, reason));
         }

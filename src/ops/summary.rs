@@ -115,11 +115,14 @@ pub fn load_summaries(repo: &Repo, skip: Option<&str>) -> Result<BTreeMap<String
     let cached: Vec<Result<Cached, OpError>> = hosts.iter().map(|h| cached_summary(repo, h)).collect();
     // The misses (a fresh clone, a pull that changed many hosts) are parsed and
     // validated on every core: on 20 hosts of 1 000 packages that is most of the work.
-    let misses: Vec<(&str, &Miss)> =
-        hosts.iter().zip(&cached).filter_map(|(h, c)| match c {
+    let misses: Vec<(&str, &Miss)> = hosts
+        .iter()
+        .zip(&cached)
+        .filter_map(|(h, c)| match c {
             Ok(Cached::Miss(m)) => Some((h.as_str(), m)),
             _ => None,
-        }).collect();
+        })
+        .collect();
     let mut parsed = on_every_core(misses, |(host, miss)| parse_summary(repo, host, miss)).into_iter();
     hosts
         .into_iter()
@@ -294,7 +297,11 @@ pub fn cache_hint(dir: &std::path::Path) -> String {
 /// Whether the speed-up behind this kind of entry is on (`GLIX_SPEEDUPS_OFF`).
 fn in_use(path: &std::path::Path) -> bool {
     let summary = path.extension().is_some_and(|e| e == SUMMARY);
-    if summary { Speedup::SummaryCache.on() } else { Speedup::ModelCache.on() }
+    if summary {
+        Speedup::SummaryCache.on()
+    } else {
+        Speedup::ModelCache.on()
+    }
 }
 
 /// Set for `--dry-run`: the cache is read, never written (a dry run leaves `.git` as it

@@ -65,9 +65,7 @@ pub fn walk(repo: &Repo, with_paths: bool, mut visit: impl FnMut(CommitInfo) -> 
             let tree = c.tree()?;
             let parent_tree = c.parent(0).ok().map(|p| p.tree()).transpose()?;
             let diff = r.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
-            diff.deltas()
-                .filter_map(|d| d.new_file().path().or(d.old_file().path()).map(|p| p.to_string_lossy().into_owned()))
-                .collect()
+            diff.deltas().filter_map(|d| d.new_file().path().or(d.old_file().path()).map(|p| p.to_string_lossy().into_owned())).collect()
         } else {
             Vec::new()
         };

@@ -32,10 +32,7 @@ use crate::manifest::{Scope, Source};
 use crate::nix::{Nix, NixRunner};
 
 pub use nix_registry::{parse_registry_list, NixRegistryEntry, NixRegistryKind, NixRegistryList};
-pub use registry::{
-    default_cache_dir, IndexOrigin, LoadedIndex, RegistryEntry, RegistryError, RegistryIndex,
-    INDEX_VERSION, MAX_INDEX_BYTES,
-};
+pub use registry::{default_cache_dir, IndexOrigin, LoadedIndex, RegistryEntry, RegistryError, RegistryIndex, INDEX_VERSION, MAX_INDEX_BYTES};
 pub use suggest::nearest;
 pub use uri::{classify, Typed};
 
@@ -60,18 +57,8 @@ const MAX_HOPS: usize = 32;
 
 /// The registry URL to use, by precedence: `--registry`, `GLIX_REGISTRY`, the
 /// repository's configuration, [`DEFAULT_REGISTRY`]. Empty values count as unset.
-pub fn choose_registry_url(
-    flag: Option<&str>,
-    env: Option<&str>,
-    repo_config: Option<&str>,
-) -> String {
-    [flag, env, repo_config]
-        .into_iter()
-        .flatten()
-        .map(str::trim)
-        .find(|s| !s.is_empty())
-        .unwrap_or(DEFAULT_REGISTRY)
-        .to_string()
+pub fn choose_registry_url(flag: Option<&str>, env: Option<&str>, repo_config: Option<&str>) -> String {
+    [flag, env, repo_config].into_iter().flatten().map(str::trim).find(|s| !s.is_empty()).unwrap_or(DEFAULT_REGISTRY).to_string()
 }
 
 /// How to resolve. [`ResolveOptions::new`] gives the defaults.
@@ -110,11 +97,7 @@ impl ResolveOptions {
             cache_ttl: DEFAULT_CACHE_TTL,
             // With no nix found, running `nix` fails as one step of the report, with the
             // hint to install it or set GLIX_NIX, rather than skipping the step silently.
-            nix: Some(Box::new(
-                Nix::locate()
-                    .unwrap_or_else(|_| Nix::at("nix"))
-                    .with_timeout(Some(NIX_TIMEOUT)),
-            )),
+            nix: Some(Box::new(Nix::locate().unwrap_or_else(|_| Nix::at("nix")).with_timeout(Some(NIX_TIMEOUT)))),
         }
     }
 
@@ -178,22 +161,13 @@ pub enum ResolveError {
     Registry(#[from] RegistryError),
 
     #[error("{}", not_found_message(name, tried, suggestions))]
-    NotFound {
-        name: String,
-        tried: Vec<Attempt>,
-        suggestions: Vec<String>,
-    },
+    NotFound { name: String, tried: Vec<Attempt>, suggestions: Vec<String> },
 
     #[error(
         "'{name}' resolves through the {via} to '{target}', which glix cannot write into \
          flake.nix: {reason}; fix that registry entry, or pass a flake URI instead"
     )]
-    UnwritableTarget {
-        name: String,
-        via: String,
-        target: String,
-        reason: String,
-    },
+    UnwritableTarget { name: String, via: String, target: String, reason: String },
 
     #[error(
         "'{name}' does not resolve: the registries redirect in a circle ({}); fix the \
@@ -232,22 +206,12 @@ pub fn resolve(typed: &str, opts: &ResolveOptions) -> Result<Resolution, Resolve
             })
         }
         Ok(Typed::Name(r)) => r,
-        Err(source) => {
-            return Err(ResolveError::InvalidReference {
-                typed: typed.to_string(),
-                source,
-            })
-        }
+        Err(source) => return Err(ResolveError::InvalidReference { typed: typed.to_string(), source }),
     };
     let name = input.str_attr("id").unwrap_or_default().to_string();
     let mut warnings = Vec::new();
-    let mut tried = vec![Attempt {
-        step: "flake URI".into(),
-        outcome: format!(
-            "'{}' is a name, not a URI (a URI looks like github:owner/repo)",
-            typed.trim()
-        ),
-    }];
+    let mut tried =
+        vec![Attempt { step: "flake URI".into(), outcome: format!("'{}' is a name, not a URI (a URI looks like github:owner/repo)", typed.trim()) }];
 
     // Step 2: the glix registry. A failure is kept for the warning if Nix finds the name.
     let registry_step = format!("glix registry {}", opts.registry_url());
@@ -259,10 +223,7 @@ pub fn resolve(typed: &str, opts: &ResolveOptions) -> Result<Resolution, Resolve
         Err(e) => {
             // The message names the URL already.
             let outcome = e.to_string();
-            tried.push(Attempt {
-                step: "glix registry".into(),
-                outcome: outcome.clone(),
-            });
+            tried.push(Attempt { step: "glix registry".into(), outcome: outcome.clone() });
             Err(outcome)
         }
     };
@@ -280,21 +241,16 @@ pub fn resolve(typed: &str, opts: &ResolveOptions) -> Result<Resolution, Resolve
                     outcome: if entry.is_none() {
                         format!("no package named '{id}' ({} packages)", idx.packages.len())
                     } else {
-                        format!(
-                            "'{name}' leads to {}, which has no package",
-                            current.to_url()
-                        )
+                        format!("'{name}' leads to {}, which has no package", current.to_url())
                     },
                 });
                 break;
             };
-            let next = apply_typed(&hit.flake, &current).map_err(|reason| {
-                ResolveError::UnwritableTarget {
-                    name: name.clone(),
-                    via: registry_step.clone(),
-                    target: hit.flake.to_url(),
-                    reason,
-                }
+            let next = apply_typed(&hit.flake, &current).map_err(|reason| ResolveError::UnwritableTarget {
+                name: name.clone(),
+                via: registry_step.clone(),
+                target: hit.flake.to_url(),
+                reason,
             })?;
             chain.push(next.to_url());
             if !seen.insert(next.to_url()) || chain.len() > MAX_HOPS {
@@ -305,20 +261,14 @@ pub fn resolve(typed: &str, opts: &ResolveOptions) -> Result<Resolution, Resolve
         }
     }
     if !current.is_indirect() {
-        debug_assert!(
-            entry.is_some(),
-            "a direct reference here comes from the registry"
-        );
+        debug_assert!(entry.is_some(), "a direct reference here comes from the registry");
         return Ok(found(current, name, entry, chain, warnings));
     }
 
     // Step 3: Nix's flake registry.
     let mut nix_names = Vec::new();
     match &opts.nix {
-        None => tried.push(Attempt {
-            step: "Nix flake registry".into(),
-            outcome: "skipped (no nix configured)".into(),
-        }),
+        None => tried.push(Attempt { step: "Nix flake registry".into(), outcome: "skipped (no nix configured)".into() }),
         Some(nix) => {
             let (result, list) = nix_registry::resolve(nix.as_ref(), &current, opts.offline);
             if let Some(list) = &list {
@@ -336,18 +286,11 @@ pub fn resolve(typed: &str, opts: &ResolveOptions) -> Result<Resolution, Resolve
                     chain.extend(resolved.chain.into_iter().skip(1));
                     return Ok(found(resolved.flake, name, entry, chain, warnings));
                 }
-                Err(NixLookupError::NotFound { outcome })
-                | Err(NixLookupError::Failed { outcome }) => tried.push(Attempt {
-                    step: "Nix flake registry".into(),
-                    outcome,
-                }),
+                Err(NixLookupError::NotFound { outcome }) | Err(NixLookupError::Failed { outcome }) => {
+                    tried.push(Attempt { step: "Nix flake registry".into(), outcome })
+                }
                 Err(NixLookupError::Unwritable { target, reason }) => {
-                    return Err(ResolveError::UnwritableTarget {
-                        name,
-                        via: "Nix flake registry".into(),
-                        target,
-                        reason,
-                    })
+                    return Err(ResolveError::UnwritableTarget { name, via: "Nix flake registry".into(), target, reason })
                 }
                 Err(NixLookupError::Cycle { chain: nix_chain }) => {
                     chain.extend(nix_chain.into_iter().skip(1));
@@ -358,41 +301,18 @@ pub fn resolve(typed: &str, opts: &ResolveOptions) -> Result<Resolution, Resolve
     }
 
     // Step 4: nothing knew it.
-    let known: Vec<&str> = index
-        .iter()
-        .flat_map(|i| i.packages.keys().map(String::as_str))
-        .chain(nix_names.iter().map(String::as_str))
-        .collect();
-    Err(ResolveError::NotFound {
-        suggestions: nearest(&name, known, 3),
-        name,
-        tried,
-    })
+    let known: Vec<&str> = index.iter().flat_map(|i| i.packages.keys().map(String::as_str)).chain(nix_names.iter().map(String::as_str)).collect();
+    Err(ResolveError::NotFound { suggestions: nearest(&name, known, 3), name, tried })
 }
 
 /// A name resolved to `flake`: through the glix registry when `entry` (the first entry the
 /// name hit) is there, else through Nix's flake registry alone.
-fn found(
-    flake: FlakeRef,
-    name: String,
-    entry: Option<RegistryEntry>,
-    chain: Vec<String>,
-    warnings: Vec<String>,
-) -> Resolution {
+fn found(flake: FlakeRef, name: String, entry: Option<RegistryEntry>, chain: Vec<String>, warnings: Vec<String>) -> Resolution {
     let (source, description, default_scope, output) = match entry {
         Some(e) => (Source::Registry, e.description, e.scope, e.output),
         None => (Source::NixRegistry, None, None, None),
     };
-    Resolution {
-        flake,
-        source,
-        name_hint: name,
-        description,
-        default_scope,
-        output,
-        chain,
-        warnings,
-    }
+    Resolution { flake, source, name_hint: name, description, default_scope, output, chain, warnings }
 }
 
 /// `target` (a registry entry for `typed`'s name) with the branch, commit and
@@ -423,12 +343,7 @@ pub struct SearchResults {
 /// Searches the glix registry's names and descriptions for `term` (`glix search TERM`).
 pub fn search(term: &str, opts: &ResolveOptions) -> Result<SearchResults, ResolveError> {
     let loaded = registry::load(opts)?;
-    Ok(SearchResults {
-        hits: loaded.index.search(term),
-        registry_url: loaded.url,
-        origin: loaded.origin,
-        warnings: loaded.warnings,
-    })
+    Ok(SearchResults { hits: loaded.index.search(term), registry_url: loaded.url, origin: loaded.origin, warnings: loaded.warnings })
 }
 
 /// `10 s`, `500 ms`, `1.5 s`.
@@ -516,14 +431,7 @@ mod tests {
         let r = resolve_here("hm").unwrap();
         assert_eq!(r.flake.to_url(), "github:nix-community/home-manager");
         assert_eq!(r.source, Source::Registry);
-        assert_eq!(
-            r.chain,
-            [
-                "flake:hm",
-                "flake:home-manager",
-                "github:nix-community/home-manager"
-            ]
-        );
+        assert_eq!(r.chain, ["flake:hm", "flake:home-manager", "github:nix-community/home-manager"]);
     }
 
     #[test]
@@ -539,13 +447,7 @@ mod tests {
         o.registry_url = Some("file:///nonexistent/index.json".into());
         let r = resolve("home-manager", &o).unwrap();
         assert_eq!(r.source, Source::NixRegistry);
-        assert!(
-            r.warnings
-                .iter()
-                .any(|w| w.contains("could not read the glix registry")),
-            "{:?}",
-            r.warnings
-        );
+        assert!(r.warnings.iter().any(|w| w.contains("could not read the glix registry")), "{:?}", r.warnings);
     }
 
     #[test]

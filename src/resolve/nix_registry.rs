@@ -36,18 +36,8 @@ fn failure_text(e: &NixError) -> String {
 
 /// The `error: ...` line of Nix's output (without the prefix), else its last line.
 fn last_error_line(stderr: &str) -> String {
-    let lines: Vec<&str> = stderr
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    lines
-        .iter()
-        .rev()
-        .find_map(|l| l.strip_prefix("error: "))
-        .or(lines.last().copied())
-        .unwrap_or("")
-        .to_string()
+    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    lines.iter().rev().find_map(|l| l.strip_prefix("error: ")).or(lines.last().copied()).unwrap_or("").to_string()
 }
 
 /// Which registry an entry of `nix registry list` comes from, in Nix's lookup order.
@@ -95,17 +85,8 @@ pub fn parse_registry_list(text: &str) -> (Vec<NixRegistryEntry>, Vec<String>) {
             continue;
         }
         let mut parts = line.split_whitespace();
-        match (
-            parts.next().and_then(NixRegistryKind::parse),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) {
-            (Some(kind), Some(from), Some(to), None) => entries.push(NixRegistryEntry {
-                kind,
-                from: from.to_string(),
-                to: to.to_string(),
-            }),
+        match (parts.next().and_then(NixRegistryKind::parse), parts.next(), parts.next(), parts.next()) {
+            (Some(kind), Some(from), Some(to), None) => entries.push(NixRegistryEntry { kind, from: from.to_string(), to: to.to_string() }),
             _ => bad.push(line.to_string()),
         }
     }
@@ -190,19 +171,11 @@ impl NixRegistryList {
 
     /// Looks `input` up the way Nix's `lookupInRegistries` does.
     pub fn lookup(&self, input: &FlakeRef) -> Result<NixResolved, NixLookupError> {
-        let parsed: Vec<(BTreeMap<String, serde_json::Value>, &NixRegistryEntry)> = self
-            .entries
-            .iter()
-            .filter_map(|e| FlakeRef::parse(&e.from).ok().map(|f| (f.attrs(), e)))
-            .collect();
+        let parsed: Vec<(BTreeMap<String, serde_json::Value>, &NixRegistryEntry)> =
+            self.entries.iter().filter_map(|e| FlakeRef::parse(&e.from).ok().map(|f| (f.attrs(), e))).collect();
         let typed_dir = input.str_attr("dir").map(str::to_string);
         let mut current =
-            rebuild(input, Change::Keep, Change::Keep, Change::Remove).map_err(|reason| {
-                NixLookupError::Unwritable {
-                    target: input.to_url(),
-                    reason,
-                }
-            })?;
+            rebuild(input, Change::Keep, Change::Keep, Change::Remove).map_err(|reason| NixLookupError::Unwritable { target: input.to_url(), reason })?;
         let mut target_dir: Option<String> = None;
         let mut chain = vec![input.to_url()];
         loop {
@@ -210,20 +183,14 @@ impl NixRegistryList {
             let mut bare = attrs.clone();
             bare.remove("ref");
             bare.remove("rev");
-            let Some((from, entry)) = parsed
-                .iter()
-                .find(|(from, _)| *from == attrs || *from == bare)
-            else {
+            let Some((from, entry)) = parsed.iter().find(|(from, _)| *from == attrs || *from == bare) else {
                 break;
             };
             // One element per redirection taken so far, plus the input.
             if chain.len() > MAX_REDIRECTS {
                 return Err(NixLookupError::Cycle { chain });
             }
-            let to = FlakeRef::parse(&entry.to).map_err(|e| NixLookupError::Unwritable {
-                target: entry.to.clone(),
-                reason: e.to_string(),
-            })?;
+            let to = FlakeRef::parse(&entry.to).map_err(|e| NixLookupError::Unwritable { target: entry.to.clone(), reason: e.to_string() })?;
             // Like Nix: the typed ref/rev carry over unless the entry itself names one.
             let carry = |key: &str| match current.str_attr(key) {
                 Some(v) if !from.contains_key(key) => Change::Set(v.to_string()),
@@ -231,27 +198,14 @@ impl NixRegistryList {
             };
             let (r, v) = (carry("ref"), carry("rev"));
             target_dir = to.str_attr("dir").map(str::to_string);
-            current = rebuild(&to, r, v, Change::Remove).map_err(|reason| {
-                NixLookupError::Unwritable {
-                    target: entry.to.clone(),
-                    reason,
-                }
-            })?;
+            current = rebuild(&to, r, v, Change::Remove).map_err(|reason| NixLookupError::Unwritable { target: entry.to.clone(), reason })?;
             chain.push(current.to_url());
         }
         if current.is_indirect() {
             let mut outcome = if chain.len() == 1 {
-                format!(
-                    "no entry for {} among {} entries of `nix registry list`",
-                    current.to_url(),
-                    self.entries.len()
-                )
+                format!("no entry for {} among {} entries of `nix registry list`", current.to_url(), self.entries.len())
             } else {
-                format!(
-                    "{} leads to {}, which has no entry",
-                    chain[0],
-                    current.to_url()
-                )
+                format!("{} leads to {}, which has no entry", chain[0], current.to_url())
             };
             for w in &self.warnings {
                 outcome.push_str(&format!(" ({w})"));
@@ -263,32 +217,18 @@ impl NixRegistryList {
             Some(d) => Change::Set(d),
             None => Change::Keep,
         };
-        let flake = rebuild(&current, Change::Keep, Change::Keep, dir).map_err(|reason| {
-            NixLookupError::Unwritable {
-                target: current.to_url(),
-                reason,
-            }
-        })?;
+        let flake = rebuild(&current, Change::Keep, Change::Keep, dir).map_err(|reason| NixLookupError::Unwritable { target: current.to_url(), reason })?;
         if let Some(last) = chain.last_mut() {
             *last = flake.to_url();
         }
-        Ok(NixResolved {
-            flake,
-            chain,
-            method: "nix registry list",
-            warnings: self.warnings.clone(),
-        })
+        Ok(NixResolved { flake, chain, method: "nix registry list", warnings: self.warnings.clone() })
     }
 }
 
 /// Resolves an indirect reference through Nix's registries: `nix registry resolve` when
 /// this Nix has it, else `nix registry list` and [`NixRegistryList::lookup`]. Returns the
 /// listing too when it was loaded (for name suggestions).
-pub fn resolve(
-    nix: &dyn NixRunner,
-    input: &FlakeRef,
-    offline: bool,
-) -> (Result<NixResolved, NixLookupError>, Option<NixRegistryList>) {
+pub fn resolve(nix: &dyn NixRunner, input: &FlakeRef, offline: bool) -> (Result<NixResolved, NixLookupError>, Option<NixRegistryList>) {
     let url = input.to_url();
     let mut args = vec!["registry", "resolve", url.as_str()];
     if offline {
@@ -296,31 +236,17 @@ pub fn resolve(
     }
     match nix.run(&args) {
         Ok(out) => {
-            let line = out
-                .lines()
-                .map(str::trim)
-                .find(|l| !l.is_empty())
-                .unwrap_or("");
+            let line = out.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
             let result = match FlakeRef::parse(line) {
-                Ok(f) if !f.is_indirect() => Ok(NixResolved {
-                    chain: vec![url.clone(), f.to_url()],
-                    flake: f,
-                    method: "nix registry resolve",
-                    warnings: Vec::new(),
-                }),
-                Ok(f) => Err(NixLookupError::NotFound {
-                    outcome: format!("`nix registry resolve` answered {}", f.to_url()),
-                }),
-                Err(e) => Err(NixLookupError::Unwritable {
-                    target: line.to_string(),
-                    reason: e.to_string(),
-                }),
+                Ok(f) if !f.is_indirect() => {
+                    Ok(NixResolved { chain: vec![url.clone(), f.to_url()], flake: f, method: "nix registry resolve", warnings: Vec::new() })
+                }
+                Ok(f) => Err(NixLookupError::NotFound { outcome: format!("`nix registry resolve` answered {}", f.to_url()) }),
+                Err(e) => Err(NixLookupError::Unwritable { target: line.to_string(), reason: e.to_string() }),
             };
             (result, None)
         }
-        Err(NixError::Failed { stderr, .. })
-            if stderr.contains("cannot find flake") && !stderr.contains("not a recognised") =>
-        {
+        Err(NixError::Failed { stderr, .. }) if stderr.contains("cannot find flake") && !stderr.contains("not a recognised") => {
             // Resolve says "not found"; list only for suggestions.
             let list = NixRegistryList::load(nix, offline).ok();
             let outcome = format!("nix registry resolve: {}", last_error_line(&stderr));
@@ -329,27 +255,14 @@ pub fn resolve(
         // Nix that cannot start, or hangs, would do the same for `registry list`, and
         // after Ctrl-C nothing more should run: say so once instead of waiting for the
         // listing (and its retry) too.
-        Err(
-            e @ (NixError::Spawn { .. }
-            | NixError::NotFound
-            | NixError::Timeout { .. }
-            | NixError::Interrupted { .. }),
-        ) => (
-            Err(NixLookupError::Failed {
-                outcome: failure_text(&e),
-            }),
-            None,
-        ),
+        Err(e @ (NixError::Spawn { .. } | NixError::NotFound | NixError::Timeout { .. } | NixError::Interrupted { .. })) => {
+            (Err(NixLookupError::Failed { outcome: failure_text(&e) }), None)
+        }
         // No `resolve` in this Nix (2.26: "'resolve' is not a recognised command"), or it
         // failed for another reason: look the reference up in the listing ourselves.
         Err(_) => match NixRegistryList::load(nix, offline) {
             Ok(list) => (list.lookup(input), Some(list)),
-            Err(e) => (
-                Err(NixLookupError::Failed {
-                    outcome: format!("`nix registry list` failed: {}", failure_text(&e)),
-                }),
-                None,
-            ),
+            Err(e) => (Err(NixLookupError::Failed { outcome: format!("`nix registry list` failed: {}", failure_text(&e)) }), None),
         },
     }
 }
@@ -377,16 +290,11 @@ flags  flake:flagged github:o/flagged
     fn list() -> NixRegistryList {
         let (entries, bad) = parse_registry_list(LIST);
         assert!(bad.is_empty(), "{bad:?}");
-        NixRegistryList {
-            entries,
-            warnings: Vec::new(),
-        }
+        NixRegistryList { entries, warnings: Vec::new() }
     }
 
     fn lookup(s: &str) -> Result<String, NixLookupError> {
-        list()
-            .lookup(&FlakeRef::parse(s).unwrap())
-            .map(|r| r.flake.to_url())
+        list().lookup(&FlakeRef::parse(s).unwrap()).map(|r| r.flake.to_url())
     }
 
     #[test]
@@ -396,21 +304,13 @@ flags  flake:flagged github:o/flagged
         assert_eq!(entries.len(), 12);
         assert_eq!(entries[0].kind, NixRegistryKind::Flags);
         assert_eq!(entries[1].kind, NixRegistryKind::User);
-        assert_eq!(
-            entries[1],
-            NixRegistryEntry {
-                kind: NixRegistryKind::User,
-                from: "flake:nixpkgs".into(),
-                to: "path:/nix/store/abc-source".into()
-            }
-        );
+        assert_eq!(entries[1], NixRegistryEntry { kind: NixRegistryKind::User, from: "flake:nixpkgs".into(), to: "path:/nix/store/abc-source".into() });
         assert!(entries.windows(2).all(|w| w[0].kind <= w[1].kind));
     }
 
     #[test]
     fn list_parser_sets_aside_lines_it_does_not_understand() {
-        let (entries, bad) =
-            parse_registry_list("warning: something\nuser flake:a github:o/a\n\nuser onlytwo\n");
+        let (entries, bad) = parse_registry_list("warning: something\nuser flake:a github:o/a\n\nuser onlytwo\n");
         assert_eq!(entries.len(), 1);
         assert_eq!(bad, ["warning: something", "user onlytwo"]);
     }
@@ -427,77 +327,43 @@ flags  flake:flagged github:o/flagged
 
     #[test]
     fn typed_branch_carries_over_to_the_target() {
-        assert_eq!(
-            lookup("flake:home-manager/release-24.05").unwrap(),
-            "github:nix-community/home-manager/release-24.05"
-        );
-        assert_eq!(
-            lookup("sys-only/dev").unwrap(),
-            "git+https://example.org/sys.git?ref=dev"
-        );
+        assert_eq!(lookup("flake:home-manager/release-24.05").unwrap(), "github:nix-community/home-manager/release-24.05");
+        assert_eq!(lookup("sys-only/dev").unwrap(), "git+https://example.org/sys.git?ref=dev");
     }
 
     #[test]
     fn an_entry_for_a_specific_branch_matches_only_that_branch() {
         assert_eq!(lookup("pinned/stable").unwrap(), "github:o/pinned/v1");
-        assert!(matches!(
-            lookup("pinned"),
-            Err(NixLookupError::NotFound { .. })
-        ));
+        assert!(matches!(lookup("pinned"), Err(NixLookupError::NotFound { .. })));
     }
 
     #[test]
     fn registry_dir_wins_over_typed_dir() {
-        assert_eq!(
-            lookup("blender-bin").unwrap(),
-            "github:edolstra/nix-warez?dir=blender"
-        );
-        assert_eq!(
-            lookup("flake:blender-bin?dir=other").unwrap(),
-            "github:edolstra/nix-warez?dir=blender"
-        );
-        assert_eq!(
-            lookup("flake:home-manager?dir=sub").unwrap(),
-            "github:nix-community/home-manager?dir=sub"
-        );
+        assert_eq!(lookup("blender-bin").unwrap(), "github:edolstra/nix-warez?dir=blender");
+        assert_eq!(lookup("flake:blender-bin?dir=other").unwrap(), "github:edolstra/nix-warez?dir=blender");
+        assert_eq!(lookup("flake:home-manager?dir=sub").unwrap(), "github:nix-community/home-manager?dir=sub");
     }
 
     #[test]
     fn indirect_targets_are_followed() {
         let r = list().lookup(&FlakeRef::parse("alias").unwrap()).unwrap();
         assert_eq!(r.flake.to_url(), "github:nix-community/home-manager");
-        assert_eq!(
-            r.chain,
-            [
-                "flake:alias",
-                "flake:home-manager",
-                "github:nix-community/home-manager"
-            ]
-        );
+        assert_eq!(r.chain, ["flake:alias", "flake:home-manager", "github:nix-community/home-manager"]);
     }
 
     #[test]
     fn redirect_cycles_are_reported() {
-        assert!(matches!(
-            lookup("loop-a"),
-            Err(NixLookupError::Cycle { .. })
-        ));
+        assert!(matches!(lookup("loop-a"), Err(NixLookupError::Cycle { .. })));
     }
 
     #[test]
     fn targets_glix_cannot_write_are_reported() {
-        assert!(matches!(
-            lookup("bad"),
-            Err(NixLookupError::Unwritable { .. })
-        ));
+        assert!(matches!(lookup("bad"), Err(NixLookupError::Unwritable { .. })));
     }
 
     #[test]
     fn unknown_names_are_not_found() {
-        assert!(matches!(
-            lookup("nope"),
-            Err(NixLookupError::NotFound { .. })
-        ));
+        assert!(matches!(lookup("nope"), Err(NixLookupError::NotFound { .. })));
     }
 
     #[derive(Debug)]
@@ -506,29 +372,17 @@ flags  flake:flagged github:o/flagged
     impl NixRunner for Fake {
         fn run(&self, args: &[&str]) -> Result<String, NixError> {
             let cmd = args.join(" ");
-            self.0
-                .iter()
-                .find(|(prefix, _)| cmd.starts_with(prefix))
-                .map(|(_, r)| r.clone())
-                .unwrap_or_else(|| panic!("unexpected nix {cmd}"))
+            self.0.iter().find(|(prefix, _)| cmd.starts_with(prefix)).map(|(_, r)| r.clone()).unwrap_or_else(|| panic!("unexpected nix {cmd}"))
         }
     }
 
     fn exit(stderr: &str) -> Result<String, NixError> {
-        Err(NixError::Failed {
-            cmd: "nix".into(),
-            status: "exit status: 1".into(),
-            code: Some(1),
-            stderr: stderr.into(),
-        })
+        Err(NixError::Failed { cmd: "nix".into(), status: "exit status: 1".into(), code: Some(1), stderr: stderr.into() })
     }
 
     #[test]
     fn resolve_uses_nix_registry_resolve_when_nix_has_it() {
-        let nix = Fake(vec![(
-            "registry resolve flake:blender-bin",
-            Ok("github:edolstra/nix-warez?dir=blender\n".into()),
-        )]);
+        let nix = Fake(vec![("registry resolve flake:blender-bin", Ok("github:edolstra/nix-warez?dir=blender\n".into()))]);
         let (r, list) = resolve(&nix, &FlakeRef::parse("blender-bin").unwrap(), false);
         let r = r.unwrap();
         assert_eq!(r.flake.to_url(), "github:edolstra/nix-warez?dir=blender");
@@ -539,13 +393,7 @@ flags  flake:flagged github:o/flagged
     #[test]
     fn a_nix_that_hangs_is_given_up_on_once_not_asked_again_for_the_listing() {
         // The fake panics on any command it was not given: `registry list` would.
-        let nix = Fake(vec![(
-            "registry resolve",
-            Err(NixError::Timeout {
-                cmd: "nix registry resolve".into(),
-                after: Duration::from_secs(60),
-            }),
-        )]);
+        let nix = Fake(vec![("registry resolve", Err(NixError::Timeout { cmd: "nix registry resolve".into(), after: Duration::from_secs(60) }))]);
         let (r, list) = resolve(&nix, &FlakeRef::parse("home-manager").unwrap(), false);
         match r {
             Err(NixLookupError::Failed { outcome }) => {
@@ -559,10 +407,7 @@ flags  flake:flagged github:o/flagged
     #[test]
     fn resolve_falls_back_to_the_listing_on_nix_without_resolve() {
         let nix = Fake(vec![
-            (
-                "registry resolve",
-                exit("error: 'resolve' is not a recognised command\n       Did you mean remove?"),
-            ),
+            ("registry resolve", exit("error: 'resolve' is not a recognised command\n       Did you mean remove?")),
             ("registry list", Ok(LIST.into())),
         ]);
         let (r, list) = resolve(&nix, &FlakeRef::parse("home-manager").unwrap(), false);
@@ -572,20 +417,11 @@ flags  flake:flagged github:o/flagged
 
     #[test]
     fn resolve_not_found_still_lists_names_for_suggestions() {
-        let nix = Fake(vec![
-            (
-                "registry resolve",
-                exit("error: cannot find flake 'flake:nope' in the flake registries"),
-            ),
-            ("registry list", Ok(LIST.into())),
-        ]);
+        let nix = Fake(vec![("registry resolve", exit("error: cannot find flake 'flake:nope' in the flake registries")), ("registry list", Ok(LIST.into()))]);
         let (r, list) = resolve(&nix, &FlakeRef::parse("nope").unwrap(), false);
         match r {
             Err(NixLookupError::NotFound { outcome }) => {
-                assert!(
-                    outcome.contains("cannot find flake 'flake:nope'"),
-                    "{outcome}"
-                )
+                assert!(outcome.contains("cannot find flake 'flake:nope'"), "{outcome}")
             }
             other => panic!("{other:?}"),
         }
@@ -595,27 +431,14 @@ flags  flake:flagged github:o/flagged
     #[test]
     fn listing_retries_without_the_global_registry_when_it_cannot_be_downloaded() {
         let nix = Fake(vec![
-            (
-                "registry resolve",
-                exit("error: 'resolve' is not a recognised command"),
-            ),
-            (
-                "registry list --option flake-registry ",
-                Ok("user flake:mine github:o/mine\n".into()),
-            ),
-            (
-                "registry list",
-                exit("error: unable to download 'https://channels.nixos.org/flake-registry.json'"),
-            ),
+            ("registry resolve", exit("error: 'resolve' is not a recognised command")),
+            ("registry list --option flake-registry ", Ok("user flake:mine github:o/mine\n".into())),
+            ("registry list", exit("error: unable to download 'https://channels.nixos.org/flake-registry.json'")),
         ]);
         let (r, _) = resolve(&nix, &FlakeRef::parse("mine").unwrap(), false);
         let r = r.unwrap();
         assert_eq!(r.flake.to_url(), "github:o/mine");
-        assert!(
-            r.warnings[0].contains("unable to download"),
-            "{:?}",
-            r.warnings
-        );
+        assert!(r.warnings[0].contains("unable to download"), "{:?}", r.warnings);
     }
 
     #[test]

@@ -61,13 +61,9 @@ impl RegistryIndex {
             return Err(format!("larger than {}", format_size(MAX_INDEX_BYTES)));
         }
         let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 text ({e})"))?;
-        let doc: Value =
-            serde_json::from_str(text).map_err(|e| format!("not a JSON document: {e}"))?;
+        let doc: Value = serde_json::from_str(text).map_err(|e| format!("not a JSON document: {e}"))?;
         let Value::Object(top) = doc else {
-            return Err(format!(
-                "expected a JSON object with \"version\" and \"packages\", found {}",
-                json_kind(&doc)
-            ));
+            return Err(format!("expected a JSON object with \"version\" and \"packages\", found {}", json_kind(&doc)));
         };
         match top.get("version") {
             None => return Err("missing \"version\" (expected \"version\": 1)".into()),
@@ -78,22 +74,12 @@ impl RegistryIndex {
                      (version {INDEX_VERSION}); upgrade glix"
                 ))
             }
-            Some(v) => {
-                return Err(format!(
-                    "unsupported \"version\": {} (expected {INDEX_VERSION})",
-                    short_json(v)
-                ))
-            }
+            Some(v) => return Err(format!("unsupported \"version\": {} (expected {INDEX_VERSION})", short_json(v))),
         }
         let packages = match top.get("packages") {
             None => return Err("missing \"packages\" (an object keyed by package name)".into()),
             Some(Value::Object(p)) => p,
-            Some(v) => {
-                return Err(format!(
-                    "\"packages\" must be an object keyed by package name, found {}",
-                    json_kind(v)
-                ))
-            }
+            Some(v) => return Err(format!("\"packages\" must be an object keyed by package name, found {}", json_kind(v))),
         };
         let mut index = RegistryIndex::default();
         for (name, value) in packages {
@@ -101,9 +87,7 @@ impl RegistryIndex {
                 Ok(entry) => {
                     index.packages.insert(name.clone(), entry);
                 }
-                Err(why) => index
-                    .warnings
-                    .push(format!("skipping package '{}': {why}", printable(name, 80))),
+                Err(why) => index.warnings.push(format!("skipping package '{}': {why}", printable(name, 80))),
             }
         }
         Ok(index)
@@ -125,11 +109,7 @@ impl RegistryIndex {
                     1
                 } else if name.contains(&term) {
                     2
-                } else if e
-                    .description
-                    .as_deref()
-                    .is_some_and(|d| d.to_lowercase().contains(&term))
-                {
+                } else if e.description.as_deref().is_some_and(|d| d.to_lowercase().contains(&term)) {
                     3
                 } else {
                     return None;
@@ -150,41 +130,19 @@ fn parse_entry(name: &str, value: &Value) -> Result<RegistryEntry, String> {
         return Err(format!("expected an object, found {}", json_kind(value)));
     };
     let flake = match fields.get("flake") {
-        Some(Value::String(s)) => {
-            FlakeRef::parse(s).map_err(|e| format!("invalid \"flake\": {e}"))?
-        }
-        Some(v) => {
-            return Err(format!(
-                "\"flake\" must be a string, found {}",
-                json_kind(v)
-            ))
-        }
+        Some(Value::String(s)) => FlakeRef::parse(s).map_err(|e| format!("invalid \"flake\": {e}"))?,
+        Some(v) => return Err(format!("\"flake\" must be a string, found {}", json_kind(v))),
         None => return Err("missing \"flake\"".into()),
     };
     let description = match fields.get("description") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(printable(s, 1000)),
-        Some(v) => {
-            return Err(format!(
-                "\"description\" must be a string, found {}",
-                json_kind(v)
-            ))
-        }
+        Some(v) => return Err(format!("\"description\" must be a string, found {}", json_kind(v))),
     };
     let scope = match fields.get("scope") {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(Scope::parse(s).ok_or_else(|| {
-            format!(
-                "\"scope\" must be \"system\" or \"home\", found \"{}\"",
-                printable(s, 40)
-            )
-        })?),
-        Some(v) => {
-            return Err(format!(
-                "\"scope\" must be a string, found {}",
-                json_kind(v)
-            ))
-        }
+        Some(Value::String(s)) => Some(Scope::parse(s).ok_or_else(|| format!("\"scope\" must be \"system\" or \"home\", found \"{}\"", printable(s, 40)))?),
+        Some(v) => return Err(format!("\"scope\" must be a string, found {}", json_kind(v))),
     };
     let output = match fields.get("output") {
         None | Some(Value::Null) => None,
@@ -196,30 +154,15 @@ fn parse_entry(name: &str, value: &Value) -> Result<RegistryEntry, String> {
                 printable(s, 80)
             ))
         }
-        Some(v) => {
-            return Err(format!(
-                "\"output\" must be a string, found {}",
-                json_kind(v)
-            ))
-        }
+        Some(v) => return Err(format!("\"output\" must be a string, found {}", json_kind(v))),
     };
-    Ok(RegistryEntry {
-        name: name.to_string(),
-        flake,
-        description,
-        scope,
-        output,
-    })
+    Ok(RegistryEntry { name: name.to_string(), flake, description, scope, output })
 }
 
 /// `s` with control characters (terminal escapes, newlines) replaced by spaces and cut to
 /// `max` characters, so a registry cannot draw on the user's terminal.
 fn printable(s: &str, max: usize) -> String {
-    let mut out: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(max)
-        .collect();
+    let mut out: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).take(max).collect();
     if s.chars().count() > max {
         out.push('…');
     }
@@ -270,21 +213,10 @@ pub enum RegistryError {
         "could not reach the glix registry at {url}: {reason} ({cache}); pass --registry or \
          check the network"
     )]
-    Unreachable {
-        url: String,
-        reason: String,
-        cache: String,
-    },
+    Unreachable { url: String, reason: String, cache: String },
 
-    #[error(
-        "the glix registry at {url} is not a valid index: {reason}{}",
-        cache_note(cache)
-    )]
-    Invalid {
-        url: String,
-        reason: String,
-        cache: Option<String>,
-    },
+    #[error("the glix registry at {url} is not a valid index: {reason}{}", cache_note(cache))]
+    Invalid { url: String, reason: String, cache: Option<String> },
 
     #[error(
         "offline, and there is no cached copy of the glix registry at {url}; run once with \
@@ -294,10 +226,7 @@ pub enum RegistryError {
 }
 
 fn cache_note(cache: &Option<String>) -> String {
-    cache
-        .as_ref()
-        .map(|c| format!(" ({c})"))
-        .unwrap_or_default()
+    cache.as_ref().map(|c| format!(" ({c})")).unwrap_or_default()
 }
 
 impl RegistryError {
@@ -341,9 +270,7 @@ enum Location {
 }
 
 fn locate(url: &str) -> Result<Location, RegistryError> {
-    let unsupported = || RegistryError::UnsupportedUrl {
-        url: url.to_string(),
-    };
+    let unsupported = || RegistryError::UnsupportedUrl { url: url.to_string() };
     let lower = url.to_ascii_lowercase();
     if let Some(rest) = lower.strip_prefix("file://").map(|_| &url[7..]) {
         // file:///abs/path or file://localhost/abs/path
@@ -396,39 +323,17 @@ pub fn load(opts: &ResolveOptions) -> Result<LoadedIndex, RegistryError> {
     let url = opts.registry_url();
     match locate(url)? {
         Location::File(path) => {
-            let bytes = read_file_capped(&path).map_err(|reason| RegistryError::Read {
-                url: url.to_string(),
-                reason,
-            })?;
-            let index = RegistryIndex::parse(&bytes).map_err(|reason| RegistryError::Invalid {
-                url: url.to_string(),
-                reason,
-                cache: None,
-            })?;
+            let bytes = read_file_capped(&path).map_err(|reason| RegistryError::Read { url: url.to_string(), reason })?;
+            let index = RegistryIndex::parse(&bytes).map_err(|reason| RegistryError::Invalid { url: url.to_string(), reason, cache: None })?;
             Ok(finish(url, index, IndexOrigin::File, Vec::new()))
         }
         Location::Http { secure } => load_http(url, secure, opts),
     }
 }
 
-fn finish(
-    url: &str,
-    index: RegistryIndex,
-    origin: IndexOrigin,
-    mut warnings: Vec<String>,
-) -> LoadedIndex {
-    warnings.extend(
-        index
-            .warnings
-            .iter()
-            .map(|w| format!("glix registry {url}: {w}")),
-    );
-    LoadedIndex {
-        url: url.to_string(),
-        index,
-        origin,
-        warnings,
-    }
+fn finish(url: &str, index: RegistryIndex, origin: IndexOrigin, mut warnings: Vec<String>) -> LoadedIndex {
+    warnings.extend(index.warnings.iter().map(|w| format!("glix registry {url}: {w}")));
+    LoadedIndex { url: url.to_string(), index, origin, warnings }
 }
 
 fn read_file_capped(path: &Path) -> Result<Vec<u8>, String> {
@@ -444,9 +349,7 @@ fn read_file_capped(path: &Path) -> Result<Vec<u8>, String> {
         return Err(too_big());
     }
     let mut bytes = Vec::new();
-    file.take(MAX_INDEX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
+    file.take(MAX_INDEX_BYTES + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
     if bytes.len() as u64 > MAX_INDEX_BYTES {
         return Err(too_big());
     }
@@ -467,38 +370,24 @@ fn load_http(url: &str, secure: bool, opts: &ResolveOptions) -> Result<LoadedInd
 
     if opts.offline {
         let Some(c) = cached else {
-            return Err(RegistryError::Offline {
-                url: url.to_string(),
-            });
+            return Err(RegistryError::Offline { url: url.to_string() });
         };
         if c.age >= opts.cache_ttl {
-            warnings.push(format!(
-                "offline: using the cached copy of the glix registry {url} from {} ago",
-                format_age(c.age)
-            ));
+            warnings.push(format!("offline: using the cached copy of the glix registry {url} from {} ago", format_age(c.age)));
         }
         return Ok(finish(url, c.index, IndexOrigin::StaleCache, warnings));
     }
     let cached = match cached {
-        Some(c) if c.age < opts.cache_ttl => {
-            return Ok(finish(url, c.index, IndexOrigin::FreshCache, warnings))
-        }
+        Some(c) if c.age < opts.cache_ttl => return Ok(finish(url, c.index, IndexOrigin::FreshCache, warnings)),
         stale => stale,
     };
 
-    let fetched = fetch(url, secure, opts).and_then(|bytes| {
-        RegistryIndex::parse(&bytes)
-            .map(|index| (bytes, index))
-            .map_err(FetchFailure::Invalid)
-    });
+    let fetched = fetch(url, secure, opts).and_then(|bytes| RegistryIndex::parse(&bytes).map(|index| (bytes, index)).map_err(FetchFailure::Invalid));
     match fetched {
         Ok((bytes, index)) => {
             if let Some(cache) = &cache {
                 if let Err(e) = cache.write(&bytes) {
-                    warnings.push(format!(
-                        "could not cache the glix registry in {}: {e}",
-                        cache.dir.display()
-                    ));
+                    warnings.push(format!("could not cache the glix registry in {}: {e}", cache.dir.display()));
                 }
             }
             Ok(finish(url, index, IndexOrigin::Network, warnings))
@@ -514,22 +403,10 @@ fn load_http(url: &str, secure: bool, opts: &ResolveOptions) -> Result<LoadedInd
                 Ok(finish(url, c.index, IndexOrigin::StaleCache, warnings))
             }
             None => {
-                let cache_state = if cache.is_some() {
-                    "no cached copy".to_string()
-                } else {
-                    "no cache configured".to_string()
-                };
+                let cache_state = if cache.is_some() { "no cached copy".to_string() } else { "no cache configured".to_string() };
                 Err(match failure {
-                    FetchFailure::Invalid(reason) => RegistryError::Invalid {
-                        url: url.to_string(),
-                        reason,
-                        cache: Some(cache_state),
-                    },
-                    FetchFailure::Unreachable(reason) => RegistryError::Unreachable {
-                        url: url.to_string(),
-                        reason,
-                        cache: cache_state,
-                    },
+                    FetchFailure::Invalid(reason) => RegistryError::Invalid { url: url.to_string(), reason, cache: Some(cache_state) },
+                    FetchFailure::Unreachable(reason) => RegistryError::Unreachable { url: url.to_string(), reason, cache: cache_state },
                 })
             }
         },
@@ -564,44 +441,21 @@ fn fetch(url: &str, secure: bool, opts: &ResolveOptions) -> Result<Vec<u8>, Fetc
     let timeout = opts.timeout;
     let describe = |e: ureq::Error| -> FetchFailure {
         match e {
-            ureq::Error::Timeout(_) => {
-                FetchFailure::Unreachable(format!("timed out after {}", format_duration(timeout)))
-            }
-            ureq::Error::BodyExceedsLimit(_) => FetchFailure::Unreachable(format!(
-                "the document is larger than {}",
-                format_size(MAX_INDEX_BYTES)
-            )),
+            ureq::Error::Timeout(_) => FetchFailure::Unreachable(format!("timed out after {}", format_duration(timeout))),
+            ureq::Error::BodyExceedsLimit(_) => FetchFailure::Unreachable(format!("the document is larger than {}", format_size(MAX_INDEX_BYTES))),
             ureq::Error::HostNotFound => FetchFailure::Unreachable("host not found".into()),
             ureq::Error::ConnectionFailed => FetchFailure::Unreachable("connection failed".into()),
-            ureq::Error::Io(e) if e.kind() == io::ErrorKind::TimedOut => {
-                FetchFailure::Unreachable(format!("timed out after {}", format_duration(timeout)))
-            }
+            ureq::Error::Io(e) if e.kind() == io::ErrorKind::TimedOut => FetchFailure::Unreachable(format!("timed out after {}", format_duration(timeout))),
             ureq::Error::Io(e) => FetchFailure::Unreachable(e.to_string()),
             other => FetchFailure::Unreachable(other.to_string()),
         }
     };
-    let mut response = agent
-        .get(url)
-        .header("Accept", "application/json")
-        .call()
-        .map_err(describe)?;
+    let mut response = agent.get(url).header("Accept", "application/json").call().map_err(describe)?;
     let status = response.status();
     if !status.is_success() {
-        return Err(FetchFailure::Unreachable(format!(
-            "HTTP {}{}",
-            status.as_u16(),
-            status
-                .canonical_reason()
-                .map(|r| format!(" {r}"))
-                .unwrap_or_default()
-        )));
+        return Err(FetchFailure::Unreachable(format!("HTTP {}{}", status.as_u16(), status.canonical_reason().map(|r| format!(" {r}")).unwrap_or_default())));
     }
-    response
-        .body_mut()
-        .with_config()
-        .limit(MAX_INDEX_BYTES)
-        .read_to_vec()
-        .map_err(describe)
+    response.body_mut().with_config().limit(MAX_INDEX_BYTES).read_to_vec().map_err(describe)
 }
 
 fn format_age(age: Duration) -> String {
@@ -624,11 +478,7 @@ pub fn default_cache_dir() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .filter(|v| Path::new(v).is_absolute())
         .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| Path::new(v).is_absolute())
-                .map(|h| PathBuf::from(h).join(".cache"))
-        })?;
+        .or_else(|| std::env::var_os("HOME").filter(|v| Path::new(v).is_absolute()).map(|h| PathBuf::from(h).join(".cache")))?;
     Some(base.join("glix").join("registry"))
 }
 
@@ -645,11 +495,7 @@ struct Cached {
 
 impl Cache {
     fn new(dir: &Path, url: &str) -> Cache {
-        Cache {
-            dir: dir.to_path_buf(),
-            url: url.to_string(),
-            key: cache_key(url),
-        }
+        Cache { dir: dir.to_path_buf(), url: url.to_string(), key: cache_key(url) }
     }
 
     fn body_path(&self) -> PathBuf {
@@ -669,11 +515,7 @@ impl Cache {
         let fetched = meta.get("fetchedAt")?.as_u64()?;
         let now = now_unix();
         // A fetch time in the future (clock changed): treat the copy as old.
-        let age = if fetched > now + 60 {
-            Duration::MAX
-        } else {
-            Duration::from_secs(now.saturating_sub(fetched))
-        };
+        let age = if fetched > now + 60 { Duration::MAX } else { Duration::from_secs(now.saturating_sub(fetched)) };
         let bytes = read_file_capped(&self.body_path()).ok()?;
         let index = RegistryIndex::parse(&bytes).ok()?;
         Some(Cached { index, age })
@@ -688,10 +530,7 @@ impl Cache {
 }
 
 fn now_unix() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 /// A file name for `url`: readable host part plus a 64-bit FNV-1a hash of the whole URL.
@@ -709,13 +548,7 @@ fn cache_key(url: &str) -> String {
         .next()
         .unwrap_or("")
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
         .take(48)
         .collect();
     format!("{host}-{h:016x}")
@@ -746,10 +579,7 @@ mod tests {
         assert_eq!(e.scope, Some(Scope::Home));
         assert_eq!(e.output.as_deref(), Some("homeManagerModules.cool"));
         let p = idx.get("plain").unwrap();
-        assert_eq!(
-            (p.scope, p.output.as_deref(), p.description.as_deref()),
-            (None, None, None)
-        );
+        assert_eq!((p.scope, p.output.as_deref(), p.description.as_deref()), (None, None, None));
     }
 
     #[test]
@@ -770,10 +600,7 @@ mod tests {
             ("<html>captive portal</html>", "not a JSON document"),
             ("[1,2]", "expected a JSON object"),
             (r#"{"packages": {}}"#, "missing \"version\""),
-            (
-                r#"{"version": "1", "packages": {}}"#,
-                "unsupported \"version\"",
-            ),
+            (r#"{"version": "1", "packages": {}}"#, "unsupported \"version\""),
             (r#"{"version": 2, "packages": {}}"#, "newer than this glix"),
             (r#"{"version": 1}"#, "missing \"packages\""),
             (r#"{"version": 1, "packages": []}"#, "must be an object"),
@@ -781,9 +608,7 @@ mod tests {
             let err = parse(doc).unwrap_err();
             assert!(err.contains(needle), "{doc:?}: {err}");
         }
-        assert!(RegistryIndex::parse(b"\xff\xfe")
-            .unwrap_err()
-            .contains("UTF-8"));
+        assert!(RegistryIndex::parse(b"\xff\xfe").unwrap_err().contains("UTF-8"));
     }
 
     #[test]
@@ -820,21 +645,14 @@ mod tests {
 
     #[test]
     fn index_descriptions_cannot_carry_terminal_escapes() {
-        let idx =
-            parse(r#"{"version":1,"packages":{"a":{"flake":"github:o/a","description":"x\u001b[2Jy\nz"}}}"#)
-                .unwrap();
-        assert_eq!(
-            idx.get("a").unwrap().description.as_deref(),
-            Some("x [2Jy z")
-        );
+        let idx = parse(r#"{"version":1,"packages":{"a":{"flake":"github:o/a","description":"x\u001b[2Jy\nz"}}}"#).unwrap();
+        assert_eq!(idx.get("a").unwrap().description.as_deref(), Some("x [2Jy z"));
     }
 
     #[test]
     fn index_refuses_documents_over_the_size_cap() {
         let big = vec![b' '; MAX_INDEX_BYTES as usize + 1];
-        assert!(RegistryIndex::parse(&big)
-            .unwrap_err()
-            .contains("larger than 16 MiB"));
+        assert!(RegistryIndex::parse(&big).unwrap_err().contains("larger than 16 MiB"));
     }
 
     #[test]
@@ -849,12 +667,7 @@ mod tests {
             }}"#,
         )
         .unwrap();
-        let names = |t: &str| {
-            idx.search(t)
-                .into_iter()
-                .map(|e| e.name)
-                .collect::<Vec<_>>()
-        };
+        let names = |t: &str| idx.search(t).into_iter().map(|e| e.name).collect::<Vec<_>>();
         assert_eq!(names("Cool"), ["cool", "cool-pkg", "a-cool-thing", "other"]);
         assert_eq!(names("zzz"), Vec::<String>::new());
         assert_eq!(names("").len(), 5);
@@ -862,33 +675,12 @@ mod tests {
 
     #[test]
     fn registry_urls_are_file_or_http() {
-        assert!(
-            matches!(locate("file:///srv/index.json"), Ok(Location::File(p)) if p == Path::new("/srv/index.json"))
-        );
-        assert!(
-            matches!(locate("file://localhost/a%20b.json"), Ok(Location::File(p)) if p == Path::new("/a b.json"))
-        );
-        assert!(matches!(
-            locate("https://example.org/i.json"),
-            Ok(Location::Http { secure: true })
-        ));
-        assert!(matches!(
-            locate("HTTP://127.0.0.1:8080/i.json"),
-            Ok(Location::Http { secure: false })
-        ));
-        for bad in [
-            "/srv/index.json",
-            "file:index.json",
-            "file://host/x",
-            "ftp://x/y",
-            "https://",
-            "https:///x",
-            "",
-        ] {
-            assert!(
-                matches!(locate(bad), Err(RegistryError::UnsupportedUrl { .. })),
-                "{bad}"
-            );
+        assert!(matches!(locate("file:///srv/index.json"), Ok(Location::File(p)) if p == Path::new("/srv/index.json")));
+        assert!(matches!(locate("file://localhost/a%20b.json"), Ok(Location::File(p)) if p == Path::new("/a b.json")));
+        assert!(matches!(locate("https://example.org/i.json"), Ok(Location::Http { secure: true })));
+        assert!(matches!(locate("HTTP://127.0.0.1:8080/i.json"), Ok(Location::Http { secure: false })));
+        for bad in ["/srv/index.json", "file:index.json", "file://host/x", "ftp://x/y", "https://", "https:///x", ""] {
+            assert!(matches!(locate(bad), Err(RegistryError::UnsupportedUrl { .. })), "{bad}");
         }
     }
 
@@ -898,9 +690,6 @@ mod tests {
         let b = cache_key("https://example.org/b.json");
         assert_ne!(a, b);
         assert!(a.starts_with("example.org-"), "{a}");
-        assert_eq!(
-            cache_key("http://127.0.0.1:80/x").split('-').next(),
-            Some("127.0.0.1_80")
-        );
+        assert_eq!(cache_key("http://127.0.0.1:80/x").split('-').next(), Some("127.0.0.1_80"));
     }
 }

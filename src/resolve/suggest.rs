@@ -5,11 +5,7 @@ use crate::flakeref::edit_distance;
 /// At most `max` names from `known` near `typed`, nearest first (ties by name): by
 /// case-insensitive edit distance, within about a third of the name's length, or names
 /// that contain what was typed (or are contained in it).
-pub fn nearest<'a>(
-    typed: &str,
-    known: impl IntoIterator<Item = &'a str>,
-    max: usize,
-) -> Vec<String> {
+pub fn nearest<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>, max: usize) -> Vec<String> {
     let t = typed.to_lowercase();
     let len = t.chars().count();
     let limit = 1 + len / 3;
@@ -25,11 +21,7 @@ pub fn nearest<'a>(
         .collect();
     scored.sort();
     scored.dedup_by(|a, b| a.1 == b.1);
-    scored
-        .into_iter()
-        .take(max)
-        .map(|(_, k)| k.to_string())
-        .collect()
+    scored.into_iter().take(max).map(|(_, k)| k.to_string()).collect()
 }
 
 #[cfg(test)]
@@ -38,14 +30,7 @@ mod tests {
 
     #[test]
     fn nearest_names_come_first_and_far_ones_are_left_out() {
-        let known = [
-            "cool-pkg",
-            "cool-pkgs",
-            "colt",
-            "home-manager",
-            "nixpkgs",
-            "zzz",
-        ];
+        let known = ["cool-pkg", "cool-pkgs", "colt", "home-manager", "nixpkgs", "zzz"];
         assert_eq!(nearest("cool-pgk", known, 3), ["cool-pkg", "cool-pkgs"]);
         assert_eq!(nearest("home", known, 3), ["home-manager"]);
         assert_eq!(nearest("NIXPKGS", known, 3), ["nixpkgs"]);

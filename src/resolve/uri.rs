@@ -16,11 +16,7 @@ pub enum Typed {
 /// Parses what the user typed with the foundation parser.
 pub fn classify(typed: &str) -> Result<Typed, FlakeRefError> {
     let r = FlakeRef::parse(typed.trim())?;
-    Ok(if r.is_indirect() {
-        Typed::Name(r)
-    } else {
-        Typed::Uri(r)
-    })
+    Ok(if r.is_indirect() { Typed::Name(r) } else { Typed::Uri(r) })
 }
 
 /// A change to one attribute of a reference.
@@ -46,12 +42,7 @@ impl Change {
 /// canonical). Follows Nix's `applyOverrides`: forges take either a branch or a commit
 /// (a commit replaces the branch; a branch on a pinned commit is an error); Git,
 /// Mercurial and indirect references take both; paths, tarballs and files take neither.
-pub(crate) fn rebuild(
-    r: &FlakeRef,
-    rf: Change,
-    rev: Change,
-    dir: Change,
-) -> Result<FlakeRef, String> {
+pub(crate) fn rebuild(r: &FlakeRef, rf: Change, rev: Change, dir: Change) -> Result<FlakeRef, String> {
     if rf == Change::Keep && rev == Change::Keep && dir == Change::Keep {
         return Ok(r.clone());
     }
@@ -64,24 +55,16 @@ pub(crate) fn rebuild(
         match kind {
             "github" | "gitlab" | "sourcehut" => {
                 if let (Change::Set(b), Change::Set(c)) = (&rf, &rev) {
-                    return Err(format!(
-                        "cannot apply both a commit ({c}) and a branch or tag ('{b}') to {url}"
-                    ));
+                    return Err(format!("cannot apply both a commit ({c}) and a branch or tag ('{b}') to {url}"));
                 }
                 if matches!(rev, Change::Set(_)) {
                     new_ref = None;
                 } else if let (Change::Set(b), Some(c)) = (&rf, &new_rev) {
-                    return Err(format!(
-                        "cannot apply the branch or tag '{b}' to {url}: it is pinned to commit {c}"
-                    ));
+                    return Err(format!("cannot apply the branch or tag '{b}' to {url}: it is pinned to commit {c}"));
                 }
             }
             "git" | "hg" | "indirect" => {}
-            _ => {
-                return Err(format!(
-                    "cannot apply a branch, tag or commit to {url} (a {kind} reference has none)"
-                ))
-            }
+            _ => return Err(format!("cannot apply a branch, tag or commit to {url} (a {kind} reference has none)")),
         }
     }
 
@@ -109,11 +92,7 @@ pub(crate) fn rebuild(
             // Branch and commit go into the query; the parser reads them back from there.
             set_param(&mut params, "ref", new_ref.as_deref());
             set_param(&mut params, "rev", new_rev.as_deref());
-            format!(
-                "{kind}:{}/{}",
-                encode(r.str_attr("owner").unwrap_or_default()),
-                encode(r.str_attr("repo").unwrap_or_default())
-            )
+            format!("{kind}:{}/{}", encode(r.str_attr("owner").unwrap_or_default()), encode(r.str_attr("repo").unwrap_or_default()))
         }
         "indirect" => {
             let mut b = format!("flake:{}", encode(r.str_attr("id").unwrap_or_default()));
@@ -139,13 +118,7 @@ pub(crate) fn rebuild(
     let mut out = base;
     if !params.is_empty() {
         out.push('?');
-        out.push_str(
-            &params
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("&"),
-        );
+        out.push_str(&params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&"));
     }
     FlakeRef::parse(&out).map_err(|e| e.to_string())
 }
@@ -165,10 +138,7 @@ mod tests {
         assert!(matches!(classify("github:o/r"), Ok(Typed::Uri(_))));
         assert!(matches!(classify(" path:/srv/x "), Ok(Typed::Uri(_))));
         assert!(matches!(classify("cool-pkg"), Ok(Typed::Name(_))));
-        assert!(matches!(
-            classify("flake:cool-pkg/main"),
-            Ok(Typed::Name(_))
-        ));
+        assert!(matches!(classify("flake:cool-pkg/main"), Ok(Typed::Name(_))));
         assert!(classify("github:o").is_err());
         assert!(classify("nixpkgs#hello").is_err());
     }
@@ -176,55 +146,18 @@ mod tests {
     #[test]
     fn branch_and_commit_apply_to_forges() {
         let s = |v: &str| Change::Set(v.into());
-        assert_eq!(
-            re("github:o/r", s("dev"), Change::Keep, Change::Keep).unwrap(),
-            "github:o/r/dev"
-        );
-        assert_eq!(
-            re(
-                "github:o/r/main?dir=sub",
-                s("dev"),
-                Change::Keep,
-                Change::Keep
-            )
-            .unwrap(),
-            "github:o/r/dev?dir=sub"
-        );
-        assert_eq!(
-            re("github:o/r/main", Change::Keep, s(REV), Change::Keep).unwrap(),
-            format!("github:o/r/{REV}")
-        );
-        assert!(re(
-            &format!("github:o/r/{REV}"),
-            s("dev"),
-            Change::Keep,
-            Change::Keep
-        )
-        .unwrap_err()
-        .contains("pinned"));
-        assert_eq!(
-            re(
-                "gitlab:o/r?host=git.example.org",
-                s("v1"),
-                Change::Keep,
-                Change::Keep
-            )
-            .unwrap(),
-            "gitlab:o/r/v1?host=git.example.org"
-        );
+        assert_eq!(re("github:o/r", s("dev"), Change::Keep, Change::Keep).unwrap(), "github:o/r/dev");
+        assert_eq!(re("github:o/r/main?dir=sub", s("dev"), Change::Keep, Change::Keep).unwrap(), "github:o/r/dev?dir=sub");
+        assert_eq!(re("github:o/r/main", Change::Keep, s(REV), Change::Keep).unwrap(), format!("github:o/r/{REV}"));
+        assert!(re(&format!("github:o/r/{REV}"), s("dev"), Change::Keep, Change::Keep).unwrap_err().contains("pinned"));
+        assert_eq!(re("gitlab:o/r?host=git.example.org", s("v1"), Change::Keep, Change::Keep).unwrap(), "gitlab:o/r/v1?host=git.example.org");
     }
 
     #[test]
     fn branch_and_commit_apply_to_git() {
         let s = |v: &str| Change::Set(v.into());
         assert_eq!(
-            re(
-                "git+https://example.org/x.git?ref=main",
-                s("dev"),
-                s(REV),
-                Change::Keep
-            )
-            .unwrap(),
+            re("git+https://example.org/x.git?ref=main", s("dev"), s(REV), Change::Keep).unwrap(),
             format!("git+https://example.org/x.git?ref=dev&rev={REV}")
         );
     }
@@ -233,46 +166,13 @@ mod tests {
     fn paths_and_tarballs_take_no_branch() {
         let s = |v: &str| Change::Set(v.into());
         assert!(re("path:/srv/x", s("dev"), Change::Keep, Change::Keep).is_err());
-        assert!(re(
-            "https://example.org/x.tar.gz",
-            s("dev"),
-            Change::Keep,
-            Change::Keep
-        )
-        .is_err());
+        assert!(re("https://example.org/x.tar.gz", s("dev"), Change::Keep, Change::Keep).is_err());
     }
 
     #[test]
     fn dir_can_be_set_and_removed() {
-        assert_eq!(
-            re(
-                "github:o/r",
-                Change::Keep,
-                Change::Keep,
-                Change::Set("a/b".into())
-            )
-            .unwrap(),
-            "github:o/r?dir=a/b"
-        );
-        assert_eq!(
-            re(
-                "flake:x/main?dir=a",
-                Change::Keep,
-                Change::Keep,
-                Change::Remove
-            )
-            .unwrap(),
-            "flake:x/main"
-        );
-        assert_eq!(
-            re(
-                "path:/srv/x?dir=a",
-                Change::Keep,
-                Change::Keep,
-                Change::Remove
-            )
-            .unwrap(),
-            "path:/srv/x"
-        );
+        assert_eq!(re("github:o/r", Change::Keep, Change::Keep, Change::Set("a/b".into())).unwrap(), "github:o/r?dir=a/b");
+        assert_eq!(re("flake:x/main?dir=a", Change::Keep, Change::Keep, Change::Remove).unwrap(), "flake:x/main");
+        assert_eq!(re("path:/srv/x?dir=a", Change::Keep, Change::Keep, Change::Remove).unwrap(), "path:/srv/x");
     }
 }

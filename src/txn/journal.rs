@@ -112,13 +112,7 @@ pub fn blob_id(bytes: &[u8]) -> String {
 impl Journal {
     pub fn new(description: &str, baseline: Option<String>, branch: Option<String>) -> Journal {
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-        Journal {
-            op_id: format!("{nanos:x}-{}", std::process::id()),
-            description: description.to_string(),
-            baseline,
-            branch,
-            files: BTreeMap::new(),
-        }
+        Journal { op_id: format!("{nanos:x}-{}", std::process::id()), description: description.to_string(), baseline, branch, files: BTreeMap::new() }
     }
 
     /// Is `rel` journaled?

@@ -17,13 +17,8 @@ impl RepoLock {
     /// called once if we have to wait (to tell the user why nothing happens).
     pub fn acquire(repo: &Repo, wait: Duration, on_wait: impl FnOnce()) -> Result<RepoLock> {
         let path = repo.state_dir().join("glix.lock");
-        let mut file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(io(format!("cannot open {}", path.display())))?;
+        let mut file =
+            OpenOptions::new().create(true).truncate(false).read(true).write(true).open(&path).map_err(io(format!("cannot open {}", path.display())))?;
         let start = Instant::now();
         let mut on_wait = Some(on_wait);
         loop {

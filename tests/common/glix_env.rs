@@ -48,7 +48,15 @@ impl Env {
             .env("HOME", self.root.join("home"))
             .env("XDG_CACHE_HOME", self.root.join("home/.cache"))
             .env("XDG_CONFIG_HOME", self.root.join("home/.config"))
-            .env("PATH", format!("{}{}:{}", front.iter().map(|p| format!("{p}:")).collect::<String>(), tc.join("bin").display(), std::env::var("PATH").unwrap_or_default()))
+            .env(
+                "PATH",
+                format!(
+                    "{}{}:{}",
+                    front.iter().map(|p| format!("{p}:")).collect::<String>(),
+                    tc.join("bin").display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            )
             .env("NIX_CONF_DIR", tc.join("etc/nix"))
             .env("NIX_CONFIG", super::NIX_CONFIG)
             .env("GIT_AUTHOR_NAME", "tester")
@@ -131,7 +139,11 @@ impl Env {
         // manifest is the truth: regenerating the regions changes nothing
         let repo = glix::repo::Repo::open(&self.repo).unwrap();
         let manifests = glix::ops::load_manifests(&repo, None).unwrap();
-        assert_eq!(glix::ops::regenerate_flake(&repo, &glix::ops::summaries_of(&manifests)).unwrap(), self.read("flake.nix"), "regions equal what the manifests generate");
+        assert_eq!(
+            glix::ops::regenerate_flake(&repo, &glix::ops::summaries_of(&manifests)).unwrap(),
+            self.read("flake.nix"),
+            "regions equal what the manifests generate"
+        );
     }
 
     /// What reaches nixosConfigurations.laptop: each system package module's received
@@ -155,4 +167,3 @@ in {{
         serde_json::from_slice(&out.stdout).unwrap()
     }
 }
-

@@ -46,17 +46,13 @@ pub fn nix() -> Command {
     let tc = toolchain();
     let mut c = Command::new(tc.join("bin/nix"));
     let path = std::env::var("PATH").unwrap_or_default();
-    c.env("PATH", format!("{}:{path}", tc.join("bin").display()))
-        .env("NIX_CONF_DIR", tc.join("etc/nix"))
-        .env("NIX_CONFIG", NIX_CONFIG);
+    c.env("PATH", format!("{}:{path}", tc.join("bin").display())).env("NIX_CONF_DIR", tc.join("etc/nix")).env("NIX_CONFIG", NIX_CONFIG);
     c
 }
 
 /// The plugin: GLIX_PLUGIN (set by scripts/test), else the debug build.
 pub fn plugin() -> PathBuf {
-    let p = std::env::var_os("GLIX_PLUGIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("target/debug/libglix_nix_plugin.so"));
+    let p = std::env::var_os("GLIX_PLUGIN").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target/debug/libglix_nix_plugin.so"));
     assert!(
         p.is_file(),
         "the glix Nix plugin is missing ({}); build it with `cargo build -p glix-nix-plugin --features test-panic` (scripts/test does this)",
@@ -114,25 +110,12 @@ pub fn corpus() -> Vec<CorpusEntry> {
         files.sort();
         for path in files {
             let text = std::fs::read_to_string(&path).unwrap();
-            let expect_error = text
-                .lines()
-                .next()
-                .and_then(|l| l.strip_prefix("# expect-error: "))
-                .map(|rest| {
-                    let (line, msg) = rest.split_once(": ").expect("`# expect-error: LINE: TEXT`");
-                    (line.parse().expect("line number"), msg.to_string())
-                });
-            assert_eq!(
-                sub == "invalid",
-                expect_error.is_some(),
-                "{}: invalid corpus files (only) start with # expect-error",
-                path.display()
-            );
-            out.push(CorpusEntry {
-                path,
-                text,
-                expect_error,
+            let expect_error = text.lines().next().and_then(|l| l.strip_prefix("# expect-error: ")).map(|rest| {
+                let (line, msg) = rest.split_once(": ").expect("`# expect-error: LINE: TEXT`");
+                (line.parse().expect("line number"), msg.to_string())
             });
+            assert_eq!(sub == "invalid", expect_error.is_some(), "{}: invalid corpus files (only) start with # expect-error", path.display());
+            out.push(CorpusEntry { path, text, expect_error });
         }
     }
     out

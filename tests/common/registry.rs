@@ -33,4 +33,3 @@ pub fn registry_json(entries: &[(&str, String, Option<&str>)]) -> String {
         .collect();
     json!({ "version": 1, "packages": packages }).to_string()
 }
-

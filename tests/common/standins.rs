@@ -75,12 +75,7 @@ pub fn standins(root: &Path) {
     fs::create_dir_all(&core).unwrap();
     fs::copy(repo_root().join("flake.nix"), core.join("flake.nix")).unwrap();
     copy_dir(&repo_root().join("nix"), &core.join("nix"));
-    for (name, output) in [
-        ("web", "nixosModules"),
-        ("db", "nixosModules"),
-        ("shell", "homeManagerModules"),
-        ("editor", "homeManagerModules"),
-    ] {
+    for (name, output) in [("web", "nixosModules"), ("db", "nixosModules"), ("shell", "homeManagerModules"), ("editor", "homeManagerModules")] {
         write(
             &root.join(format!("pkg-{name}/flake.nix")),
             &format!(

@@ -18,8 +18,7 @@ fn run(a: &Args, ret: *mut ffi::nix_value) -> Result<(), Failure> {
     let inputs = a.names(2, "the inputs (third argument)")?;
     let default_user = a.opt_string(3, "defaultUser (fourth argument)")?;
     let args = start.elapsed();
-    let imported = glix::plan::import(&text, &origin, &inputs, default_user.as_deref())
-        .map_err(|e| e.to_string())?;
+    let imported = glix::plan::import(&text, &origin, &inputs, default_user.as_deref()).map_err(|e| e.to_string())?;
     let planned = start.elapsed();
     let written = a.write(ret, &imported);
     if timing() {
@@ -39,7 +38,5 @@ fn run(a: &Args, ret: *mut ffi::nix_value) -> Result<(), Failure> {
 /// reads it; also for anyone wondering what an evaluation spends in glix).
 fn timing() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
-    *ON.get_or_init(|| {
-        std::env::var_os("GLIX_PLUGIN_TIMING").is_some_and(|v| !v.is_empty() && v != "0")
-    })
+    *ON.get_or_init(|| std::env::var_os("GLIX_PLUGIN_TIMING").is_some_and(|v| !v.is_empty() && v != "0"))
 }

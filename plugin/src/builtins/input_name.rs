@@ -12,7 +12,6 @@ pub static BUILTIN: Builtin = Builtin {
 
 fn run(a: &Args, ret: *mut ffi::nix_value) -> Result<(), Failure> {
     let s = a.string(0, "the flake reference")?;
-    let r =
-        FlakeRef::parse(&s).map_err(|e| format!("\"{s}\" is not a valid flake reference: {e}"))?;
+    let r = FlakeRef::parse(&s).map_err(|e| format!("\"{s}\" is not a valid flake reference: {e}"))?;
     a.write(ret, &canonical_input_name(&r))
 }

@@ -26,8 +26,5 @@ pub static ALL: &[&Builtin] = &[
 
 /// The `origin text` arguments the manifest-reading builtins start with.
 fn origin_and_text(a: &Args) -> Result<(String, String), Failure> {
-    Ok((
-        a.string(0, "the origin (first argument)")?,
-        a.string(1, "the manifest text (second argument)")?,
-    ))
+    Ok((a.string(0, "the origin (first argument)")?, a.string(1, "the manifest text (second argument)")?))
 }

@@ -23,23 +23,17 @@ const USER_RULE: &str = "lowercase letters, digits, '_' and '-', starting with a
 
 fn run(a: &Args, ret: *mut ffi::nix_value) -> Result<(), Failure> {
     let manifest = read_manifest(a).map_err(|f| match f {
-        Failure::Message(m) => Failure::Message(format!(
-            "the first argument is not a normalized manifest (pass the result of glixParseManifest): {m}"
-        )),
+        Failure::Message(m) => Failure::Message(format!("the first argument is not a normalized manifest (pass the result of glixParseManifest): {m}")),
         nix => nix,
     })?;
     let inputs = a.names(1, "the inputs (second argument)")?;
     let default_user = a.opt_string(2, "defaultUser (third argument)")?;
     if let Some(u) = &default_user {
         if !ident::is_valid_user(u) {
-            return Err(format!(
-                "defaultUser (third argument) \"{u}\" is not a valid user name ({USER_RULE})"
-            )
-            .into());
+            return Err(format!("defaultUser (third argument) \"{u}\" is not a valid user name ({USER_RULE})").into());
         }
     }
-    let plan =
-        glix::plan::plan(&manifest, &inputs, default_user.as_deref()).map_err(|e| e.to_string())?;
+    let plan = glix::plan::plan(&manifest, &inputs, default_user.as_deref()).map_err(|e| e.to_string())?;
     a.write(ret, &plan)
 }
 
@@ -54,10 +48,7 @@ fn read_manifest(a: &Args) -> Result<Manifest, Failure> {
         Some(v) => a.int_of(v.ptr(), "`schema`")?,
     };
     if schema != CURRENT_SCHEMA {
-        return Err(format!(
-            "its `schema` is {schema}, but a normalized manifest's is always {CURRENT_SCHEMA}"
-        )
-        .into());
+        return Err(format!("its `schema` is {schema}, but a normalized manifest's is always {CURRENT_SCHEMA}").into());
     }
     let Some(pkgs) = a.attr_of(m, "packages")? else {
         return Err("it has no `packages`".into());
@@ -97,37 +88,21 @@ fn read_package(a: &Args, key: &str, p: *mut ffi::nix_value) -> Result<Package, 
             Some(v) => a.string_of(v.ptr(), &format!("{what}: `{name}`")).map(Some),
         }
     };
-    let required = |name: &str| -> Result<String, Failure> {
-        field(name)?.ok_or_else(|| format!("{what}: missing `{name}`").into())
-    };
+    let required = |name: &str| -> Result<String, Failure> { field(name)?.ok_or_else(|| format!("{what}: missing `{name}`").into()) };
     let name = required("name")?;
     if name != key {
         return Err(format!("{what}: `name` is \"{name}\", not the attribute's name").into());
     }
     let input = required("input")?;
     if !ident::is_valid_name(&input) {
-        return Err(format!(
-            "{what}: `input` \"{input}\" is not a valid flake input name ({})",
-            ident::NAME_RULE
-        )
-        .into());
+        return Err(format!("{what}: `input` \"{input}\" is not a valid flake input name ({})", ident::NAME_RULE).into());
     }
     let scope_s = required("scope")?;
-    let scope = Scope::parse(&scope_s).ok_or_else(|| {
-        format!("{what}: `scope` must be \"system\" or \"home\", found \"{scope_s}\"")
-    })?;
+    let scope = Scope::parse(&scope_s).ok_or_else(|| format!("{what}: `scope` must be \"system\" or \"home\", found \"{scope_s}\""))?;
     let user = field("user")?;
     match (&user, scope) {
-        (Some(u), Scope::System) => {
-            return Err(
-                format!("{what}: `user` \"{u}\" is only meaningful with scope = \"home\"").into(),
-            )
-        }
-        (Some(u), Scope::Home) if !ident::is_valid_user(u) => {
-            return Err(
-                format!("{what}: `user` \"{u}\" is not a valid user name ({USER_RULE})").into(),
-            )
-        }
+        (Some(u), Scope::System) => return Err(format!("{what}: `user` \"{u}\" is only meaningful with scope = \"home\"").into()),
+        (Some(u), Scope::Home) if !ident::is_valid_user(u) => return Err(format!("{what}: `user` \"{u}\" is not a valid user name ({USER_RULE})").into()),
         _ => {}
     }
     let output = required("output")?;
@@ -144,11 +119,7 @@ fn read_package(a: &Args, key: &str, p: *mut ffi::nix_value) -> Result<Package, 
             let cwhat = format!("{what}: `config`");
             let t = a.type_of(v.ptr())?;
             if t != ffi::ValueType_NIX_TYPE_ATTRS {
-                return Err(format!(
-                    "{cwhat} must be an attrset of strings, but it is {}",
-                    type_name(t)
-                )
-                .into());
+                return Err(format!("{cwhat} must be an attrset of strings, but it is {}", type_name(t)).into());
             }
             a.attrs_of(v.ptr())?
                 .into_iter()

@@ -14,14 +14,8 @@ pub static BUILTIN: Builtin = Builtin {
 fn run(a: &Args, ret: *mut ffi::nix_value) -> Result<(), Failure> {
     let (origin, text) = super::origin_and_text(a)?;
     let parsed = match glix::manifest::load_str(&text, &origin) {
-        Ok(value) => Parsed::Valid {
-            success: true,
-            value,
-        },
-        Err(e) => Parsed::Invalid {
-            success: false,
-            error: e.to_string(),
-        },
+        Ok(value) => Parsed::Valid { success: true, value },
+        Err(e) => Parsed::Invalid { success: false, error: e.to_string() },
     };
     a.write(ret, &parsed)
 }
@@ -30,12 +24,6 @@ fn run(a: &Args, ret: *mut ffi::nix_value) -> Result<(), Failure> {
 #[derive(Serialize)]
 #[serde(untagged)]
 enum Parsed {
-    Valid {
-        success: bool,
-        value: glix::manifest::Manifest,
-    },
-    Invalid {
-        success: bool,
-        error: String,
-    },
+    Valid { success: bool, value: glix::manifest::Manifest },
+    Invalid { success: bool, error: String },
 }

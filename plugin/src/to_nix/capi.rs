@@ -24,21 +24,11 @@ pub struct CapiSink {
 
 impl CapiSink {
     pub fn new(ctx: *mut ffi::nix_c_context, state: *mut ffi::EvalState) -> Self {
-        CapiSink {
-            ctx,
-            state,
-            values: Vec::new(),
-            names: Vec::new(),
-            name_starts: Vec::new(),
-            scratch: Vec::new(),
-        }
+        CapiSink { ctx, state, values: Vec::new(), names: Vec::new(), name_starts: Vec::new(), scratch: Vec::new() }
     }
 
     /// Allocate a value and let `init` initialise it; if that fails, release it again.
-    fn make(
-        &self,
-        init: impl FnOnce(*mut ffi::nix_c_context, *mut ffi::nix_value) -> ffi::nix_err,
-    ) -> Result<*mut ffi::nix_value, Failure> {
+    fn make(&self, init: impl FnOnce(*mut ffi::nix_c_context, *mut ffi::nix_value) -> ffi::nix_err) -> Result<*mut ffi::nix_value, Failure> {
         // SAFETY: ctx is the primop call's live context and state primop_state's
         // pointer (only used through `->state`). The new value carries one GC
         // reference, released here on failure, else by whoever pops it.
@@ -55,10 +45,7 @@ impl CapiSink {
     }
 
     /// Make a value with `init` and push it.
-    fn push(
-        &mut self,
-        init: impl FnOnce(*mut ffi::nix_c_context, *mut ffi::nix_value) -> ffi::nix_err,
-    ) -> Result<(), Failure> {
+    fn push(&mut self, init: impl FnOnce(*mut ffi::nix_c_context, *mut ffi::nix_value) -> ffi::nix_err) -> Result<(), Failure> {
         let v = self.make(init)?;
         self.values.push(v);
         Ok(())
@@ -85,11 +72,7 @@ impl CapiSink {
     fn top_names(&self, n: usize) -> impl Iterator<Item = &[u8]> + '_ {
         let first = self.name_starts.len() - n;
         (first..self.name_starts.len()).map(move |i| {
-            let end = self
-                .name_starts
-                .get(i + 1)
-                .copied()
-                .unwrap_or(self.names.len());
+            let end = self.name_starts.get(i + 1).copied().unwrap_or(self.names.len());
             &self.names[self.name_starts[i]..end - 1]
         })
     }
@@ -152,8 +135,7 @@ impl Sink for CapiSink {
         // SAFETY: as in `null`; `buf` is NUL-terminated (and has no other NUL: the
         // serializer checks), and nix_init_string copies it into GC memory, so the
         // buffer is free again afterwards.
-        let r = self
-            .push(|ctx, v| unsafe { ffi::nix_init_string(ctx, v, buf.as_ptr() as *const c_char) });
+        let r = self.push(|ctx, v| unsafe { ffi::nix_init_string(ctx, v, buf.as_ptr() as *const c_char) });
         self.scratch = buf;
         r
     }
@@ -222,14 +204,7 @@ impl Sink for CapiSink {
                 // NUL-terminated inside `names`, which is not modified while this runs,
                 // and nix_bindings_builder_insert copies it into the symbol table. The
                 // value is a pending one, rooted by our reference until `release`.
-                nix_ok(unsafe {
-                    ffi::nix_bindings_builder_insert(
-                        self.ctx,
-                        b,
-                        name as *const c_char,
-                        self.values[base + i],
-                    )
-                })
+                nix_ok(unsafe { ffi::nix_bindings_builder_insert(self.ctx, b, name as *const c_char, self.values[base + i]) })
             })
             .and_then(|_| {
                 // SAFETY: `make` passes a fresh uninitialised value; b is live.

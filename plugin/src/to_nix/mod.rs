@@ -46,20 +46,11 @@ pub(crate) trait Sink {
 }
 
 /// Build `data` as a Nix value in `out` (the uninitialised result Nix gave a primop).
-pub fn write<T: Serialize + ?Sized>(
-    ctx: *mut ffi::nix_c_context,
-    state: *mut ffi::EvalState,
-    out: *mut ffi::nix_value,
-    data: &T,
-) -> Result<(), Failure> {
+pub fn write<T: Serialize + ?Sized>(ctx: *mut ffi::nix_c_context, state: *mut ffi::EvalState, out: *mut ffi::nix_value, data: &T) -> Result<(), Failure> {
     run(&mut capi::CapiSink::new(ctx, state), out, data)
 }
 
-fn run<S: Sink, T: Serialize + ?Sized>(
-    sink: &mut S,
-    out: *mut ffi::nix_value,
-    data: &T,
-) -> Result<(), Failure> {
+fn run<S: Sink, T: Serialize + ?Sized>(sink: &mut S, out: *mut ffi::nix_value, data: &T) -> Result<(), Failure> {
     data.serialize(ser::Ser(&mut *sink)).map_err(|e| e.0)?;
     sink.finish(out)
 }

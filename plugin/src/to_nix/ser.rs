@@ -112,11 +112,7 @@ impl<'a, S: Sink> ser::Serializer for Ser<'a, S> {
     }
     fn serialize_f64(self, v: f64) -> Result {
         // serde_json has no NaN or infinity and makes them null.
-        lift(if v.is_finite() {
-            self.0.float(v)
-        } else {
-            self.0.null()
-        })
+        lift(if v.is_finite() { self.0.float(v) } else { self.0.null() })
     }
     fn serialize_char(self, v: char) -> Result {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
@@ -150,13 +146,7 @@ impl<'a, S: Sink> ser::Serializer for Ser<'a, S> {
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result {
         value.serialize(self)
     }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        variant: &'static str,
-        value: &T,
-    ) -> Result {
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, variant: &'static str, value: &T) -> Result {
         name(self.0, variant)?;
         value.serialize(Ser(&mut *self.0))?;
         lift(self.0.attrs(1, false))
@@ -170,13 +160,7 @@ impl<'a, S: Sink> ser::Serializer for Ser<'a, S> {
     fn serialize_tuple_struct(self, _: &'static str, _len: usize) -> Result<List<'a, S>> {
         Ok(List::new(self.0, false))
     }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        variant: &'static str,
-        _len: usize,
-    ) -> Result<List<'a, S>> {
+    fn serialize_tuple_variant(self, _: &'static str, _: u32, variant: &'static str, _len: usize) -> Result<List<'a, S>> {
         name(self.0, variant)?;
         Ok(List::new(self.0, true))
     }
@@ -186,13 +170,7 @@ impl<'a, S: Sink> ser::Serializer for Ser<'a, S> {
     fn serialize_struct(self, _: &'static str, _len: usize) -> Result<Attrs<'a, S>> {
         Ok(Attrs::new(self.0, false, false))
     }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        variant: &'static str,
-        _len: usize,
-    ) -> Result<Attrs<'a, S>> {
+    fn serialize_struct_variant(self, _: &'static str, _: u32, variant: &'static str, _len: usize) -> Result<Attrs<'a, S>> {
         name(self.0, variant)?;
         Ok(Attrs::new(self.0, true, false))
     }
@@ -214,11 +192,7 @@ pub struct List<'a, S> {
 
 impl<'a, S: Sink> List<'a, S> {
     fn new(sink: &'a mut S, variant: bool) -> Self {
-        List {
-            sink,
-            n: 0,
-            variant,
-        }
+        List { sink, n: 0, variant }
     }
     fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
         value.serialize(Ser(&mut *self.sink))?;
@@ -288,12 +262,7 @@ pub struct Attrs<'a, S> {
 
 impl<'a, S: Sink> Attrs<'a, S> {
     fn new(sink: &'a mut S, variant: bool, map: bool) -> Self {
-        Attrs {
-            sink,
-            n: 0,
-            variant,
-            map,
-        }
+        Attrs { sink, n: 0, variant, map }
     }
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result {
         name(self.sink, key)?;
@@ -436,13 +405,7 @@ impl<S: Sink> ser::Serializer for KeySer<'_, S> {
     fn serialize_unit_struct(self, _: &'static str) -> Result {
         Err(key_error())
     }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result {
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> Result {
         Err(key_error())
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq> {
@@ -451,20 +414,10 @@ impl<S: Sink> ser::Serializer for KeySer<'_, S> {
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple> {
         Err(key_error())
     }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct> {
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct> {
         Err(key_error())
     }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant> {
+    fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeTupleVariant> {
         Err(key_error())
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap> {
@@ -473,13 +426,7 @@ impl<S: Sink> ser::Serializer for KeySer<'_, S> {
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct> {
         Err(key_error())
     }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant> {
+    fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeStructVariant> {
         Err(key_error())
     }
 }
@@ -526,8 +473,7 @@ mod tests {
             Ok(())
         }
         fn attrs(&mut self, n: usize, from_map: bool) -> std::result::Result<(), Failure> {
-            self.0
-                .push(format!("attrs {n}{}", if from_map { " map" } else { "" }));
+            self.0.push(format!("attrs {n}{}", if from_map { " map" } else { "" }));
             Ok(())
         }
         fn finish(&mut self, _: *mut crate::ffi::nix_value) -> std::result::Result<(), Failure> {
@@ -560,13 +506,7 @@ mod tests {
             unit: E,
             tuple: E,
         }
-        let s = S {
-            none: None,
-            big: u64::MAX,
-            nan: f64::NAN,
-            unit: E::UnitCase,
-            tuple: E::Tuple(1, true),
-        };
+        let s = S { none: None, big: u64::MAX, nan: f64::NAN, unit: E::UnitCase, tuple: E::Tuple(1, true) };
         assert_eq!(
             program(&s).unwrap(),
             "name none; null; name big; float 1.8446744073709552e19; name nan; null; \
@@ -574,15 +514,9 @@ mod tests {
              attrs 5"
         );
         assert_eq!(program(&E::New(3)).unwrap(), "name new; int 3; attrs 1");
-        assert_eq!(
-            program(&E::Struct { a: Some(1) }).unwrap(),
-            "name struct; name a; int 1; attrs 1; attrs 1"
-        );
+        assert_eq!(program(&E::Struct { a: Some(1) }).unwrap(), "name struct; name a; int 1; attrs 1; attrs 1");
         let m: BTreeMap<u8, Vec<()>> = [(7, vec![(), ()])].into();
-        assert_eq!(
-            program(&m).unwrap(),
-            "name 7; null; null; list 2; attrs 1 map"
-        );
+        assert_eq!(program(&m).unwrap(), "name 7; null; null; list 2; attrs 1 map");
     }
 
     #[test]
@@ -590,10 +524,7 @@ mod tests {
         let e = program(&"a\0b").unwrap_err();
         assert_eq!(e, "a result string contains a NUL character");
         let m: BTreeMap<&str, u8> = [("a\0", 1)].into();
-        assert_eq!(
-            program(&m).unwrap_err(),
-            "an attribute name contains a NUL character"
-        );
+        assert_eq!(program(&m).unwrap_err(), "an attribute name contains a NUL character");
     }
 
     #[test]
