@@ -111,6 +111,53 @@ pub fn is_valid_system(s: &str) -> bool {
     matches!(s.split_once('-'), Some((arch, os)) if part(arch) && part(os))
 }
 
+/// The systems Nix and nixpkgs build for (nixpkgs' `lib.systems.flakeExposed`): a
+/// well-formed system outside this list is accepted with a warning.
+pub const KNOWN_SYSTEMS: &[&str] = &[
+    "x86_64-linux",
+    "aarch64-linux",
+    "x86_64-darwin",
+    "aarch64-darwin",
+    "armv6l-linux",
+    "armv7l-linux",
+    "i686-linux",
+    "powerpc64le-linux",
+    "riscv64-linux",
+    "x86_64-freebsd",
+];
+
+/// Whether `s` is one of [`KNOWN_SYSTEMS`].
+pub fn is_known_system(s: &str) -> bool {
+    KNOWN_SYSTEMS.contains(&s)
+}
+
+/// The known name closest to `s` (at most a third of its characters different), for a
+/// "did you mean" — of systems, packages, hosts.
+pub fn closest<'a>(s: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    known
+        .into_iter()
+        .map(|k| (edit_distance(s, k), k))
+        .filter(|(d, k)| *d > 0 && *d <= s.chars().count().max(k.chars().count()).div_ceil(3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(row[j]).min(row[j + 1]) };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
 /// An attribute path such as `nixosModules.default`: dot-separated Nix identifiers
 /// (`^[A-Za-z_][A-Za-z0-9_'-]*$` each; no quoting, no interpolation), at most 256
 /// characters.

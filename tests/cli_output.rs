@@ -110,27 +110,20 @@ fn wait_bounds_how_long_a_change_waits_for_another_glix() {
 }
 
 #[test]
-fn outside_the_default_repo_the_error_points_at_the_one_you_are_in() {
+fn outside_any_repo_the_error_says_where_glix_looked() {
     let env = Env::new();
     env.init();
-    let run = |dir: &std::path::Path| {
-        std::process::Command::cargo_bin("glix")
-            .unwrap()
-            .args(["list"])
-            .current_dir(dir)
-            .env_remove("GLIX_REPO")
-            .env("HOME", env.root.join("home"))
-            .output()
-            .unwrap()
-    };
-    let out = run(&env.repo.join("hosts/laptop"));
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("is not a glix repository") && err.contains(&format!("--repo {}", env.repo.display())), "{err}");
-    assert!(err.contains("\nhint: the current directory is inside"), "the hint is its own line: {err}");
-    // Nowhere near a repo: only the usual hint.
-    let err = String::from_utf8_lossy(&run(&env.root.join("home")).stderr).into_owned();
-    assert!(err.contains("is not a glix repository") && !err.contains("looks like a glix repository"), "{err}");
+    let out = std::process::Command::cargo_bin("glix")
+        .unwrap()
+        .args(["list"])
+        .current_dir(env.root.join("home"))
+        .env_remove("GLIX_REPO")
+        .env_remove("SUDO_USER")
+        .env("HOME", env.root.join("home"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(err.contains("is not a glix repository"), "{err}");
     assert!(err.contains("\nhint: create one with `glix init"), "{err}");
 }
 

@@ -11,15 +11,21 @@ pub fn command() -> Command {
         .subcommand(
             Command::new("set")
                 .about("Set config entries")
-                .arg(Arg::new("name").value_name("NAME").required(true))
-                .arg(Arg::new("pairs").value_name("KEY=VALUE").required(true).action(ArgAction::Append))
+                .arg(Arg::new("name").value_name("NAME").required(true).help("The package (as `glix list` names it)"))
+                .arg(
+                    Arg::new("pairs")
+                        .value_name("KEY=VALUE")
+                        .required(true)
+                        .action(ArgAction::Append)
+                        .help("An entry of glixConfig; KEY must not be empty, VALUE may contain '='"),
+                )
                 .after_help("Example:\n  glix config set web port=8080 host=0.0.0.0"),
         )
         .subcommand(
             Command::new("unset")
                 .about("Remove config entries")
-                .arg(Arg::new("name").value_name("NAME").required(true))
-                .arg(Arg::new("keys").value_name("KEY").required(true).action(ArgAction::Append))
+                .arg(Arg::new("name").value_name("NAME").required(true).help("The package (as `glix list` names it)"))
+                .arg(Arg::new("keys").value_name("KEY").required(true).action(ArgAction::Append).help("A key of its glixConfig to remove"))
                 .after_help("Example:\n  glix config unset web port"),
         )
 }

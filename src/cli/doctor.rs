@@ -69,7 +69,8 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<i32> {
         };
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
-        for c in &report.checks {
+        // -q: only what failed.
+        for c in report.checks.iter().filter(|c| !g.quiet || c.status == Severity::Error) {
             let mark = match c.status {
                 Severity::Ok => "ok  ",
                 Severity::Warning => "warn",
@@ -80,7 +81,7 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<i32> {
                 println!("                fix: {h}");
             }
         }
-        if m.get_flag("fix") && !report.healthy() {
+        if m.get_flag("fix") && !report.healthy() && !g.quiet {
             println!("\nglix doctor --fix repaired what it could; the checks marked FAIL need you (see `fix:`)");
         }
     }

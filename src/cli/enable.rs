@@ -9,7 +9,10 @@ pub fn command(enable: bool) -> Command {
     } else {
         ("disable", "Keep a package in glix.toml but leave it out of the system", "glix disable cool-pkg")
     };
-    Command::new(name).about(about).arg(Arg::new("name").value_name("NAME").required(true)).after_help(format!("Example:\n  {example}"))
+    Command::new(name)
+        .about(about)
+        .arg(Arg::new("name").value_name("NAME").required(true).help("The package (as `glix list` names it)"))
+        .after_help(format!("Example:\n  {example}"))
 }
 
 pub fn exec(g: &Global, m: &ArgMatches, enable: bool) -> Result<()> {

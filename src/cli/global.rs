@@ -23,6 +23,7 @@ pub struct Global {
     pub registry: Option<String>,
     pub wait: u64,
     pub allow_insecure: bool,
+    pub offline: bool,
     /// `glix doctor --fix`: an interrupted operation whose files were changed since is
     /// forgotten, the files kept as they are.
     pub keep_changed_files: bool,
@@ -35,16 +36,21 @@ pub fn args() -> Vec<Arg> {
             .long("repo")
             .global(true)
             .value_name("DIR")
-            .env("GLIX_REPO")
             .value_parser(clap::value_parser!(PathBuf))
-            .help("The user-packages flake [default: ~/.config/glixos]"),
+            .help("The user-packages flake [default: the repo the current directory is in, else GLIX_REPO, else ~/.config/glixos]"),
         Arg::new("host").long("host").global(true).value_name("HOST").help("The host to act on [default: the only host, or this machine's hostname]"),
         flag("json", "Print machine-readable JSON"),
         flag("dry-run", "Show the diff a change would make; change nothing"),
         flag("allow-dirty", "Change files even when they have uncommitted changes"),
         flag("no-lock", "Do not run `nix flake lock` after changing inputs"),
         flag("allow-insecure", "Accept a registry over plain http:// without a warning"),
-        Arg::new("quiet").short('q').long("quiet").global(true).action(ArgAction::SetTrue).help("Print only errors"),
+        flag("offline", "Use no network: the cached copy of the glix registry (whatever its age), and `nix --offline`"),
+        Arg::new("quiet")
+            .short('q')
+            .long("quiet")
+            .global(true)
+            .action(ArgAction::SetTrue)
+            .help("Print only errors (doctor: only the failing checks; the build verbs: no notes, no derivation path)"),
         Arg::new("verbose").short('v').long("verbose").global(true).action(ArgAction::SetTrue).help("Say more about what happens"),
         Arg::new("registry")
             .long("registry")
@@ -76,23 +82,49 @@ impl Global {
             registry: m.get_one::<String>("registry").cloned(),
             wait: m.get_one::<u64>("wait").copied().unwrap_or(60),
             allow_insecure: m.get_flag("allow-insecure"),
+            offline: m.get_flag("offline"),
             keep_changed_files: false,
         }
     }
 
-    /// The repo: --repo, GLIX_REPO, or ~/.config/glixos.
+    /// The repo: --repo; else the glix repository the current directory is in (as git
+    /// and nix find theirs); else GLIX_REPO (empty means unset); else
+    /// ~/.config/glixos — under sudo, which resets HOME and GLIX_REPO, the invoking
+    /// user's (SUDO_USER's home, from the password database).
     pub fn repo_dir(&self) -> PathBuf {
-        self.repo.clone().unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
-            home.join(".config/glixos")
-        })
+        self.locate().0
+    }
+
+    fn locate(&self) -> (PathBuf, Found) {
+        if let Some(r) = &self.repo {
+            return (r.clone(), Found::Flag);
+        }
+        if let Some(dir) = std::env::current_dir().ok().and_then(|cwd| cwd.ancestors().find(|d| looks_like_repo(d)).map(Path::to_path_buf)) {
+            return (dir, Found::Cwd);
+        }
+        if let Some(dir) = std::env::var_os("GLIX_REPO").filter(|v| !v.is_empty()) {
+            return (PathBuf::from(dir), Found::Env);
+        }
+        if let Some(user) = sudo_user() {
+            return match home_of(&user) {
+                Some(home) => (home.join(".config/glixos"), Found::Sudo(user)),
+                None => (default_repo(), Found::SudoUnknown(user)),
+            };
+        }
+        (default_repo(), Found::Default)
     }
 
     /// Open the repo. Before anything else, a journal left by a killed glix is rolled
     /// back (under the repo lock) and reported — by every command, reads included, so
     /// nobody ever looks at a half-changed repo.
     pub fn open_repo(&self) -> Result<Repo> {
-        let repo = Repo::open(&self.repo_dir()).map_err(|e| self.with_cwd_hint(e))?;
+        let (dir, found) = self.locate();
+        let repo = Repo::open(&dir).map_err(|e| match (&e, found) {
+            (glix::repo::RepoError::NotARepo(_), Found::Sudo(user) | Found::SudoUnknown(user)) => {
+                anyhow::Error::from(CliError::NotFoundUnderSudo { error: e, user })
+            }
+            _ => e.into(),
+        })?;
         if glix::txn::leftovers(&repo) {
             let opts = TxnOptions { wait: Duration::from_secs(self.wait), keep_changed_files: self.keep_changed_files, ..TxnOptions::default() };
             let locked = glix::txn::Locked::acquire(&repo, &opts)?;
@@ -101,22 +133,6 @@ impl Global {
             }
         }
         Ok(repo)
-    }
-
-    /// The repo is found only through --repo, GLIX_REPO or the default (a command
-    /// never changes a repo just because the shell is in it); when the default is not
-    /// one but the current directory is inside one, say so.
-    fn with_cwd_hint(&self, e: glix::repo::RepoError) -> anyhow::Error {
-        let inside = match (&e, &self.repo) {
-            (glix::repo::RepoError::NotARepo(_), None) => std::env::current_dir()
-                .ok()
-                .and_then(|cwd| cwd.ancestors().find(|d| d.join("flake.nix").is_file() && d.join("hosts").is_dir()).map(Path::to_path_buf)),
-            _ => None,
-        };
-        match inside {
-            Some(dir) => CliError::RepoElsewhere { error: e, dir }.into(),
-            None => e.into(),
-        }
     }
 
     /// The context a mutation runs in.
@@ -139,11 +155,14 @@ impl Global {
         let url = glix::resolve::choose_registry_url(self.registry.as_deref(), None, repo_config.as_deref());
         let mut opts = glix::resolve::ResolveOptions::new(Some(url));
         opts.allow_insecure = self.allow_insecure;
+        opts.offline = self.offline;
         opts
     }
 
     /// Say what a mutation did (or would do).
     pub fn report(&self, outcome: &Outcome) -> Result<()> {
+        // The change is made (or refused) by now: a closed pipe may end glix.
+        closed_pipe_ends_quietly();
         if let Some(r) = &outcome.recovery {
             report_recovery(r);
         }
@@ -178,6 +197,77 @@ impl Global {
             _ => {}
         }
         Ok(())
+    }
+}
+
+/// How [`Global::locate`] found the repo.
+enum Found {
+    Flag,
+    Cwd,
+    Env,
+    /// Under sudo: the invoking user's default repo.
+    Sudo(String),
+    /// Under sudo, for a user the password database does not know.
+    SudoUnknown(String),
+    Default,
+}
+
+/// A directory glix would take for a repo: `flake.nix` and `hosts/` (what
+/// [`Repo::open`] checks before it looks for git).
+fn looks_like_repo(d: &Path) -> bool {
+    d.join("flake.nix").is_file() && d.join("hosts").is_dir()
+}
+
+fn default_repo() -> PathBuf {
+    let home = std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    home.join(".config/glixos")
+}
+
+/// The user who ran `sudo glix`, when glix runs as root for them.
+fn sudo_user() -> Option<String> {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    std::env::var("SUDO_USER").ok().filter(|u| root && !u.is_empty() && u != "root")
+}
+
+/// A user's home directory, from the password database.
+fn home_of(user: &str) -> Option<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    let name = std::ffi::CString::new(user).ok()?;
+    // SAFETY: `name` is a NUL-terminated string that outlives the call; getpwnam returns
+    // null or a pointer to a static record, read here before any other passwd call.
+    let pw = unsafe { libc::getpwnam(name.as_ptr()) };
+    if pw.is_null() {
+        return None;
+    }
+    // SAFETY: `pw` is non-null and points at a valid record; pw_dir is null or a C string.
+    let dir = unsafe { (*pw).pw_dir };
+    if dir.is_null() {
+        return None;
+    }
+    // SAFETY: `dir` is a valid C string owned by the static record, copied out at once.
+    let bytes = unsafe { std::ffi::CStr::from_ptr(dir) }.to_bytes();
+    (!bytes.is_empty()).then(|| PathBuf::from(std::ffi::OsStr::from_bytes(bytes)))
+}
+
+/// Let a write to a closed pipe end glix the way it ends `ls` (killed by SIGPIPE,
+/// quietly), instead of a panic or "error: Broken pipe". Rust ignores SIGPIPE, so
+/// glix does too until nothing it does can be left half-done by dying: a read-only
+/// command from its start, a change once it is committed or rolled back.
+pub fn closed_pipe_ends_quietly() {
+    // SAFETY: setting a signal's disposition to its default has no preconditions; no
+    // handler of glix's is involved.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// SIGPIPE ignored again, as Rust starts a program (a write to a closed pipe is an
+/// error, not death): for a change, until it is committed or rolled back.
+pub fn pipes_fail_writes() {
+    // SAFETY: as in `closed_pipe_ends_quietly`.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }
 }
 
@@ -219,11 +309,11 @@ pub fn outcome_json(outcome: &Outcome) -> serde_json::Value {
 /// types it wraps).
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    /// The default repo is not one, but the current directory is inside one.
+    /// Under sudo (HOME and GLIX_REPO reset), the invoking user's default is not a repo.
     #[error("{error}")]
-    RepoElsewhere { error: glix::repo::RepoError, dir: PathBuf },
-    #[error("glix init needs --host NAME (the first host of the repo)")]
-    InitNeedsHost,
+    NotFoundUnderSudo { error: glix::repo::RepoError, user: String },
+    #[error("glix init needs --host NAME (the first host of the repo): this machine's hostname {0}")]
+    InitNeedsHost(String),
     #[error("{arg}: expected {expected}")]
     NotAPair { arg: String, expected: &'static str },
 }
@@ -231,14 +321,13 @@ pub enum CliError {
 impl CliError {
     fn diagnosis(&self) -> glix::ops::Diagnosis {
         let (kind, hint) = match self {
-            CliError::RepoElsewhere { error, dir } => (
+            CliError::NotFoundUnderSudo { error, user } => (
                 error.kind(),
                 Some(format!(
-                    "the current directory is inside {d}, which looks like a glix repository: use `--repo {d}` or `export GLIX_REPO={d}`",
-                    d = dir.display()
+                    "sudo resets HOME and GLIX_REPO, so glix looked for {user}'s repo in their home; name yours: `sudo glix --repo /path/to/repo …`, run glix from inside the repo, or `sudo --preserve-env=GLIX_REPO glix …`"
                 )),
             ),
-            CliError::InitNeedsHost => ("init-needs-host", Some("e.g. `glix init --host laptop --user alice`".into())),
+            CliError::InitNeedsHost(_) => ("init-needs-host", Some("e.g. `glix init --host laptop --user alice`".into())),
             CliError::NotAPair { .. } => ("bad-argument", None),
         };
         glix::ops::Diagnosis { kind, hint, changed_nothing: true }
@@ -286,6 +375,7 @@ impl Report {
 /// change that left the repository as it was, that nothing was changed. With `--json`,
 /// one JSON object on stdout instead.
 pub fn report_error(e: &anyhow::Error, mutation: bool, json: bool) {
+    closed_pipe_ends_quietly();
     let r = Report::of(e);
     if json {
         match serde_json::to_string_pretty(&r.json()) {

@@ -4,7 +4,7 @@ use clap::{Arg, ArgMatches, Command};
 use crate::global::Global;
 
 pub fn command() -> Command {
-    let name = || Arg::new("name").value_name("HOST").required(true);
+    let name = || Arg::new("name").value_name("HOST").required(true).help("The host's name (its directory under hosts/ and its nixosConfigurations attribute)");
     Command::new("host")
         .about("Add, remove or list hosts")
         .subcommand_required(true)
@@ -12,7 +12,7 @@ pub fn command() -> Command {
             Command::new("add")
                 .about("Add a host (hosts/HOST/glix.toml, hosts/HOST/default.nix, a line in flake.nix)")
                 .arg(name())
-                .arg(Arg::new("system").long("system").value_name("SYSTEM").help("[default: x86_64-linux]"))
+                .arg(Arg::new("system").long("system").value_name("SYSTEM").help("The Nix system the host runs (x86_64-linux, aarch64-linux, ...; a malformed one is refused, an unknown one warned about) [default: x86_64-linux]"))
                 .arg(Arg::new("user").long("user").value_name("USER").help("The host's default user"))
                 .after_help("Example:\n  glix host add desk --system aarch64-linux --user alice"),
         )

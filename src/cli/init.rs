@@ -20,12 +20,17 @@ pub fn command() -> Command {
                 .help("Point a template input (nixpkgs, home-manager, glixos-core) elsewhere"),
         )
         .after_help(
-            "Examples:\n  glix init --host laptop --user alice\n  glix init ~/systems --host desk --system aarch64-linux --input nixpkgs=github:NixOS/nixpkgs/nixos-24.11",
+            "The first host is --host, or this machine's hostname without it.\n\nExamples:\n  glix init --host laptop --user alice\n  glix init ~/systems --host desk --system aarch64-linux --input nixpkgs=github:NixOS/nixpkgs/nixos-24.11",
         )
 }
 
 pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
-    let Some(host) = g.host.clone() else { return Err(CliError::InitNeedsHost.into()) };
+    // As elsewhere, --host defaults to this machine's hostname (when it is a valid host name).
+    let host = match g.host.clone().or_else(glix::repo::machine_hostname) {
+        Some(h) if g.host.is_some() || glix::ident::is_valid_name(&h) => h,
+        Some(h) => return Err(CliError::InitNeedsHost(format!("'{h}' is not a valid host name")).into()),
+        None => return Err(CliError::InitNeedsHost("is unknown".into()).into()),
+    };
     let inputs = m
         .get_many::<String>("input")
         .into_iter()

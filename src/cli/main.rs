@@ -36,9 +36,12 @@ use clap::{ArgMatches, Command};
 
 const AFTER_HELP: &str = "\
 Every change (add, remove, enable, disable, config, update, host, undo, restore, migrate) edits the
-host manifests (hosts/<host>/glix.toml), regenerates the glix-managed regions of flake.nix,
-re-locks, and makes exactly one git commit. If anything fails, every file is restored and
-no commit is made.
+host manifests (hosts/<host>/glix.toml), regenerates both glix-managed regions of flake.nix from
+every manifest, re-locks, and makes exactly one git commit. If anything fails, every file is
+restored and no commit is made. When the regions were stale before the change (a manifest or
+flake.nix edited by hand), the commit brings them up to date too and a warning names what else
+it changes; a line written by hand inside a region, which the regeneration removes, is named
+in a warning (the dry run shows the same warnings).
 
 Exit status:
   0  success, also for a change the repository already says (it says so; no commit)
@@ -55,11 +58,26 @@ Errors:
     {\"version\": 1, \"error\": MESSAGE, \"kind\": KIND, \"hint\": HINT or null, \"changedNothing\": BOOL}
   KIND is stable, kebab-case (no-such-package, dirty, head-moved, nix-failed, ...).
 
-Environment:
-  GLIX_REPO      the user-packages flake (default ~/.config/glixos)
-  GLIX_REGISTRY  the glix registry index URL
-  GLIX_NIX       the nix binary to run (default: nix on PATH)
-  NO_COLOR       disable colours";
+Repository: --repo DIR, else the glix repository the current directory is in
+(flake.nix and hosts/ there or in a directory above), else GLIX_REPO, else
+~/.config/glixos. Under sudo, which resets HOME and GLIX_REPO, that default is
+the invoking user's (SUDO_USER's home).
+
+Environment (every variable glix reads; an empty value counts as unset):
+  GLIX_REPO          the user-packages flake, when the current directory is not in one
+  GLIX_REGISTRY      the glix registry index URL (as --registry)
+  GLIX_NIX           the nix binary to run (default: nix on PATH)
+  GLIX_PLUGIN        the glix Nix plugin to load (default: next to the glix binary)
+  GLIX_PLUGIN_TIMING set, not 0: the plugin says where evaluation time went
+  GLIX_SPEEDUPS_OFF  speed-ups to turn off, comma-separated (summary-cache,
+                     model-cache, blob-journal, blob-threads), for the benchmark
+  SUDO_USER          under sudo: whose ~/.config/glixos is the default repo
+  HOME               for ~/.config/glixos and, without XDG_CACHE_HOME, ~/.cache
+  XDG_CACHE_HOME     where the registry cache lives (XDG_CACHE_HOME/glix/registry)
+  GIT_AUTHOR_NAME    with GIT_AUTHOR_EMAIL, the commits' author (else git's
+  GIT_AUTHOR_EMAIL   user.name and user.email)
+  PATH               where nix, nixos-rebuild and git are found
+  NO_COLOR           disable colours";
 
 /// The whole command line, also used for completions and the man page.
 pub fn cli() -> Command {
@@ -95,6 +113,9 @@ const MUTATIONS: &[&str] = &["init", "add", "remove", "enable", "disable", "conf
 fn main() -> ExitCode {
     #[cfg(feature = "failpoints")]
     let _failpoints = fail::FailScenario::setup();
+    // `glix --help | head` too: until the command is known to change nothing, a closed
+    // pipe may end glix (see `global::closed_pipe_ends_quietly`).
+    global::closed_pipe_ends_quietly();
     let matches = cli().get_matches();
     let g = global::Global::from_matches(&matches);
     if g.dry_run {
@@ -107,6 +128,10 @@ fn main() -> ExitCode {
     let _ = ctrlc::set_handler(|| glix::txn::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
     glix::nix::stop_when(&glix::txn::INTERRUPTED);
     let (name, m) = matches.subcommand().expect("clap requires a subcommand");
+    let changes = MUTATIONS.contains(&name) && m.subcommand_name() != Some("list") || (name == "doctor" && m.get_flag("fix"));
+    if changes {
+        global::pipes_fail_writes();
+    }
     let result = run(&g, name, m);
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

@@ -14,7 +14,7 @@ pub fn command() -> Command {
         .subcommand(
             Command::new("parse")
                 .about("Parse a manifest file and print the normalized manifest")
-                .arg(Arg::new("file").value_name("FILE").required(true).value_parser(clap::value_parser!(PathBuf)))
+                .arg(Arg::new("file").value_name("FILE").required(true).value_parser(clap::value_parser!(PathBuf)).help("A glix.toml, anywhere"))
                 .after_help("Examples:\n  glix manifest parse hosts/laptop/glix.toml --json"),
         )
         .subcommand(

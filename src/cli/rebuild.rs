@@ -63,18 +63,18 @@ pub fn exec(g: &Global, m: &ArgMatches, verb: &str) -> Result<i32> {
         extra: m.get_many::<String>("extra").into_iter().flatten().cloned().collect(),
     };
     let report = deploy(&repo, &req)?;
-    for n in &report.notes {
+    for n in report.notes.iter().filter(|_| !g.quiet) {
         eprintln!("note: {n}");
     }
     if g.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         for r in &report.runs {
-            if let Some(d) = &r.drv_path {
+            if let Some(d) = r.drv_path.as_ref().filter(|_| !g.quiet) {
                 println!("{d}");
             }
         }
-        if req.all {
+        if req.all && !g.quiet {
             let rows: Vec<[String; 4]> = report
                 .runs
                 .iter()

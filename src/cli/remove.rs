@@ -7,7 +7,7 @@ pub fn command() -> Command {
     Command::new("remove")
         .visible_alias("rm")
         .about("Remove a package from a host (its input goes when no host uses it)")
-        .arg(Arg::new("name").value_name("NAME").required(true))
+        .arg(Arg::new("name").value_name("NAME").required(true).help("The package (as `glix list` names it)"))
         .after_help("Examples:\n  glix remove cool-pkg\n  glix remove --host desk cool-pkg --dry-run")
 }
 

@@ -6,12 +6,12 @@ use crate::global::Global;
 pub fn command() -> Command {
     Command::new("search")
         .about("Search the glix registry index")
-        .arg(Arg::new("term").value_name("TERM").required(true))
-        .after_help("Examples:\n  glix search editor\n  glix search editor --json --registry file:///srv/registry.json")
+        .arg(Arg::new("term").value_name("TERM").help("Matched against names and descriptions, ignoring case [default: list every entry]"))
+        .after_help("Examples:\n  glix search\n  glix search editor\n  glix search editor --json --registry file:///srv/registry.json")
 }
 
 pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
-    let term = m.get_one::<String>("term").expect("required");
+    let term = m.get_one::<String>("term").map(String::as_str).unwrap_or("");
     let results = glix::resolve::search(term, &g.resolve_options())?;
     for w in &results.warnings {
         eprintln!("warning: {w}");
@@ -26,7 +26,10 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
         return Ok(());
     }
     if results.hits.is_empty() {
-        eprintln!("nothing in {} matches '{term}'", results.registry_url);
+        match term {
+            "" => eprintln!("{} lists no packages", results.registry_url),
+            _ => eprintln!("nothing in {} matches '{term}'", results.registry_url),
+        }
         return Ok(());
     }
     let rows: Vec<[String; 3]> = results.hits.iter().map(|e| [e.name.clone(), e.flake.to_url(), e.description.clone().unwrap_or_default()]).collect();

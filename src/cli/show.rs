@@ -7,7 +7,7 @@ use crate::global::Global;
 pub fn command() -> Command {
     Command::new("show")
         .about("Show one package of a host")
-        .arg(Arg::new("name").value_name("NAME").required(true))
+        .arg(Arg::new("name").value_name("NAME").required(true).help("The package (as `glix list` names it)"))
         .after_help("Examples:\n  glix show cool-pkg\n  glix show cool-pkg --json")
 }
 

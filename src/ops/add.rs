@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::state::{load_for_edit, regenerate, remember_edit, user_inputs, HostEdit};
+use super::state::{load_for_edit, regenerate_one, remember_edit, user_inputs, HostEdit};
 use super::summary::HostSummary;
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, Refusal, FLAKE_NIX};
 use crate::flakeref;
@@ -28,6 +28,7 @@ pub struct AddRequest {
 pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Result<Outcome, OpError> {
     // Resolving may wait on the network and reads nothing of the repo: do it before
     // taking the repo lock.
+    super::config::check_keys(&req.config)?;
     let res = resolve::resolve(&req.typed, resolve_opts)?;
     mutate(ctx, |repo| {
         let host = repo.choose_host(req.host.as_deref())?;
@@ -44,14 +45,19 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
                 return Err(Refusal::UserOnSystemScope(u.clone()).into());
             }
             (Scope::Home, Some(u)) => Some(u.clone()),
-            (Scope::Home, None) => doc.manifest().host.default_user.clone(),
+            (Scope::Home, None) => match doc.manifest().host.default_user.clone() {
+                Some(u) => Some(u),
+                // home-manager needs a user to put the module under.
+                None => return Err(Refusal::NoDefaultUser(host).into()),
+            },
             (Scope::System, None) => None,
         };
         if let Some(existing) = doc.manifest().packages.values().find(|p| p.flake == flake && p.output == output && p.scope == scope && p.user == user) {
             return Err(Refusal::AlreadyPresent { flake, output, host, name: existing.name.clone() }.into());
         }
         // Every host once, read-only: for the input name and the regions.
-        all.insert(host.clone(), HostSummary::of(doc.manifest()));
+        let before = HostSummary::of(doc.manifest());
+        all.insert(host.clone(), before.clone());
         let input = choose_input(&flake_text, &all, &res.flake)?;
         let pkg = Package {
             name: name.clone(),
@@ -68,7 +74,8 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
         let text = doc.text();
         let (summary, remember) = remember_edit(repo, &host, doc, &text);
         all.insert(host.clone(), summary);
-        let flake_nix = regenerate(&flake_text, &all)?;
+        let (flake_nix, mut warnings) = regenerate_one(&flake_text, &mut all, &host, Some(before))?;
+        warnings.splice(0..0, res.warnings.iter().cloned());
         let files = BTreeMap::from([(Repo::manifest_rel(&host), Some(text)), (FLAKE_NIX.to_string(), Some(flake_nix))]);
         Ok(Planned {
             op: Operation {
@@ -81,7 +88,7 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
             },
             files,
             lock: LockStep::Lock,
-            warnings: res.warnings.clone(),
+            warnings,
             after: vec![remember],
             unchanged: None,
         })

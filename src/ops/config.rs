@@ -2,10 +2,19 @@
 //! as `glixConfig`.
 
 use super::state::{edit_package, Edited};
-use super::{Context, OpError, Outcome};
+use super::{Context, OpError, Outcome, Refusal};
+
+/// A config key is never empty (`config set cool '=v'`).
+pub fn check_keys(pairs: &[(String, String)]) -> Result<(), OpError> {
+    match pairs.iter().find(|(k, _)| k.is_empty()) {
+        Some((_, v)) => Err(Refusal::EmptyConfigKey(format!("={v}")).into()),
+        None => Ok(()),
+    }
+}
 
 /// Setting every key to the value it already has changes nothing and says so.
 pub fn config_set(ctx: &Context, host: Option<&str>, name: &str, pairs: &[(String, String)]) -> Result<Outcome, OpError> {
+    check_keys(pairs)?;
     let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
     let what = format!("set {}", keys.join(", "));
     edit_package(

@@ -105,6 +105,10 @@ pub enum Refusal {
     InvalidTemplateInput { name: String, url: String, reason: String },
     #[error("there is no glix operation to undo")]
     NothingToUndo,
+    #[error("there is no glix operation on {0} to undo")]
+    NothingToUndoOn(String),
+    #[error("cannot undo `{op}`: a later glix operation ({commit} \"{summary}\") also changed {path}")]
+    UndoBlockedByGlix { op: String, commit: String, summary: String, path: String },
     #[error("cannot undo `{op}`: a later commit not made by glix ({commit} \"{summary}\") also changed {path}")]
     UndoBlocked { op: String, commit: String, summary: String, path: String },
     #[error("no glix operation with commit id {0}")]
@@ -132,6 +136,12 @@ pub enum Refusal {
     /// `host`: where glix looked (`None`: on every host).
     #[error("no package named '{name}' {}", match host { Some(h) => format!("on {h}"), None => "on any host".to_string() })]
     NoSuchPackage { name: String, host: Option<String> },
+    #[error("host {0} has no default-user, so a home package there needs one")]
+    NoDefaultUser(String),
+    #[error("'{0}' is not a Nix system (an architecture and an OS joined by one '-', such as x86_64-linux)")]
+    InvalidSystem(String),
+    #[error("config key '' in '{0}': a key cannot be empty")]
+    EmptyConfigKey(String),
     /// A failure injected by a test (`--features failpoints`).
     #[error("injected failure {0}")]
     Injected(&'static str),
@@ -146,6 +156,8 @@ impl Refusal {
             Refusal::UnknownTemplateInput(_) => format!("the template's inputs are {}", super::init::TEMPLATE_INPUTS.join(", ")),
             Refusal::InvalidTemplateInput { .. } => "give a flake reference such as github:owner/repo or path:/some/dir".into(),
             Refusal::NothingToUndo => "`glix log` shows what glix has done (an undone operation is not undone twice)".into(),
+            Refusal::NothingToUndoOn(_) => "`glix log --host HOST` shows what glix has done there".into(),
+            Refusal::UndoBlockedByGlix { .. } => "undo that operation first (`glix undo` undoes the newest), or change the file with glix".into(),
             Refusal::UndoBlocked { commit, .. } => format!("revert that commit first (`git revert {commit}`), or fix the file by hand"),
             Refusal::NoSuchOperation(_) => "`glix log` lists glix's operations and their commit ids".into(),
             Refusal::AmbiguousOperation(_) => "give more of the commit id (`glix log` shows them)".into(),
@@ -160,6 +172,9 @@ impl Refusal {
             Refusal::HostExists(name) => format!("choose another name, or `glix host remove {name}` first"),
             Refusal::NoSuchPackage { host: Some(_), .. } => "`glix list` shows the host's packages".into(),
             Refusal::NoSuchPackage { host: None, .. } => "`glix list --all-hosts` shows them".into(),
+            Refusal::NoDefaultUser(_) => "pass --user".into(),
+            Refusal::InvalidSystem(_) => format!("one of {}", crate::ident::KNOWN_SYSTEMS.join(", ")),
+            Refusal::EmptyConfigKey(_) => "write KEY=VALUE, e.g. port=8080".into(),
             Refusal::Injected(_) => return None,
         })
     }
@@ -173,6 +188,8 @@ impl Refusal {
             Refusal::InvalidTemplateInput { .. } => "invalid-template-input",
             Refusal::NothingToUndo => "nothing-to-undo",
             Refusal::UndoBlocked { .. } => "undo-blocked",
+            Refusal::NothingToUndoOn(_) => "nothing-to-undo-on-host",
+            Refusal::UndoBlockedByGlix { .. } => "undo-blocked-by-glix",
             Refusal::NoSuchOperation(_) => "no-such-operation",
             Refusal::AmbiguousOperation(_) => "ambiguous-operation",
             Refusal::InputClash { .. } => "input-clash",
@@ -185,6 +202,9 @@ impl Refusal {
             Refusal::PluginDoesNotLoad { .. } => "plugin-does-not-load",
             Refusal::HostExists(_) => "host-exists",
             Refusal::NoSuchPackage { .. } => "no-such-package",
+            Refusal::NoDefaultUser(_) => "no-default-user",
+            Refusal::InvalidSystem(_) => "invalid-system",
+            Refusal::EmptyConfigKey(_) => "empty-config-key",
             Refusal::Injected(_) => "injected",
         }
     }
@@ -283,6 +303,8 @@ mod tests {
             Refusal::InvalidTemplateInput { name: s(), url: s(), reason: s() },
             Refusal::NothingToUndo,
             Refusal::UndoBlocked { op: s(), commit: s(), summary: s(), path: s() },
+            Refusal::NothingToUndoOn(s()),
+            Refusal::UndoBlockedByGlix { op: s(), commit: s(), summary: s(), path: s() },
             Refusal::NoSuchOperation(s()),
             Refusal::AmbiguousOperation(s()),
             Refusal::InputClash { input: s(), url: s(), owner_package: s(), owner_host: s(), other_url: s(), other_package: s(), other_host: s() },
@@ -295,6 +317,9 @@ mod tests {
             Refusal::PluginDoesNotLoad { path: s(), reason: s() },
             Refusal::HostExists(s()),
             Refusal::NoSuchPackage { name: s(), host: None },
+            Refusal::NoDefaultUser(s()),
+            Refusal::InvalidSystem(s()),
+            Refusal::EmptyConfigKey(s()),
             Refusal::Injected("x"),
         ]
     }

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::state::{regenerate_flake, summaries_of};
+use super::state::{read_flake, read_manifest, regenerate_checked, summaries_of};
+use super::summary::{load_summaries, HostSummary};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, Refusal, FLAKE_LOCK, FLAKE_NIX};
 use crate::manifest::load_str;
 use crate::repo::git::{self, CommitInfo};
@@ -42,27 +43,32 @@ fn entry(c: &CommitInfo) -> Option<LogEntry> {
     })
 }
 
-/// glix operations, newest first.
-pub fn glix_log(repo: &Repo, limit: usize) -> Result<Vec<LogEntry>, OpError> {
+/// glix operations (on `host`, when given), newest first.
+pub fn glix_log(repo: &Repo, limit: usize, host: Option<&str>) -> Result<Vec<LogEntry>, OpError> {
+    let host = host.map(|h| repo.choose_host(Some(h))).transpose()?;
     let mut out = Vec::new();
     if limit > 0 {
         git::walk(repo, false, |c| {
-            out.extend(entry(&c));
+            out.extend(entry(&c).filter(|e| host.is_none() || e.host == host));
             out.len() < limit
         })?;
     }
     Ok(out)
 }
 
-/// Revert the newest glix operation not already undone, as a new commit. Refuses when
-/// a later commit made outside glix touched the same files.
-pub fn undo(ctx: &Context) -> Result<Outcome, OpError> {
+/// Revert the newest glix operation not already undone (of `host`, when given), as a
+/// new commit, with flake.nix's regions regenerated from the manifests as the undo
+/// leaves them. Refuses when a later commit made outside glix touched the same files,
+/// or (for a host's operation) a later glix operation touched that host's files.
+pub fn undo(ctx: &Context, host: Option<&str>) -> Result<Outcome, OpError> {
     mutate(ctx, |repo| {
+        let host = host.map(|h| repo.choose_host(Some(h))).transpose()?;
         // Newest first: skip undos (remembering what they undid) and what they undid;
         // the first other glix operation is the one to revert. Commits made outside
         // glix on the way are kept to check for conflicting changes.
         let mut undone: BTreeSet<String> = BTreeSet::new();
         let mut later_foreign: Vec<CommitInfo> = Vec::new();
+        let mut later_other: Vec<CommitInfo> = Vec::new();
         let mut target = None;
         git::walk(repo, true, |c| match entry(&c) {
             None => {
@@ -74,14 +80,43 @@ pub fn undo(ctx: &Context) -> Result<Outcome, OpError> {
                 true
             }
             Some(e) if e.operation == "init" || undone.contains(&c.id) => true,
+            Some(e) if host.is_some() && e.host != host => {
+                later_other.push(c);
+                true
+            }
             Some(_) => {
                 target = Some(c);
                 false
             }
         })?;
         let Some(target) = target else {
-            return Err(Refusal::NothingToUndo.into());
+            return Err(match host {
+                Some(h) => Refusal::NothingToUndoOn(h),
+                None => Refusal::NothingToUndo,
+            }
+            .into());
         };
+        // Another host's later operation shares flake.nix (regenerated below) and
+        // flake.lock (re-locked instead of put back); any other file of the target's
+        // it touched would be reverted with it.
+        let mut relock = false;
+        for c in &later_other {
+            for p in c.paths.iter().filter(|p| target.paths.contains(p)) {
+                match p.as_str() {
+                    FLAKE_NIX => {}
+                    FLAKE_LOCK => relock = true,
+                    _ => {
+                        return Err(Refusal::UndoBlockedByGlix {
+                            op: target.summary.clone(),
+                            commit: c.id[..12].to_string(),
+                            summary: c.summary.clone(),
+                            path: p.clone(),
+                        }
+                        .into())
+                    }
+                }
+            }
+        }
         // Every commit collected here is newer than the target (the log is newest first).
         for f in &later_foreign {
             if let Some(p) = f.paths.iter().find(|p| target.paths.contains(p)) {
@@ -99,6 +134,27 @@ pub fn undo(ctx: &Context) -> Result<Outcome, OpError> {
             };
             files.insert(p.clone(), before.map(|b| String::from_utf8_lossy(&b).into_owned()));
         }
+        if relock {
+            files.remove(FLAKE_LOCK);
+        }
+        // The regions say what the manifests will: the restored ones, the others as
+        // they are (a region text put back from then could name what a later change or
+        // a hand merge made different).
+        let mut after = BTreeMap::new();
+        let mut hosts: BTreeSet<String> = repo.hosts()?.into_iter().collect();
+        hosts.extend(files.keys().filter_map(|p| p.strip_prefix("hosts/")?.strip_suffix("/glix.toml").map(str::to_string)));
+        for h in hosts {
+            let rel = Repo::manifest_rel(&h);
+            let text = match files.get(&rel) {
+                Some(restored) => restored.clone(),
+                None => Some(read_manifest(repo, &h)?.1),
+            };
+            if let Some(text) = text {
+                after.insert(h, HostSummary::of(&load_str(&text, &rel)?));
+            }
+        }
+        let (flake_nix, warnings) = regenerate_checked(&read_flake(repo)?, &load_summaries(repo, None)?, &after)?;
+        files.insert(FLAKE_NIX.to_string(), Some(flake_nix));
         Ok(Planned {
             op: Operation {
                 kind: "undo".into(),
@@ -109,8 +165,8 @@ pub fn undo(ctx: &Context) -> Result<Outcome, OpError> {
                 summary: format!("glix undo: {}", target.summary),
             },
             files,
-            lock: LockStep::None,
-            warnings: vec![],
+            lock: if relock { LockStep::Lock } else { LockStep::None },
+            warnings,
             after: vec![],
             unchanged: None,
         })
@@ -148,7 +204,8 @@ pub fn restore(ctx: &Context, op: &str) -> Result<Outcome, OpError> {
         for host in repo.hosts()? {
             files.entry(Repo::manifest_rel(&host)).or_insert(None);
         }
-        files.insert(FLAKE_NIX.to_string(), Some(regenerate_flake(repo, &summaries_of(&manifests))?));
+        let (flake_nix, warnings) = regenerate_checked(&read_flake(repo)?, &load_summaries(repo, None)?, &summaries_of(&manifests))?;
+        files.insert(FLAKE_NIX.to_string(), Some(flake_nix));
         let lock = git::file_at(repo, &target.id, FLAKE_LOCK)?.map(|b| String::from_utf8_lossy(&b).into_owned());
         files.insert(FLAKE_LOCK.to_string(), lock);
         Ok(Planned {
@@ -160,7 +217,7 @@ pub fn restore(ctx: &Context, op: &str) -> Result<Outcome, OpError> {
             },
             files,
             lock: LockStep::None,
-            warnings: vec![],
+            warnings,
             after: vec![],
             unchanged: Some(format!("the repository is already as after {}", &target.id[..12])),
         })

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::state::{load_host, regenerate_flake, with_edit};
+use super::state::{load_host, read_flake, regenerate_one, with_edit};
 use super::summary::{self, load_summaries};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, Refusal, FLAKE_NIX};
 use crate::ident;
@@ -17,6 +17,7 @@ pub fn host_add(ctx: &Context, name: &str, system: Option<&str>, user: Option<&s
     if !ident::is_valid_name(name) {
         return Err(RepoError::InvalidHostName(name.to_string()).into());
     }
+    let warnings = system_warnings(system)?;
     mutate(ctx, |repo| {
         if repo.hosts()?.iter().any(|h| h == name) || repo.path(&format!("hosts/{name}")).exists() {
             return Err(Refusal::HostExists(name.to_string()).into());
@@ -24,8 +25,10 @@ pub fn host_add(ctx: &Context, name: &str, system: Option<&str>, user: Option<&s
         let rel = Repo::manifest_rel(name);
         let doc = ManifestDoc::new_host(user, Some(system.unwrap_or(super::state::DEFAULT_SYSTEM)), &rel)?;
         let text = doc.text();
-        let (all, remember) = with_edit(repo, name, doc, &text)?;
-        let flake_nix = regenerate_flake(repo, &all)?;
+        let flake_text = read_flake(repo)?;
+        let (mut all, remember) = with_edit(repo, name, doc, &text)?;
+        let (flake_nix, regions) = regenerate_one(&flake_text, &mut all, name, None)?;
+        let warnings = warnings.iter().cloned().chain(regions).collect();
         Ok(Planned {
             op: Operation { kind: "host-add".into(), host: Some(name.to_string()), summary: format!("glix host add {name}"), ..Operation::default() },
             files: BTreeMap::from([
@@ -34,7 +37,7 @@ pub fn host_add(ctx: &Context, name: &str, system: Option<&str>, user: Option<&s
                 (FLAKE_NIX.to_string(), Some(flake_nix)),
             ]),
             lock: LockStep::None,
-            warnings: vec![],
+            warnings,
             after: vec![remember],
             unchanged: None,
         })
@@ -48,10 +51,9 @@ pub fn host_remove(ctx: &Context, name: &str) -> Result<Outcome, OpError> {
         let host = repo.choose_host(Some(name))?;
         // Still loaded: a host whose manifest is broken is removed with the other
         // commands' care (fix or `glix undo` first), not silently.
-        load_host(repo, &host)?;
-        let all = load_summaries(repo, Some(&host))?;
-        let flake_nix = regenerate_flake(repo, &all)?;
-        let mut warnings = vec![];
+        let before = summary::HostSummary::of(load_host(repo, &host)?.manifest());
+        let mut all = load_summaries(repo, Some(&host))?;
+        let (flake_nix, mut warnings) = regenerate_one(&read_flake(repo)?, &mut all, &host, Some(before))?;
         let dir = repo.path(&format!("hosts/{host}"));
         let others: Vec<String> = std::fs::read_dir(&dir)
             .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n != "glix.toml").collect())
@@ -73,4 +75,28 @@ pub fn host_remove(ctx: &Context, name: &str) -> Result<Outcome, OpError> {
             unchanged: None,
         })
     })
+}
+
+/// A host's system (`--system`): a malformed one is refused, one Nix does not know of
+/// is accepted with a warning (a new platform, or a typo: the closest known one is named).
+pub fn system_warnings(system: Option<&str>) -> Result<Vec<String>, OpError> {
+    let Some(s) = system else { return Ok(vec![]) };
+    if !ident::is_valid_system(s) {
+        return Err(Refusal::InvalidSystem(s.to_string()).into());
+    }
+    if ident::is_known_system(s) {
+        return Ok(vec![]);
+    }
+    // `x86-linux`: the known system of that OS whose architecture starts with it, else
+    // the closest by spelling.
+    let (arch, os) = s.split_once('-').unwrap_or((s, ""));
+    let by_prefix = ident::KNOWN_SYSTEMS.iter().copied().find(|k| k.split_once('-').is_some_and(|(a, o)| o == os && a.starts_with(arch)));
+    let guess = match by_prefix.or_else(|| ident::closest(s, ident::KNOWN_SYSTEMS.iter().copied())) {
+        Some(k) => format!("did you mean {k}? "),
+        None => String::new(),
+    };
+    Ok(vec![format!(
+        "'{s}' is not a system Nix and nixpkgs build for: {guess}(known: {}); the host will not evaluate unless your nixpkgs knows it",
+        ident::KNOWN_SYSTEMS.join(", ")
+    )])
 }

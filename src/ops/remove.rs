@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::state::{load_for_edit, regenerate, remember_edit, HostEdit};
+use super::state::{load_for_edit, regenerate_one, remember_edit, HostEdit};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_NIX};
 use crate::repo::Repo;
 use crate::txn::Operation;
@@ -12,12 +12,13 @@ pub fn remove(ctx: &Context, host: Option<&str>, name: &str) -> Result<Outcome, 
     mutate(ctx, |repo| {
         let host = repo.choose_host(host)?;
         let HostEdit { mut doc, others: mut all, flake_text } = load_for_edit(repo, &host)?;
+        let before = super::summary::HostSummary::of(doc.manifest());
         let pkg = doc.remove_package(name)?;
         let text = doc.text();
         let (summary, remember) = remember_edit(repo, &host, doc, &text);
         all.insert(host.clone(), summary);
         let input_still_used = all.values().any(|s| s.packages().any(|p| p.input == pkg.input));
-        let flake_nix = regenerate(&flake_text, &all)?;
+        let (flake_nix, warnings) = regenerate_one(&flake_text, &mut all, &host, Some(before))?;
         Ok(Planned {
             op: Operation {
                 kind: "remove".into(),
@@ -29,8 +30,8 @@ pub fn remove(ctx: &Context, host: Option<&str>, name: &str) -> Result<Outcome, 
             },
             files: BTreeMap::from([(Repo::manifest_rel(&host), Some(text)), (FLAKE_NIX.to_string(), Some(flake_nix))]),
             // `nix flake lock` drops inputs flake.nix no longer has.
-            lock: if input_still_used { LockStep::None } else { LockStep::Lock },
-            warnings: vec![],
+            lock: if input_still_used && warnings.is_empty() { LockStep::None } else { LockStep::Lock },
+            warnings,
             after: vec![remember],
             unchanged: None,
         })

@@ -188,9 +188,9 @@ pub enum Edited {
     Already(String),
 }
 
-/// An operation that edits one package in one host's manifest and nothing else
-/// (config, enable/disable): its input, and so flake.nix and flake.lock, stay. `edit`
-/// receives the document and the host's name.
+/// An operation that edits one package in one host's manifest (config,
+/// enable/disable): its input, and so flake.lock, stay; flake.nix changes only when its
+/// regions were stale. `edit` receives the document and the host's name.
 pub fn edit_package(
     ctx: &Context,
     host: Option<&str>,
@@ -201,22 +201,103 @@ pub fn edit_package(
 ) -> Result<Outcome, OpError> {
     mutate(ctx, |repo| {
         let host = repo.choose_host(host)?;
-        let mut doc = load_host(repo, &host)?;
+        let HostEdit { mut doc, others: mut all, flake_text } = load_for_edit(repo, &host)?;
         let flake = doc.manifest().packages.get(name).map(|p| p.flake.clone());
         let op =
             Operation { kind: kind.into(), host: Some(host.clone()), package: Some(name.to_string()), reference: flake, undoes: None, summary: summary(&host) };
+        let before = HostSummary::of(doc.manifest());
         if let Edited::Already(reason) = edit(&mut doc, &host)? {
             return Ok(Planned::unchanged(op, reason));
         }
         let text = doc.text();
-        let (_, remember) = remember_edit(repo, &host, doc, &text);
-        Ok(Planned {
-            op,
-            files: BTreeMap::from([(Repo::manifest_rel(&host), Some(text))]),
-            lock: LockStep::None,
-            warnings: vec![],
-            after: vec![remember],
-            unchanged: None,
-        })
+        let (after, remember) = remember_edit(repo, &host, doc, &text);
+        all.insert(host.clone(), after);
+        // The package's input stays, but the regions are regenerated all the same: a
+        // change always leaves them what every manifest says.
+        let (flake_nix, warnings) = regenerate_one(&flake_text, &mut all, &host, Some(before))?;
+        let mut files = BTreeMap::from([(Repo::manifest_rel(&host), Some(text))]);
+        if flake_nix != flake_text {
+            files.insert(FLAKE_NIX.to_string(), Some(flake_nix));
+        }
+        // Stale regions brought up to date may name an input flake.lock lacks.
+        let lock = if files.contains_key(FLAKE_NIX) { LockStep::Lock } else { LockStep::None };
+        Ok(Planned { op, files, lock, warnings, after: vec![remember], unchanged: None })
     })
+}
+
+/// flake.nix with both regions regenerated for the hosts as they will be (`after`),
+/// and what the change does to the regions beyond itself, as warnings: lines inside a
+/// region that no manifest generates (written there by hand) go, and when the regions
+/// were stale before (what `before`, the hosts as they are, generates is not what the
+/// file says), the commit also brings them up to date.
+pub fn regenerate_checked(
+    flake_text: &str,
+    before: &BTreeMap<String, HostSummary>,
+    after: &BTreeMap<String, HostSummary>,
+) -> Result<(String, Vec<String>), OpError> {
+    let new = regenerate(flake_text, after)?;
+    let warnings = region_warnings(flake_text, &regenerate(flake_text, before)?, &new)?;
+    Ok((new, warnings))
+}
+
+/// [`regenerate_checked`] for a change to one host: `all` holds every host as it will
+/// be, `before` that host as it is (`None`: it is new).
+pub fn regenerate_one(
+    flake_text: &str,
+    all: &mut BTreeMap<String, HostSummary>,
+    host: &str,
+    before: Option<HostSummary>,
+) -> Result<(String, Vec<String>), OpError> {
+    let new = regenerate(flake_text, all)?;
+    let after = match before {
+        Some(b) => all.insert(host.to_string(), b),
+        None => all.remove(host),
+    };
+    let fresh = regenerate(flake_text, all);
+    match after {
+        Some(a) => all.insert(host.to_string(), a),
+        None => all.remove(host),
+    };
+    let warnings = region_warnings(flake_text, &fresh?, &new)?;
+    Ok((new, warnings))
+}
+
+/// What [`regenerate_checked`] warns about, from flake.nix as it is, as the hosts as
+/// they are generate it (`fresh`) and as the change writes it (`new`).
+fn region_warnings(flake_text: &str, fresh: &str, new: &str) -> Result<Vec<String>, OpError> {
+    let mut warnings = Vec::new();
+    if fresh == flake_text {
+        return Ok(warnings);
+    }
+    let (old_at, fresh_at, new_at) = (flake::locate(flake_text)?, flake::locate(fresh)?, flake::locate(new)?);
+    for region in [flake::Region::Inputs, flake::Region::Hosts] {
+        let (old, gen, next) = (old_at.get(region), fresh_at.get(region), new_at.get(region));
+        let lines = |text: &str, body: &std::ops::Range<usize>| -> Vec<String> {
+            text[body.clone()].lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()
+        };
+        let (old_lines, gen_lines, new_lines) = (lines(flake_text, &old.body), lines(fresh, &gen.body), lines(new, &next.body));
+        let body_lines = flake_text[old.body.clone()].lines().map(str::trim);
+        for (i, line) in body_lines.enumerate() {
+            if !line.is_empty() && !gen_lines.iter().any(|g| g == line) && !new_lines.iter().any(|g| g == line) {
+                warnings.push(format!(
+                    "flake.nix:{n} `{line}` is inside glix's {r} region but no manifest says it: this change removes it (to keep it, move it outside the region's markers)",
+                    n = old.begin_line + 1 + i,
+                    r = region.name()
+                ));
+            }
+        }
+        let added: Vec<String> = gen_lines.iter().filter(|g| !old_lines.contains(g) && new_lines.contains(g)).map(|g| format!("`{g}`")).collect();
+        if !added.is_empty() {
+            warnings.push(format!(
+                "flake.nix's {r} region was stale before this change (a manifest edited by hand?): this commit also adds {}",
+                added.join(", "),
+                r = region.name()
+            ));
+        }
+    }
+    if warnings.is_empty() {
+        // Only the order or the spacing differed.
+        warnings.push("flake.nix's regions were not exactly what the manifests generate before this change: this commit also rewrites them".into());
+    }
+    Ok(warnings)
 }

@@ -7,23 +7,40 @@ use super::summary::load_summaries;
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, Refusal};
 use crate::txn::Operation;
 
-pub fn update(ctx: &Context, names: &[String]) -> Result<Outcome, OpError> {
+/// With `host`, only that host's packages: the named ones, or all of them (their
+/// inputs; the template's, such as nixpkgs, are every host's and stay).
+pub fn update(ctx: &Context, host: Option<&str>, names: &[String]) -> Result<Outcome, OpError> {
     mutate(ctx, |repo| {
-        let hosts = load_summaries(repo, None)?;
+        let host = host.map(|h| repo.choose_host(Some(h))).transpose()?;
+        let mut hosts = load_summaries(repo, None)?;
+        if let Some(h) = &host {
+            hosts.retain(|k, _| k == h);
+        }
         let mut inputs = BTreeSet::new();
         for name in names {
             let found: Vec<String> = hosts.values().flat_map(|s| s.packages()).filter(|p| p.name == name).map(|p| p.input.to_string()).collect();
             if found.is_empty() {
-                return Err(Refusal::NoSuchPackage { name: name.clone(), host: None }.into());
+                return Err(Refusal::NoSuchPackage { name: name.clone(), host: host.clone() }.into());
             }
             inputs.extend(found);
         }
+        if let (Some(h), true) = (&host, names.is_empty()) {
+            inputs.extend(hosts.values().flat_map(|s| s.packages()).map(|p| p.input.to_string()));
+            if inputs.is_empty() {
+                let op = Operation { kind: "update".into(), host: Some(h.clone()), summary: format!("glix update {h}"), ..Operation::default() };
+                return Ok(Planned::unchanged(op, format!("{h} has no packages, so no input of its own to update")));
+            }
+        }
         let inputs: Vec<String> = inputs.into_iter().collect();
-        let what = if names.is_empty() { "all inputs".to_string() } else { names.join(", ") };
+        let what = match (&host, names.is_empty()) {
+            (None, true) => "all inputs".to_string(),
+            (Some(h), true) => format!("{h}'s inputs"),
+            _ => names.join(", "),
+        };
         Ok(Planned {
             op: Operation {
                 kind: "update".into(),
-                host: None,
+                host: host.clone(),
                 package: (!names.is_empty()).then(|| names.join(",")),
                 reference: None,
                 undoes: None,

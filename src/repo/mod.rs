@@ -211,7 +211,8 @@ impl Repo {
     }
 }
 
-fn machine_hostname() -> Option<String> {
+/// This machine's hostname, when it has one.
+pub fn machine_hostname() -> Option<String> {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .or_else(|_| std::fs::read_to_string("/etc/hostname"))
         .ok()

@@ -159,14 +159,22 @@ fn parse_entry(name: &str, value: &Value) -> Result<RegistryEntry, String> {
     Ok(RegistryEntry { name: name.to_string(), flake, description, scope, output })
 }
 
-/// `s` with control characters (terminal escapes, newlines) replaced by spaces and cut to
-/// `max` characters, so a registry cannot draw on the user's terminal.
+/// `s` with control characters (terminal escapes, newlines) and the Unicode controls
+/// that reorder text (bidi embeddings, overrides, isolates and marks) replaced by
+/// spaces and cut to `max` characters, so a registry can neither draw on the user's
+/// terminal nor rearrange `glix search`'s table.
 fn printable(s: &str, max: usize) -> String {
-    let mut out: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).take(max).collect();
+    let mut out: String = s.chars().map(|c| if c.is_control() || is_bidi_control(c) { ' ' } else { c }).take(max).collect();
     if s.chars().count() > max {
         out.push('…');
     }
     out
+}
+
+/// U+200E/U+200F (marks), U+202A–U+202E (embeddings, overrides), U+2066–U+2069
+/// (isolates) and U+061C (Arabic letter mark).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}')
 }
 
 fn json_kind(v: &Value) -> &'static str {

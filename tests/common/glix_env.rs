@@ -45,6 +45,7 @@ impl Env {
         c.args(args)
             .env("GLIX_REPO", &self.repo)
             .env_remove("GLIX_REGISTRY")
+            .env_remove("SUDO_USER")
             .env("HOME", self.root.join("home"))
             .env("XDG_CACHE_HOME", self.root.join("home/.cache"))
             .env("XDG_CONFIG_HOME", self.root.join("home/.config"))
