@@ -26,7 +26,8 @@ NS = [10, 100, 1000, 10000]
 # BENCH_REPS=3 for a smoke run of the harness itself (its figures then mean little).
 REPS = int(os.environ.get("BENCH_REPS", "15"))
 # The rows that run `nix flake lock` take about a second a run: fewer repetitions.
-LOCK_REPS = max(3, REPS // 2)
+# One full rotation of the variants (9 and the floor) when REPS allows.
+LOCK_REPS = max(3, min(10, REPS))
 HOSTS = 20
 REPO_NS = [10, 100, 1000]
 USERS = ["alice", "bob", "carol", "dave"]
@@ -267,7 +268,7 @@ def glix_change(binary, repo, args, env):
 def ablation_no_lock(tmp, vs):
     """5a: add / remove --no-lock on the 20 x 1 000 repo with each speed-up off alone."""
     repo = tmp / "repo1000"  # repo_ops's fixture, back at its first commit
-    res = {(op, v): [] for op in ("add", "remove") for v in vs}
+    res = {(op, v): [] for op in ("add", "remove", "list") for v in vs}
     for rep in range(REPS + 1):
         for v in rotated(vs, rep):
             binary, extra = vs[v]
@@ -276,6 +277,10 @@ def ablation_no_lock(tmp, vs):
                 t, _ = glix_change(binary, repo, args, env)
                 if rep:  # the first round only warms the caches for every variant
                     res[(op, v)].append(t)
+            # a read: what `glix list` costs on the edited host (1 000 packages)
+            t = clock([str(binary), "--repo", str(repo), "--host", "h0", "list", "--json"], env=env)
+            if rep:
+                res[("list", v)].append(t)
     return {k: statistics.median(x) for k, x in res.items()}
 
 
@@ -320,12 +325,14 @@ def locked_add(tmp, vs):
     wrote = {ref: glix_change(GLIX, repo, ["add", ref], GIT_ENV)[1] for ref in new}
     res = {v: [] for v in [*vs, "floor"]}
     mismatch = 0
-    for rep in range(LOCK_REPS):
+    # One round more than is kept: the first only warms every variant's caches.
+    for rep in range(LOCK_REPS + 1):
         ref = new[rep % len(new)]
+        keep = (lambda v, t: res[v].append(t)) if rep else (lambda v, t: None)
         for v in rotated([*vs, "floor"], rep):
             if v != "floor":
                 binary, extra = vs[v]
-                res[v].append(glix_change(binary, repo, ["add", ref], dict(GIT_ENV, **extra))[0])
+                keep(v, glix_change(binary, repo, ["add", ref], dict(GIT_ENV, **extra))[0])
                 continue
             saved = wrote[ref]
             t0 = time.perf_counter()
@@ -335,7 +342,7 @@ def locked_add(tmp, vs):
             subprocess.run(["nix", "flake", "lock", str(repo)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=GIT_ENV)
             subprocess.run(["git", "-C", str(repo), "add", *saved], check=True, env=GIT_ENV)
             subprocess.run(["git", "-C", str(repo), "commit", "-qm", "floor add"], check=True, env=GIT_ENV)
-            res["floor"].append(time.perf_counter() - t0)
+            keep("floor", time.perf_counter() - t0)
             mismatch += (repo / "flake.lock").read_bytes() != saved.get("flake.lock")
             git(repo, "reset", "-q", "--hard", "HEAD~1")
     if mismatch:
@@ -428,7 +435,7 @@ def buys(on, off):
 
 
 ABLATED = (("add --no-lock", lambda abl, lk, v: abl[("add", v)]), ("remove --no-lock", lambda abl, lk, v: abl[("remove", v)]),
-           ("add with its lock", lambda abl, lk, v: lk[v]))
+           ("list --json", lambda abl, lk, v: abl[("list", v)]), ("add with its lock", lambda abl, lk, v: lk[v]))
 
 
 def buys_row(abl, lk, v):
@@ -452,7 +459,7 @@ def end_to_end(lk, hm, ms):
              "`github:` inputs above cannot be locked offline). Each new flake is added once before measuring, so every "
              "run finds it in the store. The floor writes the bytes glix wrote (flake.nix, the manifest), runs `nix flake "
              "lock` and `git add` + `git commit`; glix's own share is (glix − floor) / glix. Medians of "
-             f"{LOCK_REPS} runs, glix and the floor interleaved with the ablation variants below.", "",
+             f"{LOCK_REPS} runs after one warm-up round, glix and the floor interleaved with the ablation variants below.", "",
              "| glix add (locked) | floor: nix flake lock + git | glix's own share | target |", "|---|---|---|---|",
              f"| {ms(lk['on'])} | {ms(lk['floor'])} | {share(lk):.1f} % | ≤ 10 % |", "",
              "### A host's modules: importManifest against the same modules by hand", "",
@@ -485,9 +492,9 @@ def ablation(abl, lk, vs, ms):
              "Each speed-up turned off alone (STYLE.md, *Speed with a receipt*): the run-time ones with "
              "`GLIX_SPEEDUPS_OFF=<name>` (src/speedups.rs), the build-time ones with a glix built without the cargo feature "
              "(`--no-default-features --features cli,zlib-ng` for mimalloc, `--features cli,mimalloc` for zlib-ng, each in "
-             "its own target dir under target/). *add / remove --no-lock* are on the 20 hosts × 1 000 packages repo above "
+             "its own target dir under target/). *add / remove --no-lock* and *list --json* (host h0's 1 000 packages) are on the 20 hosts × 1 000 packages repo above "
              f"(medians of {REPS} rounds after one warm-up round); *add with its lock* is the locked add of the end-to-end "
-             f"row ({LOCK_REPS} rounds). In every round all variants run back to back, each round starting one variant "
+             f"row ({LOCK_REPS} rounds after a warm-up). In every round all variants run back to back, each round starting one variant "
              "later, so machine noise hits them alike. *Buys* is the share of the time without the piece that it saves, "
              "(off − on) / off; a negative figure means the piece costs time there. A piece keeps its place if it buys "
              "≥ 10 % on some row, and more there than the control row's figure. The *control* row turns nothing off: it runs everything on a second time in the same "
