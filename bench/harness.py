@@ -216,16 +216,14 @@ def repo_ops(tmp):
 # The speed-ups BENCHMARKS.md's ablation table turns off one at a time: run-time ones by
 # GLIX_SPEEDUPS_OFF (src/speedups.rs), build-time ones by a glix built without the
 # cargo feature (scripts/bench builds them into their own target dirs).
-SPEEDUPS = ["summary-cache", "model-cache", "blob-journal", "blob-threads"]
-FEATURE_BUILDS = {"mimalloc": "target/bench-no-mimalloc/release/glix", "zlib-ng": "target/bench-no-zlib-ng/release/glix"}
+SPEEDUPS = ["summary-cache", "model-cache", "blob-journal"]
+FEATURE_BUILDS = {"mimalloc": "target/bench-no-mimalloc/release/glix"}
 WHAT = {
     "summary-cache": "the other hosts' summaries, kept by content in `.git/glix-cache`",
     "model-cache": "the edited host's validated model, kept by content next to its summary",
     "blob-journal": "the journal names files that are as committed by their blob id, not their contents",
-    "blob-threads": "new blobs hashed and compressed on helper threads while the journal and files are written",
     "control": "nothing: everything on again, a second time in each round (its figures are the noise)",
     "mimalloc": "the mimalloc allocator (cargo feature `mimalloc`)",
-    "zlib-ng": "zlib-ng for libgit2's compression (cargo feature `zlib-ng`)",
 }
 LOCK_HOSTS_N = 10  # packages per host in the lock rows' repo (all local path: flakes)
 
@@ -491,7 +489,7 @@ def ablation(abl, lk, vs, ms):
     lines = ["", "## Ablation: what each speed-up buys", "",
              "Each speed-up turned off alone (STYLE.md, *Speed with a receipt*): the run-time ones with "
              "`GLIX_SPEEDUPS_OFF=<name>` (src/speedups.rs), the build-time ones with a glix built without the cargo feature "
-             "(`--no-default-features --features cli,zlib-ng` for mimalloc, `--features cli,mimalloc` for zlib-ng, each in "
+             "(`--no-default-features --features cli` for mimalloc, in "
              "its own target dir under target/). *add / remove --no-lock* and *list --json* (host h0's 1 000 packages) are on the 20 hosts × 1 000 packages repo above "
              f"(medians of {REPS} rounds after one warm-up round); *add with its lock* is the locked add of the end-to-end "
              f"row ({LOCK_REPS} rounds after a warm-up). In every round all variants run back to back, each round starting one variant "
@@ -647,8 +645,8 @@ def main():
               "contributions and the edited host's validated model come from a cache keyed by the manifests' bytes; the "
               "edited manifest is parsed on one core while the other hosts' summaries are read on the other; the regions "
               "are rendered from borrowed strings; the journal records files that are as committed by their blob id "
-              "(hashed with the CPU's SHA instructions) instead of 800 KB of JSON; the new blobs are hashed and compressed "
-              "(zlib-ng) on the second core while the journal and files are written and fsynced; mimalloc. What remains "
+              "(hashed with the CPU's SHA instructions) instead of 800 KB of JSON; mimalloc. (Writing the new blobs on the "
+              "second core and zlib-ng bought < 10 % in the ablation and were removed.) What remains "
               "above the floor is work the floor does not do: toml_edit's format-preserving parse of the edited "
               f"1 000-package manifest, reading the {HOSTS - 1} summaries, rendering the {HOSTS} × 1 000-line inputs "
               "region, the journal, and an fsync of every file written.",

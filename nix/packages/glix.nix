@@ -1,20 +1,17 @@
 # The glix CLI, built from this repository, with its shell completions and man pages.
 #
-# What the build needs beyond Rust: the default features `zlib-ng` (libz-sys builds
-# zlib-ng with cmake) and `mimalloc` (a C compiler, which stdenv has); git2 vendors
+# What the build needs beyond Rust: the default feature `mimalloc` (a C compiler,
+# which stdenv has) and pkg-config; git2 vendors
 # libgit2 and is built without SSH or HTTPS, so no OpenSSL. The plugin is a separate
 # package (nix-plugin.nix), built per Nix.
-{ lib, stdenv, rustPlatform, pkg-config, cmake, installShellFiles, git }:
+{ lib, stdenv, rustPlatform, pkg-config, installShellFiles, git }:
 rustPlatform.buildRustPackage {
   pname = "glix";
   version = (lib.importTOML ../../Cargo.toml).workspace.package.version;
   src = lib.cleanSource ../..;
   cargoLock.lockFile = ../../Cargo.lock;
   cargoBuildFlags = [ "-p" "glix" ];
-  nativeBuildInputs = [ pkg-config cmake installShellFiles ];
-  # cmake is only for libz-sys's zlib-ng build inside cargo; the package itself is not
-  # a cmake project, so keep the cmake setup hook from taking over the configure phase.
-  dontUseCmakeConfigure = true;
+  nativeBuildInputs = [ pkg-config installShellFiles ];
   nativeCheckInputs = [ git ];
   # The end-to-end tests need the project's own Nix toolchain and a writable store.
   doCheck = false;

@@ -70,7 +70,7 @@ Environment (every variable glix reads; an empty value counts as unset):
   GLIX_PLUGIN        the glix Nix plugin to load (default: next to the glix binary)
   GLIX_PLUGIN_TIMING set, not 0: the plugin says where evaluation time went
   GLIX_SPEEDUPS_OFF  speed-ups to turn off, comma-separated (summary-cache,
-                     model-cache, blob-journal, blob-threads), for the benchmark
+                     model-cache, blob-journal), for the benchmark
   SUDO_USER          under sudo: whose ~/.config/glixos is the default repo
   HOME               for ~/.config/glixos and, without XDG_CACHE_HOME, ~/.cache
   XDG_CACHE_HOME     where the registry cache lives (XDG_CACHE_HOME/glix/registry)

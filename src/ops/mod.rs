@@ -37,7 +37,6 @@ use std::collections::BTreeMap;
 
 use crate::nix::Nix;
 use crate::repo::Repo;
-use crate::speedups::Speedup;
 use crate::txn::{Locked, Operation, Recovery, Transaction, TxnError, TxnOptions};
 
 pub const FLAKE_NIX: &str = "flake.nix";
@@ -157,17 +156,8 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
         // and the preconditions apply to it like to every file glix writes itself.
         let covers: &[&str] = if locking && !planned.files.contains_key(FLAKE_LOCK) { &[FLAKE_LOCK] } else { &[] };
         let mut txn = locked.start(planned.op.clone(), &contents, covers, ctx.txn.allow_dirty)?;
-        // The new blobs (hashing and compressing them is most of a commit's cost) are
-        // written on the other core, one thread per file, while the files are written:
-        // see `txn::write_blob`. Only now that the journal exists: a blob write killed
-        // half-way leaves a temporary object that recovery then removes. A blob that
-        // fails there is written by the commit itself, which reports any error.
-        let blobs: Vec<_> = contents
-            .iter()
-            .filter(|_| Speedup::BlobThreads.on())
-            .filter_map(|&(path, bytes)| bytes.map(|b| (path, b)))
-            .map(|(path, bytes)| s.spawn(move || quietly(|| crate::txn::write_blob(&ctx.repo, path, bytes).ok()).flatten()))
-            .collect();
+        // Cache entries that only save time later are written on the other core while
+        // the change is written.
         s.spawn(move || quietly(|| after.into_iter().for_each(|f| f())));
         let steps = |txn: &mut Transaction| -> Result<(), OpError> {
             for &(rel, bytes) in &contents {
@@ -191,13 +181,7 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
             fail::fail_point!("op-after-lock", |_| Err(Refusal::Injected("after nix flake lock").into()));
             Ok(())
         };
-        let committed = match steps(&mut txn) {
-            Ok(()) => {
-                let known: Vec<crate::txn::KnownBlob> = blobs.into_iter().filter_map(|b| b.join().ok().flatten()).collect();
-                txn.commit_with(&known).map_err(OpError::from)
-            }
-            Err(e) => Err(e),
-        };
+        let committed = steps(&mut txn).and_then(|()| txn.commit().map_err(OpError::from));
         let committed = match committed.map_err(|e| rolled_back(txn, e)) {
             // A lock step that changed nothing, rolled back cleanly: nothing was asked
             // that the repository did not already say.

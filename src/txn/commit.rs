@@ -99,22 +99,6 @@ pub(crate) fn blob(r: &Repository, id: &str) -> Result<Vec<u8>> {
     Ok(r.find_blob(Oid::from_str(id)?)?.content().to_vec())
 }
 
-/// A blob already written to the object store ([`write_blob`]), and the bytes it holds.
-#[derive(Debug, Clone)]
-pub struct KnownBlob<'a> {
-    pub path: &'a str,
-    pub bytes: &'a [u8],
-    pub id: Oid,
-}
-
-/// Write a file's new contents to the object store ahead of the commit that will use
-/// them (see `ops::mutate`, which does this while the journal and the files are
-/// written). Objects are only ever added: one the operation ends up not using is
-/// unreferenced and harmless, and `git gc` drops it.
-pub fn write_blob<'a>(repo: &Repo, path: &'a str, bytes: &'a [u8]) -> Result<KnownBlob<'a>> {
-    Ok(KnownBlob { path, bytes, id: open(repo)?.blob(bytes)? })
-}
-
 /// Where the commit must land: the branch HEAD named and the commit it was at.
 pub struct Target<'a> {
     pub branch: &'a str,
@@ -132,7 +116,7 @@ pub struct Made {
 /// Commit `files` (path → the bytes the work tree must hold, `None`: deleted) on top of
 /// the baseline, whatever else is staged; move the branch only if it is still at the
 /// baseline; then refresh those index entries so `git status` is clean for them.
-pub fn commit(repo: &Repo, target: &Target, files: &[(&str, Option<&[u8]>)], message: &str, known: &[KnownBlob]) -> std::result::Result<Made, TxnError> {
+pub fn commit(repo: &Repo, target: &Target, files: &[(&str, Option<&[u8]>)], message: &str) -> std::result::Result<Made, TxnError> {
     let r = open(repo)?;
     check_target(&r, target)?;
     let parent = target.baseline.map(|id| r.find_commit(id)).transpose().map_err(RepoError::from)?;
@@ -149,10 +133,7 @@ pub fn commit(repo: &Repo, target: &Target, files: &[(&str, Option<&[u8]>)], mes
                 // Stat before the commit reads nothing new: the bytes are glix's, checked
                 // against the file by the caller; the stat data makes the index entry.
                 let meta = std::fs::symlink_metadata(&full).map_err(crate::repo::io(format!("cannot read {}", full.display())))?;
-                let id = match known.iter().find(|k| k.path == path && k.bytes == bytes) {
-                    Some(k) => k.id,
-                    None => r.blob(bytes).map_err(RepoError::from)?,
-                };
+                let id = r.blob(bytes).map_err(RepoError::from)?;
                 let mode = file_mode(&full);
                 update.upsert(path, id, mode);
                 entries.push((path, Some(index_entry(path, id, mode, &meta))));
@@ -193,7 +174,7 @@ pub fn commit_work_tree(repo: &Repo, paths: &[String], message: &str) -> std::re
         contents.push((p.as_str(), super::rollback::read(repo, p)?));
     }
     let files: Vec<(&str, Option<&[u8]>)> = contents.iter().map(|(p, c)| (*p, c.as_deref())).collect();
-    let made = commit(repo, &Target { branch: &branch, baseline }, &files, message, &[])?;
+    let made = commit(repo, &Target { branch: &branch, baseline }, &files, message)?;
     match made.index_error {
         Some(e) => Err(RepoError::from(e).into()),
         None => Ok(made.id),

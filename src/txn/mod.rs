@@ -27,7 +27,7 @@ mod precheck;
 mod recover;
 mod rollback;
 
-pub use commit::{commit_work_tree, stage, write_blob, KnownBlob};
+pub use commit::{commit_work_tree, stage};
 pub use journal::{blob_id, After, Before, Entry, Journal};
 pub use lock::RepoLock;
 pub use precheck::conflict_marker_line;
@@ -352,11 +352,6 @@ impl<'r> Transaction<'r> {
     /// Make the one commit of this operation. After an error, [`Transaction::abort`]
     /// (or dropping the transaction) rolls everything back.
     pub fn commit(&mut self) -> Result<Committed, TxnError> {
-        self.commit_with(&[])
-    }
-
-    /// [`Transaction::commit`] with some blobs already written ([`write_blob`]).
-    pub fn commit_with(&mut self, known: &[KnownBlob]) -> Result<Committed, TxnError> {
         if self.finished {
             return Err(TxnError::Repo(RepoError::Journal("this transaction is already finished".into())));
         }
@@ -379,7 +374,7 @@ impl<'r> Transaction<'r> {
         }
         fail::fail_point!("txn-before-commit", |_| Err(injected("before the commit")));
         let target = commit::Target { branch: &self.target.0, baseline: self.target.1 };
-        let made = commit::commit(self.repo, &target, &changed, &self.op.message(&self.journal.op_id), known)?;
+        let made = commit::commit(self.repo, &target, &changed, &self.op.message(&self.journal.op_id))?;
         let files: Vec<String> = changed.iter().map(|(rel, _)| rel.to_string()).collect();
         // From here on the operation is done, whatever else fails: the next run finds
         // its commit and only tidies up.
