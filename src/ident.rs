@@ -136,26 +136,10 @@ pub fn is_known_system(s: &str) -> bool {
 pub fn closest<'a>(s: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     known
         .into_iter()
-        .map(|k| (edit_distance(s, k), k))
+        .map(|k| (crate::flakeref::edit_distance(s, k), k))
         .filter(|(d, k)| *d > 0 && *d <= s.chars().count().max(k.chars().count()).div_ceil(3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
-}
-
-/// Levenshtein distance, by characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(row[j]).min(row[j + 1]) };
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 /// An attribute path such as `nixosModules.default`: dot-separated Nix identifiers
