@@ -88,12 +88,6 @@ impl Baseline {
     }
 }
 
-/// The blob id `path` has in HEAD's tree (`None`: no such file, or no HEAD).
-pub(crate) fn head_blob(r: &Repository, path: &str) -> Option<String> {
-    let tree = r.head().ok()?.peel_to_tree().ok()?;
-    tree.get_path(Path::new(path)).ok().map(|e| e.id().to_string())
-}
-
 /// The contents of blob `id`.
 pub(crate) fn blob(r: &Repository, id: &str) -> Result<Vec<u8>> {
     Ok(r.find_blob(Oid::from_str(id)?)?.content().to_vec())

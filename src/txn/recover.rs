@@ -71,8 +71,7 @@ pub fn recover(repo: &Repo) -> Result<Option<Recovery>, RepoError> {
     crate::atomic_write::remove_temp_files(&repo.state_dir());
     let Some(journal) = Journal::load(repo)? else { return Ok(None) };
     let r = commit::open(repo)?;
-    let unlocked = remove_stale_git_locks(repo, &journal);
-    remove_stale_temp_objects(repo);
+    let unlocked = remove_left_by_killed_glix(repo, &journal);
     let baseline = journal.baseline.as_deref().and_then(|b| Oid::from_str(b).ok());
     let paths: Vec<&str> = journal.files.keys().map(String::as_str).collect();
     let recovery = match commit::find_op_commit(&r, &journal.op_id, baseline)? {
@@ -103,50 +102,37 @@ pub fn recover(repo: &Repo) -> Result<Option<Recovery>, RepoError> {
 /// are now (the user's choice after a [`RepoError::RecoveryConflict`]).
 pub fn forget(repo: &Repo) -> Result<Option<String>, RepoError> {
     let Some(journal) = Journal::load(repo)? else { return Ok(None) };
-    remove_stale_git_locks(repo, &journal);
+    remove_left_by_killed_glix(repo, &journal);
     rollback::tidy(repo, &journal);
     Journal::remove(repo)?;
     Ok(Some(journal.description))
 }
 
-/// The git lock files a transaction's commit takes, removed when the killed glix left
-/// them: made after the journal was last written (so during this operation) and held
-/// open by no process (git and libgit2 keep a lock file open while they hold it).
-fn remove_stale_git_locks(repo: &Repo, journal: &Journal) -> Vec<String> {
+/// What the killed glix provably left in `.git`: the lock files a commit takes
+/// (`index.lock`, `HEAD.lock`, the branch's; git and libgit2 die holding them, and every
+/// later `git commit` fails until they are gone) and libgit2's temporary objects from a
+/// blob write killed half-way (`objects/xx/tmp_object_git2_*`; invisible to `git status`,
+/// but a recovered repository holds nothing the killed glix left). Returns the lock
+/// files removed, for the recovery message.
+fn remove_left_by_killed_glix(repo: &Repo, journal: &Journal) -> Vec<String> {
     let git_dir = repo.state_dir();
     let Ok(since) = std::fs::metadata(Journal::path(repo)).and_then(|m| m.modified()) else { return vec![] };
-    let mut candidates = vec![PathBuf::from("index.lock"), PathBuf::from("HEAD.lock")];
+    // The proof, for every candidate: made after the journal was last written (so during
+    // this operation) and open in no process.
+    let left = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).is_ok_and(|t| t >= since) && !held_open(path);
+    let mut locks = vec![PathBuf::from("index.lock"), PathBuf::from("HEAD.lock")];
     if let Some(b) = &journal.branch {
-        candidates.push(PathBuf::from(format!("{b}.lock")));
+        locks.push(PathBuf::from(format!("{b}.lock")));
     }
-    let mut removed = Vec::new();
-    for rel in candidates {
-        let path = git_dir.join(&rel);
-        let made_during_op = std::fs::metadata(&path).and_then(|m| m.modified()).is_ok_and(|t| t >= since);
-        if made_during_op && !held_open(&path) && std::fs::remove_file(&path).is_ok() {
-            removed.push(format!(".git/{}", rel.display()));
+    let removed = locks.into_iter().filter(|rel| left(&git_dir.join(rel)) && std::fs::remove_file(git_dir.join(rel)).is_ok());
+    let removed: Vec<String> = removed.map(|rel| format!(".git/{}", rel.display())).collect();
+    let fanout = std::fs::read_dir(git_dir.join("objects")).into_iter().flatten().flatten().filter(|d| d.file_name().len() == 2);
+    for f in fanout.filter_map(|d| std::fs::read_dir(d.path()).ok()).flatten().flatten() {
+        if f.file_name().to_str().is_some_and(|n| n.starts_with("tmp_object_git2_")) && left(&f.path()) {
+            let _ = std::fs::remove_file(f.path());
         }
     }
     removed
-}
-
-/// libgit2's temporary object files (`.git/objects/xx/tmp_object_git2_*`) a blob write
-/// killed half-way left, by the same proof as the lock files: made during the operation
-/// and open in no process. (Invisible to `git status`, and `git gc` would drop them in
-/// two weeks; but a repository glix recovered holds nothing the killed glix left.)
-fn remove_stale_temp_objects(repo: &Repo) {
-    let Ok(since) = std::fs::metadata(Journal::path(repo)).and_then(|m| m.modified()) else { return };
-    let Ok(fanout) = std::fs::read_dir(repo.state_dir().join("objects")) else { return };
-    for dir in fanout.flatten().filter(|d| d.file_name().len() == 2) {
-        let Ok(files) = std::fs::read_dir(dir.path()) else { continue };
-        for f in files.flatten() {
-            let temp = f.file_name().to_str().is_some_and(|n| n.starts_with("tmp_object_git2_"));
-            let during = f.metadata().and_then(|m| m.modified()).is_ok_and(|t| t >= since);
-            if temp && during && !held_open(&f.path()) {
-                let _ = std::fs::remove_file(f.path());
-            }
-        }
-    }
 }
 
 /// Whether any process has `path` open (Linux: a look through `/proc/*/fd`). When

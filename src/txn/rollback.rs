@@ -32,11 +32,13 @@ pub struct Plan {
 pub fn plan(repo: &Repo, journal: &Journal) -> Result<Plan, RepoError> {
     let r = commit::open(repo)?;
     let head = r.head().ok().and_then(|h| h.target()).map(|id| id.to_string());
+    // HEAD's tree, read once for every journaled file.
+    let head_tree = r.head().ok().and_then(|h| h.peel_to_tree().ok());
     let head_moved = head != journal.baseline;
     let mut plan = Plan::default();
     for (rel, Entry { before, after }) in &journal.files {
         let now = read(repo, rel)?;
-        let at_head = commit::head_blob(&r, rel);
+        let at_head = head_tree.as_ref().and_then(|t| t.get_path(Path::new(rel)).ok()).map(|e| e.id().to_string());
         let goal = match (&at_head, head_moved) {
             (_, false) => before.clone(),
             (Some(id), true) => Before::Blob(id.clone()),
