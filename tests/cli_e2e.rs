@@ -355,15 +355,8 @@ fn a_sigkilled_glix_leaves_no_nix_behind_to_write_flake_lock_later() {
             real = toolchain().join("bin/nix").display()
         ),
     );
-    let mut child = Command::cargo_bin("glix")
-        .unwrap()
-        .args(["add", &env.path("pkg-web")])
-        .env("GLIX_REPO", &env.repo)
-        .env("GLIX_NIX", &slow)
-        .env("HOME", env.root.join("home"))
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child =
+        env.glix_command(&["add", &env.path("pkg-web")], &[("GLIX_NIX", slow.display().to_string())]).stderr(std::process::Stdio::null()).spawn().unwrap();
     let start = std::time::Instant::now();
     while !started.exists() {
         assert!(child.try_wait().unwrap().is_none(), "glix ended before it ran nix flake lock");
@@ -395,15 +388,8 @@ fn ctrl_c_while_nix_works_rolls_everything_back() {
     // process that is not in glix's foreground group would).
     let slow = env.root.join("bin/nix");
     write_script(&slow, &format!("#!/bin/sh\ntrap '' INT\nsleep 3\nexec {} \"$@\"\n", toolchain().join("bin/nix").display()));
-    let mut child = Command::cargo_bin("glix")
-        .unwrap()
-        .args(["add", &env.path("pkg-web")])
-        .env("GLIX_REPO", &env.repo)
-        .env("GLIX_NIX", &slow)
-        .env("HOME", env.root.join("home"))
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        env.glix_command(&["add", &env.path("pkg-web")], &[("GLIX_NIX", slow.display().to_string())]).stderr(std::process::Stdio::piped()).spawn().unwrap();
     let start = std::time::Instant::now();
     while env.read("hosts/laptop/glix.toml") == before[2].1 {
         assert!(start.elapsed().as_secs() < 30, "glix never wrote the manifest");
