@@ -253,3 +253,33 @@ fn with_several_broken_hosts_the_first_in_name_order_is_reported() {
         assert!(err.contains("hosts/desk/glix.toml:") && !err.contains("hosts/zeta"), "{err}");
     }
 }
+
+/// What glix reads and writes with its cache is what it reads and writes without it
+/// (`GLIX_SPEEDUPS_OFF`, the benchmark's switch): the same listing of every host, and
+/// the same files committed by the same change. Debug and release builds take this same
+/// path; nothing re-validates a cached model behind the tests' back.
+#[test]
+fn with_the_cache_and_without_it_glix_lists_and_commits_the_same() {
+    let (env, _) = laptop_with_web();
+    env.ok(&["host", "add", "desk", "--no-lock"]);
+    append(&env, "hosts/desk/glix.toml", "\n# a hand edit\n");
+    env.commit_all("hand edit");
+    let off = [("GLIX_SPEEDUPS_OFF", "summary-cache,model-cache,blob-journal".to_string())];
+    for args in [vec!["list", "--all-hosts", "--json"], vec!["show", "--host", "laptop", "web", "--json"]] {
+        let cached = env.ok(&args); // fills the cache, then reads it
+        let cached_again = env.ok(&args);
+        let uncached = env.glix_with(&args, &off);
+        assert!(uncached.status.success(), "{}", String::from_utf8_lossy(&uncached.stderr));
+        assert_eq!(cached, cached_again, "{args:?}");
+        assert_eq!(cached, String::from_utf8_lossy(&uncached.stdout), "{args:?}: the cache changed what glix says");
+    }
+    let head = env.git(&["rev-parse", "HEAD"]);
+    let tree_of = |env: &Env, off: &[(&str, String)]| {
+        let out = env.glix_with(&["add", "--host", "laptop", &env.path("pkg-db"), "--name", "db", "--no-lock"], off);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let tree = env.git(&["rev-parse", "HEAD^{tree}"]);
+        env.git(&["reset", "-q", "--hard", head.trim()]);
+        tree
+    };
+    assert_eq!(tree_of(&env, &[]), tree_of(&env, &off), "the same change commits the same files with the cache and without it");
+}
