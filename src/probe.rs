@@ -31,6 +31,10 @@ pub struct Offer {
     /// `packages.<system>`'s names.
     pub packages: Vec<String>,
     pub has_legacy_packages: bool,
+    /// Whether the flake has an input named `nixpkgs` (that `follows` can point at
+    /// the repo's).
+    #[serde(default)]
+    pub has_nixpkgs_input: bool,
     pub package: Option<Found<PackageInfo>>,
     pub module: Option<Found<ModuleInfo>>,
 }

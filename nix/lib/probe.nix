@@ -69,6 +69,8 @@ in
   homeManagerModules = names (f.homeManagerModules or { });
   packages = names (f.packages.${system} or { });
   hasLegacyPackages = f ? legacyPackages;
+  # Whether `inputs.<x>.inputs.nixpkgs.follows` has an input to act on.
+  hasNixpkgsInput = (f.inputs or { }) ? nixpkgs;
   package = if attr == null then null else package;
   module = if output == null then null else module;
 }

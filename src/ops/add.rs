@@ -51,6 +51,9 @@ struct Wanted {
     output: Option<String>,
     /// The scope the flake's exports imply (a flake with only a home module).
     scope: Option<Scope>,
+    /// Whether the flake has a `nixpkgs` input to follow the repo's (true when not
+    /// known: `--no-lock` fetches nothing).
+    followable: bool,
     source: Source,
     name_hint: String,
     warnings: Vec<String>,
@@ -109,7 +112,7 @@ fn plan(repo: &Repo, req: &AddRequest, w: &Wanted) -> Result<Planned, OpError> {
     let pkg = Package {
         name: name.clone(),
         kind: w.kind,
-        follow_nixpkgs: flake.is_some() && w.kind == Kind::Package && !req.no_follow,
+        follow_nixpkgs: flake.is_some() && w.kind == Kind::Package && w.followable && !req.no_follow,
         flake,
         input,
         scope,
@@ -263,6 +266,7 @@ fn nixpkgs_package(nix: &Nix, repo: &Repo, attr: &str, system: &str, source: Sou
         attr: Some(attr.to_string()),
         output: None,
         scope: None,
+        followable: false,
         source,
         name_hint: package_name_hint(attr, "nixpkgs"),
         warnings,
@@ -282,9 +286,11 @@ fn flake_package(
     if res.flake.str_attr("repo").is_some_and(|r| r == "nixpkgs") {
         warnings.push(format!("{url} is a second nixpkgs next to the repo's own; `glix add nixpkgs#{attr}` takes the package from the host's pkgs instead"));
     }
+    let mut followable = true;
     if ctx.lock {
         let offer = probe::probe(&nix()?, Target::Flake(&url), system, Some(attr), None)?;
         check_package(&offer, &url, attr, system)?;
+        followable = offer.has_nixpkgs_input;
     } else {
         warnings.push(format!("--no-lock: glix did not fetch {url}, so it did not check that it has the package '{attr}'"));
     }
@@ -295,6 +301,7 @@ fn flake_package(
         attr: Some(attr.to_string()),
         output: None,
         scope: None,
+        followable,
         source: res.source,
         warnings,
     })
@@ -317,6 +324,7 @@ fn from_flake(
         attr: None,
         output,
         scope: scope.or(res.default_scope),
+        followable: false,
         source: res.source,
         name_hint: res.name_hint.clone(),
         warnings,
@@ -368,6 +376,7 @@ fn from_flake(
             attr: Some("default".into()),
             output: None,
             scope: None,
+            followable: offer.has_nixpkgs_input,
             source: res.source,
             name_hint: res.name_hint.clone(),
             warnings,
@@ -388,7 +397,12 @@ fn check_package(offer: &Offer, source: &str, attr: &str, system: &str) -> Resul
             };
             let last = attr.rsplit('.').next().unwrap_or(attr);
             let prefix = attr.rsplit_once('.').map(|(p, _)| format!("{p}.")).unwrap_or_default();
-            let near = resolve::nearest(last, near.iter().map(String::as_str), 3).into_iter().map(|n| format!("{prefix}{n}")).collect();
+            let mut close = resolve::nearest(last, near.iter().map(String::as_str), 3);
+            // A flake with a handful of packages: name them all rather than none.
+            if close.is_empty() && source != "nixpkgs" && near.len() <= 8 {
+                close = near.to_vec();
+            }
+            let near = close.into_iter().map(|n| format!("{prefix}{n}")).collect();
             Err(Refusal::NoSuchAttr { from: source.to_string(), attr: attr.to_string(), system: system.to_string(), near }.into())
         }
     }
