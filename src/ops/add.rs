@@ -136,16 +136,16 @@ fn plan(repo: &Repo, req: &AddRequest, w: &Wanted) -> Result<Planned, OpError> {
     if flake_nix != flake_text {
         files.insert(FLAKE_NIX.to_string(), Some(flake_nix));
     }
-    let what = match pkg.kind {
-        Kind::Module => pkg.origin(),
-        Kind::Package => format!("package {}", pkg.origin()),
+    let (reference, what) = match pkg.kind {
+        Kind::Module => (pkg.flake.clone().unwrap_or_default(), pkg.flake.clone().unwrap_or_default()),
+        Kind::Package => (pkg.origin(), format!("package {}", pkg.origin())),
     };
     Ok(Planned {
         op: Operation {
             kind: "add".into(),
             host: Some(host.clone()),
             package: Some(name.clone()),
-            reference: Some(pkg.origin()),
+            reference: Some(reference),
             undoes: None,
             summary: format!("glix add {host}: {name} ({what})"),
         },
