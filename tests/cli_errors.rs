@@ -207,6 +207,8 @@ fn disabling_a_disabled_package_says_so_and_changes_nothing() {
     assert_eq!(
         v,
         serde_json::json!({
+            "version": 1,
+            "warnings": [],
             "summary": "glix disable laptop: web",
             "commit": null,
             "files": [],

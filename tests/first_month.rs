@@ -290,3 +290,77 @@ fn quiet_doctor_log_dates_search_everything_and_help() {
     assert!(env.ok(&["log", "--help"]).contains("Show at most N operations"));
     assert!(env.ok(&["config", "set", "--help"]).contains("KEY must not be empty"));
 }
+
+#[test]
+fn enable_after_disable_gives_back_the_file_as_it_was() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["add", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
+    let before = env.read("hosts/laptop/glix.toml");
+    env.ok(&["disable", "web"]);
+    assert!(env.read("hosts/laptop/glix.toml").contains("enable = false"));
+    env.ok(&["enable", "web"]);
+    assert_eq!(env.read("hosts/laptop/glix.toml"), before, "no `enable = true` line is left behind");
+}
+
+#[test]
+fn unknown_package_and_host_names_get_a_did_you_mean() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["add", &env.path("pkg-web"), "--name", "web-server", "--no-lock"]);
+    for args in [&["remove", "web-sever"][..], &["disable", "web-sever"], &["show", "web-sever"]] {
+        let out = env.glix(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&out).contains("hint: did you mean 'web-server'?"), "{args:?}: {}", stderr(&out));
+    }
+    let out = env.glix(&["--host", "laptpo", "list"]);
+    assert!(stderr(&out).contains("hint: did you mean --host laptop?"), "{}", stderr(&out));
+}
+
+#[test]
+fn list_and_show_read_an_older_schema_host_and_say_that_editing_needs_migrate() {
+    let env = Env::new();
+    env.init();
+    // A schema 0 manifest (the prototype's `url`), committed as a user would have it.
+    write(
+        &env.repo.join("hosts/laptop/glix.toml"),
+        "schema = 0\n[host]\ndefault-user = \"alice\"\n\n[packages.editor]\nurl = \"github:owner/editor\"\nscope = \"home\"\n",
+    );
+    env.commit_all("an old manifest");
+    let out = env.glix(&["list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("editor") && stderr(&out).contains("needs `glix migrate` first"), "{}{}", stdout(&out), stderr(&out));
+    assert!(env.glix(&["show", "editor"]).status.success());
+    let out = env.glix(&["disable", "editor"]);
+    assert_eq!(out.status.code(), Some(1), "editing an older schema is still refused");
+}
+
+#[test]
+fn doctor_names_a_home_entry_without_a_user() {
+    let env = Env::new();
+    env.init();
+    // By hand: a home entry, and no default-user any more.
+    let text = env.read("hosts/laptop/glix.toml").replace("default-user = \"alice\"\n", "");
+    write(&env.repo.join("hosts/laptop/glix.toml"), &format!("{text}\n[packages.hello]\nkind = \"package\"\nattr = \"hello\"\nscope = \"home\"\n"));
+    env.commit_all("by hand");
+    let out = env.glix(&["doctor", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let users = v["checks"].as_array().unwrap().iter().find(|c| c["name"] == "users").expect("a users check");
+    assert_eq!(users["status"], "error", "{users}");
+    assert!(users["detail"].as_str().unwrap_or_default().contains("hello on laptop"), "{users}");
+}
+
+#[test]
+fn adding_a_name_another_host_has_adds_the_same_flake() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["add", &env.path("pkg-db"), "--name", "db", "--no-lock"]);
+    env.ok(&["host", "add", "desk", "--user", "bob"]);
+    // No registry is asked: desk gets what laptop calls `db`.
+    let out = env.glix(&["--host", "desk", "add", "db", "--no-lock", "--registry", "file:///nonexistent/index.json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("'db' is") && stderr(&out).contains("on laptop"), "{}", stderr(&out));
+    let desk = env.read("hosts/desk/glix.toml");
+    assert!(desk.contains(&format!("flake = \"{}\"", env.path("pkg-db"))) && desk.contains("input = \"pkg-db\""), "{desk}");
+    env.check_regions();
+}

@@ -30,8 +30,9 @@ pub enum EditError {
     OldSchema { origin: String, found: i64 },
     #[error("package '{0}' is already in this manifest")]
     Duplicate(String),
+    /// The name, and the manifest's nearest name (for "did you mean").
     #[error("no package named '{0}' in this manifest")]
-    NoSuchPackage(String),
+    NoSuchPackage(String, Option<String>),
     #[error("package '{0}' has no config key '{1}'")]
     NoSuchKey(String, String),
 }
@@ -44,7 +45,7 @@ impl EditError {
             EditError::Invalid(m) => m.kind.as_str(),
             EditError::OldSchema { .. } => "old-schema",
             EditError::Duplicate(_) => "name-taken",
-            EditError::NoSuchPackage(_) => "no-such-package",
+            EditError::NoSuchPackage(..) => "no-such-package",
             EditError::NoSuchKey(..) => "no-such-config-key",
         }
     }
@@ -56,7 +57,8 @@ impl EditError {
             EditError::Invalid(_) => return None,
             EditError::OldSchema { .. } => format!("run `glix migrate` to upgrade it to schema {CURRENT_SCHEMA}"),
             EditError::Duplicate(_) => "choose another name with --name".into(),
-            EditError::NoSuchPackage(_) => "`glix list` shows the packages".into(),
+            EditError::NoSuchPackage(_, Some(near)) => format!("did you mean '{near}'? (`glix list` shows the packages)"),
+            EditError::NoSuchPackage(_, None) => "`glix list` shows the packages".into(),
             EditError::NoSuchKey(name, _) => format!("`glix show {name}` shows its config"),
         })
     }
@@ -201,8 +203,18 @@ impl ManifestDoc {
         })
     }
 
+    /// Disabling writes `enable = false`; enabling removes that line (true is the
+    /// default), so enable after disable gives back the file as it was.
     pub fn set_enable(&mut self, name: &str, enable: bool) -> Result<(), EditError> {
-        self.set_field(name, "enable", enable.into())
+        if !enable {
+            return self.set_field(name, "enable", false.into());
+        }
+        self.package(name)?;
+        self.edit(name, |root| {
+            if let Some(t) = package_table(root, name) {
+                t.remove("enable");
+            }
+        })
     }
 
     pub fn set_config(&mut self, name: &str, pairs: &[(String, String)]) -> Result<(), EditError> {
@@ -241,7 +253,9 @@ impl ManifestDoc {
     }
 
     fn package(&self, name: &str) -> Result<&Package, EditError> {
-        self.manifest.packages.get(name).ok_or_else(|| EditError::NoSuchPackage(name.to_string()))
+        self.manifest.packages.get(name).ok_or_else(|| {
+            EditError::NoSuchPackage(name.to_string(), crate::ident::closest(name, self.manifest.packages.keys().map(String::as_str)).map(str::to_string))
+        })
     }
 
     /// Apply `f`, an edit of package `name` only, validate the result, and keep it only

@@ -28,7 +28,7 @@ pub use host::{host_add, host_remove};
 pub use init::{init, InitRequest};
 pub use migrate::migrate;
 pub use remove::remove;
-pub use state::{load_host, load_manifest, load_manifests, regenerate_flake, summaries_of};
+pub use state::{load_host, load_manifest, load_manifests, read_manifest_any_schema, regenerate_flake, summaries_of};
 pub use summary::{read_only as cache_read_only, HostSummary};
 pub use toggle::set_enabled;
 pub use update::update;

@@ -44,7 +44,8 @@ pub fn update(ctx: &Context, host: Option<&str>, names: &[String]) -> Result<Out
                 }
             }
             if found.is_empty() {
-                return Err(Refusal::NoSuchPackage { name: name.clone(), host: host.clone() }.into());
+                let near = crate::ident::closest(name, hosts.values().flat_map(|s| s.packages()).map(|p| p.name)).map(str::to_string);
+                return Err(Refusal::NoSuchPackage { name: name.clone(), host: host.clone(), near }.into());
             }
             inputs.extend(found);
         }
