@@ -364,3 +364,22 @@ fn adding_a_name_another_host_has_adds_the_same_flake() {
     assert!(desk.contains(&format!("flake = \"{}\"", env.path("pkg-db"))) && desk.contains("input = \"pkg-db\""), "{desk}");
     env.check_regions();
 }
+
+#[test]
+fn a_manifest_with_a_bom_and_crlf_keeps_both_through_an_edit() {
+    let env = Env::new();
+    env.init();
+    let lf = env.read("hosts/laptop/glix.toml");
+    let windows = format!("\u{feff}{}", lf.replace('\n', "\r\n"));
+    write(&env.repo.join("hosts/laptop/glix.toml"), &windows);
+    env.commit_all("edited on Windows");
+    env.ok(&["add", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
+    let after = env.read("hosts/laptop/glix.toml");
+    assert!(after.starts_with(&windows), "what was there is byte for byte the same:\n{after:?}");
+    assert!(!after.replace("\r\n", "").contains('\n'), "every line ends in CRLF: {after:?}");
+    // git sees only added lines.
+    let diff = env.git(&["diff", "HEAD~1", "--numstat", "--", "hosts/laptop/glix.toml"]);
+    assert!(diff.split_whitespace().nth(1) == Some("0"), "no line removed: {diff}");
+    env.ok(&["disable", "web"]);
+    assert!(env.read("hosts/laptop/glix.toml").starts_with('\u{feff}'));
+}

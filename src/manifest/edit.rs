@@ -8,6 +8,7 @@ use toml_edit::{value, DocumentMut, Item, Table};
 use super::error::{ErrorKind, ManifestError};
 use super::load::{self, load_str};
 use super::model::{Manifest, Package};
+use super::text_style::{without_bom, TextStyle};
 use super::{migrate, CURRENT_SCHEMA};
 
 /// An editable manifest: the document as the user wrote it plus its validated model,
@@ -17,7 +18,9 @@ pub struct ManifestDoc {
     doc: DocumentMut,
     origin: String,
     manifest: Manifest,
+    /// Exactly the file's bytes (its BOM and line endings included).
     text: String,
+    style: TextStyle,
 }
 
 /// Why an edit was refused. What to do about it is the CLI's `hint:` line
@@ -69,8 +72,9 @@ impl ManifestDoc {
     pub fn parse(text: &str, origin: &str) -> Result<ManifestDoc, EditError> {
         // One parse serves both the model (read with spans, for errors) and the
         // editable document.
-        let parsed = load::parse(text, origin)?;
-        let manifest = load::load_table(parsed.as_table(), text, origin)?;
+        let body = without_bom(text);
+        let parsed = load::parse(body, origin)?;
+        let manifest = load::load_table(parsed.as_table(), body, origin)?;
         require_current(&manifest, origin)?;
         Ok(ManifestDoc::from_parts(parsed.into_mut(), text, origin, manifest))
     }
@@ -81,13 +85,13 @@ impl ManifestDoc {
     /// compares what glix does with the cache and without it.)
     pub fn with_model(text: &str, origin: &str, manifest: Manifest) -> Result<ManifestDoc, EditError> {
         require_current(&manifest, origin)?;
-        let parsed = load::parse(text, origin)?;
+        let parsed = load::parse(without_bom(text), origin)?;
         Ok(ManifestDoc::from_parts(parsed.into_mut(), text, origin, manifest))
     }
 
     /// The document `doc`, parsed from `text`, with its validated `manifest`.
     fn from_parts(doc: DocumentMut, text: &str, origin: &str, manifest: Manifest) -> ManifestDoc {
-        ManifestDoc { doc, origin: origin.to_string(), manifest, text: text.to_string() }
+        ManifestDoc { doc, origin: origin.to_string(), manifest, text: text.to_string(), style: TextStyle::of(text) }
     }
 
     /// A new manifest, as `glix init` and `glix host add` write it.
@@ -110,14 +114,15 @@ impl ManifestDoc {
     /// `None` when it is already current.
     pub fn migrate(text: &str, origin: &str) -> Result<Option<ManifestDoc>, EditError> {
         // As in `parse`, one parse serves the check and the document that is upgraded.
-        let parsed = load::parse(text, origin)?;
-        let manifest = load::load_table(parsed.as_table(), text, origin)?;
+        let body = without_bom(text);
+        let parsed = load::parse(body, origin)?;
+        let manifest = load::load_table(parsed.as_table(), body, origin)?;
         if require_current(&manifest, origin).is_ok() {
             return Ok(None);
         }
         let mut doc = parsed.into_mut();
         migrate::upgrade(doc.as_table_mut(), manifest.file_schema).map_err(|m| ManifestError::new(ErrorKind::Schema, origin, text, None, m))?;
-        let out = doc.to_string();
+        let out = TextStyle::of(text).apply(doc.to_string());
         Ok(Some(ManifestDoc::parse(&out, origin)?))
     }
 
@@ -269,7 +274,7 @@ impl ManifestDoc {
         f(self.doc.as_table_mut());
         match load::reload_package(self.doc.as_table(), &mut self.manifest, name, &self.origin) {
             Ok(()) => {
-                self.text = self.doc.to_string();
+                self.text = self.style.apply(self.doc.to_string());
                 // The text reads back as the same manifest, as a whole load sees it;
                 // the tests (debug builds) hold every edit to that.
                 debug_assert_eq!(load_str(&self.text, &self.origin).ok().as_ref(), Some(&self.manifest));
@@ -278,7 +283,7 @@ impl ManifestDoc {
             Err(table_err) => {
                 let err = load_str(&self.doc.to_string(), &self.origin).err().unwrap_or(table_err);
                 // The text parsed before, so it parses again.
-                if let Ok(doc) = load::parse(&self.text, &self.origin) {
+                if let Ok(doc) = load::parse(without_bom(&self.text), &self.origin) {
                     self.doc = doc.into_mut();
                 }
                 Err(err.into())
