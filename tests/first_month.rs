@@ -383,3 +383,27 @@ fn a_manifest_with_a_bom_and_crlf_keeps_both_through_an_edit() {
     env.ok(&["disable", "web"]);
     assert!(env.read("hosts/laptop/glix.toml").starts_with('\u{feff}'));
 }
+
+#[test]
+fn glix_says_when_its_commit_skips_hooks_signing_or_the_users_identity() {
+    let env = Env::new();
+    env.init();
+    // A pre-commit hook and commit.gpgsign, as a repo under pre-commit and signing has.
+    common::standins::write_script(&env.repo.join(".git/hooks/pre-commit"), "#!/bin/sh\nexit 0\n");
+    env.git(&["config", "commit.gpgsign", "true"]);
+    let out = env.glix(&["add", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("did not run the repository's pre-commit hook"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("commit.gpgsign is set") && stderr(&out).contains("unsigned"), "{}", stderr(&out));
+    // No identity anywhere: glix's own, said.
+    env.git(&["config", "--unset", "commit.gpgsign"]);
+    std::fs::remove_file(env.repo.join(".git/hooks/pre-commit")).unwrap();
+    let mut c = env.glix_command(&["disable", "web"], &[]);
+    for k in ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"] {
+        c.env_remove(k);
+    }
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("glix committed as \"glix <glix@localhost>\""), "{}", stderr(&out));
+    assert_eq!(env.git(&["log", "-1", "--format=%an <%ae>"]).trim(), "glix <glix@localhost>");
+}
