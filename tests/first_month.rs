@@ -407,3 +407,38 @@ fn glix_says_when_its_commit_skips_hooks_signing_or_the_users_identity() {
     assert!(stderr(&out).contains("glix committed as \"glix <glix@localhost>\""), "{}", stderr(&out));
     assert_eq!(env.git(&["log", "-1", "--format=%an <%ae>"]).trim(), "glix <glix@localhost>");
 }
+
+#[test]
+fn rename_and_move_keep_the_config_and_make_one_commit_each() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["add", &env.path("pkg-web"), "--name", "web", "--config", "port=8080", "--no-lock"]);
+    env.ok(&["add", "nixpkgs#hello"]);
+    // A comment above the entry goes with it.
+    let text = env.read("hosts/laptop/glix.toml").replace("[packages.web]", "# the web server\n[packages.web]");
+    write(&env.repo.join("hosts/laptop/glix.toml"), &text);
+    env.commit_all("a comment");
+    let n = env.commits();
+    env.ok(&["rename", "web", "site"]);
+    assert_eq!(env.commits(), n + 1);
+    let after = env.read("hosts/laptop/glix.toml");
+    assert_eq!(after, text.replace("[packages.web]", "[packages.site]").replace("[packages.web.config]", "[packages.site.config]"), "only the name changed");
+    env.check_regions();
+    let out = env.glix(&["rename", "site", "hello"]);
+    assert!(stderr(&out).contains("already in this manifest"), "{}", stderr(&out));
+    let out = env.glix(&["rename", "site", "not a name"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+
+    env.ok(&["host", "add", "desk", "--user", "bob"]);
+    let n = env.commits();
+    env.ok(&["--host", "laptop", "move", "site", "--to", "desk"]);
+    assert_eq!(env.commits(), n + 1, "one commit of both manifests");
+    assert_eq!(env.git(&["show", "--name-only", "--format=", "HEAD"]).trim(), "hosts/desk/glix.toml\nhosts/laptop/glix.toml");
+    assert!(!env.read("hosts/laptop/glix.toml").contains("site"));
+    let desk = env.read("hosts/desk/glix.toml");
+    assert!(desk.contains("[packages.site]") && desk.contains("port = \"8080\""), "{desk}");
+    env.check_regions();
+    // And back with undo.
+    env.ok(&["undo"]);
+    assert!(env.read("hosts/laptop/glix.toml").contains("[packages.site]") && !env.read("hosts/desk/glix.toml").contains("site"));
+}

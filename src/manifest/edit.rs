@@ -198,6 +198,48 @@ impl ManifestDoc {
         Ok(p)
     }
 
+    /// Rename a package: its table (comments, fields, config) keeps its place in the
+    /// file under the new name.
+    pub fn rename_package(&mut self, old: &str, new: &str) -> Result<(), EditError> {
+        self.package(old)?;
+        if self.manifest.packages.contains_key(new) {
+            return Err(EditError::Duplicate(new.to_string()));
+        }
+        let before = (self.doc.clone(), self.manifest.clone(), self.text.clone());
+        // Taken out and put back under the new key: a `[packages.x]` table keeps its
+        // place in the file (tables print by their position, not their key).
+        let renamed = |k: toml_edit::Key| {
+            let mut n = toml_edit::Key::new(new);
+            *n.leaf_decor_mut() = k.leaf_decor().clone();
+            *n.dotted_decor_mut() = k.dotted_decor().clone();
+            n
+        };
+        match self.doc.as_table_mut().get_mut("packages") {
+            Some(Item::Table(pk)) => {
+                if let Some((k, item)) = pk.remove_entry(old) {
+                    pk.insert_formatted(&renamed(k), item);
+                }
+            }
+            Some(Item::Value(toml_edit::Value::InlineTable(pk))) => {
+                if let Some((k, v)) = pk.remove_entry(old) {
+                    pk.insert_formatted(&renamed(k), v);
+                }
+            }
+            _ => {}
+        }
+        // Both names are read again: the old one is gone, the new one must be valid.
+        let root = self.doc.as_table();
+        let reread =
+            load::reload_package(root, &mut self.manifest, old, &self.origin).and_then(|()| load::reload_package(root, &mut self.manifest, new, &self.origin));
+        if let Err(e) = reread {
+            (self.doc, self.manifest, self.text) = before;
+            return Err(e.into());
+        }
+        self.text = self.style.apply(self.doc.to_string());
+        debug_assert_eq!(load_str(&self.text, &self.origin).ok().as_ref(), Some(&self.manifest));
+        Ok(())
+    }
+
     /// Set (or add) a top-level field of a package, keeping its position and comments.
     pub fn set_field(&mut self, name: &str, key: &str, v: toml_edit::Value) -> Result<(), EditError> {
         self.package(name)?;
