@@ -471,3 +471,28 @@ fn an_installer_made_etc_nixos_builds() {
     }
     assert!(read(&out.join("etc/ssh/sshd_config")).contains("PasswordAuthentication no\n"));
 }
+
+#[test]
+fn renamed_options_forward_with_a_warning_and_removed_ones_fail_the_assertions() {
+    let f = test_flake(&[
+        (
+            "renamed",
+            &format!("{BOOTABLE}\n  imports = [ (lib.mkRenamedOptionModule [ \"networking\" \"name\" ] [ \"networking\" \"hostName\" ]) ];\n  networking.name = \"renamed\";"),
+        ),
+        (
+            "removed",
+            &format!("{BOOTABLE}\n  imports = [ (lib.mkRemovedOptionModule [ \"services\" \"old\" ] \"Use services.new instead.\") ];\n  services.old = true;"),
+        ),
+    ]);
+    assert_eq!(f.eval_ok("nixosConfigurations.renamed.config.networking.hostName"), json!("renamed"));
+    let out = f.eval(&format!("nixosConfigurations.renamed.{TOPLEVEL}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("evaluation warning: The option `networking.name' defined in `") && stderr.contains("has been renamed to `networking.hostName'."),
+        "{stderr}"
+    );
+    let err = f.eval_err(&format!("nixosConfigurations.removed.{TOPLEVEL}"));
+    assert!(err.contains("- The option definition `services.old' in `") && err.contains("no longer has any effect; please remove it."), "{err}");
+    assert!(err.contains("Use services.new instead."), "{err}");
+}
