@@ -442,3 +442,20 @@ fn rename_and_move_keep_the_config_and_make_one_commit_each() {
     env.ok(&["undo"]);
     assert!(env.read("hosts/laptop/glix.toml").contains("[packages.site]") && !env.read("hosts/desk/glix.toml").contains("site"));
 }
+
+#[test]
+fn an_entry_written_by_hand_without_input_gets_the_name_glix_would_give_it() {
+    let env = Env::new();
+    env.init();
+    let text = format!("{}\n[packages.web]\nflake = \"{}\"\n", env.read("hosts/laptop/glix.toml"), env.path("pkg-web"));
+    write(&env.repo.join("hosts/laptop/glix.toml"), &text);
+    env.commit_all("by hand, no input");
+    let out = env.glix(&["list", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["input"], "pkg-web", "{v}");
+    // The next change brings flake.nix and its lock up to date with it.
+    env.ok(&["add", "nixpkgs#hello"]);
+    assert!(env.read("flake.nix").contains(&format!("pkg-web.url = \"{}\";", env.path("pkg-web"))));
+    env.check_regions();
+}

@@ -23,6 +23,7 @@ let
   # `[user@]host[:port]`, IPv6 in brackets, no shell metacharacters, not an option (`-…`).
   isValidSshTarget = s: match "[]A-Za-z0-9_.@:[-]+" s != null && builtins.substring 0 1 s != "-" && stringLength s <= 255;
   flakePolicy = import ./flakePolicy.nix;
+  inputName = import ./inputName.nix;
   defaultOutput = { system = "nixosModules.default"; home = "homeManagerModules.default"; };
 
   # `check cond msg value`: value when cond holds, else an evaluation error.
@@ -73,7 +74,8 @@ let
                   check (why == null) "${what}: `flake` \"${f}\" is not a valid flake reference: ${toString why}" f));
           input =
             let i = optString what t "input"; in
-            if i == null then check (flake == null) "${what}: missing `input`" null
+            # Written by hand without one: the name glix would have given it.
+            if i == null then (if flake == null then null else inputName flake)
             else check (isValidName i) "${what}: `input` \"${i}\" is not a valid flake input name"
               (check (flake != null) "${what}: `input` \"${i}\" without a `flake`" i);
           scope =
@@ -177,5 +179,5 @@ in
 {
   inherit parse resolve currentSchema;
   # For tests/ident_rules_match_fallback.rs.
-  rules = { inherit isValidName isValidUser isValidSystem isValidAttrPath isValidSshTarget; };
+  rules = { inherit isValidName isValidUser isValidSystem isValidAttrPath isValidSshTarget inputName; };
 }

@@ -194,16 +194,18 @@ fn read_package(cx: &Cx, name: &str, item: &Item, key_span: Option<Range<usize>>
     };
 
     let input = opt_valid(cx, t, "input", &what, ident::is_valid_name, format_args!("a valid flake input name ({})", ident::NAME_RULE))?;
-    match (&flake, &input) {
-        (Some(_), None) => return Err(cx.invalid(table_span(), format!("{what}: missing `input` (the flake input name it is reached through)"))),
+    let input = match (&flake, input) {
+        // Written by hand without one: the name glix would have given it (glixInputName's).
+        (Some((_, parsed)), None) => Some(crate::flakeref::canonical_input_name(parsed)),
         (None, Some(i)) => {
             return Err(cx.invalid(
                 span_of(t, "input"),
                 format!("{what}: `input` \"{i}\" without a `flake`; a package without `flake` comes from the host's nixpkgs and needs no input"),
             ))
         }
-        _ => {}
-    }
+        (_, input) => input,
+    };
+    let flake = flake.map(|(url, _)| url);
 
     let scope = match opt_string(cx, t, "scope", &what)? {
         None => Scope::System,
@@ -286,8 +288,8 @@ fn read_package(cx: &Cx, name: &str, item: &Item, key_span: Option<Range<usize>>
     Ok(Package { name: name.to_string(), kind, flake, input, scope, user, source, output, attr, follow_nixpkgs, enable, config })
 }
 
-/// A package's `flake`, checked: a valid, direct reference.
-fn read_flake(cx: &Cx, what: &str, flake: String, span: Option<Range<usize>>) -> Result<String, ManifestError> {
+/// A package's `flake`, checked: a valid, direct reference (with its parse).
+fn read_flake(cx: &Cx, what: &str, flake: String, span: Option<Range<usize>>) -> Result<(String, FlakeRef), ManifestError> {
     let parsed = FlakeRef::parse(&flake).map_err(|e| cx.invalid(span.clone(), format!("{what}: `flake` \"{flake}\" is not a valid flake reference: {e}")))?;
     if parsed.is_indirect() {
         return Err(cx.invalid(
@@ -295,7 +297,7 @@ fn read_flake(cx: &Cx, what: &str, flake: String, span: Option<Range<usize>>) ->
             format!("{what}: `flake` \"{flake}\" is an indirect (registry) reference; the manifest holds resolved references (let `glix add` resolve it)"),
         ));
     }
-    Ok(flake)
+    Ok((flake, parsed))
 }
 
 /// Where a key's value is, else the key.

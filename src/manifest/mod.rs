@@ -18,7 +18,7 @@
 //!
 //! [packages.cool-pkg]
 //! flake = "github:owner/cool-pkg"   # resolved flake reference (never indirect)
-//! input = "cool-pkg"                # flake input it is reached through
+//! input = "cool-pkg"                # flake input it is reached through (default: derived from `flake`)
 //! scope = "home"                    # "system" (default) | "home"
 //! user = "alice"                    # home scope only; default: host default-user
 //! source = "uri"                    # "uri" (default) | "registry" | "nix-registry"
