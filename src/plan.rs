@@ -30,7 +30,7 @@ pub struct PlanEntry {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
-    #[error("glix: package '{package}' uses flake input '{input}', which is not an input of this flake; run `glix doctor` (it regenerates the inputs region and re-locks)")]
+    #[error("glix: package '{package}' uses flake input '{input}', which is not an input of this flake; run `glix doctor --fix` (it regenerates the inputs region and re-locks)")]
     MissingInput { package: String, input: String },
     #[error("glix: package '{package}' has scope \"home\" but no user; set `user` on the package, `default-user` under [host], or pass defaultUser to importManifest")]
     NoUser { package: String },

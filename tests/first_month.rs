@@ -459,3 +459,25 @@ fn an_entry_written_by_hand_without_input_gets_the_name_glix_would_give_it() {
     assert!(env.read("flake.nix").contains(&format!("pkg-web.url = \"{}\";", env.path("pkg-web"))));
     env.check_regions();
 }
+
+#[test]
+fn doctor_hints_say_the_real_next_step() {
+    let env = Env::new();
+    env.init();
+    let check = |envs: &[(&str, String)]| -> Value {
+        let out = env.glix_with(&["doctor", "--json"], envs);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["checks"].as_array().unwrap().iter().find(|c| c["name"] == "plugin").cloned().expect("a plugin check")
+    };
+    let missing = check(&[("GLIX_PLUGIN", "/nonexistent/libglix_nix_plugin.so".into())]);
+    assert_eq!(missing["status"], "error", "{missing}");
+    assert!(missing["detail"].as_str().unwrap().contains("is not a file"), "{missing}");
+    assert!(!missing["hint"].as_str().unwrap().contains("rebuild"), "{missing}");
+    // No hint anywhere sends the user to `glix doctor` itself or to cargo.
+    let out = env.glix_with(&["doctor", "--json"], &[("GLIX_PLUGIN", String::new())]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for c in v["checks"].as_array().unwrap() {
+        let hint = c["hint"].as_str().unwrap_or_default();
+        assert!(!hint.contains("cargo build") && !hint.contains("run `glix doctor`"), "{c}");
+    }
+}

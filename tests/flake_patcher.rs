@@ -671,14 +671,13 @@ fn refusal_messages_name_the_marker_the_lines_and_what_to_do() {
     assert_eq!(
         msg,
         "flake.nix has the begin marker `# >>> glix-managed inputs >>>` on lines 1, 3; keep \
-         exactly one (glix rewrites the lines between one begin and one end marker), or run \
-         `glix doctor`"
+         exactly one (glix rewrites the lines between one begin and one end marker)"
     );
     let msg = patch("{ }\n", &Desired::default()).unwrap_err().to_string();
     assert_eq!(
         msg,
         "flake.nix has no begin marker for the glix-managed inputs region; add the line \
          `# >>> glix-managed inputs >>>` inside `inputs = { … };`, above \
-         `# <<< glix-managed inputs <<<`, or run `glix doctor`"
+         `# <<< glix-managed inputs <<<`"
     );
 }

@@ -163,7 +163,7 @@ let
     map
       (p:
         if p.input != null && !(inputs ? ${p.input}) then
-          throw "glix: package '${p.name}' uses flake input '${p.input}', which is not an input of this flake; run `glix doctor` (it regenerates the inputs region and re-locks)"
+          throw "glix: package '${p.name}' uses flake input '${p.input}', which is not an input of this flake; run `glix doctor --fix` (it regenerates the inputs region and re-locks)"
         else {
           inherit (p) name kind input scope config;
           output = splitPath p.output;

@@ -36,7 +36,7 @@ pub enum PatchError {
     /// More than one line holds this marker.
     #[error(
         "flake.nix has the {which} marker `{marker}` on lines {lines}; keep exactly one \
-         (glix rewrites the lines between one begin and one end marker), or run `glix doctor`",
+         (glix rewrites the lines between one begin and one end marker)",
         marker = .region.marker(*.which),
         lines = join(.lines)
     )]
@@ -45,7 +45,7 @@ pub enum PatchError {
     /// The end marker comes before the begin marker.
     #[error(
         "flake.nix's glix-managed {region} region ends (line {end_line}) before it begins \
-         (line {begin_line}); put `{begin}` above `{end}`, both {home}, or run `glix doctor`",
+         (line {begin_line}); put `{begin}` above `{end}`, both {home}",
         begin = .region.begin(),
         end = .region.end(),
         home = .region.home()
@@ -56,7 +56,7 @@ pub enum PatchError {
     #[error(
         "flake.nix's glix-managed {first} region (lines {}-{}) and {second} region (lines {}-{}) \
          overlap; each region must end before the other begins: the {first} markers go \
-         {first_home}, the {second} markers {second_home}; or run `glix doctor`",
+         {first_home}, the {second} markers {second_home}",
         .first_lines.0, .first_lines.1, .second_lines.0, .second_lines.1,
         first_home = .first.home(),
         second_home = .second.home()
@@ -109,7 +109,7 @@ fn missing(region: Region, which: Which, near: Option<usize>) -> String {
     };
     let mut msg = format!(
         "flake.nix has no {which} marker for the glix-managed {region} region; add the line \
-         `{}` {place}, or run `glix doctor`",
+         `{}` {place}",
         region.marker(which)
     );
     if let Some(line) = near {

@@ -298,8 +298,15 @@ fn check_nix(r: &mut DoctorReport) {
             name: "plugin",
             status: Severity::Warning,
             detail: "no glix plugin found (GLIX_PLUGIN, or next to the glix binary); importManifest uses its pure-Nix fallback".into(),
-            hint: Some("optional: build it (cargo build -p glix-nix-plugin) and set GLIX_PLUGIN".into()),
+            hint: Some("optional: `nix build github:glixos/glixos#nix-plugin` (built against your Nix) and set GLIX_PLUGIN to its lib/libglix_nix_plugin.so, or set glixos.plugin.enable in your NixOS configuration".into()),
         }),
+        Some(p) if !p.is_file() => r.push(
+            "plugin",
+            Err((
+                format!("GLIX_PLUGIN names {}, which is not a file", p.display()),
+                "point GLIX_PLUGIN at the plugin's lib/libglix_nix_plugin.so (`nix build github:glixos/glixos#nix-plugin`), or unset it".into(),
+            )),
+        ),
         Some(p) => r.push(
             "plugin",
             match nix.probe_plugin(&p) {
@@ -310,7 +317,7 @@ fn check_nix(r: &mut DoctorReport) {
                     info["nixApiVersion"].as_str().unwrap_or("?")
                 )),
                 Err(e) => {
-                    Err((format!("{} does not load into this Nix: {e}", p.display()), "rebuild the plugin against this Nix, or unset GLIX_PLUGIN".into()))
+                    Err((format!("{} does not load into this Nix: {e}", p.display()), "build the plugin against this Nix (`nix build github:glixos/glixos#nix-plugin` builds it against the Nix of that nixpkgs), or unset GLIX_PLUGIN".into()))
                 }
             },
         ),
