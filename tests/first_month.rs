@@ -481,3 +481,32 @@ fn doctor_hints_say_the_real_next_step() {
         assert!(!hint.contains("cargo build") && !hint.contains("run `glix doctor`"), "{c}");
     }
 }
+
+#[test]
+fn a_flake_lock_nix_rewrote_after_no_lock_is_named_by_doctor_and_fix_commits_it() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["add", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
+    // Nix locks the new input itself ("updating lock file") when the host is evaluated.
+    let out = common::nix()
+        .args(["eval", "--raw"])
+        .arg(format!("git+file://{}#nixosConfigurations.laptop.config.networking.hostName", env.repo.display()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(env.git(&["status", "--porcelain"]).contains("flake.lock"), "nix rewrote flake.lock");
+    // The next change that locks refuses: flake.lock is not as committed.
+    let refused = env.glix(&["add", &env.path("pkg-db"), "--name", "db"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("flake.lock"), "{}", stderr(&refused));
+    let out = env.glix(&["doctor", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = v["checks"].as_array().unwrap().iter().find(|c| c["name"] == "uncommitted").cloned().unwrap();
+    assert_eq!(c["status"], "error", "{c}");
+    assert!(c["detail"].as_str().unwrap().contains("flake.lock") && c["hint"].as_str().unwrap().contains("glix doctor --fix"), "{c}");
+    let n = env.commits();
+    env.ok(&["doctor", "--fix"]);
+    assert_eq!(env.commits(), n + 1);
+    assert_eq!(env.git(&["status", "--porcelain"]), "");
+    env.ok(&["add", &env.path("pkg-db"), "--name", "db"]);
+}

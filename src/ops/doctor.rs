@@ -13,7 +13,7 @@ use crate::flakeref::FlakeRef;
 use crate::manifest::{load_str, Manifest, CURRENT_SCHEMA};
 use crate::nix::{self, Nix};
 use crate::repo::Repo;
-use crate::txn::Operation;
+use crate::txn::{Operation, TxnOptions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -91,6 +91,7 @@ pub fn doctor(dir: &Path) -> DoctorReport {
             Err(e) => Err((e.to_string(), "see the message".into())),
         },
     );
+    check_uncommitted(&repo, &mut r);
     let manifests = check_manifests(&repo, &mut r);
     let flake_text = std::fs::read_to_string(repo.path(FLAKE_NIX)).unwrap_or_default();
     let located = match flake::locate(&flake_text) {
@@ -324,9 +325,48 @@ fn check_nix(r: &mut DoctorReport) {
     }
 }
 
+/// The files glix writes (flake.nix, flake.lock, the manifests) that differ from the
+/// commit: glix refuses to change them until they are committed or put back.
+fn uncommitted(repo: &Repo) -> Result<Vec<String>, git2::Error> {
+    let r = git2::Repository::open(repo.root())?;
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(false).pathspec(FLAKE_NIX).pathspec(FLAKE_LOCK).pathspec("hosts/*/glix.toml");
+    let statuses = r.statuses(Some(&mut opts))?;
+    Ok(statuses.iter().filter(|s| s.status() != git2::Status::CURRENT).filter_map(|s| s.path().map(str::to_string)).collect())
+}
+
+fn check_uncommitted(repo: &Repo, r: &mut DoctorReport) {
+    r.push(
+        "uncommitted",
+        match uncommitted(repo) {
+            Ok(d) if d.is_empty() => Ok("flake.nix, flake.lock and the manifests are as committed".into()),
+            Ok(d) if d == [FLAKE_LOCK] => Err((
+                "flake.lock has changes that are not committed (Nix rewrites it when it locks inputs itself, e.g. a `nix eval` after a `--no-lock` change), so glix refuses to change the repo".into(),
+                format!("{FIX} re-locks and commits it (or `git checkout flake.lock` discards Nix's change)"),
+            )),
+            Ok(d) => Err((
+                format!("{} {} changes that are not committed, so glix refuses to change the repo", d.join(", "), if d.len() == 1 { "has" } else { "have" }),
+                "commit them (`git commit -am …`) or put them back (`git checkout -- FILE`); `--allow-dirty` lets one glix command go ahead anyway".into(),
+            )),
+            Err(e) => Err((e.message().to_string(), "check the repository with `git status`".into())),
+        },
+    );
+}
+
 /// `glix doctor --fix`: regenerate the regions from the manifests and re-lock, as one
 /// transaction (the journal, if any, was already rolled back when the repo was opened).
 pub fn doctor_fix(ctx: &Context) -> Result<Outcome, OpError> {
+    // A flake.lock that Nix rewrote (a `nix eval` after a `--no-lock` change) is what
+    // --fix re-locks anyway: that alone does not make the repo too dirty to fix. A
+    // failed fix puts Nix's version back.
+    let only_lock_dirty = uncommitted(&ctx.repo).is_ok_and(|d| d == [FLAKE_LOCK]);
+    let relaxed;
+    let ctx = if only_lock_dirty && !ctx.txn.allow_dirty {
+        relaxed = Context { txn: TxnOptions { allow_dirty: true, ..ctx.txn.clone() }, ..ctx.clone() };
+        &relaxed
+    } else {
+        ctx
+    };
     mutate(ctx, |repo| {
         let manifests = super::state::load_manifests(repo, None)?;
         let flake_nix = regenerate_flake(repo, &summaries_of(&manifests))?;

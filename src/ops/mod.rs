@@ -45,6 +45,7 @@ pub const FLAKE_NIX: &str = "flake.nix";
 pub const FLAKE_LOCK: &str = "flake.lock";
 
 /// How an operation runs.
+#[derive(Clone)]
 pub struct Context {
     pub repo: Repo,
     pub txn: TxnOptions,

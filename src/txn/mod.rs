@@ -341,8 +341,10 @@ impl<'r> Transaction<'r> {
         let now = rollback::read(self.repo, &target).map_err(TxnError::from)?;
         let entry = self.journal.files.get_mut(&target).expect("prepared above");
         entry.after = After::of(now.as_deref());
-        if entry.before.matches(now.as_deref()) {
-            return Ok(()); // the program changed nothing
+        // The program changed nothing; a file that was not as committed still goes to
+        // the commit check, which decides whether HEAD must change (see `commit`).
+        if entry.before.matches(now.as_deref()) && !matches!(entry.before, Before::Text(_)) {
+            return Ok(());
         }
         self.written.insert(target, now);
         self.journal.save(self.repo).map_err(TxnError::from)?;
@@ -358,12 +360,32 @@ impl<'r> Transaction<'r> {
         if INTERRUPTED.load(Ordering::SeqCst) {
             return Err(TxnError::Interrupted);
         }
-        let changed: Vec<(&str, Option<&[u8]>)> = self
+        let mut changed: Vec<(&str, Option<&[u8]>)> = self
             .written
             .iter()
             .filter(|(rel, bytes)| !self.journal.files[*rel].before.matches(bytes.as_deref()))
             .map(|(rel, bytes)| (rel.as_str(), bytes.as_deref()))
             .collect();
+        // A file that was not as committed (dirty, allowed) and that glix left as it
+        // found it — a flake.lock Nix had rewritten, re-locked to the same bytes — is still
+        // a change to the commit: what glix made is what HEAD must say.
+        let kept_dirty: Vec<(&str, Option<&[u8]>)> = self
+            .written
+            .iter()
+            .filter(|(rel, bytes)| {
+                matches!(self.journal.files[*rel].before, journal::Before::Text(_)) && self.journal.files[*rel].before.matches(bytes.as_deref())
+            })
+            .map(|(rel, bytes)| (rel.as_str(), bytes.as_deref()))
+            .collect();
+        if !kept_dirty.is_empty() {
+            let base = commit::Baseline::open(self.repo)?;
+            for (rel, bytes) in kept_dirty {
+                if base.committed_blob(rel, bytes)?.is_none() {
+                    changed.push((rel, bytes));
+                }
+            }
+            changed.sort_by_key(|c| c.0);
+        }
         if changed.is_empty() {
             return Err(TxnError::NothingChanged); // Drop restores (nothing to restore)
         }
