@@ -324,21 +324,49 @@ fn hosts_search_restore_and_init_dry_run() {
 }
 
 #[test]
-fn undo_refuses_when_a_later_hand_commit_touched_the_same_files() {
+fn undo_refuses_when_a_later_hand_commit_changed_what_it_would_take_back() {
     let env = Env::new();
     env.init();
     env.ok(&["add", &env.path("pkg-web"), "--no-lock"]);
+    // By hand, committed: a config for the very package the add added.
     let m = env.repo.join("hosts/laptop/glix.toml");
-    let mut text = std::fs::read_to_string(&m).unwrap();
-    text.push_str("# a note, committed by hand\n");
+    let text = std::fs::read_to_string(&m).unwrap().replace("[packages.pkg-web]\n", "[packages.pkg-web]\nconfig = { port = \"80\" }\n");
     std::fs::write(&m, text).unwrap();
     env.git(&["-c", "user.name=me", "-c", "user.email=me@localhost", "commit", "-qam", "my note"]);
     let n = env.commits();
     let out = env.glix(&["undo"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("a later commit not made by glix") && err.contains("my note") && err.contains("git revert"), "{err}");
+    assert!(
+        err.contains("a later commit not made by glix") && err.contains("my note") && err.contains("package 'pkg-web'") && err.contains("git revert"),
+        "{err}"
+    );
     assert_eq!(env.commits(), n);
+}
+
+#[test]
+fn undo_goes_around_later_hand_commits_that_changed_other_things() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["add", "nixpkgs#hello"]);
+    env.ok(&["add", &env.path("pkg-web")]);
+    let lock_with_web = env.read("flake.lock");
+    // By hand, committed: a note and a config on another entry, and a lock change
+    // (as `nix flake update nixpkgs` + commit would make).
+    let m = env.repo.join("hosts/laptop/glix.toml");
+    let text = std::fs::read_to_string(&m).unwrap().replace("[packages.hello]\n", "# mine\n[packages.hello]\n") + "# a note at the end\n";
+    std::fs::write(&m, &text).unwrap();
+    let lock: serde_json::Value = serde_json::from_str(&lock_with_web).unwrap();
+    std::fs::write(env.repo.join("flake.lock"), serde_json::to_string_pretty(&lock).unwrap() + "\n").unwrap();
+    env.git(&["-c", "user.name=me", "-c", "user.email=me@localhost", "commit", "-qam", "my edits"]);
+    let n = env.commits();
+    env.ok(&["undo"]);
+    env.check(n);
+    let after = env.read("hosts/laptop/glix.toml");
+    assert!(!after.contains("pkg-web") && after.contains("# mine\n[packages.hello]") && after.contains("# a note at the end"), "{after}");
+    assert!(!env.read("flake.nix").contains("pkg-web.url"));
+    let lock: serde_json::Value = serde_json::from_str(&env.read("flake.lock")).unwrap();
+    assert!(lock["nodes"]["root"]["inputs"].get("pkg-web").is_none(), "re-locked without the undone input");
 }
 
 #[test]

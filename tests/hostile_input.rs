@@ -108,7 +108,7 @@ fn broken_markers_in_flake_nix_are_refused() {
             "nested",
             good.replace("    # <<< glix-managed inputs <<<\n", "")
                 .replace("        # <<< glix-managed hosts <<<\n", "        # <<< glix-managed hosts <<<\n    # <<< glix-managed inputs <<<\n"),
-            "glix doctor",
+            "each region must end before the other begins",
         ),
     ] {
         std::fs::write(&flake, &text).unwrap();

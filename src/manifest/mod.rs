@@ -50,6 +50,7 @@ mod error;
 pub mod load;
 pub mod migrate;
 mod model;
+mod revert;
 pub mod save;
 mod text_style;
 
@@ -57,6 +58,7 @@ pub use edit::ManifestDoc;
 pub use error::{ErrorKind, Location, ManifestError};
 pub use load::load_str;
 pub use model::{HostSettings, Kind, Manifest, Package, Scope, Source};
+pub use revert::{revert, Overlap};
 
 /// The schema this version writes.
 pub const CURRENT_SCHEMA: i64 = 1;

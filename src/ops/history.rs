@@ -118,11 +118,23 @@ pub fn undo(ctx: &Context, host: Option<&str>) -> Result<Outcome, OpError> {
             }
         }
         // Every commit collected here is newer than the target (the log is newest first).
+        // What such a commit changed conflicts only where the undo would take it back:
+        // flake.nix outside the regions stays as it is now (the regions are
+        // regenerated), a later flake.lock is kept and re-locked (unless the target was
+        // a lock change itself), and a manifest is reverted entry by entry around it.
+        let mut merge: BTreeMap<String, &CommitInfo> = BTreeMap::new();
         for f in &later_foreign {
-            if let Some(p) = f.paths.iter().find(|p| target.paths.contains(p)) {
-                return Err(
-                    Refusal::UndoBlocked { op: target.summary.clone(), commit: f.id[..12].to_string(), summary: f.summary.clone(), path: p.clone() }.into()
-                );
+            for p in f.paths.iter().filter(|p| target.paths.contains(p)) {
+                let blocked =
+                    || Refusal::UndoBlocked { op: target.summary.clone(), commit: f.id[..12].to_string(), summary: f.summary.clone(), path: p.clone() };
+                match p.as_str() {
+                    FLAKE_NIX => {}
+                    FLAKE_LOCK if target.trailers.get("Glix-Operation") != Some("update") => relock = true,
+                    _ if p.starts_with("hosts/") && p.ends_with("/glix.toml") => {
+                        merge.insert(p.clone(), f);
+                    }
+                    _ => return Err(blocked().into()),
+                }
             }
         }
         let parent = git::parent(repo, &target.id)?;
@@ -132,7 +144,33 @@ pub fn undo(ctx: &Context, host: Option<&str>) -> Result<Outcome, OpError> {
                 Some(pid) => git::file_at(repo, pid, p)?,
                 None => None,
             };
-            files.insert(p.clone(), before.map(|b| String::from_utf8_lossy(&b).into_owned()));
+            let before = before.map(|b| String::from_utf8_lossy(&b).into_owned());
+            let restored = match (merge.get(p), &before) {
+                (Some(f), Some(before)) => {
+                    let text = |b: Option<Vec<u8>>| b.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+                    let after = text(git::file_at(repo, &target.id, p)?);
+                    let now = std::fs::read_to_string(repo.path(p)).unwrap_or_default();
+                    match crate::manifest::revert(before, &after, &now, p) {
+                        Ok(t) => Some(t),
+                        Err(o) => {
+                            let what = match o {
+                                crate::manifest::Overlap::Package(n) => format!("{p} (package '{n}')"),
+                                crate::manifest::Overlap::Key(k) => format!("{p} (`{k}`)"),
+                                crate::manifest::Overlap::Unreadable(_) => p.clone(),
+                            };
+                            return Err(Refusal::UndoBlocked {
+                                op: target.summary.clone(),
+                                commit: f.id[..12].to_string(),
+                                summary: f.summary.clone(),
+                                path: what,
+                            }
+                            .into());
+                        }
+                    }
+                }
+                _ => before,
+            };
+            files.insert(p.clone(), restored);
         }
         if relock {
             files.remove(FLAKE_LOCK);
