@@ -510,3 +510,16 @@ fn a_flake_lock_nix_rewrote_after_no_lock_is_named_by_doctor_and_fix_commits_it(
     assert_eq!(env.git(&["status", "--porcelain"]), "");
     env.ok(&["add", &env.path("pkg-db"), "--name", "db"]);
 }
+
+#[test]
+fn global_flags_show_and_work_only_where_they_mean_something() {
+    let env = Env::new();
+    env.init();
+    let help = |args: &[&str]| stdout(&env.glix(args));
+    assert!(!help(&["log", "--help"]).contains("--dry-run") && !help(&["log", "--help"]).contains("--registry"));
+    assert!(help(&["add", "--help"]).contains("--dry-run") && help(&["add", "--help"]).contains("--registry"));
+    assert!(!help(&["search", "--help"]).contains("--host"));
+    let out = env.glix(&["log", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--dry-run means nothing for `glix log`"), "{}", stderr(&out));
+}

@@ -68,6 +68,26 @@ pub fn args() -> Vec<Arg> {
     ]
 }
 
+/// The global flags whose meaning depends on the command (`--repo`, `--json`, `-q`,
+/// `-v` mean the same everywhere).
+pub const FLAGS: [&str; 8] = ["host", "dry-run", "allow-dirty", "no-lock", "wait", "registry", "allow-insecure", "offline"];
+
+/// Whether global flag `flag` means something to subcommand `command`.
+pub fn means_something(flag: &str, command: &str) -> bool {
+    const CHANGES: &[&str] =
+        &["init", "add", "remove", "rename", "move", "enable", "disable", "config", "update", "host", "undo", "restore", "migrate", "doctor"];
+    const RESOLVES: &[&str] = &["add", "search"];
+    const NO_HOST: &[&str] = &["search", "completions", "man", "migrate", "doctor"];
+    match flag {
+        "dry-run" | "allow-dirty" | "wait" => CHANGES.contains(&command),
+        "no-lock" => CHANGES.contains(&command) && command != "migrate",
+        "registry" | "allow-insecure" => RESOLVES.contains(&command),
+        "offline" => RESOLVES.contains(&command),
+        "host" => !NO_HOST.contains(&command),
+        _ => true,
+    }
+}
+
 impl Global {
     pub fn from_matches(m: &ArgMatches) -> Global {
         Global {

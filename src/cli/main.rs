@@ -81,8 +81,23 @@ Environment (every variable glix reads; an empty value counts as unset):
   PATH               where nix, nixos-rebuild and git are found
   NO_COLOR           disable colours";
 
-/// The whole command line, also used for completions and the man page.
+/// The whole command line, also used for completions and the man page. Global flags
+/// are shown only in the help of the commands they mean something to (and refused
+/// elsewhere: see [`flag_means_nothing`]).
 pub fn cli() -> Command {
+    let mut c = full_cli();
+    for sc in c.get_subcommands_mut() {
+        let name = sc.get_name().to_string();
+        // A subcommand's own (hidden) copy of the flag: clap propagates a global flag
+        // only to subcommands that do not define it.
+        for arg in global::args().into_iter().filter(|a| global::FLAGS.contains(&a.get_id().as_str()) && !global::means_something(a.get_id().as_str(), &name)) {
+            *sc = std::mem::take(sc).arg(arg.global(false).hide(true));
+        }
+    }
+    c
+}
+
+fn full_cli() -> Command {
     Command::new("glix")
         .about("Manage a NixOS system declaratively from one git repo")
         .version(env!("CARGO_PKG_VERSION"))
@@ -132,6 +147,10 @@ fn main() -> ExitCode {
     let _ = ctrlc::set_handler(|| glix::txn::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
     glix::nix::stop_when(&glix::txn::INTERRUPTED);
     let (name, m) = matches.subcommand().expect("clap requires a subcommand");
+    if let Some(flag) = flag_means_nothing(name, m) {
+        eprintln!("error: --{flag} means nothing for `glix {name}`\n\nFor more information, try 'glix {name} --help'.");
+        return ExitCode::from(2);
+    }
     let changes = MUTATIONS.contains(&name) && m.subcommand_name() != Some("list") || (name == "doctor" && m.get_flag("fix"));
     if changes {
         global::pipes_fail_writes();
@@ -145,6 +164,12 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A global flag given explicitly to a command it means nothing to (`glix log
+/// --dry-run`): a usage error, rather than silently ignored.
+fn flag_means_nothing(name: &str, m: &ArgMatches) -> Option<&'static str> {
+    global::FLAGS.iter().copied().find(|f| !global::means_something(f, name) && m.value_source(f) == Some(clap::parser::ValueSource::CommandLine))
 }
 
 /// Run a subcommand; the result is the exit status (nixos-rebuild's, for the
