@@ -13,8 +13,9 @@ mod host;
 mod init;
 mod migrate;
 mod remove;
+mod search;
 mod state;
-mod summary;
+pub(crate) mod summary;
 mod toggle;
 mod update;
 
@@ -28,6 +29,7 @@ pub use host::{host_add, host_remove};
 pub use init::{init, InitRequest};
 pub use migrate::migrate;
 pub use remove::remove;
+pub use search::{search, SearchHit, SearchReport};
 pub use state::{load_host, load_manifest, load_manifests, regenerate_flake, summaries_of};
 pub use summary::{read_only as cache_read_only, HostSummary};
 pub use toggle::set_enabled;

@@ -255,7 +255,7 @@ fn read_entry<V: serde::de::DeserializeOwned>(path: &std::path::Path, key: &Key)
 
 /// The contents of `path` if it is a regular file of at most `max` bytes: not through a
 /// symlink, and never blocking on a FIFO someone put there.
-fn read_regular_file(path: &std::path::Path, max: u64) -> Option<Vec<u8>> {
+pub(crate) fn read_regular_file(path: &std::path::Path, max: u64) -> Option<Vec<u8>> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     let file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path).ok()?;

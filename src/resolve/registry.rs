@@ -93,32 +93,40 @@ impl RegistryIndex {
         Ok(index)
     }
 
-    /// Entries whose name or description contains `term` (case-insensitive), best first:
-    /// exact name, then name prefix, then name substring, then description substring;
-    /// ties by name. An empty term lists every entry.
+    /// Entries whose name or description contains `term` (case-insensitive), best first
+    /// (see [`match_rank`]); ties by name. An empty term lists every entry.
     pub fn search(&self, term: &str) -> Vec<RegistryEntry> {
+        self.search_ranked(term).into_iter().map(|(_, e)| e.clone()).collect()
+    }
+
+    /// [`RegistryIndex::search`] with each entry's [`match_rank`], for merging with
+    /// other sources (`glix search` also searches the repo's nixpkgs).
+    pub fn search_ranked(&self, term: &str) -> Vec<(u8, &RegistryEntry)> {
         let term = term.trim().to_lowercase();
-        let mut hits: Vec<(u8, &RegistryEntry)> = self
-            .packages
-            .values()
-            .filter_map(|e| {
-                let name = e.name.to_lowercase();
-                let rank = if name == term {
-                    0
-                } else if name.starts_with(&term) {
-                    1
-                } else if name.contains(&term) {
-                    2
-                } else if e.description.as_deref().is_some_and(|d| d.to_lowercase().contains(&term)) {
-                    3
-                } else {
-                    return None;
-                };
-                Some((rank, e))
-            })
-            .collect();
+        let mut hits: Vec<(u8, &RegistryEntry)> =
+            self.packages.values().filter_map(|e| Some((match_rank(&term, &[&e.name], e.description.as_deref())?, e))).collect();
         hits.sort_by(|a, b| (a.0, &a.1.name).cmp(&(b.0, &b.1.name)));
-        hits.into_iter().map(|(_, e)| e.clone()).collect()
+        hits
+    }
+}
+
+/// How well an entry matches `term` (already trimmed and lowercased), the smaller the
+/// better: 0 a name is the term, 1 a name starts with it, 2 a name contains it, 3 the
+/// description contains it; `None` when nothing does. The names are compared ignoring
+/// case. One ranking for every source `glix search` reads (the glix registry's names;
+/// nixpkgs' attribute paths and package names).
+pub fn match_rank(term: &str, names: &[&str], description: Option<&str>) -> Option<u8> {
+    let names: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+    if names.iter().any(|n| n == term) {
+        Some(0)
+    } else if names.iter().any(|n| n.starts_with(term)) {
+        Some(1)
+    } else if names.iter().any(|n| n.contains(term)) {
+        Some(2)
+    } else if description.is_some_and(|d| d.to_lowercase().contains(term)) {
+        Some(3)
+    } else {
+        None
     }
 }
 
@@ -162,8 +170,9 @@ fn parse_entry(name: &str, value: &Value) -> Result<RegistryEntry, String> {
 /// `s` with control characters (terminal escapes, newlines) and the Unicode controls
 /// that reorder text (bidi embeddings, overrides, isolates and marks) replaced by
 /// spaces and cut to `max` characters, so a registry can neither draw on the user's
-/// terminal nor rearrange `glix search`'s table.
-fn printable(s: &str, max: usize) -> String {
+/// terminal nor rearrange `glix search`'s table. (Also for what nixpkgs says about its
+/// packages: src/nixpkgs_index.rs.)
+pub(crate) fn printable(s: &str, max: usize) -> String {
     let mut out: String = s.chars().map(|c| if c.is_control() || is_bidi_control(c) { ' ' } else { c }).take(max).collect();
     if s.chars().count() > max {
         out.push('…');
@@ -173,7 +182,7 @@ fn printable(s: &str, max: usize) -> String {
 
 /// U+200E/U+200F (marks), U+202A–U+202E (embeddings, overrides), U+2066–U+2069
 /// (isolates) and U+061C (Arabic letter mark).
-fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}')
 }
 
