@@ -346,10 +346,11 @@ pub fn load(repo_root: &Path, opts: &IndexOptions, building: &mut dyn FnMut(&Loc
 /// back into a URL, and the search is of exactly what the repo's hosts build with.
 /// `flake-registry = ""`: that lookup needs only the override `--inputs-from` puts in
 /// the flag registry, and fetching the global registry would need the network (Nix
-/// 2.26 fails without it).
+/// 2.26 fails without it). `--quiet`: without it Nix prints a line per attribute it
+/// evaluates (~120 000 for nixpkgs), which glix would only keep for an error message.
 fn build(repo_root: &Path, nixpkgs: LockedNixpkgs, opts: &IndexOptions) -> Result<NixpkgsIndex, IndexError> {
     let repo = repo_root.to_string_lossy();
-    let mut args = vec!["search", "--json", "--no-write-lock-file", "--option", "flake-registry", "", "--inputs-from", &repo];
+    let mut args = vec!["search", "--json", "--quiet", "--no-write-lock-file", "--option", "flake-registry", "", "--inputs-from", &repo];
     if opts.offline {
         args.push("--offline");
     }
