@@ -1,6 +1,8 @@
 //! `glix search` over the repo's locked nixpkgs (issue 14, item 6), through the built
 //! binary, real git and the real Nix: indexed once per nixpkgs revision with one
-//! `nix search`, merged with the glix registry, and offline after that.
+//! `nix search`, merged with the glix registry, and offline after that. The nixpkgs is
+//! the shared stand-in (tests/standins/nixpkgs: real derivations with pname, version and
+//! meta.description).
 
 mod common;
 
@@ -20,51 +22,22 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// The stand-in nixpkgs' packages: real derivations (`nix search` lists only those)
-/// with pname, version and meta.description. ripgrep's description carries a terminal
-/// escape (Nix strings cannot spell one; fromJSON can).
-fn packages(extra: &str) -> String {
-    let system = format!("{}-linux", std::env::consts::ARCH);
-    format!(
-        r#"legacyPackages = let
-      system = "{system}";
-      mk = pname: version: description: derivation {{
-        name = "${{pname}}-${{version}}"; inherit system; builder = "/bin/sh"; args = [ "-c" "echo ${{pname}} > $out" ];
-      }} // {{ inherit pname version; meta.description = description; }};
-    in {{
-      ${{system}} = {{
-        hello = mk "hello" "2.12.1" "A program that produces a familiar, friendly greeting";
-        ripgrep = mk "ripgrep" "14.1.0" ("Utility that combines the usability of The Silver Searcher with the raw speed of grep" + builtins.fromJSON ''"\u001b[2J"'');
-        jq = mk "jq" "1.7.1" "Lightweight and flexible command-line JSON processor";
-        python3Packages = {{ recurseForDerivations = true; requests = mk "python3.12-requests" "2.32.3" "HTTP library for Python"; }};
-        {extra}
-      }};
-    }};"#
-    )
-}
-
-/// The stand-in nixpkgs with `packages(extra)` instead of its legacyPackages (between
-/// markers, so that it can be changed again).
-fn set_nixpkgs(env: &Env, extra: &str) {
-    const BEGIN: &str = "# search packages {\n";
-    const END: &str = "# } search packages\n";
-    let path = env.root.join("nixpkgs/flake.nix");
+/// Adds a package line to the stand-in nixpkgs' package set (tests/standins/nixpkgs,
+/// copied for this test): after `jq`, in the same `program pname version description`
+/// form.
+fn add_package(env: &Env, line: &str) {
+    let path = env.root.join("nixpkgs/pkgs/top-level.nix");
     let text = std::fs::read_to_string(&path).unwrap();
-    let (head, tail) = match (text.find(BEGIN), text.find(END)) {
-        (Some(b), Some(e)) => (&text[..b], &text[e + END.len()..]),
-        _ => {
-            let at = text.find("legacyPackages = { };").expect("the stand-in nixpkgs has an empty legacyPackages");
-            (&text[..at], &text[at + "legacyPackages = { };".len()..])
-        }
-    };
-    write(&path, &format!("{head}{BEGIN}{}\n{END}{tail}", packages(extra)));
+    let at = text.find("  jq = program").expect("the stand-in nixpkgs has jq");
+    write(&path, &format!("{}  {line}\n{}", &text[..at], &text[at..]));
 }
 
 /// A repo whose nixpkgs has packages, and a registry index with one entry that matches
 /// `rip` too.
 fn setup() -> (Env, String) {
     let env = Env::new();
-    set_nixpkgs(&env, "");
+    // Nix strings cannot spell a terminal escape; fromJSON can.
+    add_package(&env, r#"ripper-tui = program "ripper-tui" "0.3.0" ("Terminal UI for rip" + builtins.fromJSON ''"\u001b[2J"'') { };"#);
     env.init();
     let index = env.root.join("registry.json");
     write(&index, &registry_json(&[("ripper", env.path("pkg-web"), Some("home")), ("db", env.path("pkg-db"), None)]));
@@ -108,7 +81,7 @@ fn search_finds_a_nixpkgs_package_and_a_second_search_starts_no_nix() {
     let rows: Vec<&str> = text.lines().collect();
     assert!(rows[0].starts_with("NAME") && rows[0].contains("VERSION") && rows[0].contains("SOURCE"), "{text}");
     let rg = rows.iter().find(|l| l.starts_with("ripgrep ")).unwrap_or_else(|| panic!("no ripgrep in\n{text}"));
-    assert!(rg.contains("14.1.0") && rg.contains("nixpkgs") && rg.contains("Silver Searcher"), "{rg}");
+    assert!(rg.contains("14.1.1") && rg.contains("nixpkgs") && rg.contains("Silver Searcher"), "{rg}");
     assert!(rows.iter().any(|l| l.starts_with("ripper ") && l.contains("registry")), "{text}");
     assert!(!text.contains('\u{1b}'), "no terminal escape reaches the terminal: {text:?}");
     assert!(
@@ -125,12 +98,13 @@ fn search_finds_a_nixpkgs_package_and_a_second_search_starts_no_nix() {
     let hits = hits.as_array().unwrap();
     let names: Vec<&str> = hits.iter().map(|h| h["name"].as_str().unwrap()).collect();
     // prefix matches (by name) first, the registry's before nixpkgs' at the same name
-    assert_eq!(names, ["ripgrep", "ripper"], "{hits:#?}");
+    assert_eq!(names, ["ripgrep", "ripper", "ripper-tui"], "{hits:#?}");
     let rg = &hits[0];
     assert_eq!(rg["source"], "nixpkgs");
-    assert_eq!(rg["packageVersion"], "14.1.0");
+    assert_eq!(rg["packageVersion"], "14.1.1");
     assert_eq!(rg["pname"], "ripgrep");
-    assert!(rg["description"].as_str().unwrap().starts_with("Utility that combines") && !rg["description"].as_str().unwrap().contains('\u{1b}'));
+    assert!(rg["description"].as_str().unwrap().starts_with("Utility that combines"));
+    assert_eq!(hits[2]["description"], "Terminal UI for rip [2J", "no terminal escape in the JSON either");
     let ripper = &hits[1];
     assert_eq!(ripper["source"], "registry");
     assert_eq!(ripper["packageVersion"], Value::Null);
@@ -143,10 +117,9 @@ fn search_finds_a_nixpkgs_package_and_a_second_search_starts_no_nix() {
     assert!(out.status.success(), "{}", stderr(&out));
     let all: Value = serde_json::from_str(&stdout(&out)).unwrap();
     let names: Vec<&str> = all.as_array().unwrap().iter().map(|h| h["name"].as_str().unwrap()).collect();
-    for n in ["db", "hello", "jq", "python3Packages.requests", "ripgrep", "ripper"] {
+    for n in ["db", "hello", "jq", "python3Packages.requests", "nixVersions.nix_2_28", "ripgrep", "ripper"] {
         assert!(names.contains(&n), "{n} missing from {names:?}");
     }
-    assert_eq!(names.len(), 6, "{names:?}");
     assert_eq!(nix_runs(&log), 1);
 }
 
@@ -170,15 +143,15 @@ fn a_changed_lock_indexes_again_and_a_damaged_cache_file_is_rebuilt() {
     assert_eq!(hits[0]["name"], "jq");
 
     // A new nixpkgs revision (another narHash in flake.lock) is indexed once, anew.
-    set_nixpkgs(&env, r#"fd = mk "fd" "10.2.0" "Simple, fast and user-friendly alternative to find";"#);
+    add_package(&env, r#"tokei = program "tokei" "12.1.2" "Count your code, quickly" { };"#);
     env.ok(&["update"]);
-    let out = search(&env, &nix, &["fd", "--json", "--registry", &registry]);
+    let out = search(&env, &nix, &["tokei", "--json", "--registry", &registry]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("indexing nixpkgs"), "{}", stderr(&out));
     let hits: Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!((hits[0]["name"].as_str(), hits[0]["packageVersion"].as_str()), (Some("fd"), Some("10.2.0")));
+    assert_eq!((hits[0]["name"].as_str(), hits[0]["packageVersion"].as_str()), (Some("tokei"), Some("12.1.2")));
     let runs = nix_runs(&log);
-    assert!(search(&env, &nix, &["fd", "--registry", &registry]).status.success());
+    assert!(search(&env, &nix, &["tokei", "--registry", &registry]).status.success());
     assert_eq!(nix_runs(&log), runs, "the new revision's index is used from then on");
     assert_eq!(cache_files(&env).len(), 2, "one index per nixpkgs revision");
 }
