@@ -125,3 +125,88 @@ pub fn search(term: &str, repo: Option<&Path>, ropts: &ResolveOptions, iopts: &I
     report.hits = ranked.into_iter().map(|(_, h)| h).collect();
     report
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nix::NixError;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// Answers `nix search` with `out` (or fails with it, when it starts with `error:`)
+    /// and counts its runs.
+    #[derive(Debug)]
+    struct FakeNix(&'static str, Arc<AtomicUsize>);
+
+    impl crate::nix::NixRunner for FakeNix {
+        fn run(&self, args: &[&str]) -> Result<String, NixError> {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            assert_eq!(args[..2], ["search", "--json"]);
+            match self.0.strip_prefix("error:") {
+                Some(e) => Err(NixError::Failed { cmd: "nix search".into(), status: "exit status: 1".into(), code: Some(1), stderr: e.into() }),
+                None => Ok(self.0.to_string()),
+            }
+        }
+    }
+
+    const LOCK: &str = r#"{"nodes": {"root": {"inputs": {"nixpkgs": "nixpkgs"}}, "nixpkgs": {"locked": {"narHash": "sha256-abc", "type": "path", "path": "/x"}}}, "root": "root", "version": 7}"#;
+    const SEARCH: &str = r#"{"legacyPackages.x86_64-linux.cool": {"pname": "cool", "version": "1.0", "description": "Cool tool"},
+        "legacyPackages.x86_64-linux.cooler": {"pname": "cooler", "version": "2.0", "description": ""},
+        "legacyPackages.x86_64-linux.other": {"pname": "other", "version": "3", "description": "not so cool"}}"#;
+
+    struct Fixture {
+        dir: tempfile::TempDir,
+        runs: Arc<AtomicUsize>,
+    }
+
+    impl Fixture {
+        fn new() -> Fixture {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::create_dir(dir.path().join("repo")).unwrap();
+            std::fs::write(dir.path().join("repo/flake.lock"), LOCK).unwrap();
+            std::fs::write(
+                dir.path().join("index.json"),
+                r#"{"version": 1, "packages": {"cool": {"flake": "github:o/cool", "description": "Registry cool"}}}"#,
+            )
+            .unwrap();
+            Fixture { dir, runs: Arc::default() }
+        }
+
+        fn search(&self, term: &str, registry: &str, nix: &'static str) -> SearchReport {
+            let mut r = ResolveOptions::new(Some(format!("file://{}", self.dir.path().join(registry).display())));
+            r.cache_dir = None;
+            let i = IndexOptions { cache_dir: Some(self.dir.path().join("cache")), offline: true, nix: Box::new(FakeNix(nix, self.runs.clone())) };
+            search(term, Some(&self.dir.path().join("repo")), &r, &i, &mut |_| {})
+        }
+    }
+
+    fn names(r: &SearchReport) -> Vec<(&str, &str)> {
+        r.hits.iter().map(|h| (h.source(), h.name())).collect()
+    }
+
+    #[test]
+    fn both_sources_merge_by_rank_then_name_the_registry_first() {
+        let f = Fixture::new();
+        let r = f.search("cool", "index.json", SEARCH);
+        assert_eq!(names(&r), [("registry", "cool"), ("nixpkgs", "cool"), ("nixpkgs", "cooler"), ("nixpkgs", "other")]);
+        assert!(r.warnings.is_empty() && r.notes.is_empty() && r.failure.is_none(), "{r:?}");
+        assert_eq!(r.hits[1].add_ref(), "nixpkgs#cool");
+        assert_eq!((r.hits[2].version(), r.hits[2].description()), (Some("2.0"), None));
+        // the second search is answered from the cache
+        f.search("cool", "index.json", SEARCH);
+        assert_eq!(f.runs.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_failing_source_is_a_warning_and_both_failing_is_the_registrys_error() {
+        let f = Fixture::new();
+        let r = f.search("cool", "index.json", "error: boom");
+        assert_eq!(names(&r), [("registry", "cool")]);
+        assert!(r.failure.is_none() && r.warnings.iter().any(|w| w.contains("boom") && w.ends_with("searched the glix registry only")), "{r:?}");
+        let r = f.search("cool", "missing.json", "error: boom");
+        assert!(matches!(r.failure, Some(ResolveError::Registry(_))), "{r:?}");
+        let r = f.search("cool", "missing.json", SEARCH);
+        assert!(r.failure.is_none() && r.warnings.iter().any(|w| w.ends_with("searched nixpkgs only")), "{r:?}");
+        assert_eq!(r.hits.len(), 3);
+    }
+}
