@@ -6,7 +6,8 @@
 //!    keyed by their `narHash` (and `rev` when there is one): the content of that
 //!    nixpkgs, whatever URL it came from.
 //! 2. [`load`] reads `<cache dir>/<key>.json` when it is there and whole; otherwise it
-//!    builds the index with one `nix search` (through [`crate::nix`]) and stores it.
+//!    builds the index with one `nix search` of exactly those locked attributes
+//!    (through [`crate::nix`]) and stores it.
 //!    So while the lock is unchanged nixpkgs is evaluated once, and never again: a
 //!    search after that starts no nix process at all, and needs no network.
 //!
@@ -49,6 +50,8 @@ pub struct LockedNixpkgs {
     pub nar_hash: String,
     /// `locked.rev`, for forges and Git (a `path:` input has none).
     pub rev: Option<String>,
+    /// Every `locked` attribute: what `nix search` fetches, exactly.
+    pub locked: serde_json::Map<String, serde_json::Value>,
 }
 
 impl LockedNixpkgs {
@@ -222,7 +225,7 @@ pub fn locked_nixpkgs(repo_root: &Path) -> Result<LockedNixpkgs, IndexError> {
             let locked = doc["nodes"][&node]["locked"].as_object().ok_or_else(|| bad(format!("node '{node}' has no \"locked\" attributes")))?;
             let nar_hash = locked.get("narHash").and_then(|h| h.as_str()).ok_or_else(|| bad(format!("node '{node}' has no locked narHash")))?;
             let rev = locked.get("rev").and_then(|r| r.as_str()).map(str::to_string);
-            Ok(LockedNixpkgs { node, nar_hash: nar_hash.to_string(), rev })
+            Ok(LockedNixpkgs { node, nar_hash: nar_hash.to_string(), rev, locked: locked.clone() })
         }
     }
 }
@@ -324,7 +327,7 @@ pub fn load(repo_root: &Path, opts: &IndexOptions, building: &mut dyn FnMut(&Loc
         return Ok(LoadedIndex { index, origin: IndexOrigin::Cache, warnings: Vec::new() });
     }
     building(&nixpkgs);
-    let index = build(repo_root, nixpkgs, opts)?;
+    let index = build(nixpkgs, opts)?;
     let mut warnings = Vec::new();
     if let Some(file) = &file {
         if let Err(e) = write_cache(file, &index) {
@@ -339,22 +342,40 @@ pub fn load(repo_root: &Path, opts: &IndexOptions, building: &mut dyn FnMut(&Loc
     Ok(LoadedIndex { index, origin: IndexOrigin::Built, warnings })
 }
 
-/// One `nix search --json` of every package (`^`) of the repo's locked nixpkgs.
+/// The registry name the locked nixpkgs gets for the one `nix search` that indexes it.
+const SEARCH_ID: &str = "glix-locked-nixpkgs";
+
+/// One `nix search --json` of every package (`^`) of the locked nixpkgs.
 ///
-/// `--inputs-from <repo> nixpkgs` makes Nix itself resolve `nixpkgs` to the node the
-/// repo's flake.lock locks (its `follows` included), so glix never turns lock attributes
-/// back into a URL, and the search is of exactly what the repo's hosts build with.
-/// `flake-registry = ""`: that lookup needs only the override `--inputs-from` puts in
-/// the flag registry, and fetching the global registry would need the network (Nix
-/// 2.26 fails without it). `--quiet`: without it Nix prints a line per attribute it
-/// evaluates (~120 000 for nixpkgs), which glix would only keep for an error message.
-fn build(repo_root: &Path, nixpkgs: LockedNixpkgs, opts: &IndexOptions) -> Result<NixpkgsIndex, IndexError> {
-    let repo = repo_root.to_string_lossy();
-    let mut args = vec!["search", "--json", "--quiet", "--no-write-lock-file", "--option", "flake-registry", "", "--inputs-from", &repo];
+/// Nix takes flake references on its command line as URLs only, and turning lock
+/// attributes back into a URL is Nix's own per-type business. A registry file takes
+/// them as they are: glix writes one that maps `flake:glix-locked-nixpkgs` to the node's
+/// `locked` attributes and makes it the global registry for this call
+/// (`--option flake-registry FILE`), so Nix fetches exactly what flake.lock locks — its
+/// narHash checked — whatever flake.nix says meanwhile, and needs neither the network
+/// nor the repo's own flake. (`--inputs-from <repo> nixpkgs` would re-lock the repo's
+/// flake in memory: with flake.nix edited since the last lock, it would fetch and index
+/// another nixpkgs under this one's key.) `--quiet`: without it Nix prints a line per
+/// attribute it evaluates (~120 000 for nixpkgs), which glix would only keep for an
+/// error message.
+fn build(nixpkgs: LockedNixpkgs, opts: &IndexOptions) -> Result<NixpkgsIndex, IndexError> {
+    let registry = serde_json::json!({
+        "version": 2,
+        "flakes": [{ "from": { "type": "indirect", "id": SEARCH_ID }, "to": nixpkgs.locked }],
+    });
+    let file = tempfile::Builder::new()
+        .prefix("glix-nixpkgs-registry-")
+        .suffix(".json")
+        .tempfile()
+        .and_then(|mut f| std::io::Write::write_all(&mut f, registry.to_string().as_bytes()).map(|()| f))
+        .map_err(|e| IndexError::BadOutput(format!("could not write the registry file for `nix search`: {e}")))?;
+    let registry_path = file.path().to_string_lossy().into_owned();
+    let installable = format!("flake:{SEARCH_ID}");
+    let mut args = vec!["search", "--json", "--quiet", "--no-write-lock-file", "--option", "flake-registry", &registry_path];
     if opts.offline {
         args.push("--offline");
     }
-    args.extend(["nixpkgs", "^"]);
+    args.extend([installable.as_str(), "^"]);
     let out = opts.nix.run(&args).map_err(IndexError::Nix)?;
     NixpkgsIndex::from_search_json(nixpkgs, &out).map_err(IndexError::BadOutput)
 }
@@ -430,7 +451,7 @@ mod tests {
         let n = locked_nixpkgs(dir.path()).unwrap();
         assert_eq!(n.short(), "0123456");
         assert_eq!(n.cache_key(), "0123456789abcdef0123456789abcdef01234567-sha256-Ab-_cd");
-        let path_only = LockedNixpkgs { node: "nixpkgs".into(), nar_hash: "sha256-x/y".into(), rev: None };
+        let path_only = LockedNixpkgs { node: "nixpkgs".into(), nar_hash: "sha256-x/y".into(), rev: None, locked: Default::default() };
         assert_eq!((path_only.cache_key().as_str(), path_only.short().as_str()), ("sha256-x_y", "sha256-x/y"));
     }
 
@@ -455,7 +476,8 @@ mod tests {
     }"#;
 
     fn index() -> NixpkgsIndex {
-        NixpkgsIndex::from_search_json(LockedNixpkgs { node: "nixpkgs".into(), nar_hash: "sha256-x".into(), rev: None }, SEARCH).unwrap()
+        NixpkgsIndex::from_search_json(LockedNixpkgs { node: "nixpkgs".into(), nar_hash: "sha256-x".into(), rev: None, locked: Default::default() }, SEARCH)
+            .unwrap()
     }
 
     #[test]

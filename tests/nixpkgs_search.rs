@@ -157,6 +157,23 @@ fn a_changed_lock_indexes_again_and_a_damaged_cache_file_is_rebuilt() {
 }
 
 #[test]
+fn the_index_is_of_what_flake_lock_locks_whatever_flake_nix_says_since() {
+    let (env, registry) = setup();
+    let (nix, log) = logging_nix(&env);
+    // nixpkgs pointed elsewhere by hand, not locked: the lock still says which nixpkgs.
+    let flake = env.read("flake.nix");
+    let url = env.path("nixpkgs");
+    assert!(flake.contains(&url), "{flake}");
+    write(&env.repo.join("flake.nix"), &flake.replace(&url, "path:/nonexistent/nixpkgs"));
+    let out = search(&env, &nix, &["ripgrep", "--json", "--registry", &registry]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let hits: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!((hits[0]["name"].as_str(), hits[0]["source"].as_str()), (Some("ripgrep"), Some("nixpkgs")));
+    assert_eq!(nix_runs(&log), 1);
+}
+
+#[test]
 fn without_flake_lock_or_outside_a_repo_only_the_registry_is_searched() {
     let (env, registry) = setup();
     let (nix, log) = logging_nix(&env);
