@@ -305,7 +305,8 @@ pub fn default_cache_dir() -> Option<PathBuf> {
 pub enum IndexOrigin {
     /// The cache: nothing was evaluated.
     Cache,
-    /// Built just now with `nix search` (and stored, unless a warning says otherwise).
+    /// Built just now with `nix search` (and stored, unless a warning says otherwise or
+    /// this is a `--dry-run`).
     Built,
 }
 
@@ -329,7 +330,8 @@ pub fn load(repo_root: &Path, opts: &IndexOptions, building: &mut dyn FnMut(&Loc
     building(&nixpkgs);
     let index = build(nixpkgs, opts)?;
     let mut warnings = Vec::new();
-    if let Some(file) = &file {
+    // A `--dry-run` writes nothing, not even a cache.
+    if let Some(file) = file.as_ref().filter(|_| !crate::ops::summary::is_read_only()) {
         if let Err(e) = write_cache(file, &index) {
             let dir = file.parent().unwrap_or(file);
             warnings.push(format!(

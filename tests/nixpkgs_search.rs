@@ -124,11 +124,14 @@ fn search_finds_a_nixpkgs_package_and_a_second_search_starts_no_nix() {
 }
 
 #[test]
-fn a_changed_lock_indexes_again_and_a_damaged_cache_file_is_rebuilt() {
+fn a_changed_lock_indexes_again_a_damaged_cache_file_is_rebuilt_and_a_dry_run_stores_nothing() {
     let (env, registry) = setup();
     let (nix, log) = logging_nix(&env);
+    // A dry run writes no cache either.
+    assert!(search(&env, &nix, &["jq", "--dry-run", "--registry", &registry]).status.success());
+    assert_eq!((nix_runs(&log), cache_files(&env).len()), (1, 0));
     assert!(search(&env, &nix, &["jq", "--registry", &registry]).status.success());
-    assert_eq!((nix_runs(&log), cache_files(&env).len()), (1, 1));
+    assert_eq!((nix_runs(&log), cache_files(&env).len()), (2, 1));
 
     // A damaged cache file is a miss: built again, and whole afterwards.
     let file = cache_files(&env).remove(0);
@@ -137,7 +140,7 @@ fn a_changed_lock_indexes_again_and_a_damaged_cache_file_is_rebuilt() {
     let out = search(&env, &nix, &["jq", "--json", "--registry", &registry]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("indexing nixpkgs"), "{}", stderr(&out));
-    assert_eq!(nix_runs(&log), 2);
+    assert_eq!(nix_runs(&log), 3);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text, "rebuilt as it was");
     let hits: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(hits[0]["name"], "jq");

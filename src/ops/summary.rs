@@ -314,6 +314,12 @@ pub fn read_only() {
     READ_ONLY.store(true, Ordering::Relaxed);
 }
 
+/// Whether [`read_only`] was called: a `--dry-run` writes no cache, glix's others
+/// (the nixpkgs index) included.
+pub(crate) fn is_read_only() -> bool {
+    READ_ONLY.load(Ordering::Relaxed)
+}
+
 /// The cache directory of `repo`, for `glix doctor`'s check that it is writable.
 pub fn cache_dir(repo: &Repo) -> PathBuf {
     repo.state_dir().join("glix-cache")
