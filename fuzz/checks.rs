@@ -11,7 +11,11 @@ pub fn manifest_load(data: &[u8]) {
         // The plugin hands exactly this to Nix: it must always serialize.
         serde_json::to_value(&m).expect("a loaded manifest serializes");
         for p in m.packages.values() {
-            assert!(glix::ident::is_valid_name(&p.name) && glix::ident::is_valid_name(&p.input));
+            assert!(glix::ident::is_valid_name(&p.name) && p.input.as_deref().is_none_or(glix::ident::is_valid_name));
+            // An input exactly when a flake; a module has an output, a package an attr.
+            assert_eq!(p.input.is_some(), p.flake.is_some());
+            assert_eq!(p.output.is_some(), p.kind == glix::manifest::Kind::Module);
+            assert_eq!(p.attr.is_some(), p.kind == glix::manifest::Kind::Package);
         }
     }
 }

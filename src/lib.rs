@@ -18,6 +18,9 @@ pub mod nixpkgs_index;
 #[cfg(feature = "cli")]
 pub mod ops;
 pub mod plan;
+/// What a flake offers, asked of Nix at add time.
+#[cfg(feature = "cli")]
+pub mod probe;
 #[cfg(feature = "cli")]
 pub mod repo;
 /// The resolver chain of `glix add` (links an HTTP client, so not part of the plugin).

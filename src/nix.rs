@@ -163,6 +163,15 @@ impl Nix {
         Ok(String::from_utf8_lossy(&out).into_owned())
     }
 
+    /// `nix eval --json --impure --expr EXPR`, parsed; `what` is the spinner's message.
+    /// Impure because it fetches flake references that are not locked (getFlake).
+    pub fn eval_json_expr<T: serde::de::DeserializeOwned>(&self, expr: &str, what: &str) -> Result<T, NixError> {
+        let c = self.command(&["eval", "--json", "--impure", "--no-write-lock-file", "--expr", expr]);
+        let cmd = describe(&c);
+        let out = self.run_command(c, Some(what))?;
+        serde_json::from_slice(&out).map_err(|e| NixError::BadJson { cmd, err: e.to_string() })
+    }
+
     /// Whether this Nix loads `plugin` and what the plugin says about itself
     /// (`builtins.glixInfo`), run in a separate process so a mismatched plugin can only
     /// take that process down.
@@ -363,6 +372,12 @@ fn describe(c: &Command) -> String {
     let mut args: Vec<String> = c.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
     if args.starts_with(&FEATURES.map(String::from)) {
         args.drain(..FEATURES.len());
+    }
+    // A long `--expr` (glix's own Nix code) would bury the error under it.
+    for a in &mut args {
+        if a.len() > 120 {
+            *a = format!("'{}…'", a.lines().next().unwrap_or("").chars().take(40).collect::<String>());
+        }
     }
     std::iter::once(c.get_program().to_string_lossy().into_owned()).chain(args).collect::<Vec<_>>().join(" ")
 }

@@ -1,20 +1,27 @@
 //! From a normalized manifest to the per-package plan `lib.importManifest` turns into
-//! modules: which flake input and output each enabled package comes from, for which
-//! scope and user, with which config. Disabled packages are left out.
+//! modules: for each enabled entry, what it is (a module, or a package), which flake
+//! input and output or attribute it comes from, for which scope and user, with which
+//! config. Disabled entries are left out.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::manifest::{Manifest, Scope};
+use crate::manifest::{Kind, Manifest, Scope};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanEntry {
     pub name: String,
-    pub input: String,
-    /// The output attribute path, split at the dots: `["nixosModules", "default"]`.
+    pub kind: Kind,
+    /// `None`: a package of the host's own `pkgs`.
+    pub input: Option<String>,
+    /// A module's output attribute path, split at the dots: `["nixosModules",
+    /// "default"]`; empty for a package.
     pub output: Vec<String>,
+    /// A package's attribute path, split at the dots: `["python3Packages",
+    /// "requests"]`; empty for a module.
+    pub attr: Vec<String>,
     pub scope: Scope,
     /// Set for home scope, `None` for system scope.
     pub user: Option<String>,
@@ -37,8 +44,8 @@ pub fn plan(manifest: &Manifest, inputs: &BTreeSet<String>, default_user: Option
         .values()
         .filter(|p| p.enable)
         .map(|p| {
-            if !inputs.contains(&p.input) {
-                return Err(PlanError::MissingInput { package: p.name.clone(), input: p.input.clone() });
+            if let Some(input) = p.input.as_deref().filter(|i| !inputs.contains(*i)) {
+                return Err(PlanError::MissingInput { package: p.name.clone(), input: input.to_string() });
             }
             let user = match p.scope {
                 Scope::System => None,
@@ -46,14 +53,21 @@ pub fn plan(manifest: &Manifest, inputs: &BTreeSet<String>, default_user: Option
             };
             Ok(PlanEntry {
                 name: p.name.clone(),
+                kind: p.kind,
                 input: p.input.clone(),
-                output: p.output.split('.').map(str::to_string).collect(),
+                output: split(p.output.as_deref()),
+                attr: split(p.attr.as_deref()),
                 scope: p.scope,
                 user,
                 config: p.config.clone(),
             })
         })
         .collect()
+}
+
+/// `a.b.c` → `["a", "b", "c"]`; nothing → `[]`.
+fn split(path: Option<&str>) -> Vec<String> {
+    path.map(|p| p.split('.').map(str::to_string).collect()).unwrap_or_default()
 }
 
 /// What `lib.importManifest` needs in one step: the normalized manifest and the plan

@@ -96,7 +96,14 @@ fn item_text(item: &Item) -> String {
 /// `common::nix_str`).
 fn region_lines(region: Region, desired: &Desired, indent: &str) -> Vec<String> {
     match region {
-        Region::Inputs => desired.inputs.iter().map(|(name, url)| format!("{indent}{name}.url = {};", nix_str(url))).collect(),
+        Region::Inputs => desired
+            .inputs
+            .iter()
+            .flat_map(|(name, url)| {
+                let follows = desired.follows.contains(name).then(|| format!("{indent}{name}.inputs.nixpkgs.follows = \"nixpkgs\";"));
+                std::iter::once(format!("{indent}{name}.url = {};", nix_str(url))).chain(follows)
+            })
+            .collect(),
         Region::Hosts => desired.hosts.iter().map(|(host, system)| format!("{indent}{host} = mkHost {} {};", nix_str(host), nix_str(system))).collect(),
     }
 }
@@ -305,7 +312,11 @@ fn plain_url() -> impl Strategy<Value = String> {
 }
 
 fn plain_desired() -> impl Strategy<Value = Desired> {
-    (btree_map(name(), plain_url(), 0..6), btree_map(name(), "(x86_64|aarch64)-(linux|darwin)", 0..4)).prop_map(|(inputs, hosts)| Desired { inputs, hosts })
+    (btree_map(name(), plain_url(), 0..6), btree_map(name(), "(x86_64|aarch64)-(linux|darwin)", 0..4)).prop_map(|(inputs, hosts)| {
+        // Every other input follows the repo's nixpkgs.
+        let follows = inputs.keys().step_by(2).cloned().collect();
+        Desired { inputs, hosts, follows }
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -457,11 +468,13 @@ fn patch_handles_ten_thousand_inputs() {
     let desired = Desired {
         inputs: (0..10_000).map(|i| (format!("pkg{i:05}"), format!("github:owner/pkg{i}"))).collect(),
         hosts: (0..1_000).map(|i| (format!("h{i}"), "x86_64-linux".to_string())).collect(),
+        follows: (0..10_000).step_by(3).map(|i| format!("pkg{i:05}")).collect(),
     };
     let template = std::fs::read_to_string(common::repo_root().join("nix/templates/default/flake.nix")).unwrap();
     let full = patch(&template, &desired).unwrap();
-    assert_eq!(full.lines().count(), template.lines().count() + 11_000);
-    assert!(full.contains("\n    pkg00000.url = \"github:owner/pkg0\";\n    pkg00001.url"));
+    // 10 000 url lines, 3 334 follows lines, 1 000 hosts.
+    assert_eq!(full.lines().count(), template.lines().count() + 14_334);
+    assert!(full.contains("\n    pkg00000.url = \"github:owner/pkg0\";\n    pkg00000.inputs.nixpkgs.follows = \"nixpkgs\";\n    pkg00001.url"));
     assert_eq!(patch(&full, &desired).unwrap(), full);
     assert_eq!(patch(&full, &Desired::default()).unwrap(), template);
 }
@@ -526,7 +539,11 @@ fn hostile_string() -> impl Strategy<Value = String> {
 
 fn hostile_desired() -> impl Strategy<Value = Desired> {
     let input_name = name().prop_filter("the fixture's own input", |n| n != "nixpkgs");
-    (btree_map(input_name, hostile_string(), 0..5), btree_map(name(), hostile_string(), 0..3)).prop_map(|(inputs, hosts)| Desired { inputs, hosts })
+    (btree_map(input_name, hostile_string(), 0..5), btree_map(name(), hostile_string(), 0..3)).prop_map(|(inputs, hosts)| Desired {
+        inputs,
+        hosts,
+        follows: Default::default(),
+    })
 }
 
 fn nix_instantiate() -> Command {
@@ -631,6 +648,7 @@ fn patched_template_parses_and_its_inputs_evaluate_with_the_real_nix() {
             .map(|(n, u)| (n.to_string(), u.to_string()))
             .collect(),
         hosts: [("laptop".to_string(), "x86_64-linux".to_string())].into(),
+        follows: ["cool-pkg".to_string()].into(),
     };
     let text = patch(&template, &desired).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -642,6 +660,8 @@ fn patched_template_parses_and_its_inputs_evaluate_with_the_real_nix() {
     );
     let urls: BTreeMap<String, String> = serde_json::from_slice(&nix_eval_json(&expr)).unwrap();
     assert_eq!(urls, desired.inputs);
+    let expr = format!("(import {}).inputs.cool-pkg.inputs.nixpkgs.follows", nix_str(&files[0].display().to_string()));
+    assert_eq!(String::from_utf8(nix_eval_json(&expr)).unwrap().trim(), "\"nixpkgs\"", "the follows line is real Nix");
 }
 
 #[test]

@@ -37,8 +37,8 @@ fn schema0_migrates_on_load_and_in_the_file() {
     let text = std::fs::read_to_string(path).unwrap();
     let loaded = load_str(&text, "x").unwrap();
     assert_eq!(loaded.file_schema, 0);
-    assert_eq!(loaded.packages["editor"].flake, "github:owner/editor");
-    assert_eq!(loaded.packages["editor"].input, "editor");
+    assert_eq!(loaded.packages["editor"].flake.as_deref(), Some("github:owner/editor"));
+    assert_eq!(loaded.packages["editor"].input.as_deref(), Some("editor"));
     assert_eq!(loaded.packages["editor"].user.as_deref(), Some("alice"));
 
     let migrated = ManifestDoc::migrate(&text, "x").unwrap().expect("schema 0 needs migrating");
@@ -63,7 +63,7 @@ fn migration_gives_colliding_repos_distinct_inputs() {
     let m = load_str(&std::fs::read_to_string(path).unwrap(), "x").unwrap();
     let a = &m.packages["tool-a"].input;
     let b = &m.packages["tool-b"].input;
-    assert_eq!(a, "tool");
+    assert_eq!(a.as_deref(), Some("tool"));
     assert_ne!(a, b);
 }
 

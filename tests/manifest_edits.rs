@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use glix::manifest::{load_str, ManifestDoc, Package, Scope, Source};
+use glix::manifest::{load_str, Kind, ManifestDoc, Package, Scope, Source};
 use proptest::prelude::*;
 
 /// Split a manifest into its sections: the preamble (before the first `[` header) and
@@ -72,15 +72,37 @@ fn pkg_strategy() -> impl Strategy<Value = Vec<GenPackage>> {
 fn new_package(name: &str) -> Package {
     Package {
         name: name.to_string(),
-        flake: format!("github:o/{name}"),
-        input: name.to_string(),
+        kind: Kind::Module,
+        flake: Some(format!("github:o/{name}")),
+        input: Some(name.to_string()),
         scope: Scope::Home,
         user: Some("bob".into()),
         source: Source::Registry,
-        output: "homeManagerModules.default".into(),
+        output: Some("homeManagerModules.default".into()),
+        attr: None,
+        follow_nixpkgs: false,
         enable: true,
         config: [("k".to_string(), "v \"quoted\" ${x}".to_string())].into(),
     }
+}
+
+/// The package entries `glix add` writes: one of the host's nixpkgs, one of a flake
+/// (following the repo's nixpkgs, or not).
+fn new_packages() -> [Package; 3] {
+    let base = Package { kind: Kind::Package, output: None, config: BTreeMap::new(), scope: Scope::System, user: None, ..new_package("x") };
+    [
+        Package { name: "rg".into(), flake: None, input: None, attr: Some("ripgrep".into()), source: Source::Nixpkgs, ..base.clone() },
+        Package {
+            name: "req".into(),
+            flake: None,
+            input: None,
+            attr: Some("python3Packages.requests".into()),
+            scope: Scope::Home,
+            user: Some("bob".into()),
+            ..base.clone()
+        },
+        Package { name: "tool".into(), attr: Some("default".into()), follow_nixpkgs: true, ..base.clone() },
+    ]
 }
 
 /// Every section but the ones about `edited` is unchanged.
@@ -201,8 +223,54 @@ fn a_refused_field_value_leaves_the_document_usable() {
 #[test]
 fn a_package_whose_input_clashes_is_refused_and_leaves_the_document_usable() {
     // `c` would use input `b` for another flake than package `b` does.
-    let clash = Package { input: "b".into(), ..new_package("c") };
+    let clash = Package { input: Some("b".into()), ..new_package("c") };
     assert_refusal_leaves_the_document_usable(|doc| doc.add_package(&clash).unwrap_err().to_string(), "both use input 'b' but for different flakes");
+}
+
+#[test]
+fn package_entries_round_trip_through_the_file() {
+    let mut doc = ManifestDoc::new_host(Some("bob"), Some("x86_64-linux"), "m").unwrap();
+    for p in new_packages() {
+        doc.add_package(&p).unwrap();
+    }
+    let out = doc.text();
+    // Only what differs from the defaults is written: no input for nixpkgs, no
+    // follow-nixpkgs line where it is the default, no user that is the default user.
+    assert!(out.contains("[packages.rg]\nkind = \"package\"\nattr = \"ripgrep\"\nscope = \"system\"\nsource = \"nixpkgs\"\n"), "{out}");
+    assert!(!out.contains("follow-nixpkgs"), "{out}");
+    let m = load_str(&out, "m").unwrap();
+    for p in new_packages() {
+        assert_eq!(m.packages[&p.name], p);
+    }
+    let mut doc = ManifestDoc::parse(&out, "m").unwrap();
+    doc.add_package(&Package {
+        name: "own".into(),
+        follow_nixpkgs: false,
+        flake: Some("github:o/own".into()),
+        input: Some("own".into()),
+        ..new_packages()[2].clone()
+    })
+    .unwrap();
+    assert!(doc.text().ends_with("follow-nixpkgs = false\n"), "{}", doc.text());
+}
+
+#[test]
+fn package_entries_that_cannot_work_are_refused_with_the_line() {
+    let cases = [
+        ("kind = \"tool\"\nattr = \"x\"", "`kind` must be \"module\" or \"package\""),
+        ("kind = \"package\"", "missing `attr`"),
+        ("kind = \"package\"\nattr = \"x\"\noutput = \"nixosModules.default\"", "`output` is for modules"),
+        ("attr = \"x\"\nflake = \"github:o/r\"\ninput = \"r\"", "`attr` is for packages"),
+        ("kind = \"package\"\nattr = \"x\"\ninput = \"r\"", "without a `flake`"),
+        ("kind = \"package\"\nattr = \"x\"\nfollow-nixpkgs = true", "`follow-nixpkgs` needs a `flake`"),
+        ("kind = \"package\"\nattr = \"x\"\n[packages.p.config]\nk = \"v\"", "a package takes no `config`"),
+        ("kind = \"package\"\nattr = \"a..b\"", "is not an attribute path"),
+    ];
+    for (body, want) in cases {
+        let text = format!("schema = 1\n[packages.p]\n{body}\n");
+        let e = load_str(&text, "m").unwrap_err().to_string();
+        assert!(e.contains(want) && e.contains("m:"), "{body:?}: {e}");
+    }
 }
 
 #[test]

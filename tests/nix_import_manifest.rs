@@ -22,8 +22,8 @@ fn applied_expr(path: &std::path::Path) -> String {
            # the stand-in inputs are derived from the manifest itself (read by the fallback
            # parser for current schemas, so both modes see the same inputs)
            parsed = if builtins ? glixParseManifest then builtins.glixParseManifest \"x\" text else (import {fallback}).parse \"x\" text;
-           inputs = import {standins} {{ manifest = parsed; }};
-         in apply.applyAll (importManifest {{ manifestPath = {p}; inherit inputs; defaultUser = \"tester\"; }})",
+           standins = import {standins} {{ manifest = parsed; }};
+         in apply.applyAllWith standins.pkgs (importManifest {{ manifestPath = {p}; inherit (standins) inputs; defaultUser = \"tester\"; }})",
         lib = import_manifest_lib(),
         apply = tests.join("apply.nix").display(),
         standins = tests.join("standins.nix").display(),

@@ -57,17 +57,25 @@ let
           what = "package '${name}'";
           t = check (isValidName name) "${what}: the name is not valid"
             (check (isAttrs p) "${what} must be a table, e.g. [packages.${name}]" p);
+          kind =
+            let k = optString what t "kind"; in
+            if k == null then "module"
+            else check (elem k [ "module" "package" ]) "${what}: `kind` must be \"module\" or \"package\", found \"${k}\"" k;
+          isPackage = kind == "package";
           flake =
             let f = optString what t "flake"; in
-            check (f != null) "${what}: missing `flake`"
+            # A package without a flake comes from the host's own nixpkgs.
+            if f == null && isPackage then null
+            else check (f != null) "${what}: missing `flake`"
               (check ((builtins.parseFlakeRef f).type != "indirect")
                 "${what}: `flake` \"${f}\" is an indirect (registry) reference; the manifest holds resolved references"
                 (let why = flakePolicy.check f; in
                   check (why == null) "${what}: `flake` \"${f}\" is not a valid flake reference: ${toString why}" f));
           input =
             let i = optString what t "input"; in
-            check (i != null) "${what}: missing `input`"
-              (check (isValidName i) "${what}: `input` \"${i}\" is not a valid flake input name" i);
+            if i == null then check (flake == null) "${what}: missing `input`" null
+            else check (isValidName i) "${what}: `input` \"${i}\" is not a valid flake input name"
+              (check (flake != null) "${what}: `input` \"${i}\" without a `flake`" i);
           scope =
             let s = optString what t "scope"; in
             if s == null then "system"
@@ -82,24 +90,45 @@ let
           source =
             let s = optString what t "source"; in
             if s == null then "uri"
-            else check (elem s [ "uri" "registry" "nix-registry" ]) "${what}: `source` must be \"uri\", \"registry\" or \"nix-registry\", found \"${s}\"" s;
-          output =
+            else check (elem s [ "uri" "registry" "nix-registry" "nixpkgs" ]) "${what}: `source` must be \"uri\", \"registry\", \"nix-registry\" or \"nixpkgs\", found \"${s}\"" s;
+          outputRaw =
             let o = optString what t "output"; in
-            if o == null then defaultOutput.${scope}
+            if o == null then null
             else check (isValidAttrPath o) "${what}: `output` \"${o}\" is not an attribute path such as \"nixosModules.default\"" o;
+          attrRaw =
+            let a = optString what t "attr"; in
+            if a == null then null
+            else check (isValidAttrPath a) "${what}: `attr` \"${a}\" is not an attribute path such as \"ripgrep\" or \"python3Packages.requests\"" a;
+          output =
+            if isPackage then check (outputRaw == null) "${what}: `output` is for modules; a package (kind = \"package\") names its attribute with `attr`" null
+            else check (attrRaw == null) "${what}: `attr` is for packages (kind = \"package\"); a module names its output with `output`"
+              (if outputRaw == null then defaultOutput.${scope} else outputRaw);
+          attr =
+            if !isPackage then null
+            else if attrRaw != null then attrRaw
+            # As Nix's installables: a flake without `#attr` means its default package.
+            else if flake != null then "default"
+            else throw "${origin}: ${what}: missing `attr`";
+          followNixpkgs =
+            if t ? "follow-nixpkgs" then
+              check (isBool t."follow-nixpkgs") "${what}: `follow-nixpkgs` must be true or false"
+                (check (flake != null) "${what}: `follow-nixpkgs` needs a `flake`" t."follow-nixpkgs")
+            else isPackage && flake != null;
           enable = check (isBool (t.enable or true)) "${what}: `enable` must be true or false" (t.enable or true);
           config =
             let c = t.config or { }; in
             check (isAttrs c) "${what}: `config` must be a table of strings"
-              (mapAttrs (k: v: check (isString v) "${what}: config value `${k}` must be a string" v) c);
+              (check (!isPackage || c == { }) "${what}: a package takes no `config`"
+                (mapAttrs (k: v: check (isString v) "${what}: config value `${k}` must be a string" v) c));
         in
-        { inherit name flake input scope user source output enable config; };
+        { inherit name kind flake input scope user source output attr followNixpkgs enable config; };
 
       packagesRaw = check (isAttrs (raw.packages or { })) "`packages` must be a table of packages" (raw.packages or { });
       packages = mapAttrs package packagesRaw;
 
       # Two packages may share an input only when they use the same flake. Grouping
       # keeps this linear (an attrset update per package would copy the set each time).
+      # Packages of the host's nixpkgs have no input.
       inputConflicts = map
         (group:
           let first = builtins.head group; in
@@ -109,7 +138,7 @@ let
                 throw "${origin}: packages '${first.name}' and '${p.name}' both use input '${p.input}' but for different flakes"
               else null)
             group)
-        (attrValues (builtins.groupBy (p: p.input) (attrValues packages)));
+        (attrValues (builtins.groupBy (p: p.input) (filter (p: p.input != null) (attrValues packages))));
 
       manifest = {
         schema = currentSchema;
@@ -123,16 +152,20 @@ let
     # Validate everything up front, as the Rust reader does, not lazily.
     else builtins.deepSeq [ manifest inputConflicts ] manifest;
 
+  # "a.b" → [ "a" "b" ]; null → [ ].
+  splitPath = s: if s == null then [ ] else filter isString (builtins.split "[.]" s);
+
   # The module plan (mirrors src/plan.rs).
   # `inputs` is the flake's inputs (only the names are looked at, never the values).
   resolve = manifest: inputs: defaultUser:
     map
       (p:
-        if !(inputs ? ${p.input}) then
+        if p.input != null && !(inputs ? ${p.input}) then
           throw "glix: package '${p.name}' uses flake input '${p.input}', which is not an input of this flake; run `glix doctor` (it regenerates the inputs region and re-locks)"
         else {
-          inherit (p) name input scope config;
-          output = filter isString (builtins.split "[.]" p.output);
+          inherit (p) name kind input scope config;
+          output = splitPath p.output;
+          attr = splitPath p.attr;
           user =
             if p.scope == "system" then null
             else if p.user != null then p.user

@@ -48,11 +48,11 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
                 p.user.clone().unwrap_or_else(|| "-".into()),
                 if p.enable { "yes".into() } else { "no".into() },
                 p.source.to_string(),
-                p.flake.clone(),
+                p.origin(),
             ]
         })
         .collect();
-    print_table(&["HOST", "NAME", "SCOPE", "USER", "ENABLED", "SOURCE", "FLAKE"], &table);
+    print_table(&["HOST", "NAME", "SCOPE", "USER", "ENABLED", "SOURCE", "FROM"], &table);
     Ok(())
 }
 

@@ -54,6 +54,7 @@ fn print_human(m: &glix::manifest::Manifest) {
     for p in m.packages.values() {
         let state = if p.enable { "" } else { " (disabled)" };
         let user = p.user.as_deref().map(|u| format!(" user={u}")).unwrap_or_default();
-        println!("{:<20} {:<7}{user} {} via input {}{state}", p.name, p.scope, p.flake, p.input);
+        let via = p.input.as_deref().map(|i| format!(" via input {i}")).unwrap_or_default();
+        println!("{:<20} {:<7} {:<7}{user} {}{via}{state}", p.name, p.kind, p.scope, p.origin());
     }
 }

@@ -23,13 +23,27 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
     }
     println!("name:    {}", p.name);
     println!("host:    {host}");
-    println!("flake:   {}", p.flake);
-    println!("input:   {}", p.input);
+    println!("kind:    {}", p.kind);
+    match p.flake_input() {
+        Some((input, flake)) => {
+            println!("flake:   {flake}");
+            println!("input:   {input}");
+        }
+        None => println!("flake:   (the host's own nixpkgs)"),
+    }
     println!("scope:   {}", p.scope);
     if let Some(u) = &p.user {
         println!("user:    {u}");
     }
-    println!("output:  {}", p.output);
+    if let Some(o) = &p.output {
+        println!("output:  {o}");
+    }
+    if let Some(a) = &p.attr {
+        println!("attr:    {a}");
+    }
+    if p.flake.is_some() {
+        println!("follows the repo's nixpkgs: {}", if p.follow_nixpkgs { "yes" } else { "no" });
+    }
     println!("enabled: {}", if p.enable { "yes" } else { "no" });
     println!("source:  {}", p.source);
     if !p.config.is_empty() {

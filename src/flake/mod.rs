@@ -53,7 +53,8 @@ pub use render::{escape_nix_string, render_region, validate_name};
 /// One of the two anchored regions of `flake.nix`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Region {
-    /// Flake inputs, inside `inputs = { … };`: `<name>.url = "<url>";`.
+    /// Flake inputs, inside `inputs = { … };`: `<name>.url = "<url>";`, and for an
+    /// input that follows the repo's nixpkgs `<name>.inputs.nixpkgs.follows = "nixpkgs";`.
     Inputs,
     /// NixOS systems, inside `nixosConfigurations = { … };`:
     /// `<host> = mkHost "<host>" "<system>";`.
@@ -126,6 +127,9 @@ pub struct Desired {
     pub inputs: BTreeMap<String, String>,
     /// Host name → Nix system (`x86_64-linux`).
     pub hosts: BTreeMap<String, String>,
+    /// The inputs whose own `nixpkgs` follows the repo's
+    /// (`<input>.inputs.nixpkgs.follows = "nixpkgs";`).
+    pub follows: std::collections::BTreeSet<String>,
 }
 
 /// [`Desired`], borrowed from wherever the names and strings already live: what the
@@ -138,6 +142,8 @@ pub struct DesiredRef<'a> {
     pub inputs: Vec<(&'a str, &'a str)>,
     /// (host name, Nix system)
     pub hosts: Vec<(&'a str, &'a str)>,
+    /// Inputs that follow the repo's nixpkgs, sorted, each once.
+    pub follows: Vec<&'a str>,
 }
 
 impl Desired {
@@ -145,6 +151,6 @@ impl Desired {
         fn pairs(m: &BTreeMap<String, String>) -> Vec<(&str, &str)> {
             m.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
         }
-        DesiredRef { inputs: pairs(&self.inputs), hosts: pairs(&self.hosts) }
+        DesiredRef { inputs: pairs(&self.inputs), hosts: pairs(&self.hosts), follows: self.follows.iter().map(String::as_str).collect() }
     }
 }

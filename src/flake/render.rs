@@ -16,19 +16,33 @@ pub fn render_region(region: Region, desired: &Desired, indent: &str) -> Result<
 
 /// [`render_region`] with the line ending chosen by the caller (`\n` or `\r\n`).
 pub(super) fn render_lines(region: Region, desired: &DesiredRef, indent: &str, newline: &str) -> Result<String, PatchError> {
-    type PushLine = fn(&mut String, &str, &str, &str, &str) -> Result<(), PatchError>;
     let (lines, push): (_, PushLine) = match region {
         Region::Inputs => (&desired.inputs, push_input),
         Region::Hosts => (&desired.hosts, push_host),
     };
+    debug_assert!(desired.follows.windows(2).all(|w| w[0] < w[1]), "follows is sorted, each name once");
     debug_assert!(lines.windows(2).all(|w| w[0].0 < w[1].0), "DesiredRef lists are sorted by name, each name once");
     // Each line is its two strings plus at most this much; one allocation for all.
     let per_line = indent.len() + newline.len() + 24;
     let mut out = String::with_capacity(lines.iter().map(|(a, b)| a.len() + b.len() + per_line).sum());
     for (name, value) in lines {
         push(&mut out, name, value, indent, newline)?;
+        if region == Region::Inputs && desired.follows.binary_search(name).is_ok() {
+            push_follows(&mut out, name, indent, newline);
+        }
     }
     Ok(out)
+}
+
+type PushLine = fn(&mut String, &str, &str, &str, &str) -> Result<(), PatchError>;
+
+/// `<indent><name>.inputs.nixpkgs.follows = "nixpkgs";` (after its `.url` line, which
+/// validated the name).
+fn push_follows(out: &mut String, name: &str, indent: &str, newline: &str) {
+    out.push_str(indent);
+    out.push_str(name);
+    out.push_str(".inputs.nixpkgs.follows = \"nixpkgs\";");
+    out.push_str(newline);
 }
 
 /// `<indent><name>.url = "<url>";`

@@ -26,7 +26,7 @@ const SMALL: &str = "\
 
 fn desired(inputs: &[(&str, &str)], hosts: &[(&str, &str)]) -> Desired {
     let own = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    Desired { inputs: own(inputs), hosts: own(hosts) }
+    Desired { inputs: own(inputs), hosts: own(hosts), follows: Default::default() }
 }
 
 fn two_inputs_one_host() -> Desired {
@@ -385,4 +385,14 @@ proptest! {
         prop_assert!(!body.contains('\n') && !body.contains('\r'));
         prop_assert_eq!(nix_unescape(&body), Ok(s));
     }
+}
+
+#[test]
+fn an_input_that_follows_the_repos_nixpkgs_gets_its_follows_line_after_its_url() {
+    let mut d = desired(&[("a", "github:o/a"), ("b", "github:o/b")], &[]);
+    d.follows.insert("b".into());
+    assert_eq!(
+        render_region(Region::Inputs, &d, "  ").unwrap(),
+        "  a.url = \"github:o/a\";\n  b.url = \"github:o/b\";\n  b.inputs.nixpkgs.follows = \"nixpkgs\";\n"
+    );
 }

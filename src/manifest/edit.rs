@@ -134,8 +134,17 @@ impl ManifestDoc {
             return Err(EditError::Duplicate(p.name.clone()));
         }
         let mut t = Table::new();
-        t.insert("flake", value(&p.flake));
-        t.insert("input", value(&p.input));
+        let package = p.kind == super::Kind::Package;
+        if package {
+            t.insert("kind", value(p.kind.as_str()));
+        }
+        if let Some((input, flake)) = p.flake_input() {
+            t.insert("flake", value(flake));
+            t.insert("input", value(input));
+        }
+        if let Some(attr) = &p.attr {
+            t.insert("attr", value(attr));
+        }
         t.insert("scope", value(p.scope.as_str()));
         if p.scope == super::Scope::Home {
             if let Some(u) = p.user.as_deref().filter(|u| Some(*u) != self.manifest.host.default_user.as_deref()) {
@@ -143,8 +152,12 @@ impl ManifestDoc {
             }
         }
         t.insert("source", value(p.source.as_str()));
-        if p.output != p.scope.default_output() {
-            t.insert("output", value(&p.output));
+        if let Some(o) = p.output.as_deref().filter(|o| *o != p.scope.default_output()) {
+            t.insert("output", value(o));
+        }
+        // Written when it differs from the default, which depends on the kind.
+        if p.flake.is_some() && p.follow_nixpkgs != package {
+            t.insert("follow-nixpkgs", value(p.follow_nixpkgs));
         }
         if !p.enable {
             t.insert("enable", value(false));

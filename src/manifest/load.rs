@@ -7,7 +7,7 @@ use std::ops::Range;
 use toml_edit::{Item, Table, TableLike, Value};
 
 use super::error::{ErrorKind, ManifestError};
-use super::model::{HostSettings, Manifest, Package, Scope, Source};
+use super::model::{HostSettings, Kind, Manifest, Package, Scope, Source};
 use super::{migrate, CURRENT_SCHEMA, OLDEST_SCHEMA};
 use crate::flakeref::FlakeRef;
 use crate::ident;
@@ -180,19 +180,29 @@ fn read_package(cx: &Cx, name: &str, item: &Item, key_span: Option<Range<usize>>
     let t = item.as_table_like().ok_or_else(|| cx.invalid(item.span().or(key_span.clone()), format!("{what} must be a table, e.g. [packages.{name}]")))?;
     let table_span = || key_span.clone();
 
-    let (flake, flake_span) = opt_string(cx, t, "flake", &what)?
-        .ok_or_else(|| cx.invalid(table_span(), format!("{what}: missing `flake` (the flake reference, e.g. flake = \"github:owner/repo\")")))?;
-    let parsed =
-        FlakeRef::parse(&flake).map_err(|e| cx.invalid(flake_span.clone(), format!("{what}: `flake` \"{flake}\" is not a valid flake reference: {e}")))?;
-    if parsed.is_indirect() {
-        return Err(cx.invalid(
-            flake_span,
-            format!("{what}: `flake` \"{flake}\" is an indirect (registry) reference; the manifest holds resolved references (let `glix add` resolve it)"),
-        ));
-    }
+    let kind = match opt_string(cx, t, "kind", &what)? {
+        None => Kind::Module,
+        Some((k, span)) => Kind::parse(&k).ok_or_else(|| cx.invalid(span, format!("{what}: `kind` must be \"module\" or \"package\", found \"{k}\"")))?,
+    };
 
-    let input = opt_valid(cx, t, "input", &what, ident::is_valid_name, format_args!("a valid flake input name ({})", ident::NAME_RULE))?
-        .ok_or_else(|| cx.invalid(table_span(), format!("{what}: missing `input` (the flake input name it is reached through)")))?;
+    let flake = match opt_string(cx, t, "flake", &what)? {
+        Some((flake, span)) => Some(read_flake(cx, &what, flake, span)?),
+        // A package without a flake comes from the host's own nixpkgs.
+        None if kind == Kind::Package => None,
+        None => return Err(cx.invalid(table_span(), format!("{what}: missing `flake` (the flake reference, e.g. flake = \"github:owner/repo\")"))),
+    };
+
+    let input = opt_valid(cx, t, "input", &what, ident::is_valid_name, format_args!("a valid flake input name ({})", ident::NAME_RULE))?;
+    match (&flake, &input) {
+        (Some(_), None) => return Err(cx.invalid(table_span(), format!("{what}: missing `input` (the flake input name it is reached through)"))),
+        (None, Some(i)) => {
+            return Err(cx.invalid(
+                span_of(t, "input"),
+                format!("{what}: `input` \"{i}\" without a `flake`; a package without `flake` comes from the host's nixpkgs and needs no input"),
+            ))
+        }
+        _ => {}
+    }
 
     let scope = match opt_string(cx, t, "scope", &what)? {
         None => Scope::System,
@@ -215,13 +225,50 @@ fn read_package(cx: &Cx, name: &str, item: &Item, key_span: Option<Range<usize>>
 
     let source = match opt_string(cx, t, "source", &what)? {
         None => Source::Uri,
-        Some((s, span)) => {
-            Source::parse(&s).ok_or_else(|| cx.invalid(span, format!("{what}: `source` must be \"uri\", \"registry\" or \"nix-registry\", found \"{s}\"")))?
+        Some((s, span)) => Source::parse(&s)
+            .ok_or_else(|| cx.invalid(span, format!("{what}: `source` must be \"uri\", \"registry\", \"nix-registry\" or \"nixpkgs\", found \"{s}\"")))?,
+    };
+
+    let output = opt_valid(cx, t, "output", &what, ident::is_valid_attr_path, "an attribute path such as \"nixosModules.default\"")?;
+    let attr = opt_valid(cx, t, "attr", &what, ident::is_valid_attr_path, "an attribute path such as \"ripgrep\" or \"python3Packages.requests\"")?;
+    let (output, attr) = match kind {
+        Kind::Module => {
+            if attr.is_some() {
+                return Err(
+                    cx.invalid(span_of(t, "attr"), format!("{what}: `attr` is for packages (kind = \"package\"); a module names its output with `output`"))
+                );
+            }
+            (Some(output.unwrap_or_else(|| scope.default_output().to_string())), None)
+        }
+        Kind::Package => {
+            if output.is_some() {
+                return Err(cx.invalid(
+                    span_of(t, "output"),
+                    format!("{what}: `output` is for modules; a package (kind = \"package\") names its attribute with `attr`, e.g. attr = \"ripgrep\""),
+                ));
+            }
+            let attr = match (attr, &flake) {
+                (Some(a), _) => a,
+                // As Nix's installables: a flake without `#attr` means its default package.
+                (None, Some(_)) => "default".to_string(),
+                (None, None) => {
+                    return Err(cx.invalid(table_span(), format!("{what}: missing `attr` (the nixpkgs attribute, e.g. attr = \"ripgrep\")")));
+                }
+            };
+            (None, Some(attr))
         }
     };
 
-    let output = opt_valid(cx, t, "output", &what, ident::is_valid_attr_path, "an attribute path such as \"nixosModules.default\"")?
-        .unwrap_or_else(|| scope.default_output().to_string());
+    let follow_nixpkgs = match t.get("follow-nixpkgs") {
+        None => kind == Kind::Package && flake.is_some(),
+        Some(item) => {
+            let b = item.as_bool().ok_or_else(|| cx.invalid(item.span(), format!("{what}: `follow-nixpkgs` must be true or false")))?;
+            if flake.is_none() {
+                return Err(cx.invalid(item.span(), format!("{what}: `follow-nixpkgs` needs a `flake` (a package of the host's nixpkgs follows nothing)")));
+            }
+            b
+        }
+    };
 
     let enable = match t.get("enable") {
         None => true,
@@ -229,8 +276,30 @@ fn read_package(cx: &Cx, name: &str, item: &Item, key_span: Option<Range<usize>>
     };
 
     let config = read_config(cx, t, &what)?;
+    if kind == Kind::Package && !config.is_empty() {
+        return Err(
+            cx.invalid(span_of(t, "config"), format!("{what}: a package takes no `config` (glixConfig is handed to modules; a package is installed as it is)"))
+        );
+    }
 
-    Ok(Package { name: name.to_string(), flake, input, scope, user, source, output, enable, config })
+    Ok(Package { name: name.to_string(), kind, flake, input, scope, user, source, output, attr, follow_nixpkgs, enable, config })
+}
+
+/// A package's `flake`, checked: a valid, direct reference.
+fn read_flake(cx: &Cx, what: &str, flake: String, span: Option<Range<usize>>) -> Result<String, ManifestError> {
+    let parsed = FlakeRef::parse(&flake).map_err(|e| cx.invalid(span.clone(), format!("{what}: `flake` \"{flake}\" is not a valid flake reference: {e}")))?;
+    if parsed.is_indirect() {
+        return Err(cx.invalid(
+            span,
+            format!("{what}: `flake` \"{flake}\" is an indirect (registry) reference; the manifest holds resolved references (let `glix add` resolve it)"),
+        ));
+    }
+    Ok(flake)
+}
+
+/// Where a key's value is, else the key.
+fn span_of(t: &dyn TableLike, key: &str) -> Option<Range<usize>> {
+    t.get(key).and_then(Item::span).or_else(|| t.key(key).and_then(|k| k.span()))
 }
 
 fn read_config(cx: &Cx, pkg: &dyn TableLike, what: &str) -> Result<BTreeMap<String, String>, ManifestError> {
@@ -262,14 +331,19 @@ fn read_config(cx: &Cx, pkg: &dyn TableLike, what: &str) -> Result<BTreeMap<Stri
 fn check_input_conflicts(cx: &Cx, root: &Table, packages: &BTreeMap<String, Package>) -> Result<(), ManifestError> {
     let mut by_input: BTreeMap<&str, &Package> = BTreeMap::new();
     for p in packages.values() {
-        if let Some(other) = by_input.insert(&p.input, p) {
+        let Some(input) = p.input.as_deref() else { continue };
+        if let Some(other) = by_input.insert(input, p) {
             if other.flake != p.flake {
                 let span = package_item(root, &p.name).and_then(Item::as_table_like).and_then(|t| t.get("input")).and_then(Item::span);
                 return Err(cx.invalid(
                     span,
                     format!(
                         "packages '{}' and '{}' both use input '{}' but for different flakes (\"{}\" and \"{}\"); give one of them another `input`",
-                        other.name, p.name, p.input, other.flake, p.flake
+                        other.name,
+                        p.name,
+                        input,
+                        other.flake.as_deref().unwrap_or_default(),
+                        p.flake.as_deref().unwrap_or_default()
                     ),
                 ));
             }

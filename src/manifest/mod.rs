@@ -26,7 +26,22 @@
 //! enable = true                     # default true
 //! [packages.cool-pkg.config]        # string → string, handed to the module as glixConfig
 //! theme = "dark"
+//!
+//! [packages.ripgrep]                # a package of the host's own nixpkgs (its `pkgs`)
+//! kind = "package"                  # "module" (default) | "package"
+//! attr = "ripgrep"                  # attribute path, e.g. "python3Packages.requests"
+//!
+//! [packages.tool]                   # a package from a flake
+//! kind = "package"
+//! flake = "github:owner/tool"
+//! input = "tool"
+//! attr = "default"                  # packages.<system>.<attr>, else legacyPackages.<system>.<attr>
+//! follow-nixpkgs = true             # default true for packages, false for modules
 //! ```
+//!
+//! Package entries were added to schema 1 without a bump (as `target-host` was): a
+//! file without them means what it meant before, and a glixos-core older than them
+//! refuses a package entry ("missing `flake`") rather than misreading it.
 //!
 //! Keys this version does not know are kept in the file and ignored.
 
@@ -40,7 +55,7 @@ pub mod save;
 pub use edit::ManifestDoc;
 pub use error::{ErrorKind, Location, ManifestError};
 pub use load::load_str;
-pub use model::{HostSettings, Manifest, Package, Scope, Source};
+pub use model::{HostSettings, Kind, Manifest, Package, Scope, Source};
 
 /// The schema this version writes.
 pub const CURRENT_SCHEMA: i64 = 1;

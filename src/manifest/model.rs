@@ -29,14 +29,18 @@ pub struct HostSettings {
     pub target_host: Option<String>,
 }
 
+/// An entry of `[packages]`: a module (`kind = "module"`, the default) or a package
+/// (`kind = "package"`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Package {
     pub name: String,
-    /// The resolved (direct) flake reference.
-    pub flake: String,
-    /// The flake input the package is reached through.
-    pub input: String,
+    pub kind: Kind,
+    /// The resolved (direct) flake reference. `None` only for a package of the host's
+    /// own nixpkgs (its `pkgs`, so `nixpkgs.config` and overlays apply).
+    pub flake: Option<String>,
+    /// The flake input the entry is reached through; set exactly when `flake` is.
+    pub input: Option<String>,
     pub scope: Scope,
     /// Home scope: the package's user, else the host's default user; `None` when
     /// neither is set (the caller's default user applies then). Always `None` for
@@ -44,11 +48,69 @@ pub struct Package {
     pub user: Option<String>,
     /// How `glix add` resolved the reference (for `glix list` and audits).
     pub source: Source,
-    /// Output attribute path inside the input, e.g. `nixosModules.default`.
-    pub output: String,
+    /// A module's attribute path inside the input, e.g. `nixosModules.default`
+    /// (`None` for a package).
+    pub output: Option<String>,
+    /// A package's attribute path: under `packages.<system>`, else
+    /// `legacyPackages.<system>`, of the input, or in the host's `pkgs` (`None` for a
+    /// module).
+    pub attr: Option<String>,
+    /// Whether the entry's flake input follows the repo's `nixpkgs`
+    /// (`inputs.<input>.inputs.nixpkgs.follows = "nixpkgs"`). Default: true for a
+    /// package from a flake, false for a module (modules added before packages existed
+    /// keep their flake.nix lines).
+    pub follow_nixpkgs: bool,
     pub enable: bool,
-    /// Handed to the package's module as its `glixConfig` argument.
+    /// Handed to the module as its `glixConfig` argument (always empty for a package).
     pub config: BTreeMap<String, String>,
+}
+
+impl Package {
+    /// The input and flake of an entry reached through a flake input.
+    pub fn flake_input(&self) -> Option<(&str, &str)> {
+        Some((self.input.as_deref()?, self.flake.as_deref()?))
+    }
+
+    /// Where the entry comes from, for people: `github:o/r#ripgrep`, `nixpkgs#hello`,
+    /// `github:o/r (homeModules.default)`.
+    pub fn origin(&self) -> String {
+        let flake = self.flake.as_deref().unwrap_or("nixpkgs");
+        match (self.kind, &self.attr, &self.output) {
+            (Kind::Package, Some(a), _) => format!("{flake}#{a}"),
+            (_, _, Some(o)) if self.scope.default_output() != o => format!("{flake} ({o})"),
+            _ => flake.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A NixOS module (system scope) or a home-manager module (home scope).
+    Module,
+    /// A derivation put into `environment.systemPackages` or the user's `home.packages`.
+    Package,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 2] = [Kind::Module, Kind::Package];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Module => "module",
+            Kind::Package => "package",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -90,16 +152,19 @@ pub enum Source {
     Registry,
     /// Found in Nix's flake registry.
     NixRegistry,
+    /// A bare name found among the packages of the repo's locked nixpkgs.
+    Nixpkgs,
 }
 
 impl Source {
-    pub const ALL: [Source; 3] = [Source::Uri, Source::Registry, Source::NixRegistry];
+    pub const ALL: [Source; 4] = [Source::Uri, Source::Registry, Source::NixRegistry, Source::Nixpkgs];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Source::Uri => "uri",
             Source::Registry => "registry",
             Source::NixRegistry => "nix-registry",
+            Source::Nixpkgs => "nixpkgs",
         }
     }
 

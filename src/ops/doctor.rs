@@ -218,8 +218,8 @@ fn lock_problems(repo: &Repo, manifests: &BTreeMap<String, Manifest>) -> Result<
     let lock: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("flake.lock is not valid JSON: {e}"))?;
     let mut wanted = BTreeMap::new();
     for m in manifests.values() {
-        for p in m.packages.values() {
-            wanted.insert(p.input.clone(), p.flake.clone());
+        for (input, flake) in m.packages.values().filter_map(|p| p.flake_input()) {
+            wanted.insert(input.to_string(), flake.to_string());
         }
     }
     let mut problems = Vec::new();
@@ -238,7 +238,7 @@ fn lock_problems(repo: &Repo, manifests: &BTreeMap<String, Manifest>) -> Result<
 }
 
 fn check_lock(repo: &Repo, manifests: &BTreeMap<String, Manifest>, r: &mut DoctorReport) {
-    let inputs: usize = manifests.values().map(|m| m.packages.len()).sum();
+    let inputs: usize = manifests.values().map(|m| m.packages.values().filter(|p| p.input.is_some()).count()).sum();
     r.push(
         "lock",
         match lock_problems(repo, manifests) {

@@ -142,6 +142,25 @@ pub enum Refusal {
     InvalidSystem(String),
     #[error("config key '' in '{0}': a key cannot be empty")]
     EmptyConfigKey(String),
+    #[error("'{typed}' is a web page address, not a flake reference")]
+    WebUrl { typed: String, flake: String },
+    #[error("'{0}' is not an attribute path (such as ripgrep or python3Packages.requests)")]
+    InvalidAttr(String),
+    #[error("--output names a module, and {typed} names a package (after '#'): give one of them")]
+    OutputAndAttr { typed: String },
+    /// `from` is `nixpkgs` (the repo's) or a flake reference.
+    #[error("{from} has no package '{attr}' for {system}")]
+    NoSuchAttr { from: String, attr: String, system: String, near: Vec<String> },
+    #[error("{from}#{attr} is a {kind}, not a package (a derivation)")]
+    NotADerivation { from: String, attr: String, kind: String },
+    #[error("{flake} has no module at `{output}`; it offers {offers}")]
+    NoSuchOutput { flake: String, output: String, offers: String, near: Vec<String> },
+    #[error("`{output}` of {flake} is a package, not a module")]
+    OutputIsPackage { flake: String, output: String },
+    #[error("{flake} offers neither a module nor a package for {system}: it has {offers}")]
+    OffersNothing { flake: String, system: String, offers: String },
+    #[error("--config is for modules: {0} is a package, and a package takes no glixConfig")]
+    ConfigOnPackage(String),
     /// A failure injected by a test (`--features failpoints`).
     #[error("injected failure {0}")]
     Injected(&'static str),
@@ -165,6 +184,20 @@ impl Refusal {
             Refusal::InvalidPackageName(_) => "choose a name with --name".into(),
             Refusal::UserOnSystemScope(_) => "drop --user, or add --scope home for a home-manager module".into(),
             Refusal::AlreadyPresent { name, .. } => format!("`glix show {name}` shows it"),
+            Refusal::WebUrl { flake, .. } => format!("did you mean `glix add {flake}`?"),
+            Refusal::InvalidAttr(_) => "write the attribute after '#', e.g. nixpkgs#ripgrep".into(),
+            Refusal::OutputAndAttr { .. } => "for a module: REF --output ATTRPATH; for a package: REF#ATTR".into(),
+            Refusal::NoSuchAttr { near, .. } if !near.is_empty() => format!("did you mean {}? (`glix search TERM` lists packages)", near.join(", ")),
+            Refusal::NoSuchAttr { .. } => "`glix search TERM` lists the packages of the repo's nixpkgs".into(),
+            Refusal::NotADerivation { from, attr, .. } => format!("name a package inside it, e.g. {from}#{attr}.NAME"),
+            Refusal::NoSuchOutput { near, .. } if !near.is_empty() => format!("did you mean --output {}?", near.join(" or --output ")),
+            Refusal::NoSuchOutput { .. } => "pass --output with the attribute path of one of its modules".into(),
+            Refusal::OutputIsPackage { flake, output } => {
+                let attr = output.rsplit('.').next().unwrap_or("default");
+                format!("add it as a package: `glix add {flake}#{attr}`")
+            }
+            Refusal::OffersNothing { .. } => "name what to add: REF#ATTR for a package, or --output ATTRPATH for a module".into(),
+            Refusal::ConfigOnPackage(_) => "drop --config".into(),
             Refusal::UnknownVerb(_) => format!("one of {}", super::VERBS.join(", ")),
             Refusal::NoTargetHosts => "add one under [host] in a host's glix.toml (target-host = \"root@machine\") to deploy it with --all".into(),
             Refusal::NoNixosRebuild(_) => "on a machine without NixOS, `glix build` evaluates the host instead".into(),
@@ -196,6 +229,15 @@ impl Refusal {
             Refusal::InvalidPackageName(_) => "invalid-package-name",
             Refusal::UserOnSystemScope(_) => "user-on-system-scope",
             Refusal::AlreadyPresent { .. } => "already-present",
+            Refusal::WebUrl { .. } => "web-url",
+            Refusal::InvalidAttr(_) => "invalid-attr",
+            Refusal::OutputAndAttr { .. } => "output-and-attr",
+            Refusal::NoSuchAttr { .. } => "no-such-attr",
+            Refusal::NotADerivation { .. } => "not-a-derivation",
+            Refusal::NoSuchOutput { .. } => "no-such-output",
+            Refusal::OutputIsPackage { .. } => "output-is-package",
+            Refusal::OffersNothing { .. } => "offers-nothing",
+            Refusal::ConfigOnPackage(_) => "config-on-package",
             Refusal::UnknownVerb(_) => "unknown-verb",
             Refusal::NoTargetHosts => "no-target-hosts",
             Refusal::NoNixosRebuild(_) => "no-nixos-rebuild",
@@ -320,6 +362,15 @@ mod tests {
             Refusal::NoDefaultUser(s()),
             Refusal::InvalidSystem(s()),
             Refusal::EmptyConfigKey(s()),
+            Refusal::WebUrl { typed: s(), flake: s() },
+            Refusal::InvalidAttr(s()),
+            Refusal::OutputAndAttr { typed: s() },
+            Refusal::NoSuchAttr { from: s(), attr: s(), system: s(), near: vec![] },
+            Refusal::NotADerivation { from: s(), attr: s(), kind: s() },
+            Refusal::NoSuchOutput { flake: s(), output: s(), offers: s(), near: vec![] },
+            Refusal::OutputIsPackage { flake: s(), output: s() },
+            Refusal::OffersNothing { flake: s(), system: s(), offers: s() },
+            Refusal::ConfigOnPackage(s()),
             Refusal::Injected("x"),
         ]
     }

@@ -76,7 +76,7 @@ fn template_files(req: &InitRequest) -> Result<BTreeMap<String, String>, OpError
     let system = req.system.clone().unwrap_or_else(|| super::state::DEFAULT_SYSTEM.to_string());
     let manifest_rel = Repo::manifest_rel(&req.host);
     let doc = ManifestDoc::new_host(req.user.as_deref(), Some(&system), &manifest_rel)?;
-    let desired = Desired { inputs: BTreeMap::new(), hosts: BTreeMap::from([(req.host.clone(), system)]) };
+    let desired = Desired { hosts: BTreeMap::from([(req.host.clone(), system)]), ..Desired::default() };
     let flake_nix = flake::patch(&flake_nix, &desired)?;
     Ok(BTreeMap::from([
         (FLAKE_NIX.to_string(), flake_nix),

@@ -17,16 +17,17 @@ pub fn remove(ctx: &Context, host: Option<&str>, name: &str) -> Result<Outcome, 
         let text = doc.text();
         let (summary, remember) = remember_edit(repo, &host, doc, &text);
         all.insert(host.clone(), summary);
-        let input_still_used = all.values().any(|s| s.packages().any(|p| p.input == pkg.input));
+        // A package of the host's nixpkgs has no input: nothing to re-lock for it.
+        let input_still_used = pkg.input.as_deref().is_none_or(|input| all.values().any(|s| s.packages().any(|p| p.input == input)));
         let (flake_nix, warnings) = regenerate_one(&flake_text, &mut all, &host, Some(before))?;
         Ok(Planned {
             op: Operation {
                 kind: "remove".into(),
                 host: Some(host.clone()),
                 package: Some(pkg.name.clone()),
-                reference: Some(pkg.flake.clone()),
+                reference: Some(pkg.origin()),
                 undoes: None,
-                summary: format!("glix remove {host}: {} ({})", pkg.name, pkg.flake),
+                summary: format!("glix remove {host}: {} ({})", pkg.name, pkg.origin()),
             },
             files: BTreeMap::from([(Repo::manifest_rel(&host), Some(text)), (FLAKE_NIX.to_string(), Some(flake_nix))]),
             // `nix flake lock` drops inputs flake.nix no longer has.

@@ -81,7 +81,10 @@ pub fn desired_ref(hosts: &BTreeMap<String, HostSummary>) -> Result<DesiredRef<'
     let mut uses: Vec<(&str, &str, &str, &str)> = Vec::with_capacity(hosts.values().map(HostSummary::len).sum());
     uses.extend(hosts.iter().flat_map(|(h, s)| s.packages().map(move |p| (p.input, p.flake, h.as_str(), p.name))));
     uses.sort_by(|a, b| a.0.cmp(b.0));
+    // An input follows the repo's nixpkgs when any of its entries asks for it.
+    let follow: std::collections::BTreeSet<&str> = hosts.values().flat_map(|s| s.packages()).filter(|p| p.follows).map(|p| p.input).collect();
     let mut inputs = Vec::with_capacity(uses.len());
+    let mut follows = Vec::new();
     for group in uses.chunk_by(|a, b| a.0 == b.0) {
         let (input, url, owner_host, owner_pkg) = group[0];
         if let Some((_, flake, host, name)) = group.iter().find(|u| u.1 != url) {
@@ -97,8 +100,11 @@ pub fn desired_ref(hosts: &BTreeMap<String, HostSummary>) -> Result<DesiredRef<'
             .into());
         }
         inputs.push((input, url));
+        if follow.contains(input) {
+            follows.push(input);
+        }
     }
-    Ok(DesiredRef { inputs, hosts: hosts.iter().map(|(h, s)| (h.as_str(), s.system.as_str())).collect() })
+    Ok(DesiredRef { inputs, hosts: hosts.iter().map(|(h, s)| (h.as_str(), s.system.as_str())).collect(), follows })
 }
 
 /// flake.nix with both regions regenerated from the hosts' summaries; every byte
@@ -202,7 +208,7 @@ pub fn edit_package(
     mutate(ctx, |repo| {
         let host = repo.choose_host(host)?;
         let HostEdit { mut doc, others: mut all, flake_text } = load_for_edit(repo, &host)?;
-        let flake = doc.manifest().packages.get(name).map(|p| p.flake.clone());
+        let flake = doc.manifest().packages.get(name).map(|p| p.origin());
         let op =
             Operation { kind: kind.into(), host: Some(host.clone()), package: Some(name.to_string()), reference: flake, undoes: None, summary: summary(&host) };
         let before = HostSummary::of(doc.manifest());

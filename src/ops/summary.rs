@@ -35,10 +35,11 @@ use crate::speedups::Speedup;
 
 /// Bump when the shape or meaning of what is stored changes (the build id is in the key
 /// too, so a glix with other validation rules never trusts an older entry).
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
-/// One host's contribution to flake.nix: its system, and every package (enabled or
-/// not: a disabled package keeps its input) in name order.
+/// One host's contribution to flake.nix: its system, and every entry reached through a
+/// flake input (enabled or not: a disabled entry keeps its input) in name order.
+/// Packages of the host's own nixpkgs add nothing to flake.nix and are not here.
 ///
 /// The packages' strings sit back to back in one `text`, with where each ends: reading
 /// (and dropping) a summary is then two allocations, not three per package — on 20
@@ -50,6 +51,8 @@ pub struct HostSummary {
     text: String,
     /// Per package, the end offsets in `text` of its name, input and flake.
     ends: Vec<[u32; 3]>,
+    /// Per package, whether its input follows the repo's nixpkgs.
+    follows: Vec<bool>,
 }
 
 /// A package as the regions see it.
@@ -58,20 +61,25 @@ pub struct PackageInput<'a> {
     pub name: &'a str,
     pub input: &'a str,
     pub flake: &'a str,
+    /// `follow-nixpkgs`
+    pub follows: bool,
 }
 
 impl HostSummary {
     pub fn of(m: &Manifest) -> HostSummary {
         let mut text = String::new();
         let mut ends = Vec::with_capacity(m.packages.len());
+        let mut follows = Vec::with_capacity(m.packages.len());
         for p in m.packages.values() {
+            let Some((input, flake)) = p.flake_input() else { continue };
             let mut end = |s: &str| {
                 text.push_str(s);
                 text.len() as u32
             };
-            ends.push([end(&p.name), end(&p.input), end(&p.flake)]);
+            ends.push([end(&p.name), end(input), end(flake)]);
+            follows.push(p.follow_nixpkgs);
         }
-        HostSummary { system: m.host.system.clone().unwrap_or_else(|| DEFAULT_SYSTEM.to_string()), text, ends }
+        HostSummary { system: m.host.system.clone().unwrap_or_else(|| DEFAULT_SYSTEM.to_string()), text, ends, follows }
     }
 
     /// How many packages the host has.
@@ -85,11 +93,11 @@ impl HostSummary {
 
     pub fn packages(&self) -> impl Iterator<Item = PackageInput<'_>> {
         let mut start = 0;
-        self.ends.iter().map(move |&[name, input, flake]| {
+        self.ends.iter().zip(&self.follows).map(move |(&[name, input, flake], &follows)| {
             // `get`, not indexing: offsets are checked when read from a file, and
             // a wrong one must never be a panic.
             let at = |from: usize, to: u32| self.text.get(from..to as usize).unwrap_or("");
-            let p = PackageInput { name: at(start, name), input: at(name as usize, input), flake: at(input as usize, flake) };
+            let p = PackageInput { name: at(start, name), input: at(name as usize, input), flake: at(input as usize, flake), follows };
             start = flake as usize;
             p
         })
@@ -99,11 +107,12 @@ impl HostSummary {
     /// damaged one must be a miss, never a panic.)
     fn is_well_formed(&self) -> bool {
         let mut last = 0;
-        self.ends.iter().flatten().all(|&end| {
-            let ok = end >= last && (end as usize) <= self.text.len() && self.text.is_char_boundary(end as usize);
-            last = end;
-            ok
-        })
+        self.follows.len() == self.ends.len()
+            && self.ends.iter().flatten().all(|&end| {
+                let ok = end >= last && (end as usize) <= self.text.len() && self.text.is_char_boundary(end as usize);
+                last = end;
+                ok
+            })
     }
 }
 
@@ -329,7 +338,7 @@ pub fn cache_dir(repo: &Repo) -> PathBuf {
 mod tests {
     use super::*;
 
-    const TEXT: &str = "schema = 1\n[host]\nsystem = \"aarch64-linux\"\n\n[packages.tool]\nflake = \"path:/home/zoe/tool\"\ninput = \"zoe-tool\"\n\n[packages.web]\nflake = \"github:o/web\"\ninput = \"web\"\nenable = false\n";
+    const TEXT: &str = "schema = 1\n[host]\nsystem = \"aarch64-linux\"\n\n[packages.hello]\nkind = \"package\"\nattr = \"hello\"\n\n[packages.tool]\nflake = \"path:/home/zoe/tool\"\ninput = \"zoe-tool\"\n\n[packages.web]\nflake = \"github:o/web\"\ninput = \"web\"\nenable = false\n";
 
     #[test]
     fn a_summary_lists_every_package_as_the_manifest_has_it() {
@@ -337,7 +346,7 @@ mod tests {
         let s = HostSummary::of(&m);
         assert_eq!(s.system, "aarch64-linux");
         let got: Vec<(&str, &str, &str)> = s.packages().map(|p| (p.name, p.input, p.flake)).collect();
-        let want: Vec<(&str, &str, &str)> = m.packages.values().map(|p| (p.name.as_str(), p.input.as_str(), p.flake.as_str())).collect();
+        let want: Vec<(&str, &str, &str)> = m.packages.values().filter_map(|p| Some((p.name.as_str(), p.flake_input()?.0, p.flake_input()?.1))).collect();
         assert_eq!(got, want);
         assert!(s.is_well_formed());
         // through the file format and back
@@ -349,9 +358,9 @@ mod tests {
     fn damaged_offsets_are_refused_and_never_panic() {
         // Real summaries are ASCII (names, and flake references as URLs); a damaged
         // file need not be.
-        let good = HostSummary { system: "x86_64-linux".into(), text: "zoëinputflake".into(), ends: vec![[4, 9, 14]] };
+        let good = HostSummary { system: "x86_64-linux".into(), text: "zoëinputflake".into(), ends: vec![[4, 9, 14]], follows: vec![true] };
         assert!(good.is_well_formed());
-        assert_eq!(good.packages().next(), Some(PackageInput { name: "zoë", input: "input", flake: "flake" }));
+        assert_eq!(good.packages().next(), Some(PackageInput { name: "zoë", input: "input", flake: "flake", follows: true }));
         let inside_e = good.text.find('ë').unwrap() as u32 + 1;
         for ends in [
             vec![[3, 2, 1]],                          // going backwards

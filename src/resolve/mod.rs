@@ -332,6 +332,15 @@ fn apply_typed(target: &FlakeRef, typed: &FlakeRef) -> Result<FlakeRef, String> 
     rebuild(target, carry("ref"), carry("rev"), dir)
 }
 
+/// Whether the glix registry has an entry for the name `typed` (false for a URI, or
+/// when the registry cannot be read): `glix add NAME` asks the registry first, then
+/// the repo's nixpkgs, then Nix's flake registry.
+pub fn registry_has(typed: &str, opts: &ResolveOptions) -> bool {
+    let Ok(Typed::Name(r)) = classify(typed) else { return false };
+    let id = r.str_attr("id").unwrap_or_default();
+    registry::load(opts).is_ok_and(|loaded| loaded.index.get(id).is_some())
+}
+
 /// What [`search`] found.
 #[derive(Debug, Clone)]
 pub struct SearchResults {

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use glix::ident;
-use glix::manifest::{HostSettings, Manifest, Package, Scope, Source, CURRENT_SCHEMA};
+use glix::manifest::{HostSettings, Kind, Manifest, Package, Scope, Source, CURRENT_SCHEMA};
 
 use crate::ffi;
 use crate::primop::Builtin;
@@ -15,7 +15,7 @@ use crate::value::{type_name, Args, Failure};
 pub static BUILTIN: Builtin = Builtin {
     name: "glixResolve",
     args: &["manifest", "inputs", "defaultUser"],
-    doc: "The module plan for a normalized manifest (the result of glixParseManifest): for each enabled package its input, output path, scope, user and config. `inputs` is the flake's inputs (an attrset; only the names are used) or a list of input names; `defaultUser` (a valid user name or null) applies to home packages without a user. Only the manifest's `schema` and its packages' name, input, scope, user, output, enable and config are read.",
+    doc: "The module plan for a normalized manifest (the result of glixParseManifest): for each enabled entry its kind, input (null for a package of the host's pkgs), output path (modules) or attribute path (packages), scope, user and config. `inputs` is the flake's inputs (an attrset; only the names are used) or a list of input names; `defaultUser` (a valid user name or null) applies to home packages without a user. Only the manifest's `schema` and its packages' name, kind, input, scope, user, output (modules), attr (packages), enable and config are read.",
     run,
 };
 
@@ -93,9 +93,19 @@ fn read_package(a: &Args, key: &str, p: *mut ffi::nix_value) -> Result<Package, 
     if name != key {
         return Err(format!("{what}: `name` is \"{name}\", not the attribute's name").into());
     }
-    let input = required("input")?;
-    if !ident::is_valid_name(&input) {
-        return Err(format!("{what}: `input` \"{input}\" is not a valid flake input name ({})", ident::NAME_RULE).into());
+    // Absent in a manifest normalized before package entries existed: a module.
+    let kind = match field("kind")? {
+        None => Kind::Module,
+        Some(k) => Kind::parse(&k).ok_or_else(|| format!("{what}: `kind` must be \"module\" or \"package\", found \"{k}\""))?,
+    };
+    // null: a package of the host's own nixpkgs.
+    let input = field("input")?;
+    match (&input, kind) {
+        (Some(i), _) if !ident::is_valid_name(i) => {
+            return Err(format!("{what}: `input` \"{i}\" is not a valid flake input name ({})", ident::NAME_RULE).into());
+        }
+        (None, Kind::Module) => return Err(format!("{what}: missing `input`").into()),
+        _ => {}
     }
     let scope_s = required("scope")?;
     let scope = Scope::parse(&scope_s).ok_or_else(|| format!("{what}: `scope` must be \"system\" or \"home\", found \"{scope_s}\""))?;
@@ -105,10 +115,17 @@ fn read_package(a: &Args, key: &str, p: *mut ffi::nix_value) -> Result<Package, 
         (Some(u), Scope::Home) if !ident::is_valid_user(u) => return Err(format!("{what}: `user` \"{u}\" is not a valid user name ({USER_RULE})").into()),
         _ => {}
     }
-    let output = required("output")?;
-    if !ident::is_valid_attr_path(&output) {
-        return Err(format!("{what}: `output` \"{output}\" is not an attribute path such as \"nixosModules.default\"").into());
-    }
+    let path = |name: &str, example: &str| -> Result<String, Failure> {
+        let p = required(name)?;
+        if !ident::is_valid_attr_path(&p) {
+            return Err(format!("{what}: `{name}` \"{p}\" is not an attribute path such as \"{example}\"").into());
+        }
+        Ok(p)
+    };
+    let (output, attr) = match kind {
+        Kind::Module => (Some(path("output", "nixosModules.default")?), None),
+        Kind::Package => (None, Some(path("attr", "ripgrep")?)),
+    };
     let enable = match a.attr_of(p, "enable")? {
         None => return Err(format!("{what}: missing `enable`").into()),
         Some(v) => a.bool_of(v.ptr(), &format!("{what}: `enable`"))?,
@@ -132,13 +149,16 @@ fn read_package(a: &Args, key: &str, p: *mut ffi::nix_value) -> Result<Package, 
     };
     Ok(Package {
         name,
+        kind,
         // Not read: the plan does not use them.
-        flake: String::new(),
+        flake: None,
+        follow_nixpkgs: false,
+        source: Source::Uri,
         input,
         scope,
         user,
-        source: Source::Uri,
         output,
+        attr,
         enable,
         config,
     })
