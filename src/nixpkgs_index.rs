@@ -31,8 +31,9 @@ use crate::resolve::{is_bidi_control, match_rank, printable};
 /// Bump when the cache file's shape or meaning changes: an older file is then a miss.
 const FORMAT: u32 = 1;
 
-/// The largest cache file glix reads. The whole of nixpkgs (~120 000 packages) is about
-/// 25 MB; a file that is not glix's (a symlink to /dev/zero) cannot grow glix's memory.
+/// The largest cache file glix reads. The whole of nixpkgs (~120 000 packages) is some
+/// 12–20 MB (BENCHMARKS.md: ~100 bytes a package on the stand-in); a file that is not
+/// glix's (a symlink to /dev/zero) cannot grow glix's memory.
 pub const MAX_INDEX_BYTES: u64 = 256 << 20;
 
 /// The largest flake.lock glix reads.
@@ -108,7 +109,8 @@ impl NixpkgsPackage {
 
 /// `s` as [`printable`] makes it, without copying it when it already is.
 fn clean(s: String, max: usize) -> String {
-    let fine = s.len() <= max && !s.chars().any(|c| c.is_control() || is_bidi_control(c));
+    // Printable ASCII (nearly everything nixpkgs says) is checked byte by byte.
+    let fine = s.len() <= max && (s.bytes().all(|b| (b' '..=b'~').contains(&b)) || !s.chars().any(|c| c.is_control() || is_bidi_control(c)));
     if fine {
         s
     } else {
