@@ -400,8 +400,8 @@ def nixpkgs_search(tmp):
         cmd = [str(GLIX), "--repo", str(repo), "search", "pkg1", "-q", "--registry", f"file://{registry}"]
         cold, cached = [], []
         for rep in range(SEARCH_COLD_REPS):
-            # An empty cache dir each time: neither glix's index nor Nix's own evaluation
-            # cache (both under XDG_CACHE_HOME) is there, as on the first search.
+            # An empty cache dir each time: glix's index is not there, as on the first
+            # search (Nix's evaluation cache is off for that `nix search`).
             cache = tmp / f"search-cache{n}-{rep}"
             env = dict(GIT_ENV, XDG_CACHE_HOME=str(cache))
             cold.append(clock(cmd, env=env))
@@ -422,8 +422,8 @@ def search_section(sr, ms):
              "`glix --repo R search pkg1 -q --registry file://<empty index>` in a repo whose nixpkgs input is a stand-in of N "
              "packages (`legacyPackages.<system>.pkg<i>`, each a real derivation with pname, version and a description of "
              "typical length). *First* is the first search of that nixpkgs revision: one `nix search --json` of every package, "
-             "the index parsed and stored; each run starts from an empty XDG_CACHE_HOME, so neither glix's index nor Nix's own "
-             f"evaluation cache is there (median of {SEARCH_COLD_REPS} runs). *Cached* is every later search: the index read "
+             "the index parsed and stored; each run starts from an empty XDG_CACHE_HOME, so glix's index is not there (and "
+             f"glix runs that `nix search` with `--no-eval-cache`: Nix's own evaluation cache plays no part) (median of {SEARCH_COLD_REPS} runs). *Cached* is every later search: the index read "
              f"back, no nix process (median of {REPS} runs). *Per package* is the slope between the two largest N; the extrapolation to "
              f"nixpkgs' ~{NIXPKGS_PACKAGES:,} packages is the N = {hi:,} figure plus that slope. The stand-in's derivations are "
              "far cheaper to evaluate than nixpkgs' (no stdenv, no overlays, no `meta` checks), so the first-search "

@@ -157,9 +157,12 @@ impl Nix {
         Ok(String::from_utf8_lossy(&out).split_whitespace().last().unwrap_or("").to_string())
     }
 
-    /// `nix eval --raw` of an attribute of a flake (never writing its lock).
+    /// `nix eval --raw` of an attribute of a flake (never writing its lock). Without
+    /// Nix's evaluation cache: glix evaluates with the plugin or without it, and a
+    /// failure cached by one reader ("cached failure of attribute") must not answer
+    /// for the other.
     pub fn eval_raw(&self, installable: &str) -> Result<String, NixError> {
-        let out = self.run_command(self.command(&["eval", "--raw", "--no-write-lock-file", installable]), None)?;
+        let out = self.run_command(self.command(&["eval", "--raw", "--no-write-lock-file", "--no-eval-cache", installable]), None)?;
         Ok(String::from_utf8_lossy(&out).into_owned())
     }
 

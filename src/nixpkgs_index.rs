@@ -361,7 +361,8 @@ const SEARCH_ID: &str = "glix-locked-nixpkgs";
 /// flake in memory: with flake.nix edited since the last lock, it would fetch and index
 /// another nixpkgs under this one's key.) `--quiet`: without it Nix prints a line per
 /// attribute it evaluates (~120 000 for nixpkgs), which glix would only keep for an
-/// error message.
+/// error message. `--no-eval-cache`, as every evaluation glix runs: this index is the
+/// cache, and Nix's own copy of all of nixpkgs' attributes would never be read again.
 fn build(nixpkgs: LockedNixpkgs, opts: &IndexOptions) -> Result<NixpkgsIndex, IndexError> {
     let registry = serde_json::json!({
         "version": 2,
@@ -375,7 +376,7 @@ fn build(nixpkgs: LockedNixpkgs, opts: &IndexOptions) -> Result<NixpkgsIndex, In
         .map_err(|e| IndexError::BadOutput(format!("could not write the registry file for `nix search`: {e}")))?;
     let registry_path = file.path().to_string_lossy().into_owned();
     let installable = format!("flake:{SEARCH_ID}");
-    let mut args = vec!["search", "--json", "--quiet", "--no-write-lock-file", "--option", "flake-registry", &registry_path];
+    let mut args = vec!["search", "--json", "--quiet", "--no-write-lock-file", "--no-eval-cache", "--option", "flake-registry", &registry_path];
     if opts.offline {
         args.push("--offline");
     }

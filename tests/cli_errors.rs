@@ -121,13 +121,17 @@ fn what_to_do_is_its_own_hint_line() {
     assert_eq!(undo, ["error: no glix operation with commit id 0000000", "hint: `glix log` lists glix's operations and their commit ids", NOTHING_CHANGED]);
 }
 
+/// For a stand-in `nix` script: answer glix add's look at the flake (`nix eval`) with
+/// "it has nixosModules.default", so the script's other lines are about locking.
+const OFFERS_A_MODULE: &str = "case \"$*\" in *' eval '*) echo '{\"outputs\":[],\"nixosModules\":[\"default\"],\"homeModules\":[],\"homeManagerModules\":[],\"packages\":[],\"hasLegacyPackages\":false,\"package\":null,\"module\":null}'; exit 0;; esac\n";
+
 #[test]
 fn a_failed_change_that_left_a_file_does_not_say_nothing_was_changed() {
     let r = Repo::new();
     // A `nix flake lock` that fails after someone else changed the manifest glix wrote:
     // glix puts back what it wrote, leaves that file as it is now, and says so.
     let nix = r.root.join("bin/nix");
-    write_script(&nix, "#!/bin/sh\necho '# edited meanwhile' >> \"$GLIX_REPO/hosts/laptop/glix.toml\"\necho 'error: simulated lock failure' >&2\nexit 1\n");
+    write_script(&nix, &format!("#!/bin/sh\n{OFFERS_A_MODULE}echo '# edited meanwhile' >> \"$GLIX_REPO/hosts/laptop/glix.toml\"\necho 'error: simulated lock failure' >&2\nexit 1\n"));
     let n = r.commits();
     let out = r.glix(&["add", "github:o/api"], &[("GLIX_NIX", &nix)]);
     let err = stderr(&out);
@@ -178,7 +182,7 @@ fn with_json_a_failure_is_one_object_on_stdout_and_exits_1() {
 fn with_json_a_failure_that_left_a_file_says_so() {
     let r = Repo::new();
     let nix = r.root.join("bin/nix");
-    write_script(&nix, "#!/bin/sh\necho '# edited meanwhile' >> \"$GLIX_REPO/hosts/laptop/glix.toml\"\nexit 1\n");
+    write_script(&nix, &format!("#!/bin/sh\n{OFFERS_A_MODULE}echo '# edited meanwhile' >> \"$GLIX_REPO/hosts/laptop/glix.toml\"\nexit 1\n"));
     let out = r.glix(&["--json", "add", "github:o/api"], &[("GLIX_NIX", &nix)]);
     assert_eq!(out.status.code(), Some(1));
     let v = json_of(&out);
@@ -203,6 +207,8 @@ fn disabling_a_disabled_package_says_so_and_changes_nothing() {
     assert_eq!(
         v,
         serde_json::json!({
+            "version": 1,
+            "warnings": [],
             "summary": "glix disable laptop: web",
             "commit": null,
             "files": [],

@@ -290,3 +290,155 @@ fn quiet_doctor_log_dates_search_everything_and_help() {
     assert!(env.ok(&["log", "--help"]).contains("Show at most N operations"));
     assert!(env.ok(&["config", "set", "--help"]).contains("KEY must not be empty"));
 }
+
+#[test]
+fn enable_after_disable_gives_back_the_file_as_it_was() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["add", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
+    let before = env.read("hosts/laptop/glix.toml");
+    env.ok(&["disable", "web"]);
+    assert!(env.read("hosts/laptop/glix.toml").contains("enable = false"));
+    env.ok(&["enable", "web"]);
+    assert_eq!(env.read("hosts/laptop/glix.toml"), before, "no `enable = true` line is left behind");
+}
+
+#[test]
+fn unknown_package_and_host_names_get_a_did_you_mean() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["add", &env.path("pkg-web"), "--name", "web-server", "--no-lock"]);
+    for args in [&["remove", "web-sever"][..], &["disable", "web-sever"], &["show", "web-sever"]] {
+        let out = env.glix(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&out).contains("hint: did you mean 'web-server'?"), "{args:?}: {}", stderr(&out));
+    }
+    let out = env.glix(&["--host", "laptpo", "list"]);
+    assert!(stderr(&out).contains("hint: did you mean --host laptop?"), "{}", stderr(&out));
+}
+
+#[test]
+fn list_and_show_read_an_older_schema_host_and_say_that_editing_needs_migrate() {
+    let env = Env::new();
+    env.init();
+    // A schema 0 manifest (the prototype's `url`), committed as a user would have it.
+    write(
+        &env.repo.join("hosts/laptop/glix.toml"),
+        "schema = 0\n[host]\ndefault-user = \"alice\"\n\n[packages.editor]\nurl = \"github:owner/editor\"\nscope = \"home\"\n",
+    );
+    env.commit_all("an old manifest");
+    let out = env.glix(&["list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("editor") && stderr(&out).contains("needs `glix migrate` first"), "{}{}", stdout(&out), stderr(&out));
+    assert!(env.glix(&["show", "editor"]).status.success());
+    let out = env.glix(&["disable", "editor"]);
+    assert_eq!(out.status.code(), Some(1), "editing an older schema is still refused");
+}
+
+#[test]
+fn doctor_names_a_home_entry_without_a_user() {
+    let env = Env::new();
+    env.init();
+    // By hand: a home entry, and no default-user any more.
+    let text = env.read("hosts/laptop/glix.toml").replace("default-user = \"alice\"\n", "");
+    write(&env.repo.join("hosts/laptop/glix.toml"), &format!("{text}\n[packages.hello]\nkind = \"package\"\nattr = \"hello\"\nscope = \"home\"\n"));
+    env.commit_all("by hand");
+    let out = env.glix(&["doctor", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let users = v["checks"].as_array().unwrap().iter().find(|c| c["name"] == "users").expect("a users check");
+    assert_eq!(users["status"], "error", "{users}");
+    assert!(users["detail"].as_str().unwrap_or_default().contains("hello on laptop"), "{users}");
+}
+
+#[test]
+fn adding_a_name_another_host_has_adds_the_same_flake() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["add", &env.path("pkg-db"), "--name", "db", "--no-lock"]);
+    env.ok(&["host", "add", "desk", "--user", "bob"]);
+    // No registry is asked: desk gets what laptop calls `db`.
+    let out = env.glix(&["--host", "desk", "add", "db", "--no-lock", "--registry", "file:///nonexistent/index.json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("'db' is") && stderr(&out).contains("on laptop"), "{}", stderr(&out));
+    let desk = env.read("hosts/desk/glix.toml");
+    assert!(desk.contains(&format!("flake = \"{}\"", env.path("pkg-db"))) && desk.contains("input = \"pkg-db\""), "{desk}");
+    env.check_regions();
+}
+
+#[test]
+fn a_manifest_with_a_bom_and_crlf_keeps_both_through_an_edit() {
+    let env = Env::new();
+    env.init();
+    let lf = env.read("hosts/laptop/glix.toml");
+    let windows = format!("\u{feff}{}", lf.replace('\n', "\r\n"));
+    write(&env.repo.join("hosts/laptop/glix.toml"), &windows);
+    env.commit_all("edited on Windows");
+    env.ok(&["add", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
+    let after = env.read("hosts/laptop/glix.toml");
+    assert!(after.starts_with(&windows), "what was there is byte for byte the same:\n{after:?}");
+    assert!(!after.replace("\r\n", "").contains('\n'), "every line ends in CRLF: {after:?}");
+    // git sees only added lines.
+    let diff = env.git(&["diff", "HEAD~1", "--numstat", "--", "hosts/laptop/glix.toml"]);
+    assert!(diff.split_whitespace().nth(1) == Some("0"), "no line removed: {diff}");
+    env.ok(&["disable", "web"]);
+    assert!(env.read("hosts/laptop/glix.toml").starts_with('\u{feff}'));
+}
+
+#[test]
+fn glix_says_when_its_commit_skips_hooks_signing_or_the_users_identity() {
+    let env = Env::new();
+    env.init();
+    // A pre-commit hook and commit.gpgsign, as a repo under pre-commit and signing has.
+    common::standins::write_script(&env.repo.join(".git/hooks/pre-commit"), "#!/bin/sh\nexit 0\n");
+    env.git(&["config", "commit.gpgsign", "true"]);
+    let out = env.glix(&["add", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("did not run the repository's pre-commit hook"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("commit.gpgsign is set") && stderr(&out).contains("unsigned"), "{}", stderr(&out));
+    // No identity anywhere: glix's own, said.
+    env.git(&["config", "--unset", "commit.gpgsign"]);
+    std::fs::remove_file(env.repo.join(".git/hooks/pre-commit")).unwrap();
+    let mut c = env.glix_command(&["disable", "web"], &[]);
+    for k in ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"] {
+        c.env_remove(k);
+    }
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("glix committed as \"glix <glix@localhost>\""), "{}", stderr(&out));
+    assert_eq!(env.git(&["log", "-1", "--format=%an <%ae>"]).trim(), "glix <glix@localhost>");
+}
+
+#[test]
+fn rename_and_move_keep_the_config_and_make_one_commit_each() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["add", &env.path("pkg-web"), "--name", "web", "--config", "port=8080", "--no-lock"]);
+    env.ok(&["add", "nixpkgs#hello"]);
+    // A comment above the entry goes with it.
+    let text = env.read("hosts/laptop/glix.toml").replace("[packages.web]", "# the web server\n[packages.web]");
+    write(&env.repo.join("hosts/laptop/glix.toml"), &text);
+    env.commit_all("a comment");
+    let n = env.commits();
+    env.ok(&["rename", "web", "site"]);
+    assert_eq!(env.commits(), n + 1);
+    let after = env.read("hosts/laptop/glix.toml");
+    assert_eq!(after, text.replace("[packages.web]", "[packages.site]").replace("[packages.web.config]", "[packages.site.config]"), "only the name changed");
+    env.check_regions();
+    let out = env.glix(&["rename", "site", "hello"]);
+    assert!(stderr(&out).contains("already in this manifest"), "{}", stderr(&out));
+    let out = env.glix(&["rename", "site", "not a name"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+
+    env.ok(&["host", "add", "desk", "--user", "bob"]);
+    let n = env.commits();
+    env.ok(&["--host", "laptop", "move", "site", "--to", "desk"]);
+    assert_eq!(env.commits(), n + 1, "one commit of both manifests");
+    assert_eq!(env.git(&["show", "--name-only", "--format=", "HEAD"]).trim(), "hosts/desk/glix.toml\nhosts/laptop/glix.toml");
+    assert!(!env.read("hosts/laptop/glix.toml").contains("site"));
+    let desk = env.read("hosts/desk/glix.toml");
+    assert!(desk.contains("[packages.site]") && desk.contains("port = \"8080\""), "{desk}");
+    env.check_regions();
+    // And back with undo.
+    env.ok(&["undo"]);
+    assert!(env.read("hosts/laptop/glix.toml").contains("[packages.site]") && !env.read("hosts/desk/glix.toml").contains("site"));
+}

@@ -77,7 +77,9 @@ fn search_finds_a_nixpkgs_package_and_a_second_search_starts_no_nix() {
     let (text, err) = (stdout(&out), stderr(&out));
     assert!(err.contains("indexing nixpkgs sha256-") && err.contains("(once per nixpkgs revision)"), "{err}");
     assert_eq!(nix_runs(&log), 1, "one nix process builds the index");
-    assert!(std::fs::read_to_string(&log).unwrap().starts_with("--extra-experimental-features nix-command flakes search --json --quiet"));
+    assert!(std::fs::read_to_string(&log)
+        .unwrap()
+        .starts_with("--extra-experimental-features nix-command flakes search --json --quiet --no-write-lock-file --no-eval-cache"));
     let rows: Vec<&str> = text.lines().collect();
     assert!(rows[0].starts_with("NAME") && rows[0].contains("VERSION") && rows[0].contains("SOURCE"), "{text}");
     let rg = rows.iter().find(|l| l.starts_with("ripgrep ")).unwrap_or_else(|| panic!("no ripgrep in\n{text}"));

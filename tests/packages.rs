@@ -221,3 +221,20 @@ fn a_bare_name_no_source_knows_gets_near_names_from_nixpkgs() {
     assert!(stderr.contains("the repo's nixpkgs: no package 'ripgre'"), "{stderr}");
     assert!(stderr.contains("did you mean: ripgrep"), "{stderr}");
 }
+
+#[test]
+fn update_takes_an_input_of_the_flake_or_a_package_of_nixpkgs() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["add", "nixpkgs#hello"]);
+    // nixpkgs (outside glix's regions) and a package of it both mean the nixpkgs input:
+    // locked from a local path, it is already as new as it gets.
+    for name in ["nixpkgs", "hello", "home-manager"] {
+        let out = env.glix(&["update", name]);
+        assert!(out.status.success(), "update {name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("already up to date"), "update {name}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let out = env.glix(&["update", "nosuch"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no package named 'nosuch'"));
+}

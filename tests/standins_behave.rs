@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::standins::{standins, write};
+use common::standins::{copy_dir, standins, write};
 use common::*;
 use serde_json::{json, Value};
 
@@ -28,10 +28,6 @@ const BOOTABLE: &str = r#"fileSystems."/" = { device = "/dev/disk/by-label/nixos
   system.stateVersion = "25.11";"#;
 
 fn test_flake(hosts: &[(&str, &str)]) -> TestFlake {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().to_path_buf();
-    standins(&root);
-    let dir = root.join("test");
     let configs: String = hosts
         .iter()
         .map(|(name, module)| {
@@ -40,6 +36,15 @@ fn test_flake(hosts: &[(&str, &str)]) -> TestFlake {
             )
         })
         .collect();
+    test_flake_of(&configs)
+}
+
+/// The same with the `nixosConfigurations` entries given as Nix text.
+fn test_flake_of(configs: &str) -> TestFlake {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().to_path_buf();
+    standins(&root);
+    let dir = root.join("test");
     write(
         &dir.join("flake.nix"),
         &format!(
@@ -137,6 +142,7 @@ fn a_bootable_host_builds_its_toplevel_with_its_packages_users_and_etc() {
   environment.systemPackages = [ pkgs.ripgrep pkgs.python3Packages.requests ];
   users.users.alice = {{ isNormalUser = true; packages = [ pkgs.jq ]; }};
   environment.etc."motd".text = "welcome";
+  nix.settings.max-jobs = 4;
   system.configurationRevision = "0123abc";"#
         ),
     )]);
@@ -148,6 +154,7 @@ fn a_bootable_host_builds_its_toplevel_with_its_packages_users_and_etc() {
     assert!(out.join("sw/lib/python3.12/site-packages/requests/__init__.py").exists());
     assert_eq!(read(&out.join("etc/motd")), "welcome");
     assert_eq!(read(&out.join("etc/hostname")), "box\n");
+    assert!(read(&out.join("etc/nix/nix.conf")).contains("max-jobs = 4\n"), "nix.settings is freeform");
     assert!(read(&out.join("nixos-version")).starts_with("25.11"));
     assert_eq!(read(&out.join("configuration-revision")), "0123abc");
     assert!(run(&out.join("activate")).contains("nothing to do"));
@@ -165,7 +172,10 @@ fn module_system_errors_read_like_nixpkgs() {
         ("mistyped", &format!("{BOOTABLE}\n  networking.useDHCP = \"yes\";")),
         ("conflict", &format!("{BOOTABLE}\n  imports = [ {{ i18n.defaultLocale = \"de_DE.UTF-8\"; }} ];\n  i18n.defaultLocale = \"fr_FR.UTF-8\";")),
         ("unset", "fileSystems.\"/\" = { };"),
+        ("disabled", &format!("{BOOTABLE}\n  disabledModules = [ \"programs/firefox.nix\" ];\n  programs.firefox.enable = true;")),
     ]);
+    let err = f.eval_err(&format!("nixosConfigurations.disabled.{TOPLEVEL}"));
+    assert!(err.contains("The option `programs.firefox' does not exist."), "a disabled module declares nothing: {err}");
     let err = f.eval_err(&format!("nixosConfigurations.undefined.{TOPLEVEL}"));
     assert!(err.contains("The option `services.nonexistent' does not exist. Definition values:\n       - In `"), "{err}");
     assert!(err.contains("enable = true;"), "{err}");
@@ -434,4 +444,55 @@ fn package_flakes_offer_what_they_say() {
     let out = nix().args(["build", "--no-link", "--print-out-paths", &format!("path:{root}/pkg-tool")]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(run(&PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("bin/tool")), "tool 1.2.0\n");
+}
+
+#[test]
+fn an_installer_made_etc_nixos_builds() {
+    // tests/standins/etc-nixos: a configuration.nix and hardware-configuration.nix as a
+    // graphical install leaves them; the platform comes from nixpkgs.hostPlatform
+    let f = test_flake_of("      adopted = nixpkgs.lib.nixosSystem { modules = [ ./etc-nixos/configuration.nix ]; };\n");
+    copy_dir(&repo_root().join("tests/standins/etc-nixos"), &f.dir.join("etc-nixos"));
+    let v = f.eval_expr(
+        "let c = flake.nixosConfigurations.adopted.config; in {
+           inherit (c.system) stateVersion; inherit (c.networking) hostName;
+           firmware = c.hardware.enableRedistributableFirmware; microcode = c.hardware.cpu.intel.updateMicrocode;
+           grub = c.boot.loader.grub.enable; swap = map (s: s.device) c.swapDevices;
+           system = flake.nixosConfigurations.adopted.pkgs.stdenv.hostPlatform.system;
+         }",
+    );
+    assert_eq!(
+        v,
+        json!({ "stateVersion": "25.05", "hostName": "nixos", "firmware": true, "microcode": true, "grub": false,
+                "swap": ["/dev/disk/by-uuid/0d9e8f7a-6b5c-4d3e-2f1a-0b9c8d7e6f5a"], "system": "x86_64-linux" })
+    );
+    let out = f.build("nixosConfigurations.adopted.config.system.build.toplevel");
+    for program in ["vim", "wget", "git", "firefox", "htop", "ssh"] {
+        assert!(out.join("sw/bin").join(program).exists(), "{program} is not in {}/sw/bin", out.display());
+    }
+    assert!(read(&out.join("etc/ssh/sshd_config")).contains("PasswordAuthentication no\n"));
+}
+
+#[test]
+fn renamed_options_forward_with_a_warning_and_removed_ones_fail_the_assertions() {
+    let f = test_flake(&[
+        (
+            "renamed",
+            &format!("{BOOTABLE}\n  imports = [ (lib.mkRenamedOptionModule [ \"networking\" \"name\" ] [ \"networking\" \"hostName\" ]) ];\n  networking.name = \"renamed\";"),
+        ),
+        (
+            "removed",
+            &format!("{BOOTABLE}\n  imports = [ (lib.mkRemovedOptionModule [ \"services\" \"old\" ] \"Use services.new instead.\") ];\n  services.old = true;"),
+        ),
+    ]);
+    assert_eq!(f.eval_ok("nixosConfigurations.renamed.config.networking.hostName"), json!("renamed"));
+    let out = f.eval(&format!("nixosConfigurations.renamed.{TOPLEVEL}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("evaluation warning: The option `networking.name' defined in `") && stderr.contains("has been renamed to `networking.hostName'."),
+        "{stderr}"
+    );
+    let err = f.eval_err(&format!("nixosConfigurations.removed.{TOPLEVEL}"));
+    assert!(err.contains("- The option definition `services.old' in `") && err.contains("no longer has any effect; please remove it."), "{err}");
+    assert!(err.contains("Use services.new instead."), "{err}");
 }

@@ -295,7 +295,9 @@ fn report_recovery(r: &glix::txn::Recovery) {
 /// (`noop`: the repository already said what was asked; `reason` says why).
 pub fn outcome_json(outcome: &Outcome) -> serde_json::Value {
     serde_json::json!({
+        "version": 1,
         "summary": outcome.summary,
+        "warnings": outcome.warnings,
         "commit": outcome.commit,
         "files": outcome.files,
         "dryRun": outcome.diff.is_some(),

@@ -17,7 +17,10 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
     let hosts = if m.get_flag("all-hosts") { repo.hosts()? } else { vec![repo.choose_host(g.host.as_deref())?] };
     let mut rows: Vec<(String, Package)> = Vec::new();
     for h in &hosts {
-        let m = glix::ops::load_manifest(&repo, h)?;
+        let (m, note) = glix::ops::read_manifest_any_schema(&repo, h)?;
+        if let Some(note) = note {
+            eprintln!("note: {note}");
+        }
         rows.extend(m.packages.values().map(|p| (h.clone(), p.clone())));
     }
     if g.json {

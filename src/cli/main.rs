@@ -17,8 +17,10 @@ mod log;
 mod man;
 mod manifest;
 mod migrate;
+mod move_to;
 mod rebuild;
 mod remove;
+mod rename;
 mod restore;
 mod search;
 mod show;
@@ -35,7 +37,7 @@ use std::process::ExitCode;
 use clap::{ArgMatches, Command};
 
 const AFTER_HELP: &str = "\
-Every change (add, remove, enable, disable, config, update, host, undo, restore, migrate) edits the
+Every change (add, remove, rename, move, enable, disable, config, update, host, undo, restore, migrate) edits the
 host manifests (hosts/<host>/glix.toml), regenerates both glix-managed regions of flake.nix from
 every manifest, re-locks, and makes exactly one git commit. If anything fails, every file is
 restored and no commit is made. When the regions were stale before the change (a manifest or
@@ -93,6 +95,8 @@ pub fn cli() -> Command {
             init::command(),
             add::command(),
             remove::command(),
+            rename::command(),
+            move_to::command(),
             enable::command(true),
             enable::command(false),
             config::command(),
@@ -109,7 +113,7 @@ pub fn cli() -> Command {
 }
 
 /// Commands that change the repository (their errors end with "nothing was changed").
-const MUTATIONS: &[&str] = &["init", "add", "remove", "enable", "disable", "config", "update", "host", "undo", "restore", "migrate"];
+const MUTATIONS: &[&str] = &["init", "add", "remove", "rename", "move", "enable", "disable", "config", "update", "host", "undo", "restore", "migrate"];
 
 fn main() -> ExitCode {
     #[cfg(feature = "failpoints")]
@@ -161,6 +165,8 @@ fn run_simple(g: &global::Global, name: &str, m: &ArgMatches) -> anyhow::Result<
         "init" => init::exec(g, m),
         "add" => add::exec(g, m),
         "remove" => remove::exec(g, m),
+        "rename" => rename::exec(g, m),
+        "move" => move_to::exec(g, m),
         "enable" => enable::exec(g, m, true),
         "disable" => enable::exec(g, m, false),
         "config" => config::exec(g, m),

@@ -15,8 +15,17 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
     let name = m.get_one::<String>("name").expect("required");
     let repo = g.open_repo()?;
     let host = repo.choose_host(g.host.as_deref())?;
-    let manifest = glix::ops::load_manifest(&repo, &host)?;
-    let p = manifest.packages.get(name).ok_or_else(|| OpError::from(Refusal::NoSuchPackage { name: name.clone(), host: Some(host.clone()) }))?;
+    let (manifest, note) = glix::ops::read_manifest_any_schema(&repo, &host)?;
+    if let Some(note) = note {
+        eprintln!("note: {note}");
+    }
+    let p = manifest.packages.get(name).ok_or_else(|| {
+        OpError::from(Refusal::NoSuchPackage {
+            name: name.clone(),
+            host: Some(host.clone()),
+            near: glix::ident::closest(name, manifest.packages.keys().map(String::as_str)).map(str::to_string),
+        })
+    })?;
     if g.json {
         println!("{}", serde_json::to_string_pretty(p)?);
         return Ok(());

@@ -8,6 +8,7 @@ use toml_edit::{value, DocumentMut, Item, Table};
 use super::error::{ErrorKind, ManifestError};
 use super::load::{self, load_str};
 use super::model::{Manifest, Package};
+use super::text_style::{without_bom, TextStyle};
 use super::{migrate, CURRENT_SCHEMA};
 
 /// An editable manifest: the document as the user wrote it plus its validated model,
@@ -17,7 +18,9 @@ pub struct ManifestDoc {
     doc: DocumentMut,
     origin: String,
     manifest: Manifest,
+    /// Exactly the file's bytes (its BOM and line endings included).
     text: String,
+    style: TextStyle,
 }
 
 /// Why an edit was refused. What to do about it is the CLI's `hint:` line
@@ -30,8 +33,9 @@ pub enum EditError {
     OldSchema { origin: String, found: i64 },
     #[error("package '{0}' is already in this manifest")]
     Duplicate(String),
+    /// The name, and the manifest's nearest name (for "did you mean").
     #[error("no package named '{0}' in this manifest")]
-    NoSuchPackage(String),
+    NoSuchPackage(String, Option<String>),
     #[error("package '{0}' has no config key '{1}'")]
     NoSuchKey(String, String),
 }
@@ -44,7 +48,7 @@ impl EditError {
             EditError::Invalid(m) => m.kind.as_str(),
             EditError::OldSchema { .. } => "old-schema",
             EditError::Duplicate(_) => "name-taken",
-            EditError::NoSuchPackage(_) => "no-such-package",
+            EditError::NoSuchPackage(..) => "no-such-package",
             EditError::NoSuchKey(..) => "no-such-config-key",
         }
     }
@@ -56,7 +60,8 @@ impl EditError {
             EditError::Invalid(_) => return None,
             EditError::OldSchema { .. } => format!("run `glix migrate` to upgrade it to schema {CURRENT_SCHEMA}"),
             EditError::Duplicate(_) => "choose another name with --name".into(),
-            EditError::NoSuchPackage(_) => "`glix list` shows the packages".into(),
+            EditError::NoSuchPackage(_, Some(near)) => format!("did you mean '{near}'? (`glix list` shows the packages)"),
+            EditError::NoSuchPackage(_, None) => "`glix list` shows the packages".into(),
             EditError::NoSuchKey(name, _) => format!("`glix show {name}` shows its config"),
         })
     }
@@ -67,8 +72,9 @@ impl ManifestDoc {
     pub fn parse(text: &str, origin: &str) -> Result<ManifestDoc, EditError> {
         // One parse serves both the model (read with spans, for errors) and the
         // editable document.
-        let parsed = load::parse(text, origin)?;
-        let manifest = load::load_table(parsed.as_table(), text, origin)?;
+        let body = without_bom(text);
+        let parsed = load::parse(body, origin)?;
+        let manifest = load::load_table(parsed.as_table(), body, origin)?;
         require_current(&manifest, origin)?;
         Ok(ManifestDoc::from_parts(parsed.into_mut(), text, origin, manifest))
     }
@@ -79,13 +85,13 @@ impl ManifestDoc {
     /// compares what glix does with the cache and without it.)
     pub fn with_model(text: &str, origin: &str, manifest: Manifest) -> Result<ManifestDoc, EditError> {
         require_current(&manifest, origin)?;
-        let parsed = load::parse(text, origin)?;
+        let parsed = load::parse(without_bom(text), origin)?;
         Ok(ManifestDoc::from_parts(parsed.into_mut(), text, origin, manifest))
     }
 
     /// The document `doc`, parsed from `text`, with its validated `manifest`.
     fn from_parts(doc: DocumentMut, text: &str, origin: &str, manifest: Manifest) -> ManifestDoc {
-        ManifestDoc { doc, origin: origin.to_string(), manifest, text: text.to_string() }
+        ManifestDoc { doc, origin: origin.to_string(), manifest, text: text.to_string(), style: TextStyle::of(text) }
     }
 
     /// A new manifest, as `glix init` and `glix host add` write it.
@@ -108,14 +114,15 @@ impl ManifestDoc {
     /// `None` when it is already current.
     pub fn migrate(text: &str, origin: &str) -> Result<Option<ManifestDoc>, EditError> {
         // As in `parse`, one parse serves the check and the document that is upgraded.
-        let parsed = load::parse(text, origin)?;
-        let manifest = load::load_table(parsed.as_table(), text, origin)?;
+        let body = without_bom(text);
+        let parsed = load::parse(body, origin)?;
+        let manifest = load::load_table(parsed.as_table(), body, origin)?;
         if require_current(&manifest, origin).is_ok() {
             return Ok(None);
         }
         let mut doc = parsed.into_mut();
         migrate::upgrade(doc.as_table_mut(), manifest.file_schema).map_err(|m| ManifestError::new(ErrorKind::Schema, origin, text, None, m))?;
-        let out = doc.to_string();
+        let out = TextStyle::of(text).apply(doc.to_string());
         Ok(Some(ManifestDoc::parse(&out, origin)?))
     }
 
@@ -191,6 +198,48 @@ impl ManifestDoc {
         Ok(p)
     }
 
+    /// Rename a package: its table (comments, fields, config) keeps its place in the
+    /// file under the new name.
+    pub fn rename_package(&mut self, old: &str, new: &str) -> Result<(), EditError> {
+        self.package(old)?;
+        if self.manifest.packages.contains_key(new) {
+            return Err(EditError::Duplicate(new.to_string()));
+        }
+        let before = (self.doc.clone(), self.manifest.clone(), self.text.clone());
+        // Taken out and put back under the new key: a `[packages.x]` table keeps its
+        // place in the file (tables print by their position, not their key).
+        let renamed = |k: toml_edit::Key| {
+            let mut n = toml_edit::Key::new(new);
+            *n.leaf_decor_mut() = k.leaf_decor().clone();
+            *n.dotted_decor_mut() = k.dotted_decor().clone();
+            n
+        };
+        match self.doc.as_table_mut().get_mut("packages") {
+            Some(Item::Table(pk)) => {
+                if let Some((k, item)) = pk.remove_entry(old) {
+                    pk.insert_formatted(&renamed(k), item);
+                }
+            }
+            Some(Item::Value(toml_edit::Value::InlineTable(pk))) => {
+                if let Some((k, v)) = pk.remove_entry(old) {
+                    pk.insert_formatted(&renamed(k), v);
+                }
+            }
+            _ => {}
+        }
+        // Both names are read again: the old one is gone, the new one must be valid.
+        let root = self.doc.as_table();
+        let reread =
+            load::reload_package(root, &mut self.manifest, old, &self.origin).and_then(|()| load::reload_package(root, &mut self.manifest, new, &self.origin));
+        if let Err(e) = reread {
+            (self.doc, self.manifest, self.text) = before;
+            return Err(e.into());
+        }
+        self.text = self.style.apply(self.doc.to_string());
+        debug_assert_eq!(load_str(&self.text, &self.origin).ok().as_ref(), Some(&self.manifest));
+        Ok(())
+    }
+
     /// Set (or add) a top-level field of a package, keeping its position and comments.
     pub fn set_field(&mut self, name: &str, key: &str, v: toml_edit::Value) -> Result<(), EditError> {
         self.package(name)?;
@@ -201,8 +250,18 @@ impl ManifestDoc {
         })
     }
 
+    /// Disabling writes `enable = false`; enabling removes that line (true is the
+    /// default), so enable after disable gives back the file as it was.
     pub fn set_enable(&mut self, name: &str, enable: bool) -> Result<(), EditError> {
-        self.set_field(name, "enable", enable.into())
+        if !enable {
+            return self.set_field(name, "enable", false.into());
+        }
+        self.package(name)?;
+        self.edit(name, |root| {
+            if let Some(t) = package_table(root, name) {
+                t.remove("enable");
+            }
+        })
     }
 
     pub fn set_config(&mut self, name: &str, pairs: &[(String, String)]) -> Result<(), EditError> {
@@ -241,7 +300,9 @@ impl ManifestDoc {
     }
 
     fn package(&self, name: &str) -> Result<&Package, EditError> {
-        self.manifest.packages.get(name).ok_or_else(|| EditError::NoSuchPackage(name.to_string()))
+        self.manifest.packages.get(name).ok_or_else(|| {
+            EditError::NoSuchPackage(name.to_string(), crate::ident::closest(name, self.manifest.packages.keys().map(String::as_str)).map(str::to_string))
+        })
     }
 
     /// Apply `f`, an edit of package `name` only, validate the result, and keep it only
@@ -255,7 +316,7 @@ impl ManifestDoc {
         f(self.doc.as_table_mut());
         match load::reload_package(self.doc.as_table(), &mut self.manifest, name, &self.origin) {
             Ok(()) => {
-                self.text = self.doc.to_string();
+                self.text = self.style.apply(self.doc.to_string());
                 // The text reads back as the same manifest, as a whole load sees it;
                 // the tests (debug builds) hold every edit to that.
                 debug_assert_eq!(load_str(&self.text, &self.origin).ok().as_ref(), Some(&self.manifest));
@@ -264,7 +325,7 @@ impl ManifestDoc {
             Err(table_err) => {
                 let err = load_str(&self.doc.to_string(), &self.origin).err().unwrap_or(table_err);
                 // The text parsed before, so it parses again.
-                if let Ok(doc) = load::parse(&self.text, &self.origin) {
+                if let Ok(doc) = load::parse(without_bom(&self.text), &self.origin) {
                     self.doc = doc.into_mut();
                 }
                 Err(err.into())

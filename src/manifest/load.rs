@@ -14,6 +14,7 @@ use crate::ident;
 
 /// Load a manifest from its text. `origin` names it in errors (a path, or `<string>`).
 pub fn load_str(text: &str, origin: &str) -> Result<Manifest, ManifestError> {
+    let text = super::text_style::without_bom(text);
     load_table(parse(text, origin)?.as_table(), text, origin)
 }
 

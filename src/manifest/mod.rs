@@ -51,6 +51,7 @@ pub mod load;
 pub mod migrate;
 mod model;
 pub mod save;
+mod text_style;
 
 pub use edit::ManifestDoc;
 pub use error::{ErrorKind, Location, ManifestError};

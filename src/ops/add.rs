@@ -63,8 +63,12 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
     super::config::check_keys(&req.config)?;
     // Resolving and probing may wait on the network and read nothing of the repo but
     // the host's system and the locked nixpkgs: done before the repo lock is taken.
-    let system = host_system(&ctx.repo, req.host.as_deref())?;
-    let wanted = decide(ctx, req, resolve_opts, &system)?;
+    let host = ctx.repo.choose_host(req.host.as_deref())?;
+    let system = load_manifest(&ctx.repo, &host)?.host.system.unwrap_or_else(|| DEFAULT_SYSTEM.to_string());
+    let wanted = match from_another_host(&ctx.repo, &host, req)? {
+        Some(w) => w,
+        None => decide(ctx, req, resolve_opts, &system)?,
+    };
     if wanted.kind == Kind::Package && !req.config.is_empty() {
         return Err(Refusal::ConfigOnPackage(req.typed.clone()).into());
     }
@@ -136,16 +140,16 @@ fn plan(repo: &Repo, req: &AddRequest, w: &Wanted) -> Result<Planned, OpError> {
     if flake_nix != flake_text {
         files.insert(FLAKE_NIX.to_string(), Some(flake_nix));
     }
-    let what = match pkg.kind {
-        Kind::Module => pkg.origin(),
-        Kind::Package => format!("package {}", pkg.origin()),
+    let (reference, what) = match pkg.kind {
+        Kind::Module => (pkg.flake.clone().unwrap_or_default(), pkg.flake.clone().unwrap_or_default()),
+        Kind::Package => (pkg.origin(), format!("package {}", pkg.origin())),
     };
     Ok(Planned {
         op: Operation {
             kind: "add".into(),
             host: Some(host.clone()),
             package: Some(name.clone()),
-            reference: Some(pkg.origin()),
+            reference: Some(reference),
             undoes: None,
             summary: format!("glix add {host}: {name} ({what})"),
         },
@@ -157,10 +161,30 @@ fn plan(repo: &Repo, req: &AddRequest, w: &Wanted) -> Result<Planned, OpError> {
     })
 }
 
-/// The system of the host the entry goes to, for looking up `packages.<system>`.
-fn host_system(repo: &Repo, host: Option<&str>) -> Result<String, OpError> {
-    let host = repo.choose_host(host)?;
-    Ok(load_manifest(repo, &host)?.host.system.unwrap_or_else(|| DEFAULT_SYSTEM.to_string()))
+/// `glix add cool` where another host has an entry named `cool`: the same thing, before
+/// any registry is asked (the user most likely means what they already use).
+fn from_another_host(repo: &Repo, host: &str, req: &AddRequest) -> Result<Option<Wanted>, OpError> {
+    let name = req.typed.trim();
+    if !ident::is_valid_name(name) || req.output.is_some() {
+        return Ok(None);
+    }
+    for other in repo.hosts()?.into_iter().filter(|h| h != host) {
+        let Some(p) = load_manifest(repo, &other)?.packages.remove(name) else { continue };
+        let flake =
+            p.flake.as_deref().map(FlakeRef::parse).transpose().map_err(|e| resolve::ResolveError::InvalidReference { typed: name.to_string(), source: e })?;
+        return Ok(Some(Wanted {
+            kind: p.kind,
+            warnings: vec![format!("'{name}' is {} on {other}: adding the same here (pass a flake reference for another)", p.origin())],
+            flake,
+            attr: p.attr,
+            output: p.output,
+            scope: Some(p.scope),
+            followable: p.follow_nixpkgs,
+            source: p.source,
+            name_hint: name.to_string(),
+        }));
+    }
+    Ok(None)
 }
 
 fn decide(ctx: &Context, req: &AddRequest, opts: &ResolveOptions, system: &str) -> Result<Wanted, OpError> {

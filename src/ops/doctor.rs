@@ -173,7 +173,31 @@ fn check_manifests(repo: &Repo, r: &mut DoctorReport) -> Option<BTreeMap<String,
         return Some(out);
     }
     r.push("manifests", Ok(format!("{} host(s), every manifest valid at schema {CURRENT_SCHEMA}", hosts.len())));
+    check_users(&out, r);
     Some(out)
+}
+
+/// Every home entry needs a user, its own or the host's default-user: home-manager
+/// puts it under `home-manager.users.<user>`, and without one the host does not
+/// evaluate (a hand edit can leave one so; `glix add` refuses to).
+fn check_users(manifests: &BTreeMap<String, Manifest>, r: &mut DoctorReport) {
+    let homeless: Vec<String> = manifests
+        .iter()
+        .flat_map(|(h, m)| {
+            m.packages.values().filter(|p| p.scope == crate::manifest::Scope::Home && p.user.is_none()).map(move |p| format!("{} on {h}", p.name))
+        })
+        .collect();
+    r.push(
+        "users",
+        if homeless.is_empty() {
+            Ok("every home entry has a user".into())
+        } else {
+            Err((
+                format!("home entries without a user (and no default-user on their host): {}", homeless.join(", ")),
+                "set `user = \"NAME\"` on each, or `default-user = \"NAME\"` under [host] in the host's glix.toml".into(),
+            ))
+        },
+    );
 }
 
 fn check_regions(flake_text: &str, located: &flake::Located, manifests: &BTreeMap<String, Manifest>, r: &mut DoctorReport) {

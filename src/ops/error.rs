@@ -135,7 +135,7 @@ pub enum Refusal {
     HostExists(String),
     /// `host`: where glix looked (`None`: on every host).
     #[error("no package named '{name}' {}", match host { Some(h) => format!("on {h}"), None => "on any host".to_string() })]
-    NoSuchPackage { name: String, host: Option<String> },
+    NoSuchPackage { name: String, host: Option<String>, near: Option<String> },
     #[error("host {0} has no default-user, so a home package there needs one")]
     NoDefaultUser(String),
     #[error("'{0}' is not a Nix system (an architecture and an OS joined by one '-', such as x86_64-linux)")]
@@ -203,6 +203,7 @@ impl Refusal {
             Refusal::NoNixosRebuild(_) => "on a machine without NixOS, `glix build` evaluates the host instead".into(),
             Refusal::PluginDoesNotLoad { .. } => "rebuild the plugin for this Nix, or drop --plugin".into(),
             Refusal::HostExists(name) => format!("choose another name, or `glix host remove {name}` first"),
+            Refusal::NoSuchPackage { near: Some(n), .. } => format!("did you mean '{n}'? (`glix list` shows the packages)"),
             Refusal::NoSuchPackage { host: Some(_), .. } => "`glix list` shows the host's packages".into(),
             Refusal::NoSuchPackage { host: None, .. } => "`glix list --all-hosts` shows them".into(),
             Refusal::NoDefaultUser(_) => "pass --user".into(),
@@ -358,7 +359,7 @@ mod tests {
             Refusal::NoNixosRebuild(s()),
             Refusal::PluginDoesNotLoad { path: s(), reason: s() },
             Refusal::HostExists(s()),
-            Refusal::NoSuchPackage { name: s(), host: None },
+            Refusal::NoSuchPackage { name: s(), host: None, near: None },
             Refusal::NoDefaultUser(s()),
             Refusal::InvalidSystem(s()),
             Refusal::EmptyConfigKey(s()),

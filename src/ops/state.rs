@@ -142,6 +142,24 @@ pub fn load_manifest(repo: &Repo, host: &str) -> Result<Manifest, OpError> {
     Ok(m)
 }
 
+/// One host's manifest for a command that only reads it (`list`, `show`): an older
+/// schema is migrated on the fly, as the plugin does, and the second value says so
+/// (editing it still needs `glix migrate`).
+pub fn read_manifest_any_schema(repo: &Repo, host: &str) -> Result<(Manifest, Option<String>), OpError> {
+    match load_manifest(repo, host) {
+        Err(OpError::Edit(EditError::OldSchema { origin, found })) => {
+            let (rel, text) = read_manifest(repo, host)?;
+            let m = crate::manifest::load_str(&text, &rel)?;
+            let note = format!(
+                "{origin} is at schema {found}; glix reads it as schema {}, but changing it needs `glix migrate` first",
+                crate::manifest::CURRENT_SCHEMA
+            );
+            Ok((m, Some(note)))
+        }
+        other => other.map(|m| (m, None)),
+    }
+}
+
 /// Every host's manifest except `skip`, read-only: all the regions need.
 pub fn load_manifests(repo: &Repo, skip: Option<&str>) -> Result<BTreeMap<String, Manifest>, OpError> {
     repo.hosts()?.into_iter().filter(|h| Some(h.as_str()) != skip).map(|h| load_manifest(repo, &h).map(|m| (h, m))).collect()

@@ -1,5 +1,7 @@
-//! `glix update [NAME...]`: re-lock the inputs of the named packages (of any host), or
-//! every input, to their newest revisions, as one commit of flake.lock.
+//! `glix update [NAME...]`: re-lock the inputs of the named packages (of any host) or
+//! the named inputs of the flake (`nixpkgs`, `home-manager`, any input, in the regions
+//! or not), or every input, to their newest revisions, as one commit of flake.lock. A
+//! package of the repo's nixpkgs is updated by updating nixpkgs.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,10 +19,33 @@ pub fn update(ctx: &Context, host: Option<&str>, names: &[String]) -> Result<Out
             hosts.retain(|k, _| k == h);
         }
         let mut inputs = BTreeSet::new();
+        let mut flake_inputs = None;
         for name in names {
-            let found: Vec<String> = hosts.values().flat_map(|s| s.packages()).filter(|p| p.name == name).map(|p| p.input.to_string()).collect();
+            let mut found: Vec<String> = hosts.values().flat_map(|s| s.packages()).filter(|p| p.name == name).map(|p| p.input.to_string()).collect();
             if found.is_empty() {
-                return Err(Refusal::NoSuchPackage { name: name.clone(), host: host.clone() }.into());
+                // Not a package reached through an input: an input of the flake itself,
+                // or a package of the repo's nixpkgs.
+                let declared = match &flake_inputs {
+                    Some(d) => d,
+                    None => flake_inputs.insert(super::state::user_inputs(&super::state::read_flake(repo)?)?),
+                };
+                let of_nixpkgs = || -> Result<bool, OpError> {
+                    Ok(hosts
+                        .keys()
+                        .map(|h| super::state::load_manifest(repo, h))
+                        .collect::<Result<Vec<_>, _>>()?
+                        .iter()
+                        .any(|m| m.packages.get(name).is_some_and(|p| p.input.is_none())))
+                };
+                if name != "self" && (declared.contains(name) || hosts.values().flat_map(|s| s.packages()).any(|p| p.input == name)) {
+                    found.push(name.clone());
+                } else if of_nixpkgs()? {
+                    found.push("nixpkgs".into());
+                }
+            }
+            if found.is_empty() {
+                let near = crate::ident::closest(name, hosts.values().flat_map(|s| s.packages()).map(|p| p.name)).map(str::to_string);
+                return Err(Refusal::NoSuchPackage { name: name.clone(), host: host.clone(), near }.into());
             }
             inputs.extend(found);
         }

@@ -54,7 +54,10 @@ impl RepoError {
         Some(match self {
             RepoError::NotARepo(dir) => format!("create one with `glix init {dir}`, or point --repo / GLIX_REPO at yours"),
             RepoError::NotGit(_) => "run `git init` there and commit its files, or start afresh with `glix init`".into(),
-            RepoError::NoSuchHost { name, .. } => format!("choose one of the hosts with --host, or add this one with `glix host add {name}`"),
+            RepoError::NoSuchHost { name, hosts, .. } => match crate::ident::closest(name, hosts.split(", ")) {
+                Some(near) => format!("did you mean --host {near}? (or add this one with `glix host add {name}`)"),
+                None => format!("choose one of the hosts with --host, or add this one with `glix host add {name}`"),
+            },
             RepoError::AmbiguousHost { .. } => "choose one with --host".into(),
             RepoError::NoHosts(_) => "add one with `glix host add NAME`".into(),
             RepoError::Busy(..) => "try again (--wait SECONDS waits longer), or check for a stuck glix process".into(),

@@ -105,6 +105,9 @@ pub struct Made {
     /// The index could not be refreshed after the branch moved (someone holds
     /// `.git/index.lock`): the commit stands, recovery repairs the index.
     pub index_error: Option<git2::Error>,
+    /// What the commit did not do that a `git commit` here would have: run hooks,
+    /// sign, use the user's identity (for the user, as warnings).
+    pub notes: Vec<String>,
 }
 
 /// Commit `files` (path → the bytes the work tree must hold, `None`: deleted) on top of
@@ -139,7 +142,7 @@ pub fn commit(repo: &Repo, target: &Target, files: &[(&str, Option<&[u8]>)], mes
         }
     }
     let tree = r.find_tree(update.create_updated(&r, &base).map_err(RepoError::from)?).map_err(RepoError::from)?;
-    let sig = signature(&r)?;
+    let (sig, notes) = signature(&r)?;
     let parents: Vec<&git2::Commit> = parent.iter().collect();
     // A git that holds the index lock now (the user's, an editor's) would make the
     // index refresh fail after the branch moved: refuse while nothing is visible yet.
@@ -153,7 +156,7 @@ pub fn commit(repo: &Repo, target: &Target, files: &[(&str, Option<&[u8]>)], mes
     // commit already stands.
     fail::fail_point!("txn-after-branch");
     let index_error = update_index(&r, &entries).err();
-    Ok(Made { id: id.to_string(), index_error })
+    Ok(Made { id: id.to_string(), index_error, notes: notes.into_iter().chain(skipped(&r)).collect() })
 }
 
 /// Commit `paths` as they are in the work tree on the branch HEAD names, outside any
@@ -316,17 +319,50 @@ fn index_entry(path: &str, id: Oid, mode: FileMode, meta: &std::fs::Metadata) ->
     }
 }
 
-/// The author: git's own configuration (user.name/user.email), then the standard
-/// environment variables, then a generic glix identity so a fresh machine can commit.
-fn signature(r: &Repository) -> Result<Signature<'static>> {
+/// The author: the standard environment variables, then git's own configuration
+/// (user.name/user.email), then a generic glix identity so a fresh machine can commit
+/// — said, since the user's history then has commits that are not theirs.
+fn signature(r: &Repository) -> Result<(Signature<'static>, Option<String>)> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     if let (Some(n), Some(e)) = (env("GIT_AUTHOR_NAME"), env("GIT_AUTHOR_EMAIL")) {
-        return Ok(Signature::now(&n, &e)?);
+        return Ok((Signature::now(&n, &e)?, None));
     }
     match r.signature() {
-        Ok(s) => Ok(s.to_owned()),
-        Err(_) => Ok(Signature::now("glix", "glix@localhost")?),
+        Ok(s) => Ok((s.to_owned(), None)),
+        Err(_) => Ok((
+            Signature::now("glix", "glix@localhost")?,
+            Some("git has no user.name/user.email here, so glix committed as \"glix <glix@localhost>\"; set yours with `git config --global user.name …` and `user.email …`".into()),
+        )),
     }
+}
+
+/// What `git commit` would do here that glix's libgit2 commit does not: run the
+/// repository's commit hooks, sign (commit.gpgsign).
+fn skipped(r: &Repository) -> Vec<String> {
+    let mut notes = Vec::new();
+    let config = r.config().ok();
+    if config.as_ref().and_then(|c| c.get_bool("commit.gpgsign").ok()) == Some(true) {
+        notes.push("commit.gpgsign is set, but glix commits through libgit2, which does not sign: the commit is unsigned (sign it with `git commit --amend --no-edit -S` if you need to)".into());
+    }
+    let hooks_dir = match config.as_ref().and_then(|c| c.get_path("core.hooksPath").ok()) {
+        Some(p) if p.is_absolute() => p,
+        Some(p) => r.workdir().unwrap_or_else(|| r.path()).join(p),
+        None => r.path().join("hooks"),
+    };
+    let executable = |name: &str| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(hooks_dir.join(name)).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    let hooks: Vec<&str> = ["pre-commit", "prepare-commit-msg", "commit-msg", "post-commit"].into_iter().filter(|n| executable(n)).collect();
+    if !hooks.is_empty() {
+        notes.push(format!(
+            "glix commits through libgit2 and did not run the repository's {} hook{} (run {} yourself, e.g. `pre-commit run --all-files`)",
+            hooks.join(", "),
+            if hooks.len() == 1 { "" } else { "s" },
+            if hooks.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    notes
 }
 
 fn file_mode(p: &Path) -> FileMode {

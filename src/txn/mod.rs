@@ -379,7 +379,7 @@ impl<'r> Transaction<'r> {
         // From here on the operation is done, whatever else fails: the next run finds
         // its commit and only tidies up.
         self.finished = true;
-        let mut warnings = Vec::new();
+        let mut warnings = made.notes;
         if let Some(e) = made.index_error {
             warnings.push(format!("committed, but git's index could not be refreshed ({}); the next glix command repairs it", e.message()));
         } else {
