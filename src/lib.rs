@@ -12,6 +12,9 @@ pub mod ident;
 pub mod manifest;
 #[cfg(feature = "cli")]
 pub mod nix;
+/// The packages of the repo's locked nixpkgs, indexed once per revision (`glix search`).
+#[cfg(feature = "cli")]
+pub mod nixpkgs_index;
 #[cfg(feature = "cli")]
 pub mod ops;
 pub mod plan;

@@ -14,8 +14,9 @@ mod init;
 mod migrate;
 mod remove;
 mod rename;
+mod search;
 mod state;
-mod summary;
+pub(crate) mod summary;
 mod toggle;
 mod update;
 
@@ -30,6 +31,7 @@ pub use init::{init, InitRequest};
 pub use migrate::migrate;
 pub use remove::remove;
 pub use rename::{move_to, rename};
+pub use search::{search, SearchHit, SearchReport};
 pub use state::{load_host, load_manifest, load_manifests, read_manifest_any_schema, regenerate_flake, summaries_of};
 pub use summary::{read_only as cache_read_only, HostSummary};
 pub use toggle::set_enabled;

@@ -264,7 +264,7 @@ fn read_entry<V: serde::de::DeserializeOwned>(path: &std::path::Path, key: &Key)
 
 /// The contents of `path` if it is a regular file of at most `max` bytes: not through a
 /// symlink, and never blocking on a FIFO someone put there.
-fn read_regular_file(path: &std::path::Path, max: u64) -> Option<Vec<u8>> {
+pub(crate) fn read_regular_file(path: &std::path::Path, max: u64) -> Option<Vec<u8>> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     let file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path).ok()?;
@@ -321,6 +321,12 @@ static WARNED: AtomicBool = AtomicBool::new(false);
 /// Read the cache but never write it, for the rest of this process.
 pub fn read_only() {
     READ_ONLY.store(true, Ordering::Relaxed);
+}
+
+/// Whether [`read_only`] was called: a `--dry-run` writes no cache, glix's others
+/// (the nixpkgs index) included.
+pub(crate) fn is_read_only() -> bool {
+    READ_ONLY.load(Ordering::Relaxed)
 }
 
 /// The cache directory of `repo`, for `glix doctor`'s check that it is writable.

@@ -32,7 +32,9 @@ use crate::manifest::{Scope, Source};
 use crate::nix::{Nix, NixRunner};
 
 pub use nix_registry::{parse_registry_list, NixRegistryEntry, NixRegistryKind, NixRegistryList};
-pub use registry::{default_cache_dir, IndexOrigin, LoadedIndex, RegistryEntry, RegistryError, RegistryIndex, INDEX_VERSION, MAX_INDEX_BYTES};
+pub use registry::load as load_registry;
+pub use registry::{default_cache_dir, match_rank, IndexOrigin, LoadedIndex, RegistryEntry, RegistryError, RegistryIndex, INDEX_VERSION, MAX_INDEX_BYTES};
+pub(crate) use registry::{is_bidi_control, printable};
 pub use suggest::nearest;
 pub use uri::{classify, Typed};
 
