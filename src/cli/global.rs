@@ -79,7 +79,9 @@ pub fn means_something(flag: &str, command: &str) -> bool {
     const RESOLVES: &[&str] = &["add", "search"];
     const NO_HOST: &[&str] = &["search", "completions", "man", "migrate", "doctor"];
     match flag {
-        "dry-run" | "allow-dirty" | "wait" => CHANGES.contains(&command),
+        // `search --dry-run` stores no index, as a dry run writes no cache.
+        "dry-run" => CHANGES.contains(&command) || command == "search",
+        "allow-dirty" | "wait" => CHANGES.contains(&command),
         "no-lock" => CHANGES.contains(&command) && command != "migrate",
         "registry" | "allow-insecure" => RESOLVES.contains(&command),
         "offline" => RESOLVES.contains(&command),
