@@ -151,6 +151,13 @@ fn removing_undoing_and_restoring_a_package_behave_as_for_modules() {
     env.ok(&["disable", "hello"]);
     env.ok(&["enable", "hello"]);
     env.check_regions();
+    // Restore the state right after the add, from a later one without the package.
+    let add = env.git(&["log", "--format=%H", "--grep=glix add laptop: hello"]).lines().last().unwrap().to_string();
+    env.ok(&["remove", "hello"]);
+    let commits = env.commits();
+    env.ok(&["restore", &add[..10]]);
+    env.check(commits);
+    assert_eq!(env.read("hosts/laptop/glix.toml"), added, "restore gives back the manifest as the add left it");
 }
 
 #[test]
