@@ -34,11 +34,17 @@ pub enum PlanError {
     MissingInput { package: String, input: String },
     #[error("glix: package '{package}' has scope \"home\" but no user; set `user` on the package, `default-user` under [host], or pass defaultUser to importManifest")]
     NoUser { package: String },
+    #[error("glix: importManifest's defaultUser \"{0}\" is not a valid user name (lowercase letters, digits, '_' and '-', starting with a letter or '_')")]
+    InvalidDefaultUser(String),
 }
 
 /// The plan for every enabled package, in name order. `inputs` are the names of the
 /// flake's inputs; `default_user` applies to home packages that name no user.
 pub fn plan(manifest: &Manifest, inputs: &BTreeSet<String>, default_user: Option<&str>) -> Result<Vec<PlanEntry>, PlanError> {
+    // It becomes an attribute name under home-manager.users, as a manifest's user does.
+    if let Some(u) = default_user.filter(|u| !crate::ident::is_valid_user(u)) {
+        return Err(PlanError::InvalidDefaultUser(u.to_string()));
+    }
     manifest
         .packages
         .values()

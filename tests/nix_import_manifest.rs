@@ -200,3 +200,27 @@ fn path_modules_keep_their_file_and_key() {
         assert_eq!(v[0]["imports"][0]["result"]["config"]["got"], serde_json::json!({ "a": "1" }));
     }
 }
+
+/// importManifest's own `defaultUser` becomes an attribute name under
+/// home-manager.users: both readers refuse an invalid one, in the same words.
+#[test]
+fn an_invalid_default_user_is_refused_by_both_readers_alike() {
+    let p = repo_root().join("tests/corpus/manifests/valid/home-no-user.toml");
+    let expr = format!(
+        "builtins.deepSeq ((import {}) {{ manifestPath = {}; inputs = {{ }}; defaultUser = \"Bad User; rm\"; }}).homeModulesByUser \"ok\"",
+        import_manifest_lib(),
+        p.display()
+    );
+    let mut messages = Vec::new();
+    for with_plugin in [true, false] {
+        let out = nix_eval_json(&expr, with_plugin);
+        assert!(!out.status.success(), "with_plugin={with_plugin}: accepted");
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        let line =
+            err.lines().find(|l| l.contains("glix: importManifest's defaultUser")).unwrap_or_else(|| panic!("with_plugin={with_plugin}: {err}")).to_string();
+        let msg = line[line.find("glix: importManifest").expect("glix's message")..].to_string();
+        messages.push(msg);
+    }
+    assert_eq!(messages[0], messages[1]);
+    assert!(messages[0].contains("\"Bad User; rm\" is not a valid user name"), "{}", messages[0]);
+}

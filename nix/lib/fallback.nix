@@ -160,6 +160,9 @@ let
   # The module plan (mirrors src/plan.rs).
   # `inputs` is the flake's inputs (only the names are looked at, never the values).
   resolve = manifest: inputs: defaultUser:
+    if defaultUser != null && !(isString defaultUser && isValidUser defaultUser) then
+      throw "glix: importManifest's defaultUser \"${toString defaultUser}\" is not a valid user name (lowercase letters, digits, '_' and '-', starting with a letter or '_')"
+    else
     map
       (p:
         if p.input != null && !(inputs ? ${p.input}) then
