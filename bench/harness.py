@@ -405,7 +405,7 @@ def nixpkgs_search(tmp):
             cache = tmp / f"search-cache{n}-{rep}"
             env = dict(GIT_ENV, XDG_CACHE_HOME=str(cache))
             cold.append(cpu_clock(cmd, env=env))
-        index = next((tmp / f"search-cache{n}-0/glixos/nixpkgs-index").glob("*.json"))
+        index = next((tmp / f"search-cache{n}-0/glix/nixpkgs-index").glob("*.json"))
         env = dict(GIT_ENV, XDG_CACHE_HOME=str(tmp / f"search-cache{n}-0"))
         for _ in range(REPS):
             cached.append(cpu_clock(cmd, env=env))

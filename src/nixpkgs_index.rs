@@ -11,8 +11,8 @@
 //!    So while the lock is unchanged nixpkgs is evaluated once, and never again: a
 //!    search after that starts no nix process at all, and needs no network.
 //!
-//! The cache is the user's (`$XDG_CACHE_HOME/glixos/nixpkgs-index`, else
-//! `~/.cache/glixos/nixpkgs-index`), shared by every repo locking the same nixpkgs. It is
+//! The cache is the user's (`$XDG_CACHE_HOME/glix/nixpkgs-index`, else
+//! `~/.cache/glix/nixpkgs-index`), shared by every repo locking the same nixpkgs. It is
 //! read with the care of the summary cache (`src/ops/summary.rs`): a regular file only,
 //! never through a symlink or blocking on a FIFO, size-capped; a file that does not
 //! parse or is for another nixpkgs is a miss and is rebuilt. It is written atomically,
@@ -293,13 +293,13 @@ impl Default for IndexOptions {
     }
 }
 
-/// `$XDG_CACHE_HOME/glixos/nixpkgs-index`, else `$HOME/.cache/glixos/nixpkgs-index`.
+/// `$XDG_CACHE_HOME/glix/nixpkgs-index`, else `$HOME/.cache/glix/nixpkgs-index`.
 pub fn default_cache_dir() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .filter(|v| Path::new(v).is_absolute())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").filter(|v| Path::new(v).is_absolute()).map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(base.join("glixos").join("nixpkgs-index"))
+    Some(base.join("glix").join("nixpkgs-index"))
 }
 
 /// Where an index came from.

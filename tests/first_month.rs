@@ -523,3 +523,20 @@ fn global_flags_show_and_work_only_where_they_mean_something() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--dry-run means nothing for `glix log`"), "{}", stderr(&out));
 }
+
+#[test]
+fn the_man_page_lists_exactly_the_pages_man_dir_writes() {
+    let env = Env::new();
+    let dir = env.root.join("man");
+    env.ok(&["man", "--dir", dir.to_str().unwrap()]);
+    let written: std::collections::BTreeSet<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let page = env.ok(&["man"]);
+    let listed: std::collections::BTreeSet<String> = page
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| w.starts_with("glix\\-") && w.ends_with("(1)"))
+        .map(|w| format!("{}.1", w.trim_end_matches("(1)").replace("\\-", "-")))
+        .collect();
+    assert!(!listed.is_empty());
+    let missing: Vec<&String> = listed.iter().filter(|p| !written.contains(*p)).collect();
+    assert!(missing.is_empty(), "listed but not written: {missing:?}");
+}

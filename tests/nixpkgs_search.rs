@@ -62,7 +62,7 @@ fn search(env: &Env, nix: &Path, args: &[&str]) -> Output {
 }
 
 fn cache_files(env: &Env) -> Vec<PathBuf> {
-    let dir = env.root.join("home/.cache/glixos/nixpkgs-index");
+    let dir = env.root.join("home/.cache/glix/nixpkgs-index");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).map(|d| d.map(|e| e.unwrap().path()).collect()).unwrap_or_default();
     files.sort();
     files
@@ -230,7 +230,7 @@ fn an_unwritable_cache_is_a_warning_and_the_search_still_answers() {
     let (env, registry) = setup();
     let (nix, log) = logging_nix(&env);
     // The index's directory is a regular file: it cannot be created, even by root.
-    write(&env.root.join("home/.cache/glixos/nixpkgs-index"), "");
+    write(&env.root.join("home/.cache/glix/nixpkgs-index"), "");
     let out = search(&env, &nix, &["rip", "--registry", &registry]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("warning: could not store the nixpkgs index in") && stderr(&out).contains("evaluates nixpkgs again"), "{}", stderr(&out));

@@ -76,7 +76,7 @@ Environment (every variable glix reads; an empty value counts as unset):
   SUDO_USER          under sudo: whose ~/.config/glixos is the default repo
   HOME               for ~/.config/glixos and, without XDG_CACHE_HOME, ~/.cache
   XDG_CACHE_HOME     where the registry cache (XDG_CACHE_HOME/glix/registry) and the
-                     nixpkgs index (XDG_CACHE_HOME/glixos/nixpkgs-index) live
+                     nixpkgs index (XDG_CACHE_HOME/glix/nixpkgs-index) live
   GIT_AUTHOR_NAME    with GIT_AUTHOR_EMAIL, the commits' author (else git's
   GIT_AUTHOR_EMAIL   user.name and user.email)
   PATH               where nix, nixos-rebuild and git are found

@@ -13,7 +13,9 @@ pub fn command() -> Command {
 }
 
 pub fn exec(_g: &Global, m: &ArgMatches) -> Result<()> {
-    let cmd = crate::cli();
+    // Without clap's `help` subcommand, which has no page of its own: the page lists
+    // exactly the pages --dir writes.
+    let cmd = crate::cli().disable_help_subcommand(true);
     match m.get_one::<PathBuf>("dir") {
         None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?,
         Some(dir) => {

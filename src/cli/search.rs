@@ -14,7 +14,7 @@ pub fn command() -> Command {
         )
         .after_help(
             "In a repo, the nixpkgs its flake.lock locks is indexed once per revision (one `nix search`, \
-             kept in $XDG_CACHE_HOME/glixos/nixpkgs-index); later searches evaluate nothing and work offline.\n\n\
+             kept in $XDG_CACHE_HOME/glix/nixpkgs-index); later searches evaluate nothing and work offline.\n\n\
              Examples:\n  glix search\n  glix search ripgrep\n  glix search editor --json --registry file:///srv/registry.json",
         )
 }
