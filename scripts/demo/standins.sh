@@ -9,6 +9,8 @@ cat >"$DEMO/nixpkgs/flake.nix" <<'NIX'
       nixosSystem = args: { standin = "nixosSystem"; inherit (args) system modules specialArgs; };
       mapAttrs = builtins.mapAttrs;
       genAttrs = names: f: builtins.listToAttrs (map (n: { name = n; value = f n; }) names);
+      # What glix reads for a fresh host's system.stateVersion.
+      trivial.release = "25.11";
     };
     legacyPackages = { };
   };

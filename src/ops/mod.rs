@@ -10,8 +10,10 @@ mod doctor;
 mod error;
 mod history;
 mod host;
+mod host_file;
 mod init;
 mod migrate;
+mod new_host;
 mod remove;
 mod state;
 mod summary;
@@ -27,6 +29,7 @@ pub use history::{glix_log, restore, undo, LogEntry};
 pub use host::{host_add, host_remove};
 pub use init::{init, InitRequest};
 pub use migrate::migrate;
+pub use new_host::HostRequest;
 pub use remove::remove;
 pub use state::{load_host, load_manifest, load_manifests, regenerate_flake, summaries_of};
 pub use summary::{read_only as cache_read_only, HostSummary};
@@ -71,6 +74,8 @@ pub struct Outcome {
     /// The repository already said what was asked, so nothing was changed and no commit
     /// made: why (`cool-pkg is already disabled on laptop`).
     pub noop: Option<String>,
+    /// What the change did that a person wants to hear (what `init --from` adopted).
+    pub notes: Vec<String>,
 }
 
 impl Outcome {
@@ -190,7 +195,16 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
         };
         let mut warnings = planned.warnings.clone();
         warnings.extend(committed.warnings);
-        Ok(Outcome { summary: planned.op.summary.clone(), commit: Some(committed.id), diff: None, recovery, warnings, files: committed.files, noop: None })
+        Ok(Outcome {
+            summary: planned.op.summary.clone(),
+            commit: Some(committed.id),
+            diff: None,
+            recovery,
+            warnings,
+            files: committed.files,
+            noop: None,
+            notes: vec![],
+        })
     })
 }
 
