@@ -21,6 +21,9 @@ fn init_add_every_way_configure_update_remove_undo() {
     assert_eq!(env.commits(), 1);
     assert!(env.read("flake.lock").contains("\"nixpkgs\""), "init locks the flake");
     assert!(env.read("flake.nix").contains("laptop = mkHost \"laptop\" \"x86_64-linux\";"));
+    // the owner adds the hardware file, a boot loader and the two home-manager users
+    // (home-manager reads users.users.<name>), as for any new host
+    env.make_bootable(&["alice", "bob"]);
 
     // 1. a flake URI, with config
     let n = env.commits();
@@ -72,8 +75,8 @@ fn init_add_every_way_configure_update_remove_undo() {
     // the host evaluates, with the plugin and without, each module with its own config
     for with_plugin in [true, false] {
         let v = env.eval_host(with_plugin);
-        assert_eq!(v["system"], json!([{ "db": { "port": "5432" } }, { "web": { "port": "8080" } }]));
-        assert_eq!(v["home"], json!({ "alice": [{ "shell": { "theme": "dark" } }], "bob": [{ "editor": { "theme": "light" } }] }));
+        assert_eq!(v["system"], json!({ "db": { "port": "5432" }, "web": { "port": "8080" } }));
+        assert_eq!(v["home"], json!({ "alice": { "shell": { "theme": "dark" } }, "bob": { "editor": { "theme": "light" } } }));
     }
 
     // config set / unset
@@ -83,13 +86,13 @@ fn init_add_every_way_configure_update_remove_undo() {
     let n = env.commits();
     env.ok(&["config", "unset", "web", "mode"]);
     env.check(n);
-    assert_eq!(env.eval_host(true)["system"][1], json!({ "web": { "port": "9090" } }));
+    assert_eq!(env.eval_host(true)["system"]["web"], json!({ "port": "9090" }));
 
     // disable / enable
     let n = env.commits();
     env.ok(&["disable", "db"]);
     env.check(n);
-    assert_eq!(env.eval_host(false)["system"].as_array().unwrap().len(), 1, "a disabled package reaches nothing");
+    assert_eq!(env.eval_host(false)["system"], json!({ "web": { "port": "9090" } }), "a disabled package reaches nothing");
     let n = env.commits();
     env.ok(&["enable", "db"]);
     env.check(n);
@@ -97,14 +100,17 @@ fn init_add_every_way_configure_update_remove_undo() {
     // update: the web package's flake changed upstream
     write(
         &env.root.join("pkg-web/flake.nix"),
-        "{ outputs = _: { nixosModules.default = { glixConfig, lib, ... }: { config.received.web2 = glixConfig; }; }; }",
+        "{ outputs = _: { nixosModules.default = { glixConfig, lib, ... }: {
+             options.received.web2 = lib.mkOption { type = lib.types.attrsOf lib.types.anything; default = { }; };
+             config.received.web2 = glixConfig;
+           }; }; }",
     );
     let lock_before = env.read("flake.lock");
     let n = env.commits();
     env.ok(&["update", "web"]);
     env.check(n);
     assert_ne!(env.read("flake.lock"), lock_before);
-    assert_eq!(env.eval_host(true)["system"][1], json!({ "web2": { "port": "9090" } }));
+    assert_eq!(env.eval_host(true)["system"], json!({ "db": { "port": "5432" }, "web2": { "port": "9090" } }));
 
     // remove: the input goes from flake.nix and flake.lock
     let n = env.commits();
@@ -118,7 +124,7 @@ fn init_add_every_way_configure_update_remove_undo() {
     env.ok(&["undo"]);
     env.check(n);
     assert!(env.read("hosts/laptop/glix.toml").contains("[packages.db]"));
-    assert_eq!(env.eval_host(true)["system"].as_array().unwrap().len(), 2);
+    assert_eq!(env.eval_host(true)["system"], json!({ "db": { "port": "5432" }, "web2": { "port": "9090" } }));
 
     // the log reads it all back from the trailers
     let log: Value = serde_json::from_str(&env.ok(&["log", "--json"])).unwrap();

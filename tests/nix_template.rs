@@ -1,15 +1,16 @@
 //! The user-packages template end to end with the real Nix: a flake made from
-//! nix/templates/default whose nixpkgs, home-manager and package inputs are small
-//! local flakes standing in for the real ones (there is no nixpkgs here), locked with
-//! the real `nix flake lock` offline, and `nixosConfigurations.<host>` evaluated far
-//! enough to see which modules reach it and what each package module receives.
+//! nix/templates/default whose nixpkgs, home-manager and package inputs are local
+//! flakes standing in for the real ones (tests/standins/; there is no nixpkgs here),
+//! locked with the real `nix flake lock` offline, `nixosConfigurations.<host>`
+//! evaluated by the stand-in's module system to see what each package module
+//! receives, and its toplevel built.
 
 mod common;
 
 use std::fs;
 use std::path::Path;
 
-use common::standins::{copy_dir, standins};
+use common::standins::{copy_dir, make_host_bootable, standins};
 use common::*;
 use serde_json::{json, Value};
 
@@ -59,28 +60,28 @@ config = { theme = "light" }
 "#,
     );
     fs::write(dir.join("hosts/laptop/glix.toml"), manifest).unwrap();
+    // the owner's part of a new host: hardware, boot loader, the home-manager users
+    make_host_bootable(&dir.join("hosts/laptop"), &["alice", "bob"]);
     dir
 }
 
-/// What reaches nixosConfigurations.laptop, with every package module applied.
+/// What reaches nixosConfigurations.laptop: which modules took part, and what each
+/// package module received (`received.<package>`, system-wide and per home user).
 fn evaluate(flake: &Path, with_plugin: bool) -> Value {
-    let apply = repo_root().join("tests/nix/apply.nix");
     let expr = format!(
         r#"let
-  apply = import {apply};
   f = builtins.getFlake "path:{flake}";
-  c = f.nixosConfigurations.laptop;
-  lib = f.inputs.nixpkgs.lib;
-  host = import (builtins.elemAt c.modules 2) {{ inherit lib; inherit (c.specialArgs) manifest; }};
+  s = f.nixosConfigurations.laptop;
+  c = s.config;
 in {{
-  system = c.system;
-  # the glixos module (core + desktop), home-manager's module, the host's own file
-  fixed = [ (builtins.length ((builtins.elemAt c.modules 0) {{ }}).imports) (builtins.elemAt c.modules 1).standin (baseNameOf (builtins.elemAt c.modules 2)) ];
-  packages = map apply.call (builtins.genList (i: builtins.elemAt c.modules (i + 3)) (builtins.length c.modules - 3));
-  home = builtins.mapAttrs (_: u: map apply.call u.imports) host.home-manager.users;
-  reader = c.specialArgs.manifest.reader;
+  system = s.pkgs.stdenv.hostPlatform.system;
+  # the glixos module declared its options, home-manager's too, the host file set stateVersion
+  fixed = [ (s.options.glixos ? enable) (s.options.home-manager ? users) c.system.stateVersion ];
+  received = c.received;
+  home = builtins.mapAttrs (_: u: u.received) c.home-manager.users;
+  homeStateVersions = builtins.mapAttrs (_: u: u.home.stateVersion) c.home-manager.users;
+  reader = s._module.specialArgs.manifest.reader;
 }}"#,
-        apply = apply.display(),
         flake = flake.display()
     );
     let out = nix_eval_json(&expr, with_plugin);
@@ -88,12 +89,8 @@ in {{
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn received(module: &Value) -> Value {
-    module["imports"][0]["result"]["config"]["received"].clone()
-}
-
 #[test]
-fn template_flake_locks_offline_and_each_package_gets_its_own_config() {
+fn template_flake_locks_offline_builds_and_each_package_gets_its_own_config() {
     let tmp = tempfile::tempdir().unwrap();
     standins(tmp.path());
     let flake = user_flake(tmp.path());
@@ -109,20 +106,25 @@ fn template_flake_locks_offline_and_each_package_gets_its_own_config() {
         let v = evaluate(&flake, with_plugin);
         assert_eq!(v["reader"], if with_plugin { "plugin" } else { "fallback" });
         assert_eq!(v["system"], "x86_64-linux");
-        assert_eq!(v["fixed"], json!([2, "home-manager", "laptop"]));
-        // system scope: db then web (name order), each with its own config only
-        let pkgs = v["packages"].as_array().unwrap();
-        assert_eq!(pkgs.len(), 2);
-        assert_eq!(received(&pkgs[0]), json!({ "db": { "port": "5432" } }));
-        assert_eq!(received(&pkgs[1]), json!({ "web": { "port": "8080" } }));
+        assert_eq!(v["fixed"], json!([true, true, "24.11"]));
+        // system scope: each package module with its own config only
+        assert_eq!(v["received"], json!({ "db": { "port": "5432" }, "web": { "port": "8080" } }));
         // home scope: shell for the default user alice, editor for bob; the host file
-        // adds the stateVersion module after the packages
-        let alice = v["home"]["alice"].as_array().unwrap();
-        assert_eq!(received(&alice[0]), json!({ "shell": { "theme": "dark" } }));
-        assert_eq!(alice[1]["config"], Value::Null);
-        let bob = v["home"]["bob"].as_array().unwrap();
-        assert_eq!(received(&bob[0]), json!({ "editor": { "theme": "light" } }));
+        // adds home.stateVersion to each user's modules
+        assert_eq!(v["home"], json!({ "alice": { "shell": { "theme": "dark" } }, "bob": { "editor": { "theme": "light" } } }));
+        assert_eq!(v["homeStateVersions"], json!({ "alice": "24.11", "bob": "24.11" }));
     }
+
+    // the whole system builds: glix (the glixos module's) is on the system's PATH
+    let out = nix()
+        .args(["build", "--no-link", "--print-out-paths", ".#nixosConfigurations.laptop.config.system.build.toplevel"])
+        .current_dir(&flake)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "nix build: {}", String::from_utf8_lossy(&out.stderr));
+    let toplevel = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    assert!(toplevel.join("sw/bin/glix").exists(), "{} has no sw/bin/glix", toplevel.display());
+    assert_eq!(fs::read_to_string(toplevel.join("nixos-version")).unwrap().get(..5), Some("25.11"));
 }
 
 #[test]

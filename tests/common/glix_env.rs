@@ -7,8 +7,8 @@ use std::process::{Command, Output};
 use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 
-use super::standins::standins;
-use super::{nix_eval_json, repo_root, toolchain};
+use super::standins::{make_host_bootable, standins};
+use super::{nix_eval_json, toolchain};
 
 pub struct Env {
     _tmp: tempfile::TempDir,
@@ -147,20 +147,27 @@ impl Env {
         );
     }
 
-    /// What reaches nixosConfigurations.laptop: each system package module's received
-    /// config, and the home modules per user (with and without the plugin).
+    /// Make host `laptop` buildable as its owner would: a hardware file, a boot loader
+    /// and `users` as normal users (home-manager users must exist in users.users), in
+    /// one commit of its own.
+    pub fn make_bootable(&self, users: &[&str]) {
+        make_host_bootable(&self.repo.join("hosts/laptop"), users);
+        self.git(&["add", "-A"]);
+        self.commit_all("laptop: hardware, boot loader and users");
+    }
+
+    /// What reaches nixosConfigurations.laptop: what each system package module
+    /// received (`config.received.<package>`) and, per home-manager user, what each home
+    /// package module received (with and without the plugin).
     pub fn eval_host(&self, with_plugin: bool) -> Value {
         let expr = format!(
             r#"let
-  apply = import {apply};
   f = builtins.getFlake "git+file://{repo}";
-  c = f.nixosConfigurations.laptop;
-  received = m: (apply.call m).imports;
+  c = f.nixosConfigurations.laptop.config;
 in {{
-  system = map (m: (builtins.head (received m)).result.config.received) (builtins.genList (i: builtins.elemAt c.modules (i + 3)) (builtins.length c.modules - 3));
-  home = builtins.mapAttrs (_: map (m: (builtins.head (received m)).result.config.received)) c.specialArgs.manifest.homeModulesByUser;
+  system = c.received or {{ }};
+  home = builtins.mapAttrs (_: u: u.received or {{ }}) c.home-manager.users;
 }}"#,
-            apply = repo_root().join("tests/nix/apply.nix").display(),
             repo = self.repo.display()
         );
         let out = nix_eval_json(&expr, with_plugin);

@@ -1,0 +1,15 @@
+# Stands in for a package flake with a NixOS module (not a real package): the module
+# declares `received.web` and sets it to the glixConfig it was given, so a test can
+# read what reached it at nixosConfigurations.<host>.config.received.web.
+{
+  outputs = { self }: {
+    nixosModules.default = { glixConfig, lib, ... }: {
+      options.received.web = lib.mkOption {
+        type = lib.types.attrsOf lib.types.anything;
+        default = { };
+        description = "The glixConfig the web package's module received.";
+      };
+      config.received.web = glixConfig;
+    };
+  };
+}
