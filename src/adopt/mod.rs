@@ -158,7 +158,7 @@ impl Walk<'_> {
             let s = scan::scan(&text);
             let base = Path::new(&rel).parent().map(Path::to_path_buf).unwrap_or_default();
             for p in &s.paths {
-                self.reference(a, &rel, &base, p);
+                self.reference(a, &rel, &base, p)?;
             }
             for (what, line) in &s.impure {
                 a.findings.push(impure_finding(&rel, *line, what));
@@ -228,7 +228,7 @@ impl Walk<'_> {
     }
 
     /// A path literal of `from` (whose directory is `base`, relative to `dir`).
-    fn reference(&mut self, a: &mut Adoption, from: &str, base: &Path, p: &scan::PathRef) {
+    fn reference(&mut self, a: &mut Adoption, from: &str, base: &Path, p: &scan::PathRef) -> Result<(), AdoptError> {
         let outside = |what: String| {
             Finding {
             file: from.to_string(),
@@ -239,7 +239,7 @@ impl Walk<'_> {
         };
         if p.text.starts_with('~') {
             a.findings.push(outside(format!("{} is in a home directory, outside the configuration", p.text)));
-            return;
+            return Ok(());
         }
         let absolute = p.text.starts_with('/');
         let joined = if absolute { PathBuf::from(&p.text) } else { base.join(&p.text) };
@@ -259,7 +259,7 @@ impl Walk<'_> {
                 }
                 None => {
                     a.findings.push(outside(format!("{} is outside the configuration's directory", p.text)));
-                    return;
+                    return Ok(());
                 }
             }
         } else {
@@ -267,14 +267,14 @@ impl Walk<'_> {
                 Some(n) if !n.starts_with("..") => Some(n.to_string_lossy().into_owned()),
                 _ => {
                     a.findings.push(outside(format!("{} leads outside the configuration's directory", p.text)));
-                    return;
+                    return Ok(());
                 }
             }
         };
-        let Some(rel) = target else { return };
+        let Some(rel) = target else { return Ok(()) };
         let rel = rel.trim_end_matches('/').to_string();
         let path = if rel.is_empty() { self.dir.to_path_buf() } else { self.dir.join(&rel) };
-        let result = if path.is_dir() {
+        if path.is_dir() {
             self.visit_dir(a, &rel, from, p.line)
         } else if path.is_file() && !p.dynamic {
             self.visit_file(a, &rel)
@@ -286,9 +286,6 @@ impl Walk<'_> {
                 fix: "create it, or drop the reference (the host does not evaluate while it refers to a missing file)".into(),
             });
             Ok(())
-        };
-        if let Err(e) = result {
-            a.findings.push(Finding { file: from.to_string(), line: Some(p.line), problem: e.to_string(), fix: e.hint().unwrap_or_default() });
         }
     }
 }
