@@ -116,7 +116,18 @@ pub fn doctor(dir: &Path) -> DoctorReport {
     if let Some(manifests) = &manifests {
         let hosts: Vec<&str> = manifests.keys().map(String::as_str).collect();
         check_host_files(&repo, &hosts, &mut r);
-        check_boot(&repo, &hosts, &mut r);
+        // The evaluation depends on everything above: until that holds, its failure
+        // would only repeat theirs.
+        if r.healthy() {
+            check_boot(&repo, &hosts, &mut r);
+        } else {
+            r.checks.push(Check {
+                name: "boot",
+                status: Severity::Warning,
+                detail: "the hosts were not evaluated: a check above fails".into(),
+                hint: Some("fix the checks marked FAIL first; then doctor evaluates each host's NixOS assertions".into()),
+            });
+        }
     }
     check_cache(&repo, &mut r);
     check_nix(&mut r);
