@@ -33,7 +33,9 @@ pub enum AdoptError {
 impl AdoptError {
     pub fn hint(&self) -> Option<String> {
         Some(match self {
-            AdoptError::NoConfiguration(_) => "name the directory that holds it (--from DIR), or start without one: `glix init --empty`".into(),
+            AdoptError::NoConfiguration(_) => {
+                "name the directory that holds it (--from DIR; on the machine, /etc/nixos), or make a fresh host without --from (`glix init --empty`)".into()
+            }
             AdoptError::Unreadable { .. } => {
                 "run glix as a user who can read it (sudo keeps your repo: `sudo glix --repo … init --from …`), or fix its permissions".into()
             }
@@ -135,9 +137,9 @@ pub fn read(dir: &Path) -> Result<Adoption, AdoptError> {
 pub fn findings(root: &Path, entry: &str) -> (Vec<Finding>, Vec<String>) {
     let mut a = Adoption::default();
     let mut walk = Walk { dir: root, seen: BTreeSet::new(), queue: VecDeque::new(), queued: BTreeSet::new(), scans: Vec::new() };
-    if walk.visit_file(&mut a, entry).and_then(|()| walk.run(&mut a)).is_err() {
-        // An unreadable file: the evaluation check names it.
-    }
+    // A file that cannot be read ends the walk: the evaluation (doctor's boot check)
+    // names it in Nix's words.
+    let _ = walk.visit_file(&mut a, entry).and_then(|()| walk.run(&mut a));
     (a.findings, a.files.into_keys().collect())
 }
 

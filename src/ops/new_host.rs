@@ -77,12 +77,6 @@ pub fn plan(req: &HostRequest, existing: &dyn Fn(&str) -> Option<Vec<u8>>) -> Re
     if !ident::is_valid_name(&name) {
         return Err(RepoError::InvalidHostName(name).into());
     }
-    if let Some(u) = req.user {
-        if !ident::is_valid_user(u) {
-            // The manifest loader says what a user name is.
-            ManifestDoc::new_host(Some(u), None, &Repo::manifest_rel(&name))?;
-        }
-    }
     if let Some(v) = req.state_version {
         if !ident::is_valid_state_version(v) {
             return Err(Refusal::InvalidStateVersion(v.to_string()).into());
