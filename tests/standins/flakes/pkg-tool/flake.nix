@@ -4,7 +4,7 @@
   outputs = { self }:
     let
       systems = [ "x86_64-linux" "aarch64-linux" ];
-      tool = system: derivation {
+      mkTool = system: derivation {
         name = "tool-1.2.0";
         pname = "tool";
         version = "1.2.0";
@@ -16,7 +16,7 @@
     in
     {
       packages = builtins.listToAttrs (map
-        (system: { name = system; value = rec { tool = tool system; default = tool; }; })
+        (system: { name = system; value = rec { tool = mkTool system; default = tool; }; })
         systems);
     };
 }

@@ -34,5 +34,4 @@ rec {
   subtractLists = e: filter (x: !(builtins.elem x e));
   intersectLists = e: filter (x: builtins.elem x e);
   mutuallyExclusive = a: b: length a == 0 || !(builtins.any (x: builtins.elem x a) b);
-  lists = { inherit foldr imap0 imap1 optional optionals toList flatten unique last init take drop findFirst count reverseList; };
 }

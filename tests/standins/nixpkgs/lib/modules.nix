@@ -280,4 +280,36 @@ in
   mkDefaultOrder = mkOrder defaultOrderPriority;
   setDefaultModuleLocation = file: m: { _file = file; imports = [ m ]; };
   mkAliasDefinitions = option: mkIf (option.isDefined or false) (mkMerge option.definitions);
+
+  # An option moved: `from' still accepts definitions, which go to `to' at their
+  # priority, with the warning nixpkgs gives; reading `from' reads `to'.
+  mkRenamedOptionModule = from: to: { config, options, ... }:
+    let fromOpt = lib.getAttrFromPath from options; in
+    {
+      options = lib.setAttrByPath from (lib.mkOption {
+        visible = false;
+        description = "Alias of {option}`${showOption to}`.";
+        apply = _: lib.getAttrFromPath to config;
+      });
+      config = mkMerge [
+        { warnings = lib.optional fromOpt.isDefined "The option `${showOption from}' defined in ${showFiles fromOpt.files} has been renamed to `${showOption to}'."; }
+        (lib.setAttrByPath to (mkIf fromOpt.isDefined (mkMerge (map (mkOverride fromOpt.highestPrio) fromOpt.definitions))))
+      ];
+    };
+
+  # An option removed: defining it fails the system's assertions with the reason.
+  mkRemovedOptionModule = optionName: replacementInstructions: { options, ... }:
+    let opt = lib.getAttrFromPath optionName options; in
+    {
+      options = lib.setAttrByPath optionName (lib.mkOption {
+        visible = false;
+        apply = _: throw "The option `${showOption optionName}' can no longer be used since it's been removed. ${replacementInstructions}";
+      });
+      config.assertions = [
+        {
+          assertion = !opt.isDefined;
+          message = "The option definition `${showOption optionName}' in ${showFiles opt.files} no longer has any effect; please remove it.\n${replacementInstructions}";
+        }
+      ];
+    };
 }

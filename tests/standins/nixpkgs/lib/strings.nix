@@ -40,5 +40,4 @@ rec {
   fixedWidthString = width: filler: str:
     let n = width - stringLength str; in
     if n <= 0 then str else concatStrings (builtins.genList (_: filler) n) + str;
-  strings = { inherit concatStrings hasPrefix hasSuffix splitString escapeShellArg; };
 }

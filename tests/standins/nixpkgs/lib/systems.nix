@@ -3,7 +3,7 @@
 {
   systems = {
     flakeExposed = [ "x86_64-linux" "aarch64-linux" ];
-    elaborate = p:
+    elaborate = p: builtins.seq p (
       let system = if builtins.isString p then p else p.system; parts = lib.splitString "-" system; in
       {
         inherit system;
@@ -15,7 +15,7 @@
         isAarch64 = builtins.head parts == "aarch64";
         isDarwin = false;
         canExecute = other: system == other.system;
-      };
+      });
   };
   platforms.linux = [ "x86_64-linux" "aarch64-linux" ];
   platforms.all = [ "x86_64-linux" "aarch64-linux" ];

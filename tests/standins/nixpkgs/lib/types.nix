@@ -166,6 +166,7 @@ let
       getSubOptions = prefix: elemType.getSubOptions (prefix ++ [ "<name>" ]);
       substSubModules = m: attrsOf (elemType.substSubModules m);
     };
+    attrsWith = { elemType, lazy ? false, ... }: if lazy then lazyAttrsOf elemType else attrsOf elemType;
     # Like attrsOf, but which attributes exist does not depend on their values.
     lazyAttrsOf = elemType: wrapping "lazyAttrsOf" elemType {
       description = "lazy attribute set of ${elemType.description}";

@@ -46,6 +46,9 @@ builders // {
   zsh = program "zsh" "5.9" "Z shell" { };
   coreutils = program "coreutils" "9.5" "GNU Core Utilities" { meta.mainProgram = "ls"; meta.license = lib.licenses.gpl3Plus; };
   firefox = program "firefox" "133.0" "Web browser built from Firefox source tree" { meta.license = lib.licenses.asl20; };
+  vim = program "vim" "9.1.0707" "Most popular clone of the VI editor" { };
+  wget = program "wget" "1.25.0" "Tool for retrieving files using HTTP, HTTPS, and FTP" { meta.license = lib.licenses.gpl3Plus; };
+  curl = program "curl" "8.11.1" "Command line tool for transferring files with URL syntax" { };
   openssh = program "openssh" "9.9p1" "Implementation of the SSH protocol" { meta.mainProgram = "ssh"; meta.license = lib.licenses.bsd3; };
   # Unfree: refused unless nixpkgs.config.allowUnfree (or allowUnfreePredicate) says yes.
   unfree-tool = program "unfree-tool" "1.0" "A proprietary tool (stands in for an unfree package)" { meta.license = lib.licenses.unfree; };

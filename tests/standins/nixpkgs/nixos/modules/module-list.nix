@@ -20,4 +20,5 @@
   ./services/openssh.nix
   ./services/desktop.nix
   ./programs/shells.nix
+  ./programs/firefox.nix
 ]
