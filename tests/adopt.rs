@@ -447,3 +447,47 @@ fn bad_input_is_a_clear_error_and_writes_nothing() {
     assert!(err.contains("error: ") && err.contains("holds no configuration.nix") && err.contains("hint: "), "{err}");
     nothing_written();
 }
+
+#[test]
+fn an_installer_made_etc_nixos_is_adopted_as_it_is() {
+    let env = Env::new();
+    let from = env.root.join("etc-nixos");
+    common::standins::copy_dir(&repo_root().join("tests/standins/etc-nixos"), &from);
+    ok(glix(&env, &["init", "--from", from.to_str().unwrap()], &inputs(&env)));
+    // its host name is the installer's default, "nixos": still the configuration's
+    assert!(env.read("flake.nix").contains("nixos = mkHost \"nixos\" \"x86_64-linux\";"));
+    let v = eval_config(
+        &env,
+        "nixos",
+        "c: { sv = c.system.stateVersion; tz = c.time.timeZone; alice = c.users.users.alice.description; unfree = c.nixpkgs.config.allowUnfree; }",
+    );
+    assert_eq!(v, serde_json::json!({ "sv": "25.05", "tz": "Europe/Amsterdam", "alice": "Alice", "unfree": true }));
+    ok(env.glix(&["add", "--scope", "home", "--user", "alice", &env.path("pkg-shell")]));
+    let v = eval_config(&env, "nixos", "c: c.home-manager.users.alice.home.stateVersion");
+    assert_eq!(v, "25.05");
+    let out = nix()
+        .args(["build", "--no-link", "--no-write-lock-file", &format!("{}#nixosConfigurations.nixos.config.system.build.toplevel", env.repo.display())])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "nix build: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn host_add_takes_a_hardware_file_put_there_first_and_doctor_names_only_what_is_still_missing() {
+    let env = Env::new();
+    env.init();
+    env.make_bootable(&["alice"]);
+    // the owner ran nixos-generate-config on the new machine and put its file there
+    write(&env.repo.join("hosts/desk/hardware-configuration.nix"), HARDWARE);
+    env.git(&["add", "hosts/desk"]);
+    env.commit_all("desk's hardware");
+    ok(env.glix(&["host", "add", "desk", "--user", "bob"]));
+    let default = env.read("hosts/desk/default.nix");
+    assert!(default.contains("\n  imports = [ ./hardware-configuration.nix ];\n"), "{default}");
+    assert_eq!(env.read("hosts/desk/hardware-configuration.nix"), HARDWARE);
+    let out = env.glix(&["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("desk has no boot loader") && text.contains("boot.loader.systemd-boot.enable = true;"), "{text}");
+    assert!(!text.contains("has no root file system") && !text.contains("laptop has"), "only what is missing, only where:\n{text}");
+}

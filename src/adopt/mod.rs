@@ -114,10 +114,13 @@ pub fn read(dir: &Path) -> Result<Adoption, AdoptError> {
         |option: &[&str]| walk.scans.iter().find_map(|(file, s)| s.setting(option).map(|x| Found { value: x.value.clone(), file: file.clone(), line: x.line }));
     a.host_name = setting(&["networking", "hostName"]);
     a.state_version = setting(&["system", "stateVersion"]);
-    a.platform = setting(&["nixpkgs", "hostPlatform"])
-        .or_else(|| setting(&["nixpkgs", "hostPlatform", "system"]))
-        .or_else(|| setting(&["nixpkgs", "system"]))
-        .or_else(|| setting(&["nixpkgs", "localSystem", "system"]));
+    // `nixpkgs.hostPlatform = { system = "…"; }` sets hostPlatform to a set: the first
+    // of these spellings that names a system.
+    let named = |option: &[&str]| setting(option).filter(|f| f.value.is_some());
+    a.platform = named(&["nixpkgs", "hostPlatform"])
+        .or_else(|| named(&["nixpkgs", "hostPlatform", "system"]))
+        .or_else(|| named(&["nixpkgs", "system"]))
+        .or_else(|| named(&["nixpkgs", "localSystem", "system"]));
     if dir.join("flake.nix").is_file() {
         a.findings.push(Finding {
             file: "flake.nix".into(),
@@ -255,7 +258,7 @@ impl Walk<'_> {
                         file: from.to_string(),
                         line: Some(p.line),
                         problem: format!("{} is an absolute path, which a flake cannot read", p.text),
-                        fix: format!("glix copied it; refer to it relative to this file instead (a path such as ./{rel})"),
+                        fix: format!("glix copied it; refer to it relative to this file instead ({})", relative(base, Path::new(&rel))),
                     });
                     Some(rel)
                 }
@@ -308,6 +311,22 @@ fn normalize(p: &Path) -> Option<PathBuf> {
         }
     }
     Some(out)
+}
+
+/// `target` as a path literal from a file in `from_dir` (both relative to the
+/// configuration's directory): `./x.nix`, `../x.nix`.
+fn relative(from_dir: &Path, target: &Path) -> String {
+    let from: Vec<_> = from_dir.components().collect();
+    let to: Vec<_> = target.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out: Vec<String> = std::iter::repeat_n("..".to_string(), from.len() - common).collect();
+    out.extend(to[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    let joined = out.join("/");
+    if joined.starts_with("..") {
+        joined
+    } else {
+        format!("./{joined}")
+    }
 }
 
 fn impure_finding(file: &str, line: usize, what: &Impure) -> Finding {
@@ -379,6 +398,18 @@ mod tests {
         assert!(f[0].starts_with("configuration.nix:1: /etc/secret is outside"), "{f:#?}");
         assert!(f.iter().any(|l| l.starts_with("configuration.nix:1: <home-manager/nixos> is a channel lookup") && l.contains("drop this import")), "{f:#?}");
         assert!(f.iter().any(|l| l.starts_with("modules/a.nix:1: ../../outside.nix leads outside")), "{f:#?}");
+    }
+
+    #[test]
+    fn a_platform_is_read_in_each_spelling_and_an_absolute_path_is_rewritten_relative_to_its_file() {
+        let d = tempfile::tempdir().unwrap();
+        write(d.path(), CONFIGURATION, "{ imports = [ ./sub/m.nix ]; nixpkgs.hostPlatform = { system = \"aarch64-linux\"; }; }\n");
+        write(d.path(), "sub/m.nix", &format!("{{ imports = [ {} ]; }}\n", d.path().join("x.nix").display()));
+        write(d.path(), "x.nix", "{ }\n");
+        let a = read(d.path()).unwrap();
+        assert_eq!(a.platform.unwrap().value.as_deref(), Some("aarch64-linux"));
+        assert!(a.findings[0].fix.contains("(../x.nix)"), "{:?}", a.findings);
+        assert_eq!(relative(Path::new(""), Path::new("a/b.nix")), "./a/b.nix");
     }
 
     #[test]
