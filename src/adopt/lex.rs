@@ -48,7 +48,7 @@ fn ident_char(c: u8) -> bool {
 /// The tokens of `text`. Never fails: what it does not understand becomes
 /// punctuation, and an unterminated string or comment ends the text.
 pub fn lex(text: &str) -> Vec<Token> {
-    let mut l = Lexer { s: text.as_bytes(), i: 0, line: 1, out: Vec::new() };
+    let mut l = Lexer { s: text.as_bytes(), i: 0, line: 1, out: Vec::new(), nesting: 0 };
     l.code(false);
     l.out
 }
@@ -58,7 +58,12 @@ struct Lexer<'a> {
     i: usize,
     line: usize,
     out: Vec<Token>,
+    /// Interpolations open (`"${"${…"}"}"`): past [`MAX_NESTING`] the rest of the text
+    /// is not lexed, so no input can exhaust the stack.
+    nesting: usize,
 }
+
+const MAX_NESTING: usize = 200;
 
 impl Lexer<'_> {
     fn peek(&self, k: usize) -> Option<u8> {
@@ -82,6 +87,20 @@ impl Lexer<'_> {
 
     /// Lex code; with `nested`, until the `}` that closes an interpolation.
     fn code(&mut self, nested: bool) {
+        if nested {
+            self.nesting += 1;
+            if self.nesting > MAX_NESTING {
+                self.i = self.s.len();
+                return;
+            }
+        }
+        self.code_until_closed(nested);
+        if nested {
+            self.nesting -= 1;
+        }
+    }
+
+    fn code_until_closed(&mut self, nested: bool) {
         let mut depth = 0usize;
         while let Some(c) = self.peek(0) {
             let line = self.line;
@@ -392,6 +411,17 @@ mod tests {
     fn unterminated_input_ends_quietly() {
         for s in ["\"abc", "''abc", "/* x", "${", "./a/${", "<a/b", "''''"] {
             let _ = lex(s);
+        }
+        // deep interpolations stop being lexed instead of exhausting the stack
+        let deep = "\"${".repeat(100_000);
+        assert_eq!(lex(&deep).len(), MAX_NESTING + 1);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_lexes_and_scans_without_panicking(s in "[ -~\n\u{e9}]{0,200}") {
+            let _ = lex(&s);
+            let _ = super::super::scan::scan(&s);
         }
     }
 }

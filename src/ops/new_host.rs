@@ -84,11 +84,11 @@ pub fn plan(req: &HostRequest, existing: &dyn Fn(&str) -> Option<Vec<u8>>) -> Re
     }
     let prefix = format!("hosts/{name}/");
     let mut notes = Vec::new();
-    let platform = adoption.as_ref().and_then(|a| a.platform.as_ref());
-    let system = match (req.system, platform.and_then(|p| p.value.clone())) {
+    let platform = adoption.as_ref().and_then(|a| a.platform.as_ref()).and_then(|p| p.value.clone().map(|v| (v, p)));
+    let system = match (req.system, platform) {
         (Some(s), _) => s.to_string(),
-        (None, Some(p)) => {
-            notes.push(format!("platform {p} (from {})", at(&prefix, platform.expect("some"))));
+        (None, Some((p, found))) => {
+            notes.push(format!("platform {p} (from {})", at(&prefix, found)));
             p
         }
         (None, None) if adoption.is_some() => ident::machine_system(),
