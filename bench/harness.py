@@ -171,7 +171,7 @@ def make_repo(repo, host_manifest, fix_flake=None):
     regions rendered by `glix doctor --fix`, committed. fix_flake(text) may rewrite the
     template's flake.nix first (the lock rows replace its github: inputs)."""
     env = GIT_ENV
-    subprocess.run([str(GLIX), "init", str(repo), "--host", "h0", "--no-lock", "-q"], check=True, env=env)
+    subprocess.run([str(GLIX), "init", str(repo), "--host", "h0", "--no-lock", "--state-version", "25.11", "-q"], check=True, env=env)
     if fix_flake:
         (repo / "flake.nix").write_text(fix_flake((repo / "flake.nix").read_text()))
     for h in range(HOSTS):

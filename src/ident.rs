@@ -111,6 +111,17 @@ pub fn is_valid_system(s: &str) -> bool {
     matches!(s.split_once('-'), Some((arch, os)) if part(arch) && part(os))
 }
 
+/// A NixOS release as `system.stateVersion` takes it: `YY.MM` (`23.05`, `25.11`).
+pub fn is_valid_state_version(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 5 && b[2] == b'.' && [0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit())
+}
+
+/// The system of the machine glix runs on (`x86_64-linux`), as Nix names it.
+pub fn machine_system() -> String {
+    format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS)
+}
+
 /// The systems Nix and nixpkgs build for (nixpkgs' `lib.systems.flakeExposed`): a
 /// well-formed system outside this list is accepted with a warning.
 pub const KNOWN_SYSTEMS: &[&str] = &[

@@ -5,6 +5,9 @@
 //! planner without pulling in git, clap or an HTTP client. The Nix evaluator and
 //! `glix` therefore see manifests through one implementation.
 
+/// Reading a machine's NixOS configuration for `glix init --from` / `host add --from`.
+#[cfg(feature = "cli")]
+pub mod adopt;
 pub mod atomic_write;
 pub mod flake;
 pub mod flakeref;

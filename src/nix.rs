@@ -175,6 +175,28 @@ impl Nix {
         serde_json::from_slice(&out).map_err(|e| NixError::BadJson { cmd, err: e.to_string() })
     }
 
+    /// `nix eval --json` of an attribute of a flake, `apply` (a Nix function) applied to
+    /// it first when given (never writing its lock).
+    pub fn eval_json(&self, installable: &str, apply: Option<&str>) -> Result<serde_json::Value, NixError> {
+        let mut args = vec!["eval", "--json", "--no-write-lock-file", "--no-eval-cache", installable];
+        if let Some(f) = apply {
+            args.extend(["--apply", f]);
+        }
+        let c = self.command(&args);
+        let cmd = describe(&c);
+        let out = self.run_command(c, Some("evaluating"))?;
+        serde_json::from_slice(&out).map_err(|e| NixError::BadJson { cmd, err: e.to_string() })
+    }
+
+    /// The release of the nixpkgs the flake in `dir` locks (`lib.trivial.release`,
+    /// "25.11"): `nixpkgs` looked up among that flake's inputs only (no registry).
+    pub fn nixpkgs_release(&self, dir: &Path) -> Result<String, NixError> {
+        let mut c = self.command(&["eval", "--raw", "--no-write-lock-file", "--option", "flake-registry", "", "--inputs-from"]);
+        c.arg(dir).arg("nixpkgs#lib.trivial.release");
+        let out = self.run_command(c, Some("reading the release of nixpkgs"))?;
+        Ok(String::from_utf8_lossy(&out).trim().to_string())
+    }
+
     /// Whether this Nix loads `plugin` and what the plugin says about itself
     /// (`builtins.glixInfo`), run in a separate process so a mismatched plugin can only
     /// take that process down.

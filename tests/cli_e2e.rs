@@ -278,7 +278,7 @@ fn completions_and_man_page_are_generated() {
 fn hosts_search_restore_and_init_dry_run() {
     let env = Env::new();
     // init --dry-run shows the files and creates nothing
-    let out = env.ok(&["init", "--host", "laptop", "--dry-run"]);
+    let out = env.ok(&["init", "--host", "laptop", "--state-version", "25.11", "--dry-run"]);
     assert!(out.contains("+++ b/flake.nix") && out.contains("+++ b/hosts/laptop/glix.toml"), "{out}");
     assert!(!env.repo.exists());
     env.init();

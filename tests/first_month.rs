@@ -89,7 +89,7 @@ fn init_without_host_names_the_first_host_after_this_machine() {
     if !glix::ident::is_valid_name(&hostname) {
         return;
     }
-    let out = env.glix(&["init", "--no-lock", "--user", "alice"]);
+    let out = env.glix(&["init", "--no-lock", "--state-version", "25.11", "--user", "alice"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(env.repo.join(format!("hosts/{hostname}/glix.toml")).is_file());
     assert!(env.read("flake.nix").contains(&format!("{hostname} = mkHost \"{hostname}\"")));

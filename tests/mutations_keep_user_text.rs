@@ -49,7 +49,7 @@ proptest! {
     fn fifty_random_mutations_keep_every_byte_outside_the_regions(steps in proptest::collection::vec(step(), 50)) {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("sys");
-        ops::init(&InitRequest { dir: dir.clone(), host: "laptop".into(), user: Some("alice".into()), lock: false, ..InitRequest::default() }).unwrap();
+        ops::init(&InitRequest { dir: dir.clone(), host: Some("laptop".into()), user: Some("alice".into()), lock: false, state_version: Some("25.11".into()), ..InitRequest::default() }).unwrap();
         // The user edits flake.nix by hand (and commits it, as people do).
         let path = dir.join("flake.nix");
         let mut text = std::fs::read_to_string(&path).unwrap();
@@ -78,7 +78,7 @@ proptest! {
                 Step::Remove(n) => ops::remove(&ctx, Some(&host()), &format!("pkg-{n}")),
                 Step::Config(n, v) => ops::config_set(&ctx, Some(&host()), &format!("pkg-{n}"), &[("k".into(), v.clone())]),
                 Step::Toggle(n, e) => ops::set_enabled(&ctx, Some(&host()), &format!("pkg-{n}"), *e),
-                Step::HostAdd(n) => ops::host_add(&ctx, &format!("host{n}"), None, None),
+                Step::HostAdd(n) => ops::host_add(&ctx, &ops::HostRequest { name: Some(&format!("host{n}")), state_version: Some("25.11"), ..Default::default() }),
             };
             // Refusals (a duplicate, a missing package) and no-ops (disabling a disabled
             // package) are fine; they change nothing and make no commit.

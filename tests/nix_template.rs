@@ -106,13 +106,14 @@ fn template_flake_locks_offline_builds_and_each_package_gets_its_own_config() {
         let v = evaluate(&flake, with_plugin);
         assert_eq!(v["reader"], if with_plugin { "plugin" } else { "fallback" });
         assert_eq!(v["system"], "x86_64-linux");
-        assert_eq!(v["fixed"], json!([true, true, "24.11"]));
+        assert_eq!(v["fixed"], json!([true, true, "25.11"]));
         // system scope: each package module with its own config only
         assert_eq!(v["received"], json!({ "db": { "port": "5432" }, "web": { "port": "8080" } }));
         // home scope: shell for the default user alice, editor for bob; the host file
         // adds home.stateVersion to each user's modules
         assert_eq!(v["home"], json!({ "alice": { "shell": { "theme": "dark" } }, "bob": { "editor": { "theme": "light" } } }));
-        assert_eq!(v["homeStateVersions"], json!({ "alice": "24.11", "bob": "24.11" }));
+        // the system's stateVersion, not a release of its own
+        assert_eq!(v["homeStateVersions"], json!({ "alice": "25.11", "bob": "25.11" }));
     }
 
     // the whole system builds: glix (the glixos module's) is on the system's PATH

@@ -6,10 +6,15 @@ use crate::global::{outcome_json, Global, Report};
 
 pub fn command() -> Command {
     Command::new("doctor")
-        .about("Check the repo's invariants (markers, regions, manifests, lock, Nix, plugin); --fix repairs what it can")
+        .about(
+            "Check the repo's invariants (markers, regions, manifests, lock, the hosts' NixOS assertions and imports, Nix, plugin); --fix repairs what it can",
+        )
         .arg(Arg::new("fix").long("fix").action(ArgAction::SetTrue).help("Regenerate the regions and re-lock, as one commit"))
         .after_help(
-            "Exit status is 0 only when every check passes (a missing plugin is only a warning).\n\n\
+            "Exit status is 0 only when every check passes (a missing plugin is only a warning, and so is what a\n\
+             flake cannot evaluate purely). `boot` evaluates each host and names what keeps it from booting (no\n\
+             root file system, no boot loader) with the fix; `imports` fails on a file a host imports that git\n\
+             does not track.\n\n\
              With --json, doctor prints the report ({\"checks\": [...]}); with --fix --json, one document holding\n\
              both: {\"version\": 1, \"fix\": FIX, \"report\": REPORT}, where FIX is what a change prints with\n\
              --json (\"noop\": true when there was nothing to fix) or, when the fix failed, {\"error\", \"kind\",\n\

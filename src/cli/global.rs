@@ -191,6 +191,11 @@ impl Global {
         for w in &outcome.warnings {
             eprintln!("warning: {w}");
         }
+        if !self.quiet && !self.json {
+            for n in &outcome.notes {
+                eprintln!("{n}");
+            }
+        }
         if self.json {
             println!("{}", serde_json::to_string_pretty(&outcome_json(outcome))?);
             return Ok(());
@@ -336,8 +341,6 @@ pub enum CliError {
     /// Under sudo (HOME and GLIX_REPO reset), the invoking user's default is not a repo.
     #[error("{error}")]
     NotFoundUnderSudo { error: glix::repo::RepoError, user: String },
-    #[error("glix init needs --host NAME (the first host of the repo): this machine's hostname {0}")]
-    InitNeedsHost(String),
     #[error("{arg}: expected {expected}")]
     NotAPair { arg: String, expected: &'static str },
 }
@@ -351,7 +354,6 @@ impl CliError {
                     "sudo resets HOME and GLIX_REPO, so glix looked for {user}'s repo in their home; name yours: `sudo glix --repo /path/to/repo …`, run glix from inside the repo, or `sudo --preserve-env=GLIX_REPO glix …`"
                 )),
             ),
-            CliError::InitNeedsHost(_) => ("init-needs-host", Some("e.g. `glix init --host laptop --user alice`".into())),
             CliError::NotAPair { .. } => ("bad-argument", None),
         };
         glix::ops::Diagnosis { kind, hint, changed_nothing: true }

@@ -13,8 +13,25 @@ pub fn command() -> Command {
                 .about("Add a host (hosts/HOST/glix.toml, hosts/HOST/default.nix, a line in flake.nix)")
                 .arg(name())
                 .arg(Arg::new("system").long("system").value_name("SYSTEM").help("The Nix system the host runs (x86_64-linux, aarch64-linux, ...; a malformed one is refused, an unknown one warned about) [default: x86_64-linux]"))
-                .arg(Arg::new("user").long("user").value_name("USER").help("The host's default user"))
-                .after_help("Example:\n  glix host add desk --system aarch64-linux --user alice"),
+                .arg(Arg::new("user").long("user").value_name("USER").help("The host's default user (declared in users.users)"))
+                .arg(
+                    Arg::new("from")
+                        .long("from")
+                        .value_name("DIR")
+                        .value_parser(clap::value_parser!(std::path::PathBuf))
+                        .help("Adopt that machine's NixOS configuration (a copy of its /etc/nixos): its files go into hosts/HOST/"),
+                )
+                .arg(
+                    Arg::new("state-version")
+                        .long("state-version")
+                        .value_name("YY.MM")
+                        .help("The host's system.stateVersion [default: the release of the repo's nixpkgs; an adopted configuration keeps its own]"),
+                )
+                .after_help(
+                    "A hosts/HOST/ without a glix.toml (your own files, or what `host remove` kept) is taken as it is:\n\
+                     glix adds the manifest and writes none of your files over.\n\n\
+                     Examples:\n  glix host add desk --system aarch64-linux --user alice\n  glix host add server --from ./server-etc-nixos",
+                ),
         )
         .subcommand(Command::new("remove").about("Remove a host's manifest and its line in flake.nix (your own files in hosts/HOST stay)").arg(name()))
         .subcommand(Command::new("list").about("List the hosts"))
@@ -24,9 +41,14 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
     match m.subcommand() {
         Some(("add", m)) => {
             let name = m.get_one::<String>("name").expect("required");
-            let o =
-                glix::ops::host_add(&g.context()?, name, m.get_one::<String>("system").map(String::as_str), m.get_one::<String>("user").map(String::as_str))?;
-            g.report(&o)
+            let req = glix::ops::HostRequest {
+                name: Some(name),
+                system: m.get_one::<String>("system").map(String::as_str),
+                user: m.get_one::<String>("user").map(String::as_str),
+                state_version: m.get_one::<String>("state-version").map(String::as_str),
+                from: m.get_one::<std::path::PathBuf>("from").map(std::path::PathBuf::as_path),
+            };
+            g.report(&glix::ops::host_add(&g.context()?, &req)?)
         }
         Some(("remove", m)) => g.report(&glix::ops::host_remove(&g.context()?, m.get_one::<String>("name").expect("required"))?),
         Some(("list", _)) => {

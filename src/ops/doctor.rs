@@ -114,9 +114,119 @@ pub fn doctor(dir: &Path) -> DoctorReport {
         check_regions(&flake_text, &located, manifests, &mut r);
         check_lock(&repo, manifests, &mut r);
     }
+    if let Some(manifests) = &manifests {
+        let hosts: Vec<&str> = manifests.keys().map(String::as_str).collect();
+        check_host_files(&repo, &hosts, &mut r);
+        // The evaluation depends on everything above: until that holds, its failure
+        // would only repeat theirs.
+        if r.healthy() {
+            check_boot(&repo, &hosts, &mut r);
+        } else {
+            r.checks.push(Check {
+                name: "boot",
+                status: Severity::Warning,
+                detail: "the hosts were not evaluated: a check above fails".into(),
+                hint: Some("fix the checks marked FAIL first; then doctor evaluates each host's NixOS assertions".into()),
+            });
+        }
+    }
     check_cache(&repo, &mut r);
     check_nix(&mut r);
     r
+}
+
+/// The files each host's default.nix imports: every one tracked by git (a flake does not
+/// see an untracked file), and what a flake cannot carry over (as `init --from` warned).
+fn check_host_files(repo: &Repo, hosts: &[&str], r: &mut DoctorReport) {
+    let tracked: std::collections::BTreeSet<String> = match crate::repo::git::tracked(repo) {
+        Ok(t) => t.into_iter().collect(),
+        Err(e) => return r.push("imports", Err((e.to_string(), "check the repository with `git status`".into()))),
+    };
+    let mut untracked = Vec::new();
+    let mut findings = Vec::new();
+    for h in hosts {
+        let entry = format!("hosts/{h}/default.nix");
+        if !repo.path(&entry).is_file() {
+            continue;
+        }
+        let (found, reached) = crate::adopt::findings(repo.root(), &entry);
+        untracked.extend(reached.into_iter().filter(|f| !tracked.contains(f)));
+        findings.extend(found.iter().map(|f| f.render("")));
+    }
+    r.push(
+        "imports",
+        if untracked.is_empty() {
+            Ok("every file the hosts import is tracked by git".into())
+        } else {
+            Err((
+                format!("the hosts import files git does not track, which a flake cannot see (the host does not evaluate): {}", untracked.join(", ")),
+                format!("`git add {}` (and commit)", untracked.join(" ")),
+            ))
+        },
+    );
+    if findings.is_empty() {
+        r.push("purity", Ok("nothing the hosts' files refer to needs an impure evaluation".into()));
+    } else {
+        r.checks.push(Check {
+            name: "purity",
+            status: Severity::Warning,
+            detail: format!("what a flake cannot carry over:\n{}", findings.join("\n")),
+            hint: Some("each line says what to do; the host does not evaluate until they are gone".into()),
+        });
+    }
+}
+
+/// What NixOS's assertions say about each host (`config.assertions` of
+/// `nixosConfigurations.<host>`), with what keeps it from booting named and its fix.
+fn check_boot(repo: &Repo, hosts: &[&str], r: &mut DoctorReport) {
+    let Ok(nix) = Nix::locate() else {
+        return r.push("boot", Err(("cannot evaluate the hosts: no nix".into(), "install Nix (2.19 or newer)".into())));
+    };
+    const FAILED: &str = "c: { failed = map (a: a.message) (builtins.filter (a: !a.assertion) (c.assertions or [ ])); warnings = c.warnings or [ ]; }";
+    let mut problems = Vec::new();
+    let mut hints = Vec::new();
+    let mut warnings = Vec::new();
+    for h in hosts {
+        let installable = format!("{}#nixosConfigurations.{h}.config", repo.root().display());
+        let v = match nix.eval_json(&installable, Some(FAILED)) {
+            Ok(v) => v,
+            Err(e) => {
+                let text = e.to_string();
+                let last: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+                problems.push(format!("{h} does not evaluate: {}", last[last.len().saturating_sub(3)..].join(" / ")));
+                continue;
+            }
+        };
+        for m in v["failed"].as_array().into_iter().flatten().filter_map(|m| m.as_str()) {
+            let m = m.trim();
+            if m.contains("root file system") {
+                problems.push(format!("{h} has no root file system, so it would not boot ({m})"));
+                hints.push(format!(
+                    "on the machine, `nixos-generate-config --show-hardware-config > hosts/{h}/hardware-configuration.nix`, `git add` it and import it from hosts/{h}/default.nix — or adopt the machine's whole configuration: `glix host add {h} --from /etc/nixos`"
+                ));
+            } else if m.contains("boot.loader") || m.contains("bootable") {
+                problems.push(format!("{h} has no boot loader, so it would not boot ({m})"));
+                hints.push(format!(
+                    "in hosts/{h}/, set `boot.loader.systemd-boot.enable = true;` (UEFI) or `boot.loader.grub.devices = [ \"/dev/sda\" ];`, or adopt the machine's configuration (`glix host add {h} --from /etc/nixos`)"
+                ));
+            } else {
+                problems.push(format!("{h}: {m}"));
+            }
+        }
+        warnings.extend(v["warnings"].as_array().into_iter().flatten().filter_map(|w| w.as_str()).map(|w| format!("{h}: {}", w.trim())));
+    }
+    if problems.is_empty() {
+        r.push("boot", Ok(format!("every host evaluates and NixOS's assertions hold ({} host(s))", hosts.len())));
+    } else {
+        hints.dedup();
+        if hints.is_empty() {
+            hints.push("fix what NixOS names, in the host's files".into());
+        }
+        r.push("boot", Err((problems.join("\n"), hints.join("; "))));
+    }
+    if !warnings.is_empty() {
+        r.checks.push(Check { name: "warnings", status: Severity::Warning, detail: warnings.join("\n"), hint: Some("NixOS's own warnings: see each".into()) });
+    }
 }
 
 /// glix's cache only saves time, so one it cannot write is a warning: but a slow glix

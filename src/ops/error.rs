@@ -3,6 +3,7 @@
 //! is one, a [`hint`](OpError::hint) (what to do next), which the CLI prints on its own
 //! `hint:` line. A message never carries its hint.
 
+use crate::adopt::AdoptError;
 use crate::flake::PatchError;
 use crate::manifest::edit::EditError;
 use crate::manifest::ManifestError;
@@ -27,6 +28,8 @@ pub enum OpError {
     Nix(#[from] NixError),
     #[error(transparent)]
     Resolve(#[from] ResolveError),
+    #[error(transparent)]
+    Adopt(#[from] AdoptError),
     /// Boxed: a refusal may name several things (an input clash names seven), and the
     /// error of every operation should stay small.
     #[error(transparent)]
@@ -57,6 +60,7 @@ impl OpError {
             OpError::Txn(e) => e.hint(),
             OpError::Edit(e) => e.hint(),
             OpError::Resolve(e) => resolve_hint(e),
+            OpError::Adopt(e) => e.hint(),
             // A manifest error's message says what is expected at that line; the
             // patcher's and Nix's messages say what to do.
             OpError::Manifest(_) | OpError::Patch(_) | OpError::Nix(_) => None,
@@ -80,6 +84,7 @@ impl OpError {
             OpError::Patch(e) => e.kind(),
             OpError::Nix(e) => nix_kind(e),
             OpError::Resolve(e) => resolve_kind(e),
+            OpError::Adopt(e) => e.kind(),
             OpError::Refused(r) => r.kind(),
             OpError::RollbackFailed { .. } => "rollback-failed",
             // What failed is the cause; that a file was left is in the message (and in
@@ -161,6 +166,20 @@ pub enum Refusal {
     OffersNothing { flake: String, system: String, offers: String },
     #[error("--config is for modules: {0} is a package, and a package takes no glixConfig")]
     ConfigOnPackage(String),
+    #[error("glix init needs --host NAME (the first host of the repo): {0}")]
+    NeedsHost(String),
+    #[error("the configuration's networking.hostName \"{name}\" ({at}) cannot be a host name ({rule})", rule = crate::ident::NAME_RULE)]
+    InvalidAdoptedHostName { name: String, at: String },
+    #[error("'{0}' is not a NixOS release (system.stateVersion is YY.MM, such as 23.05)")]
+    InvalidStateVersion(String),
+    #[error("glix cannot tell {host}'s system.stateVersion: {why}")]
+    NoStateVersion { host: String, why: String },
+    #[error("--state-version {given}: {at} sets system.stateVersion already ({value}), and glix never writes over it")]
+    StateVersionAdopted { given: String, at: String, value: String },
+    #[error("{0} already exists, and glix does not write over your files")]
+    HostFileExists(String),
+    #[error("the adopted configuration does not evaluate as host {host}: {error}")]
+    DoesNotEvaluate { host: String, error: String },
     /// A failure injected by a test (`--features failpoints`).
     #[error("injected failure {0}")]
     Injected(&'static str),
@@ -171,7 +190,9 @@ impl Refusal {
     pub fn hint(&self) -> Option<String> {
         Some(match self {
             Refusal::AlreadyARepo { .. } => "add a host to it with `glix host add NAME`, or give `glix init` another directory".into(),
-            Refusal::DirNotEmpty(_) => "glix init needs an empty or new directory: name another one".into(),
+            Refusal::DirNotEmpty(_) => {
+                "glix init needs a new or empty directory (a fresh clone holding only .git and files such as a README is fine): name another one".into()
+            }
             Refusal::UnknownTemplateInput(_) => format!("the template's inputs are {}", super::init::TEMPLATE_INPUTS.join(", ")),
             Refusal::InvalidTemplateInput { .. } => "give a flake reference such as github:owner/repo or path:/some/dir".into(),
             Refusal::NothingToUndo => "`glix log` shows what glix has done (an undone operation is not undone twice)".into(),
@@ -209,6 +230,17 @@ impl Refusal {
             Refusal::NoDefaultUser(_) => "pass --user".into(),
             Refusal::InvalidSystem(_) => format!("one of {}", crate::ident::KNOWN_SYSTEMS.join(", ")),
             Refusal::EmptyConfigKey(_) => "write KEY=VALUE, e.g. port=8080".into(),
+            Refusal::NeedsHost(_) => "e.g. `glix init --host laptop --user alice`".into(),
+            Refusal::InvalidAdoptedHostName { .. } => "name the host yourself with --host NAME (the configuration keeps its hostName)".into(),
+            Refusal::InvalidStateVersion(_) => "give the release the machine was first installed with, e.g. --state-version 24.05".into(),
+            Refusal::NoStateVersion { .. } => {
+                "pass --state-version YY.MM: the NixOS release the machine was first installed with (for a new machine, the release you install it with)".into()
+            }
+            Refusal::StateVersionAdopted { .. } => "drop --state-version".into(),
+            Refusal::HostFileExists(_) => "move it out of the way (or delete it) and try again, or adopt under another host name".into(),
+            Refusal::DoesNotEvaluate { .. } => {
+                "fix the configuration where it came from (Nix names the file and line above; the warnings name what a flake cannot carry over) and adopt it again".into()
+            }
             Refusal::Injected(_) => return None,
         })
     }
@@ -248,6 +280,13 @@ impl Refusal {
             Refusal::NoDefaultUser(_) => "no-default-user",
             Refusal::InvalidSystem(_) => "invalid-system",
             Refusal::EmptyConfigKey(_) => "empty-config-key",
+            Refusal::NeedsHost(_) => "init-needs-host",
+            Refusal::InvalidAdoptedHostName { .. } => "invalid-adopted-host-name",
+            Refusal::InvalidStateVersion(_) => "invalid-state-version",
+            Refusal::NoStateVersion { .. } => "no-state-version",
+            Refusal::StateVersionAdopted { .. } => "state-version-adopted",
+            Refusal::HostFileExists(_) => "host-file-exists",
+            Refusal::DoesNotEvaluate { .. } => "does-not-evaluate",
             Refusal::Injected(_) => "injected",
         }
     }
@@ -292,6 +331,9 @@ pub fn diagnose(e: &(dyn std::error::Error + 'static)) -> Option<Diagnosis> {
     }
     if let Some(e) = e.downcast_ref::<ResolveError>() {
         return plain(resolve_kind(e), resolve_hint(e));
+    }
+    if let Some(e) = e.downcast_ref::<AdoptError>() {
+        return plain(e.kind(), e.hint());
     }
     if e.downcast_ref::<std::io::Error>().is_some() {
         return plain("io", None);
@@ -372,6 +414,13 @@ mod tests {
             Refusal::OutputIsPackage { flake: s(), output: s() },
             Refusal::OffersNothing { flake: s(), system: s(), offers: s() },
             Refusal::ConfigOnPackage(s()),
+            Refusal::NeedsHost(s()),
+            Refusal::InvalidAdoptedHostName { name: s(), at: s() },
+            Refusal::InvalidStateVersion(s()),
+            Refusal::NoStateVersion { host: s(), why: s() },
+            Refusal::StateVersionAdopted { given: s(), at: s(), value: s() },
+            Refusal::HostFileExists(s()),
+            Refusal::DoesNotEvaluate { host: s(), error: s() },
             Refusal::Injected("x"),
         ]
     }

@@ -2,46 +2,68 @@
 
 use std::collections::BTreeMap;
 
+use super::new_host::{self, HostRequest, StateVersion};
 use super::state::{load_host, read_flake, regenerate_one, with_edit};
 use super::summary::{self, load_summaries};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, Refusal, FLAKE_NIX};
 use crate::ident;
 use crate::manifest::ManifestDoc;
+use crate::nix::Nix;
 use crate::repo::{Repo, RepoError};
 use crate::txn::Operation;
 
-/// The host file `glix init` and `glix host add` write once; the user owns it after.
-pub const HOST_DEFAULT_NIX: &str = include_str!("../../nix/templates/default/hosts/laptop/default.nix");
-
-pub fn host_add(ctx: &Context, name: &str, system: Option<&str>, user: Option<&str>) -> Result<Outcome, OpError> {
+/// Add a host: fresh, or adopting a machine's configuration (`--from DIR`). A
+/// `hosts/<name>/` without a glix.toml (files a user put there, or what `host remove`
+/// kept) is taken as it is: glix adds its manifest and writes none of the user's files
+/// over (an adoption whose files are there with other contents is refused).
+pub fn host_add(ctx: &Context, req: &HostRequest) -> Result<Outcome, OpError> {
+    let name = req.name.unwrap_or_default();
     if !ident::is_valid_name(name) {
         return Err(RepoError::InvalidHostName(name.to_string()).into());
     }
-    let warnings = system_warnings(system)?;
-    mutate(ctx, |repo| {
-        if repo.hosts()?.iter().any(|h| h == name) || repo.path(&format!("hosts/{name}")).exists() {
+    let warnings = system_warnings(req.system)?;
+    let mut notes = Vec::new();
+    let mut outcome = mutate(ctx, |repo| {
+        if repo.hosts()?.iter().any(|h| h == name) {
             return Err(Refusal::HostExists(name.to_string()).into());
         }
+        let dir = repo.contained(&format!("hosts/{name}"))?;
+        if dir.exists() && !dir.is_dir() {
+            return Err(Refusal::HostExists(name.to_string()).into());
+        }
+        let existing = |rel: &str| std::fs::read(dir.join(rel)).ok();
+        let mut host = new_host::plan(req, &existing)?;
+        let nix = || match &ctx.nix {
+            Some(n) => Ok::<_, OpError>(n.clone()),
+            None => Ok(Nix::locate()?),
+        };
+        if host.state_version == StateVersion::Nixpkgs && host.write_default {
+            host.resolve_state_version(&nix()?, repo.root())?;
+        }
         let rel = Repo::manifest_rel(name);
-        let doc = ManifestDoc::new_host(user, Some(system.unwrap_or(super::state::DEFAULT_SYSTEM)), &rel)?;
-        let text = doc.text();
+        let doc = ManifestDoc::parse(&host.manifest, &rel)?;
         let flake_text = read_flake(repo)?;
-        let (mut all, remember) = with_edit(repo, name, doc, &text)?;
+        let (mut all, remember) = with_edit(repo, name, doc, &host.manifest)?;
         let (flake_nix, regions) = regenerate_one(&flake_text, &mut all, name, None)?;
-        let warnings = warnings.iter().cloned().chain(regions).collect();
+        let mut files = host.files()?;
+        files.insert(FLAKE_NIX.to_string(), flake_nix);
+        if host.adopts() {
+            let preview = new_host::preview(repo, &files)?;
+            new_host::check_evaluates(&nix()?, &format!("path:{}", preview.path().display()), name)?;
+        }
+        let warnings = warnings.iter().cloned().chain(host.warnings.drain(..)).chain(regions).collect();
+        notes = std::mem::take(&mut host.notes);
         Ok(Planned {
             op: Operation { kind: "host-add".into(), host: Some(name.to_string()), summary: format!("glix host add {name}"), ..Operation::default() },
-            files: BTreeMap::from([
-                (rel, Some(text)),
-                (format!("hosts/{name}/default.nix"), Some(HOST_DEFAULT_NIX.to_string())),
-                (FLAKE_NIX.to_string(), Some(flake_nix)),
-            ]),
+            files: files.into_iter().map(|(k, v)| (k, Some(v))).collect(),
             lock: LockStep::None,
             warnings,
             after: vec![remember],
             unchanged: None,
         })
-    })
+    })?;
+    outcome.notes = notes;
+    Ok(outcome)
 }
 
 /// Remove a host's manifest and its line in the hosts region. `hosts/<host>/`'s other
@@ -59,7 +81,10 @@ pub fn host_remove(ctx: &Context, name: &str) -> Result<Outcome, OpError> {
             .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n != "glix.toml").collect())
             .unwrap_or_default();
         if !others.is_empty() {
-            warnings.push(format!("hosts/{host}/ still holds your own files ({}); delete them yourself if you no longer need them", others.join(", ")));
+            warnings.push(format!(
+                "hosts/{host}/ still holds your own files ({}); delete them yourself if you no longer need them (`glix host add {host}` takes them back)",
+                others.join(", ")
+            ));
         }
         Ok(Planned {
             op: Operation { kind: "host-remove".into(), host: Some(host.clone()), summary: format!("glix host remove {host}"), ..Operation::default() },

@@ -10,8 +10,10 @@ mod doctor;
 mod error;
 mod history;
 mod host;
+mod host_file;
 mod init;
 mod migrate;
+mod new_host;
 mod remove;
 mod rename;
 mod search;
@@ -29,6 +31,7 @@ pub use history::{glix_log, restore, undo, LogEntry};
 pub use host::{host_add, host_remove};
 pub use init::{init, InitRequest};
 pub use migrate::migrate;
+pub use new_host::HostRequest;
 pub use remove::remove;
 pub use rename::{move_to, rename};
 pub use search::{search, SearchHit, SearchReport};
@@ -76,6 +79,8 @@ pub struct Outcome {
     /// The repository already said what was asked, so nothing was changed and no commit
     /// made: why (`cool-pkg is already disabled on laptop`).
     pub noop: Option<String>,
+    /// What the change did that a person wants to hear (what `init --from` adopted).
+    pub notes: Vec<String>,
 }
 
 impl Outcome {
@@ -195,7 +200,16 @@ pub fn mutate(ctx: &Context, plan: impl FnOnce(&Repo) -> Result<Planned, OpError
         };
         let mut warnings = planned.warnings.clone();
         warnings.extend(committed.warnings);
-        Ok(Outcome { summary: planned.op.summary.clone(), commit: Some(committed.id), diff: None, recovery, warnings, files: committed.files, noop: None })
+        Ok(Outcome {
+            summary: planned.op.summary.clone(),
+            commit: Some(committed.id),
+            diff: None,
+            recovery,
+            warnings,
+            files: committed.files,
+            noop: None,
+            notes: vec![],
+        })
     })
 }
 

@@ -120,3 +120,10 @@ pub fn list_dir_at(repo: &Repo, id: &str, dir: &str) -> Result<Vec<String>> {
     let Ok(sub) = r.find_tree(entry.id()) else { return Ok(vec![]) };
     Ok(sub.iter().filter_map(|e| e.name().map(str::to_string)).collect())
 }
+
+/// The paths git's index holds (what a flake in this repository sees), sorted.
+pub fn tracked(repo: &Repo) -> Result<Vec<String>> {
+    let r = open(repo)?;
+    let index = r.index()?;
+    Ok(index.iter().map(|e| String::from_utf8_lossy(&e.path).into_owned()).collect())
+}
