@@ -486,6 +486,8 @@ fn doctor_hints_say_the_real_next_step() {
 fn a_flake_lock_nix_rewrote_after_no_lock_is_named_by_doctor_and_fix_commits_it() {
     let env = Env::new();
     env.init();
+    // A host that boots, so that doctor (which evaluates it) passes once fixed.
+    env.make_bootable(&["alice"]);
     env.ok(&["add", &env.path("pkg-web"), "--name", "web", "--no-lock"]);
     // Nix locks the new input itself ("updating lock file") when the host is evaluated.
     let out = common::nix()
