@@ -6,12 +6,18 @@
 //! `glix` therefore see manifests through one implementation.
 
 pub mod atomic_write;
+/// The closure difference between two systems (`glix switch`, `glix diff`).
+#[cfg(feature = "cli")]
+pub mod closure_diff;
 pub mod flake;
 pub mod flakeref;
 pub mod ident;
 pub mod manifest;
 #[cfg(feature = "cli")]
 pub mod nix;
+/// Nix's `--log-format internal-json`: build progress and failed builds' logs.
+#[cfg(feature = "cli")]
+pub mod nix_log;
 #[cfg(feature = "cli")]
 pub mod ops;
 pub mod plan;

@@ -161,6 +161,10 @@ pub enum Refusal {
     OffersNothing { flake: String, system: String, offers: String },
     #[error("--config is for modules: {0} is a package, and a package takes no glixConfig")]
     ConfigOnPackage(String),
+    #[error("there is no running system at {0} to compare with")]
+    NoRunningSystem(String),
+    #[error("not activated: the new system of {0} was declined")]
+    Declined(String),
     /// A failure injected by a test (`--features failpoints`).
     #[error("injected failure {0}")]
     Injected(&'static str),
@@ -208,6 +212,10 @@ impl Refusal {
             Refusal::NoDefaultUser(_) => "pass --user".into(),
             Refusal::InvalidSystem(_) => format!("one of {}", crate::ident::KNOWN_SYSTEMS.join(", ")),
             Refusal::EmptyConfigKey(_) => "write KEY=VALUE, e.g. port=8080".into(),
+            Refusal::NoRunningSystem(_) => {
+                "give an operation to compare with (`glix diff OP`, ids from `glix log`), or point GLIX_CURRENT_SYSTEM at a system".into()
+            }
+            Refusal::Declined(_) => "nothing was activated; run `glix switch --yes` to activate without asking".into(),
             Refusal::Injected(_) => return None,
         })
     }
@@ -247,6 +255,8 @@ impl Refusal {
             Refusal::NoDefaultUser(_) => "no-default-user",
             Refusal::InvalidSystem(_) => "invalid-system",
             Refusal::EmptyConfigKey(_) => "empty-config-key",
+            Refusal::NoRunningSystem(_) => "no-running-system",
+            Refusal::Declined(_) => "declined",
             Refusal::Injected(_) => "injected",
         }
     }
@@ -310,6 +320,7 @@ fn nix_kind(e: &NixError) -> &'static str {
         NixError::Timeout { .. } => "nix-timeout",
         NixError::Interrupted { .. } => "interrupted",
         NixError::BadJson { .. } => "nix-bad-output",
+        NixError::BuildFailed { .. } => "build-failed",
     }
 }
 
@@ -371,6 +382,8 @@ mod tests {
             Refusal::OutputIsPackage { flake: s(), output: s() },
             Refusal::OffersNothing { flake: s(), system: s(), offers: s() },
             Refusal::ConfigOnPackage(s()),
+            Refusal::NoRunningSystem(s()),
+            Refusal::Declined(s()),
             Refusal::Injected("x"),
         ]
     }

@@ -15,6 +15,7 @@ mod migrate;
 mod remove;
 mod state;
 mod summary;
+mod switch;
 mod toggle;
 mod update;
 
@@ -23,13 +24,14 @@ pub use config::{config_set, config_unset};
 pub use deploy::{deploy, DeployReport, DeployRequest, HostRun, PluginChoice, VERBS};
 pub use doctor::{doctor, doctor_fix, Check, DoctorReport, Severity};
 pub use error::{diagnose, Diagnosis, OpError, Refusal};
-pub use history::{glix_log, restore, undo, LogEntry};
+pub use history::{find_operation, glix_log, restore, undo, LogEntry};
 pub use host::{host_add, host_remove};
 pub use init::{init, InitRequest};
 pub use migrate::migrate;
 pub use remove::remove;
 pub use state::{load_host, load_manifest, load_manifests, regenerate_flake, summaries_of};
 pub use summary::{read_only as cache_read_only, HostSummary};
+pub use switch::{activate, builds_first, host_diff, prepare, running_system, HostDiff, Prepared};
 pub use toggle::set_enabled;
 pub use update::update;
 

@@ -17,7 +17,7 @@ impl Trailers {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
-    fn parse(message: &str) -> Trailers {
+    pub(crate) fn parse(message: &str) -> Trailers {
         let last_paragraph = message.trim_end().rsplit("\n\n").next().unwrap_or("");
         Trailers(
             last_paragraph
@@ -119,4 +119,22 @@ pub fn list_dir_at(repo: &Repo, id: &str, dir: &str) -> Result<Vec<String>> {
     let Ok(entry) = tree.get_path(Path::new(dir)) else { return Ok(vec![]) };
     let Ok(sub) = r.find_tree(entry.id()) else { return Ok(vec![]) };
     Ok(sub.iter().filter_map(|e| e.name().map(str::to_string)).collect())
+}
+
+/// HEAD's commit id (None in a repository without commits).
+pub fn head(repo: &Repo) -> Result<Option<String>> {
+    let r = open(repo)?;
+    let id = r.head().ok().and_then(|h| h.target()).map(|o| o.to_string());
+    Ok(id)
+}
+
+/// Whether a tracked file differs from HEAD (in the index or the work tree): what Nix
+/// calls a dirty tree, whose build is HEAD plus those changes. Untracked files do not
+/// count (a flake does not see them).
+pub fn is_dirty(repo: &Repo) -> Result<bool> {
+    let r = open(repo)?;
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(false).include_ignored(false);
+    let dirty = !r.statuses(Some(&mut opts))?.is_empty();
+    Ok(dirty)
 }
