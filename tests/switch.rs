@@ -347,3 +347,39 @@ fn a_dirty_tree_is_said_and_recorded_as_such() {
     assert_eq!(std::fs::read_to_string(built.join("configuration-revision")).unwrap(), format!("{head}-dirty"));
     assert!(m.env.ok(&["log"]).contains(&format!("switched to op {} plus uncommitted changes", &head[..12])));
 }
+
+/// `sudo glix switch`: sudo resets HOME and GLIX_REPO. Run from inside the repo, glix
+/// finds it there; from elsewhere it says exactly how to name it. The switch record it
+/// writes as root into a user's repo is left to that user, so their git keeps working.
+#[test]
+fn switch_under_sudo_finds_the_repo_and_leaves_the_record_to_the_repo_owner() {
+    use std::os::unix::fs::MetadataExt;
+    let m = Machine::new();
+    let running = m.build();
+    m.env.ok(&["add", "nixpkgs#hello"]);
+    // The repo belongs to a user (nobody's uid stands in for them); glix runs as root
+    // for them, as sudo starts it.
+    let (uid, gid) = (65534u32, 65534u32);
+    assert!(Command::new("chown").args(["-R", &format!("{uid}:{gid}"), m.env.repo.to_str().unwrap()]).status().unwrap().success());
+    let sudo = |c: &mut Command| {
+        c.env_remove("GLIX_REPO").env("HOME", "/root").env("SUDO_USER", "nobody").env("SUDO_UID", uid.to_string()).env("SUDO_GID", gid.to_string());
+    };
+    let mut c = m.env.glix_command(&["switch", "--yes", "--no-plugin"], &m.envs(&running));
+    sudo(&mut c);
+    let out = c.current_dir(m.env.repo.join("hosts")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(m.calls().len(), 1);
+    let git = m.env.repo.join(".git");
+    let tip = m.env.git(&["-c", &format!("safe.directory={}", m.env.repo.display()), "rev-parse", "refs/glix/switches"]).trim().to_string();
+    for p in [git.join("refs/glix"), git.join("refs/glix/switches"), git.join("objects").join(&tip[..2]).join(&tip[2..])] {
+        assert_eq!(std::fs::metadata(&p).unwrap().uid(), uid, "{} is the repo owner's", p.display());
+    }
+    // From outside any repo, with no repo in the user's home: what to type.
+    let mut c = m.env.glix_command(&["switch", "--yes", "--no-plugin"], &m.envs(&running));
+    sudo(&mut c);
+    let out = c.current_dir(&m.env.root).output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("sudo glix --repo /path/to/repo") && stderr.contains("--preserve-env=GLIX_REPO"), "{stderr}");
+    assert_eq!(m.calls().len(), 1, "nothing activated");
+}
