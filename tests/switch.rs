@@ -126,6 +126,8 @@ fn switch_yes_shows_the_added_package_activates_once_and_records_the_generation(
     assert!(stdout.contains("added:\n  hello  2.12.1"), "the added package with its version:\n{stdout}");
     assert!(stdout.contains("size: "), "{stdout}");
     assert!(stderr.contains("stand-in nixos-rebuild: switch laptop"), "nixos-rebuild's output streams through: {stderr}");
+    // Off a terminal, the build's progress is a plain line per derivation started.
+    assert!(stderr.lines().any(|l| l.starts_with("building nixos-system-") && l.ends_with(" derivations done)")), "{stderr}");
     assert_eq!(m.calls(), vec![vec!["switch".to_string(), "--flake".into(), m.flake()]], "activated once, with exactly this argv");
     assert!(stderr.contains("activated (generation 1)"), "{stderr}");
 
@@ -270,6 +272,7 @@ fn a_host_that_does_not_build_shows_nix_error_and_the_log_tail_and_activates_not
     assert!(stderr.contains("-broken-1.0.drv' failed with exit code 2"), "Nix's error names the failing derivation:\n{stderr}");
     assert!(stderr.contains("> compiling broken") && stderr.contains("> it broke here"), "the tail of its log:\n{stderr}");
     assert!(m.calls().is_empty(), "nothing activated");
+    assert!(stderr.trim_end().ends_with("nothing was activated"), "{stderr}");
     let out = m.glix(&["switch", "--yes", "--no-plugin", "--json"], &running);
     let e: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(e["kind"], "build-failed");
@@ -298,7 +301,7 @@ fn ctrl_c_during_the_build_stops_it_and_activates_nothing() {
     let stderr = text(&out.stderr);
     assert!(start.elapsed() < Duration::from_secs(60), "glix stopped the build promptly");
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(stderr.contains("interrupted") && stderr.contains("nothing was activated"), "{stderr}");
     assert!(m.calls().is_empty(), "nothing activated");
 }
 

@@ -136,7 +136,18 @@ fn request(g: &Global, m: &ArgMatches, verb: &str) -> DeployRequest {
 
 /// Build, show, ask, activate: `glix switch | boot | test` on this machine.
 fn here(g: &Global, repo: &glix::repo::Repo, req: &DeployRequest, ask: Ask) -> Result<i32> {
-    let (p, notes) = prepare(repo, req)?;
+    let (p, notes) = match prepare(repo, req) {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            // Nix's error first (a failed build names its derivation and log), then
+            // what it means for the machine.
+            crate::global::report_error(&e.into(), false, g.json);
+            if !g.json {
+                eprintln!("nothing was activated");
+            }
+            return Ok(1);
+        }
+    };
     for n in notes.iter().filter(|_| !g.quiet) {
         eprintln!("note: {n}");
     }
