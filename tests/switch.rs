@@ -207,6 +207,10 @@ fn nothing_to_change_says_so_and_activates_nothing() {
     assert!(stderr.contains("laptop already runs this system; nothing to activate"), "{stderr}");
     assert!(m.calls().is_empty(), "nixos-rebuild was not run");
     assert!(!m.env.ok(&["log"]).contains("switched"), "nothing recorded");
+    let out = m.glix(&["switch", "--yes", "--no-plugin", "--json"], &running);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["activated"].as_bool(), v["diff"]["before"].as_str(), v["system"].as_str()), (Some(false), running.to_str(), running.to_str()), "{v}");
+    assert!(m.calls().is_empty());
 }
 
 #[test]
@@ -345,6 +349,7 @@ fn a_dirty_tree_is_said_and_recorded_as_such() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("uncommitted changes"), "{stderr}");
+    assert!(stderr.contains("evaluation warning: glixos: this system is built from a work tree with uncommitted changes"), "the module warns too: {stderr}");
     let head = m.head();
     let built = std::fs::canonicalize(&m.profile).unwrap();
     assert_eq!(std::fs::read_to_string(built.join("configuration-revision")).unwrap(), format!("{head}-dirty"));
