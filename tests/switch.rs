@@ -391,3 +391,23 @@ fn switch_under_sudo_finds_the_repo_and_leaves_the_record_to_the_repo_owner() {
     assert!(stderr.contains("sudo glix --repo /path/to/repo") && stderr.contains("--preserve-env=GLIX_REPO"), "{stderr}");
     assert_eq!(m.calls().len(), 1, "nothing activated");
 }
+
+/// A host whose manifest names a `target-host` lives elsewhere: `glix switch` hands it
+/// to nixos-rebuild for that target as before, and builds nothing here.
+#[test]
+fn a_host_with_a_target_host_in_its_manifest_is_deployed_there_not_here() {
+    let m = Machine::new();
+    let manifest = m.env.repo.join("hosts/laptop/glix.toml");
+    let body = std::fs::read_to_string(&manifest).unwrap().replace("[host]\n", "[host]\ntarget-host = \"root@laptop.lan\"\n");
+    write(&manifest, &body);
+    m.env.commit_all("laptop lives elsewhere");
+    let out = m.glix(&["switch", "--no-plugin"], Path::new("/nonexistent"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(m.calls(), vec![vec!["switch".to_string(), "--flake".into(), m.flake(), "--target-host".into(), "root@laptop.lan".into()]]);
+    assert!(!text(&out.stderr).contains("building nixos-system"), "nothing built here: {}", text(&out.stderr));
+    // and with --switch after a change
+    let out = m.glix(&["add", "nixpkgs#hello", "--switch"], Path::new("/nonexistent"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(m.calls().len(), 2);
+    assert_eq!(m.calls()[1][3..5], ["--target-host".to_string(), "root@laptop.lan".into()]);
+}

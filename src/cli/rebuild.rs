@@ -70,7 +70,7 @@ pub fn command(verb: &'static str) -> Command {
         );
     }
     let flow = if matches!(verb, "switch" | "boot" | "test") {
-        "On this machine (no --target-host, --build-host or --all) glix first builds the host's toplevel\n\
+        "On this machine (no --target-host, --build-host, --all or manifest target-host) glix first builds the host's toplevel\n\
          (`nix build`, with progress), prints what changes against the running system (/run/current-system,\n\
          or GLIX_CURRENT_SYSTEM): packages added, removed and changed with their versions, and the size;\n\
          asks on a terminal (--yes: never, --ask: also off a terminal); then runs\n\
@@ -237,9 +237,7 @@ pub fn switch_after(g: &Global, m: &ArgMatches) -> Result<i32> {
         return Ok(0);
     }
     let repo = g.open_repo()?;
-    let req = request(g, m, "switch");
-    let result = if builds_first(&req) { here(g, &repo, &req, Ask::of(m)) } else { Ok(0) };
-    let code = match result {
+    let code = match run(g, &repo, &request(g, m, "switch"), Ask::of(m)) {
         Ok(code) => code,
         Err(e) => {
             crate::global::report_error(&e, false, g.json);
@@ -254,12 +252,15 @@ pub fn switch_after(g: &Global, m: &ArgMatches) -> Result<i32> {
 }
 
 pub fn exec(g: &Global, m: &ArgMatches, verb: &str) -> Result<i32> {
-    let repo = g.open_repo()?;
-    let req = request(g, m, verb);
-    if builds_first(&req) {
-        return here(g, &repo, &req, Ask::of(m));
+    run(g, &g.open_repo()?, &request(g, m, verb), Ask::of(m))
+}
+
+/// Here (build, show, ask, activate), or handed to nixos-rebuild as it is.
+fn run(g: &Global, repo: &glix::repo::Repo, req: &DeployRequest, ask: Ask) -> Result<i32> {
+    if builds_first(repo, req)? {
+        return here(g, repo, req, ask);
     }
-    let report = deploy(&repo, &req)?;
+    let report = deploy(repo, req)?;
     for n in report.notes.iter().filter(|_| !g.quiet) {
         eprintln!("note: {n}");
     }

@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use super::deploy::{choose_plugin, secs, DeployRequest, HostRun};
 use super::history::find_operation;
+use super::state::load_manifest;
 use super::{OpError, Refusal};
 use crate::closure_diff::ClosureDiff;
 use crate::nix::{self, Nix, Rebuild};
@@ -72,11 +73,16 @@ impl Prepared {
     }
 }
 
-/// Whether glix builds and compares before activating: a local switch, boot or test.
-/// With `--target-host` or `--build-host` (the running system is elsewhere, or the
-/// build should be), and for `--all`, nixos-rebuild does everything, as before.
-pub fn builds_first(req: &DeployRequest) -> bool {
-    matches!(req.verb.as_str(), "switch" | "boot" | "test") && !req.all && req.target_host.is_none() && req.build_host.is_none()
+/// Whether glix builds and compares before activating: a switch, boot or test of a host
+/// that lives on this machine. With `--target-host` or `--build-host`, for a host whose
+/// manifest names a `target-host` (the running system is elsewhere, or the build should
+/// happen elsewhere), and for `--all`, nixos-rebuild does everything, as before.
+pub fn builds_first(repo: &Repo, req: &DeployRequest) -> Result<bool, OpError> {
+    if !matches!(req.verb.as_str(), "switch" | "boot" | "test") || req.all || req.target_host.is_some() || req.build_host.is_some() {
+        return Ok(false);
+    }
+    let host = repo.choose_host(req.host.as_deref())?;
+    Ok(load_manifest(repo, &host)?.host.target_host.is_none())
 }
 
 /// The installable of a host's toplevel in the repo's work tree (`rev`: in that commit).
