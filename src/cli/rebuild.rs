@@ -70,14 +70,14 @@ pub fn command(verb: &'static str) -> Command {
         );
     }
     let flow = if matches!(verb, "switch" | "boot" | "test") {
-        "On this machine (no --target-host, --build-host, --all or manifest target-host) glix first builds the host's toplevel\n\
-         (`nix build`, with progress), prints what changes against the running system (/run/current-system,\n\
-         or GLIX_CURRENT_SYSTEM): packages added, removed and changed with their versions, and the size;\n\
-         asks on a terminal (--yes: never, --ask: also off a terminal); then runs\n\
-         `nixos-rebuild VERB --flake REPO#HOST` to activate it, and records what it activated (glix log).\n\
-         When the host already runs that very system it says so and activates nothing.\n\
-         Exit status: nixos-rebuild's; 1 when the build fails, is interrupted or the answer is no\n\
-         (then nothing was activated).\n\n"
+        "On this machine (no --target-host, --build-host or --all, and no target-host in the manifest)\n\
+         glix first builds the host's toplevel (`nix build`, with progress), prints what changes against\n\
+         the running system (/run/current-system, or GLIX_CURRENT_SYSTEM): packages added, removed and\n\
+         changed with their versions, and the size; asks on a terminal (--yes: never, --ask: also off a\n\
+         terminal); then runs `nixos-rebuild VERB --flake REPO#HOST` to activate it, and records what it\n\
+         activated (glix log). When the host already runs that very system it says so and activates\n\
+         nothing. Exit status: nixos-rebuild's; 1 when the build fails, is interrupted or the answer is\n\
+         no (then nothing was activated).\n\n"
     } else {
         ""
     };
