@@ -208,10 +208,24 @@ impl Nix {
         let what = what.to_string();
         let stderr = child.child.stderr.take().map(|pipe| std::thread::spawn(move || show_build(pipe, &what)));
         let waited = child.wait_until(self.timeout.map(|t| Instant::now() + t));
+        // Given up on: the group is dead, so its end of the pipe closes and the progress
+        // bar clears — awaited briefly, so it never clears a line of the error after it.
+        let settle = |t: Option<std::thread::JoinHandle<crate::nix_log::BuildLog>>| {
+            let deadline = Instant::now() + Duration::from_secs(1);
+            while t.as_ref().is_some_and(|t| !t.is_finished()) && Instant::now() < deadline {
+                std::thread::sleep(POLL);
+            }
+        };
         let status = match waited {
             Waited::Exited(status) => status,
-            Waited::TimedOut => return Err(NixError::Timeout { cmd, after: self.timeout.unwrap_or_default() }),
-            Waited::Stopped => return Err(NixError::Interrupted { cmd }),
+            Waited::TimedOut => {
+                settle(stderr);
+                return Err(NixError::Timeout { cmd, after: self.timeout.unwrap_or_default() });
+            }
+            Waited::Stopped => {
+                settle(stderr);
+                return Err(NixError::Interrupted { cmd });
+            }
             Waited::Failed(e) => return Err(NixError::Spawn { program: self.bin.display().to_string(), reason: e.to_string() }),
         };
         let out = stdout.and_then(|t| t.join().ok()).unwrap_or_default();
@@ -643,6 +657,32 @@ mod tests {
             });
             assert!(gone, "process {pid} outlived the timeout");
         }
+    }
+
+    #[test]
+    fn a_failed_build_names_the_derivation_and_keeps_the_tail_of_its_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let drv = "/nix/store/anr6vj8knid7zjzbnxp8dmgrv0jadfc8-broken-1.0.drv";
+        let nix = Nix::at(script(
+            dir.path(),
+            &format!(
+                r#"#!/bin/sh
+echo '@nix {{"action":"start","fields":["{drv}"],"id":7,"type":105}}' >&2
+echo '@nix {{"action":"result","fields":["compiling"],"id":7,"type":101}}' >&2
+echo '@nix {{"action":"result","fields":["it broke"],"id":7,"type":101}}' >&2
+echo '@nix {{"action":"msg","level":0,"msg":"\u001b[31;1merror:\u001b[0m builder for '"'"'{drv}'"'"' failed with exit code 2"}}' >&2
+exit 1
+"#
+            ),
+        ));
+        let e = nix.build("/repo#x", "x").unwrap_err();
+        let text = e.to_string();
+        assert!(matches!(e, NixError::BuildFailed { .. }), "{e:?}");
+        assert!(text.contains(&format!("error: builder for '{drv}' failed with exit code 2")), "{text}");
+        assert!(text.contains(&format!("the last 2 lines of the log of {drv}:\n  > compiling\n  > it broke")), "{text}");
+        // A build that succeeds gives its output path.
+        let ok = Nix::at(script(dir.path(), "#!/bin/sh\necho /nix/store/w1i2wvn85xvry0ngzff62zbzy3ylz3dd-system\n"));
+        assert_eq!(ok.build("/repo#x", "x").unwrap(), PathBuf::from("/nix/store/w1i2wvn85xvry0ngzff62zbzy3ylz3dd-system"));
     }
 
     #[test]
