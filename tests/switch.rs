@@ -411,3 +411,23 @@ fn a_host_with_a_target_host_in_its_manifest_is_deployed_there_not_here() {
     assert_eq!(m.calls().len(), 2);
     assert_eq!(m.calls()[1][3..5], ["--target-host".to_string(), "root@laptop.lan".into()]);
 }
+
+/// `glix boot` makes a generation without switching to it; `glix test` activates
+/// without one. Both are recorded as what they are.
+#[test]
+fn boot_and_test_activate_with_their_verb_and_are_recorded_as_such() {
+    let m = Machine::new();
+    let running = m.build();
+    m.env.ok(&["add", "nixpkgs#hello"]);
+    let head = m.head();
+    let out = m.glix(&["test", "--yes", "--no-plugin"], &running);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("added:\n  hello  2.12.1"), "{}", text(&out.stdout));
+    let out = m.glix(&["boot", "--yes", "--no-plugin"], &running);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(m.calls(), vec![vec!["test".to_string(), "--flake".into(), m.flake()], vec!["boot".to_string(), "--flake".into(), m.flake()]]);
+    let log = m.env.ok(&["log"]);
+    let op = &head[..12];
+    assert!(log.contains(&format!("laptop: made op {op} the boot default, generation 1")), "{log}");
+    assert!(log.contains(&format!("laptop: activated op {op} until reboot")) && !log.contains("until reboot, generation"), "test makes no generation: {log}");
+}

@@ -41,20 +41,21 @@ pub struct SwitchRecord {
 }
 
 impl SwitchRecord {
-    /// `laptop: switched to op 4f2c1a2b3c4d, generation 112`.
+    /// `laptop: switched to op 4f2c1a2b3c4d, generation 112` (boot: `made op … the boot
+    /// default`, test: `activated op … until reboot`).
     pub fn summary(&self) -> String {
-        let done = match self.verb.as_str() {
-            "switch" => "switched to",
-            "boot" => "made the boot default",
-            _ => "activated (test)",
-        };
         let op = match &self.commit {
             Some(c) => format!("op {}", &c[..12.min(c.len())]),
             None => "a repo without commits".into(),
         };
         let dirty = if self.dirty { " plus uncommitted changes" } else { "" };
+        let what = match self.verb.as_str() {
+            "switch" => format!("switched to {op}{dirty}"),
+            "boot" => format!("made {op}{dirty} the boot default"),
+            _ => format!("activated {op}{dirty} until reboot"),
+        };
         let generation = self.generation.map(|g| format!(", generation {g}")).unwrap_or_default();
-        format!("{}: {done} {op}{dirty}{generation}", self.host)
+        format!("{}: {what}{generation}", self.host)
     }
 
     fn message(&self) -> String {
@@ -190,6 +191,8 @@ mod tests {
         assert_eq!(r.summary(), "laptop: switched to op 4f2c1a2b3c4d, generation 112");
         assert_eq!(SwitchRecord::parse(&r.message(), 7), Some(r.clone()));
         let t = SwitchRecord { verb: "test".into(), generation: None, dirty: true, ..r };
-        assert_eq!(t.summary(), "laptop: activated (test) op 4f2c1a2b3c4d plus uncommitted changes");
+        assert_eq!(t.summary(), "laptop: activated op 4f2c1a2b3c4d plus uncommitted changes until reboot");
+        let b = SwitchRecord { verb: "boot".into(), generation: Some(3), ..t };
+        assert_eq!(b.summary(), "laptop: made op 4f2c1a2b3c4d plus uncommitted changes the boot default, generation 3");
     }
 }
