@@ -336,6 +336,13 @@ fn a_change_with_switch_commits_then_switches_and_a_failed_switch_keeps_the_comm
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(!m.env.read("hosts/laptop/glix.toml").contains("jq"));
     assert_eq!(m.calls().len(), 3, "switched to the undone state: {}", text(&out.stderr));
+
+    // glix config set has it too (on its subcommand): the module's config changes, so
+    // the system does.
+    m.env.ok(&["add", &m.env.path("pkg-web"), "--config", "port=1"]);
+    let out = m.env.glix_with(&["config", "set", "pkg-web", "port=2", "--switch", "--yes"], &m.envs(&now));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(m.calls().len(), 4, "config set --switch switched: {}", text(&out.stderr));
 }
 
 #[test]

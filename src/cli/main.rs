@@ -161,9 +161,11 @@ fn run(g: &global::Global, name: &str, m: &ArgMatches) -> anyhow::Result<i32> {
         "migrate" => migrate::exec(g, m),
         _ => {
             run_simple(g, name, m)?;
-            // `--switch` on a change: committed, now switch (its status is glix's).
-            if m.try_get_one::<bool>("switch").ok().flatten().copied().unwrap_or(false) {
-                return rebuild::switch_after(g, m);
+            // `--switch` on a change (`glix config set` has it on its subcommand):
+            // committed, now switch (its status is glix's).
+            let leaf = m.subcommand().map_or(m, |(_, sub)| sub);
+            if leaf.try_get_one::<bool>("switch").ok().flatten().copied().unwrap_or(false) {
+                return rebuild::switch_after(g, leaf);
             }
             done(Ok(()))
         }
