@@ -9,12 +9,18 @@
 #[cfg(feature = "cli")]
 pub mod adopt;
 pub mod atomic_write;
+/// The closure difference between two systems (`glix switch`, `glix diff`).
+#[cfg(feature = "cli")]
+pub mod closure_diff;
 pub mod flake;
 pub mod flakeref;
 pub mod ident;
 pub mod manifest;
 #[cfg(feature = "cli")]
 pub mod nix;
+/// Nix's `--log-format internal-json`: build progress and failed builds' logs.
+#[cfg(feature = "cli")]
+pub mod nix_log;
 /// The packages of the repo's locked nixpkgs, indexed once per revision (`glix search`).
 #[cfg(feature = "cli")]
 pub mod nixpkgs_index;

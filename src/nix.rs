@@ -48,6 +48,21 @@ pub enum NixError {
     Interrupted { cmd: String },
     #[error("`{cmd}` printed something that is not JSON: {err}")]
     BadJson { cmd: String, err: String },
+    /// `nix build` failed: Nix's error (naming the failing derivation) and the tail of
+    /// the log of each derivation it names.
+    #[error("{}", build_failure(installable, error, logs))]
+    BuildFailed { installable: String, error: String, logs: Vec<(String, Vec<String>)> },
+}
+
+fn build_failure(installable: &str, error: &str, logs: &[(String, Vec<String>)]) -> String {
+    let mut s = format!("building {installable} failed:\n{error}");
+    for (drv, lines) in logs {
+        s.push_str(&format!("\nthe last {} lines of the log of {drv}:", lines.len()));
+        for l in lines {
+            s.push_str(&format!("\n  > {l}"));
+        }
+    }
+    s
 }
 
 /// What the resolver needs of Nix: run it with arguments and get its standard output.
@@ -195,6 +210,89 @@ impl Nix {
         c.arg(dir).arg("nixpkgs#lib.trivial.release");
         let out = self.run_command(c, Some("reading the release of nixpkgs"))?;
         Ok(String::from_utf8_lossy(&out).trim().to_string())
+    }
+
+    /// `nix build --no-link --print-out-paths INSTALLABLE`: its output path. Nix's log
+    /// is read as `--log-format internal-json` ([`crate::nix_log`]): on a terminal a
+    /// bar shows how many derivations are built of how many and what builds now;
+    /// elsewhere a line per derivation started. A failure is [`NixError::BuildFailed`]
+    /// with the tail of the failing build's log; Ctrl-C stops the whole build. `what`
+    /// names it while Nix evaluates.
+    pub fn build(&self, installable: &str, what: &str) -> Result<PathBuf, NixError> {
+        let mut c = self.command(&["build", "--no-link", "--print-out-paths", "--no-write-lock-file", "--log-format", "internal-json", installable]);
+        let cmd = describe(&c);
+        c.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = Guarded::spawn(&mut c, Group::Own)?;
+        let stdout = child.child.stdout.take().map(|mut pipe| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let _ = pipe.read_to_end(&mut buf);
+                buf
+            })
+        });
+        let what = what.to_string();
+        let stderr = child.child.stderr.take().map(|pipe| std::thread::spawn(move || show_build(pipe, &what)));
+        let waited = child.wait_until(self.timeout.map(|t| Instant::now() + t));
+        // Given up on: the group is dead, so its end of the pipe closes and the progress
+        // bar clears — awaited briefly, so it never clears a line of the error after it.
+        let settle = |t: Option<std::thread::JoinHandle<crate::nix_log::BuildLog>>| {
+            let deadline = Instant::now() + Duration::from_secs(1);
+            while t.as_ref().is_some_and(|t| !t.is_finished()) && Instant::now() < deadline {
+                std::thread::sleep(POLL);
+            }
+        };
+        let status = match waited {
+            Waited::Exited(status) => status,
+            Waited::TimedOut => {
+                settle(stderr);
+                return Err(NixError::Timeout { cmd, after: self.timeout.unwrap_or_default() });
+            }
+            Waited::Stopped => {
+                settle(stderr);
+                return Err(NixError::Interrupted { cmd });
+            }
+            Waited::Failed(e) => return Err(NixError::Spawn { program: self.bin.display().to_string(), reason: e.to_string() }),
+        };
+        let out = stdout.and_then(|t| t.join().ok()).unwrap_or_default();
+        let log = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
+        let path = String::from_utf8_lossy(&out).lines().map(str::trim).find(|l| !l.is_empty()).map(PathBuf::from);
+        match path {
+            Some(p) if status.success() => Ok(p),
+            _ => {
+                let mut error = log.errors.join("\n");
+                if error.is_empty() {
+                    error = tail(&log.other.join("\n"));
+                }
+                if error.is_empty() {
+                    error = format!("`{cmd}` failed ({status})");
+                }
+                Err(NixError::BuildFailed { installable: installable.to_string(), error, logs: log.failed_logs() })
+            }
+        }
+    }
+
+    /// `nix store diff-closures BEFORE AFTER`, as it prints it.
+    pub fn diff_closures(&self, before: &Path, after: &Path) -> Result<String, NixError> {
+        let mut c = self.command(&["store", "diff-closures"]);
+        c.arg(before).arg(after);
+        let out = self.run_command(c, Some("comparing the systems"))?;
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+
+    /// The size of `path`'s closure in bytes (`nix path-info --closure-size --json`).
+    pub fn closure_size(&self, path: &Path) -> Result<u64, NixError> {
+        let mut c = self.command(&["path-info", "--closure-size", "--json"]);
+        c.arg(path);
+        let cmd = describe(&c);
+        let out = self.run_command(c, None)?;
+        let v: serde_json::Value = serde_json::from_slice(&out).map_err(|e| NixError::BadJson { cmd: cmd.clone(), err: e.to_string() })?;
+        // Nix 2.19+: an object keyed by path; before: an array of objects.
+        let info = match &v {
+            serde_json::Value::Object(m) => m.values().next(),
+            serde_json::Value::Array(a) => a.first(),
+            _ => None,
+        };
+        info.and_then(|i| i.get("closureSize")).and_then(serde_json::Value::as_u64).ok_or(NixError::BadJson { cmd, err: "no closureSize".into() })
     }
 
     /// Whether this Nix loads `plugin` and what the plugin says about itself
@@ -392,6 +490,47 @@ impl Drop for Guarded {
     }
 }
 
+/// Read a `nix build`'s internal-json log from `pipe` and show its progress on stderr:
+/// a bar on a terminal, a plain line per derivation started otherwise. Warnings are
+/// printed as they come. Returns everything it read, for the error of a failed build.
+fn show_build(pipe: impl Read, what: &str) -> crate::nix_log::BuildLog {
+    use crate::nix_log::{BuildLog, Step};
+    let terminal = std::io::stderr().is_terminal();
+    let pb = terminal.then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_message(format!("evaluating {what}"));
+        pb.enable_steady_tick(Duration::from_millis(100));
+        pb
+    });
+    let mut log = BuildLog::default();
+    for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+        let Some(step) = log.feed(&line) else { continue };
+        match (&pb, step) {
+            (Some(pb), Step::Warning(w)) => pb.println(w),
+            (None, Step::Warning(w)) => eprintln!("{w}"),
+            (Some(pb), Step::Progress { done, expected }) => {
+                if pb.length().is_none() {
+                    pb.set_style(
+                        indicatif::ProgressStyle::with_template("{spinner} [{pos}/{len}] {wide_msg}")
+                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                    );
+                }
+                pb.set_length(expected);
+                pb.set_position(done);
+            }
+            (None, Step::Progress { .. }) => {}
+            (Some(pb), Step::Building { name }) => pb.set_message(format!("building {name}")),
+            (Some(pb), Step::Fetching { name }) => pb.set_message(format!("copying {name}")),
+            (None, Step::Building { name }) => eprintln!("building {name} ({} of {} derivations done)", log.done, log.expected),
+            (None, Step::Fetching { name }) => eprintln!("copying {name}"),
+        }
+    }
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    log
+}
+
 /// The command line, for messages; without the [`FEATURES`] flags every nix gets.
 fn describe(c: &Command) -> String {
     let mut args: Vec<String> = c.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
@@ -543,6 +682,32 @@ mod tests {
             });
             assert!(gone, "process {pid} outlived the timeout");
         }
+    }
+
+    #[test]
+    fn a_failed_build_names_the_derivation_and_keeps_the_tail_of_its_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let drv = "/nix/store/anr6vj8knid7zjzbnxp8dmgrv0jadfc8-broken-1.0.drv";
+        let nix = Nix::at(script(
+            dir.path(),
+            &format!(
+                r#"#!/bin/sh
+echo '@nix {{"action":"start","fields":["{drv}"],"id":7,"type":105}}' >&2
+echo '@nix {{"action":"result","fields":["compiling"],"id":7,"type":101}}' >&2
+echo '@nix {{"action":"result","fields":["it broke"],"id":7,"type":101}}' >&2
+echo '@nix {{"action":"msg","level":0,"msg":"\u001b[31;1merror:\u001b[0m builder for '"'"'{drv}'"'"' failed with exit code 2"}}' >&2
+exit 1
+"#
+            ),
+        ));
+        let e = nix.build("/repo#x", "x").unwrap_err();
+        let text = e.to_string();
+        assert!(matches!(e, NixError::BuildFailed { .. }), "{e:?}");
+        assert!(text.contains(&format!("error: builder for '{drv}' failed with exit code 2")), "{text}");
+        assert!(text.contains(&format!("the last 2 lines of the log of {drv}:\n  > compiling\n  > it broke")), "{text}");
+        // A build that succeeds gives its output path.
+        let ok = Nix::at(script(dir.path(), "#!/bin/sh\necho /nix/store/w1i2wvn85xvry0ngzff62zbzy3ylz3dd-system\n"));
+        assert_eq!(ok.build("/repo#x", "x").unwrap(), PathBuf::from("/nix/store/w1i2wvn85xvry0ngzff62zbzy3ylz3dd-system"));
     }
 
     #[test]

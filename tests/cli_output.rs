@@ -53,11 +53,16 @@ fn list_all_hosts_and_manifest_show() {
 fn the_plugin_named_by_glix_plugin_is_passed_when_it_loads() {
     let env = Env::new();
     env.init();
+    // glix switch builds the host first: it must pass NixOS's assertions.
+    env.make_bootable(&["alice"]);
     let bin = env.root.join("rebuild-bin");
     let record = env.root.join("argv");
     write_script(&bin.join("nixos-rebuild"), &format!("#!/bin/sh\nprintf '%s\\n' \"$@\" > {}\n", record.display()));
     let p = plugin();
-    let out = env.glix_with(&["switch"], &[("PATH", bin.display().to_string()), ("GLIX_PLUGIN", p.display().to_string())]);
+    let out = env.glix_with(
+        &["switch"],
+        &[("PATH", bin.display().to_string()), ("GLIX_PLUGIN", p.display().to_string()), ("GLIX_CURRENT_SYSTEM", "/nonexistent".into())],
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let argv = std::fs::read_to_string(&record).unwrap();
     assert!(argv.contains(&format!("--option\nplugin-files\n{}\n", p.display())), "{argv}");
@@ -65,7 +70,10 @@ fn the_plugin_named_by_glix_plugin_is_passed_when_it_loads() {
     // one that does not load is left out, with a note
     let bogus = env.root.join("bogus.so");
     write(&bogus, "not a plugin");
-    let out = env.glix_with(&["switch"], &[("PATH", bin.display().to_string()), ("GLIX_PLUGIN", bogus.display().to_string())]);
+    let out = env.glix_with(
+        &["switch"],
+        &[("PATH", bin.display().to_string()), ("GLIX_PLUGIN", bogus.display().to_string()), ("GLIX_CURRENT_SYSTEM", "/nonexistent".into())],
+    );
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not load into the nix on PATH; building without it"));
     assert!(!std::fs::read_to_string(&record).unwrap().contains("plugin-files"));

@@ -53,10 +53,13 @@ fn strs(v: &[&str]) -> Vec<String> {
 fn rebuild_verbs_pass_the_exact_argument_vector_and_return_its_exit_code() {
     let env = Env::new();
     env.init();
+    // switch and test build the host first (tests/switch.rs): it must pass NixOS's
+    // assertions; there is no running system here to compare with.
+    env.make_bootable(&["alice"]);
     let (bin, record) = stand_in_rebuild(&env);
     let flake = format!("{}#laptop", env.repo.canonicalize().unwrap().display());
     let e = |extra: &[(&'static str, String)]| -> Vec<(&'static str, String)> {
-        let mut v = vec![("PATH", bin.clone()), ("GLIX_TEST_RECORD", record.display().to_string())];
+        let mut v = vec![("PATH", bin.clone()), ("GLIX_TEST_RECORD", record.display().to_string()), ("GLIX_CURRENT_SYSTEM", "/nonexistent".into())];
         v.extend(extra.iter().cloned());
         v
     };

@@ -7,6 +7,7 @@ use crate::global::Global;
 
 pub fn command() -> Command {
     Command::new("add")
+        .args(crate::rebuild::switch_args())
         .about("Add a package or a module to a host (resolve, check, edit glix.toml and flake.nix, lock, commit)")
         .arg(Arg::new("ref").value_name("REF").required(true).help(
             "nixpkgs#ATTR (a package of the repo's nixpkgs), FLAKE#ATTR (a package of a flake), FLAKE (its module, else its package), or a name: the glix registry, then the repo's nixpkgs, then Nix's flake registry",

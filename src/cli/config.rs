@@ -11,6 +11,7 @@ pub fn command() -> Command {
         .subcommand(
             Command::new("set")
                 .about("Set config entries")
+                .args(crate::rebuild::switch_args())
                 .arg(Arg::new("name").value_name("NAME").required(true).help("The package (as `glix list` names it)"))
                 .arg(
                     Arg::new("pairs")
@@ -24,6 +25,7 @@ pub fn command() -> Command {
         .subcommand(
             Command::new("unset")
                 .about("Remove config entries")
+                .args(crate::rebuild::switch_args())
                 .arg(Arg::new("name").value_name("NAME").required(true).help("The package (as `glix list` names it)"))
                 .arg(Arg::new("keys").value_name("KEY").required(true).action(ArgAction::Append).help("A key of its glixConfig to remove"))
                 .after_help("Example:\n  glix config unset web port"),

@@ -11,6 +11,7 @@ pub fn command(enable: bool) -> Command {
     };
     Command::new(name)
         .about(about)
+        .args(crate::rebuild::switch_args())
         .arg(Arg::new("name").value_name("NAME").required(true).help("The package (as `glix list` names it)"))
         .after_help(format!("Example:\n  {example}"))
 }

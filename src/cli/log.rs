@@ -5,7 +5,7 @@ use crate::global::Global;
 
 pub fn command() -> Command {
     Command::new("log")
-        .about("The history of glix operations (from the trailers of glix commits), newest first")
+        .about("The history of glix operations (from the trailers of glix commits) and of what glix switch activated, newest first")
         .arg(
             Arg::new("limit")
                 .short('n')
@@ -16,7 +16,9 @@ pub fn command() -> Command {
                 .help("Show at most N operations"),
         )
         .after_help(
-            "With --host, only that host's operations. DATE is the commit's, in UTC.\n\nExamples:\n  glix log\n  glix log --host desk\n  glix log --json -n 5",
+            "With --host, only that host's operations. DATE is the commit's, in UTC. A `switch`, `boot` or `test`\n\
+             line is a record of what glix activated (kept under refs/glix/switches, not on the branch): its OP is\n\
+             the commit the system was built from, its summary the generation it became.\n\nExamples:\n  glix log\n  glix log --host desk\n  glix log --json -n 5",
         )
 }
 
@@ -30,7 +32,7 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
         .iter()
         .map(|e| {
             [
-                e.commit[..12].to_string(),
+                e.commit.get(..12).filter(|c| !c.is_empty()).unwrap_or("-").to_string(),
                 utc(e.time),
                 e.operation.clone(),
                 e.host.clone().unwrap_or_else(|| "-".into()),

@@ -7,6 +7,7 @@
 mod add;
 mod completions;
 mod config;
+mod diff;
 mod doctor;
 mod enable;
 mod global;
@@ -50,7 +51,9 @@ Exit status:
   1  the command failed (the message says why, `hint:` what to do; a failed change
      changed nothing unless it says otherwise)
   2  the command line was wrong
-  switch, boot, test, build and dry-build exit with nixos-rebuild's own status;
+  switch, boot, test, build and dry-build exit with nixos-rebuild's own status, and switch,
+  boot and test with 1 when the build fails, is interrupted or the answer is no (nothing
+  activated); a change with --switch exits with its switch's status (the commit stays);
   doctor exits 1 when a check fails
 
 Errors:
@@ -70,6 +73,10 @@ Environment (every variable glix reads; an empty value counts as unset):
   GLIX_REGISTRY      the glix registry index URL (as --registry)
   GLIX_NIX           the nix binary to run (default: nix on PATH)
   GLIX_PLUGIN        the glix Nix plugin to load (default: next to the glix binary)
+  GLIX_CURRENT_SYSTEM the running system switch, boot, test and diff compare with
+                     (default: /run/current-system)
+  GLIX_SYSTEM_PROFILE the system profile whose generations switch and boot find
+                     (default: /nix/var/nix/profiles/system)
   GLIX_PLUGIN_TIMING set, not 0: the plugin says where evaluation time went
   GLIX_SPEEDUPS_OFF  speed-ups to turn off, comma-separated (summary-cache,
                      model-cache, blob-journal), for the benchmark
@@ -122,6 +129,7 @@ fn full_cli() -> Command {
             undo::command(),
             log::command(),
             restore::command(),
+            diff::command(),
         ])
         .subcommands(glix::ops::VERBS.map(rebuild::command))
         .subcommands([doctor::command(), migrate::command(), search::command(), manifest::command(), completions::command(), man::command()])
@@ -181,7 +189,16 @@ fn run(g: &global::Global, name: &str, m: &ArgMatches) -> anyhow::Result<i32> {
         verb if glix::ops::VERBS.contains(&verb) => rebuild::exec(g, m, verb),
         "doctor" => doctor::exec(g, m),
         "migrate" => migrate::exec(g, m),
-        _ => done(run_simple(g, name, m)),
+        _ => {
+            run_simple(g, name, m)?;
+            // `--switch` on a change (`glix config set` has it on its subcommand):
+            // committed, now switch (its status is glix's).
+            let leaf = m.subcommand().map_or(m, |(_, sub)| sub);
+            if leaf.try_get_one::<bool>("switch").ok().flatten().copied().unwrap_or(false) {
+                return rebuild::switch_after(g, leaf);
+            }
+            done(Ok(()))
+        }
     }
 }
 
@@ -201,6 +218,7 @@ fn run_simple(g: &global::Global, name: &str, m: &ArgMatches) -> anyhow::Result<
         "host" => host::exec(g, m),
         "undo" => undo::exec(g, m),
         "log" => log::exec(g, m),
+        "diff" => diff::exec(g, m),
         "restore" => restore::exec(g, m),
         "search" => search::exec(g, m),
         "manifest" => manifest::exec(g, m),

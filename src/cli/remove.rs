@@ -5,6 +5,7 @@ use crate::global::Global;
 
 pub fn command() -> Command {
     Command::new("remove")
+        .args(crate::rebuild::switch_args())
         .visible_alias("rm")
         .about("Remove a package from a host (its input goes when no host uses it)")
         .arg(Arg::new("name").value_name("NAME").required(true).help("The package (as `glix list` names it)"))

@@ -4,7 +4,7 @@ use clap::{ArgMatches, Command};
 use crate::global::Global;
 
 pub fn command() -> Command {
-    Command::new("undo").about("Revert the last glix operation, as a new commit (history is never rewritten)").after_help(
+    Command::new("undo").args(crate::rebuild::switch_args()).about("Revert the last glix operation, as a new commit (history is never rewritten)").after_help(
         "Running it again reverts the operation before that one. With --host, the newest operation on that host\n\
              (refused when a later operation elsewhere changed its files). The regions of flake.nix are regenerated\n\
              from the manifests as the undo leaves them.\n\nExamples:\n  glix undo --dry-run\n  glix undo --host desk",

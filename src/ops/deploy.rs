@@ -50,6 +50,10 @@ pub struct HostRun {
     pub seconds: f64,
     /// When there was no nixos-rebuild: the evaluated drvPath (`glix build` only).
     pub drv_path: Option<String>,
+    /// The system profile's generation it became (`switch`, `boot` on this machine).
+    pub generation: Option<u64>,
+    /// The system's store path, when glix built it first.
+    pub system: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -109,7 +113,7 @@ pub fn deploy(repo: &Repo, req: &DeployRequest) -> Result<DeployReport, OpError>
                     extra: req.extra.clone(),
                 };
                 let code = nix::run_nixos_rebuild(bin, &r)?;
-                HostRun { host: host.clone(), target, exit_code: code, seconds: secs(start.elapsed()), drv_path: None }
+                HostRun { host: host.clone(), target, exit_code: code, seconds: secs(start.elapsed()), drv_path: None, generation: None, system: None }
             }
             (None, Some(nix)) => {
                 notes.push(format!(
@@ -117,7 +121,7 @@ pub fn deploy(repo: &Repo, req: &DeployRequest) -> Result<DeployReport, OpError>
                 ));
                 let attr = format!("{}#nixosConfigurations.{host}.config.system.build.toplevel.drvPath", repo.root().display());
                 let drv = nix.eval_raw(&attr)?;
-                HostRun { host: host.clone(), target, exit_code: 0, seconds: secs(start.elapsed()), drv_path: Some(drv) }
+                HostRun { host: host.clone(), target, exit_code: 0, seconds: secs(start.elapsed()), drv_path: Some(drv), generation: None, system: None }
             }
             (None, None) => return Err(Refusal::NoNixosRebuild(req.verb.clone()).into()),
         };
@@ -126,7 +130,7 @@ pub fn deploy(repo: &Repo, req: &DeployRequest) -> Result<DeployReport, OpError>
     Ok(DeployReport { runs, notes })
 }
 
-fn choose_plugin(choice: &PluginChoice, notes: &mut Vec<String>) -> Result<Option<PathBuf>, OpError> {
+pub(super) fn choose_plugin(choice: &PluginChoice, notes: &mut Vec<String>) -> Result<Option<PathBuf>, OpError> {
     match choice {
         PluginChoice::Off => Ok(None),
         PluginChoice::Explicit(p) => {
@@ -146,6 +150,6 @@ fn choose_plugin(choice: &PluginChoice, notes: &mut Vec<String>) -> Result<Optio
     }
 }
 
-fn secs(d: Duration) -> f64 {
+pub(super) fn secs(d: Duration) -> f64 {
     (d.as_secs_f64() * 10.0).round() / 10.0
 }

@@ -180,6 +180,10 @@ pub enum Refusal {
     HostFileExists(String),
     #[error("the adopted configuration does not evaluate as host {host}: {error}")]
     DoesNotEvaluate { host: String, error: String },
+    #[error("there is no running system at {0} to compare with")]
+    NoRunningSystem(String),
+    #[error("not activated: the new system of {0} was declined")]
+    Declined(String),
     /// A failure injected by a test (`--features failpoints`).
     #[error("injected failure {0}")]
     Injected(&'static str),
@@ -241,6 +245,10 @@ impl Refusal {
             Refusal::DoesNotEvaluate { .. } => {
                 "fix the configuration where it came from (Nix names the file and line above; the warnings name what a flake cannot carry over) and adopt it again".into()
             }
+            Refusal::NoRunningSystem(_) => {
+                "give an operation to compare with (`glix diff OP`, ids from `glix log`), or point GLIX_CURRENT_SYSTEM at a system".into()
+            }
+            Refusal::Declined(_) => "nothing was activated; run `glix switch --yes` to activate without asking".into(),
             Refusal::Injected(_) => return None,
         })
     }
@@ -287,6 +295,8 @@ impl Refusal {
             Refusal::StateVersionAdopted { .. } => "state-version-adopted",
             Refusal::HostFileExists(_) => "host-file-exists",
             Refusal::DoesNotEvaluate { .. } => "does-not-evaluate",
+            Refusal::NoRunningSystem(_) => "no-running-system",
+            Refusal::Declined(_) => "declined",
             Refusal::Injected(_) => "injected",
         }
     }
@@ -353,6 +363,7 @@ fn nix_kind(e: &NixError) -> &'static str {
         NixError::Timeout { .. } => "nix-timeout",
         NixError::Interrupted { .. } => "interrupted",
         NixError::BadJson { .. } => "nix-bad-output",
+        NixError::BuildFailed { .. } => "build-failed",
     }
 }
 
@@ -421,6 +432,8 @@ mod tests {
             Refusal::StateVersionAdopted { given: s(), at: s(), value: s() },
             Refusal::HostFileExists(s()),
             Refusal::DoesNotEvaluate { host: s(), error: s() },
+            Refusal::NoRunningSystem(s()),
+            Refusal::Declined(s()),
             Refusal::Injected("x"),
         ]
     }

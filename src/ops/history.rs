@@ -11,6 +11,7 @@ use super::summary::{load_summaries, HostSummary};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, Refusal, FLAKE_LOCK, FLAKE_NIX};
 use crate::manifest::load_str;
 use crate::repo::git::{self, CommitInfo};
+use crate::repo::switches::{self, SwitchRecord};
 use crate::repo::Repo;
 use crate::txn::Operation;
 
@@ -27,6 +28,10 @@ pub struct LogEntry {
     pub reference: Option<String>,
     /// For undo: the commit it reverted.
     pub undoes: Option<String>,
+    /// For a switch record (operation `switch`, `boot` or `test`): the system profile's
+    /// generation it became, and the system's store path.
+    pub generation: Option<u64>,
+    pub system: Option<String>,
 }
 
 fn entry(c: &CommitInfo) -> Option<LogEntry> {
@@ -40,18 +45,53 @@ fn entry(c: &CommitInfo) -> Option<LogEntry> {
         package: t.get("Glix-Package").map(str::to_string),
         reference: t.get("Glix-Ref").map(str::to_string),
         undoes: t.get("Glix-Undoes").map(str::to_string),
+        generation: None,
+        system: None,
     })
 }
 
-/// glix operations (on `host`, when given), newest first.
+/// A switch record as a log entry: its commit is the one activated.
+fn record_entry(r: SwitchRecord) -> LogEntry {
+    LogEntry {
+        commit: r.commit.clone().unwrap_or_default(),
+        time: r.time,
+        summary: r.summary(),
+        operation: r.verb,
+        host: Some(r.host),
+        package: None,
+        reference: None,
+        undoes: None,
+        generation: r.generation,
+        system: Some(r.system),
+    }
+}
+
+/// glix operations and what `glix switch` activated (on `host`, when given), newest
+/// first; a switch record comes before an operation of the same second (it activated
+/// that or an older one).
 pub fn glix_log(repo: &Repo, limit: usize, host: Option<&str>) -> Result<Vec<LogEntry>, OpError> {
     let host = host.map(|h| repo.choose_host(Some(h))).transpose()?;
-    let mut out = Vec::new();
+    let mut ops = Vec::new();
     if limit > 0 {
         git::walk(repo, false, |c| {
-            out.extend(entry(&c).filter(|e| host.is_none() || e.host == host));
-            out.len() < limit
+            ops.extend(entry(&c).filter(|e| host.is_none() || e.host == host));
+            ops.len() < limit
         })?;
+    }
+    let records = switches::read(repo)?.into_iter().filter(|r| host.is_none() || host.as_deref() == Some(r.host.as_str())).take(limit).map(record_entry);
+    let mut out: Vec<LogEntry> = Vec::with_capacity(limit);
+    let (mut ops, mut records) = (ops.into_iter().peekable(), records.peekable());
+    while out.len() < limit {
+        let next = match (ops.peek(), records.peek()) {
+            (Some(o), Some(r)) if o.time > r.time => ops.next(),
+            (_, Some(_)) => records.next(),
+            (Some(_), None) => ops.next(),
+            (None, None) => None,
+        };
+        match next {
+            Some(e) => out.push(e),
+            None => break,
+        }
     }
     Ok(out)
 }
@@ -211,23 +251,28 @@ pub fn undo(ctx: &Context, host: Option<&str>) -> Result<Outcome, OpError> {
     })
 }
 
+/// The glix operation whose commit id is `op` or starts with it.
+pub fn find_operation(repo: &Repo, op: &str) -> Result<CommitInfo, OpError> {
+    let mut matches: Vec<CommitInfo> = Vec::new();
+    git::walk(repo, false, |c| {
+        if c.id.starts_with(op) && entry(&c).is_some() {
+            matches.push(c);
+        }
+        true
+    })?;
+    match matches.len() {
+        1 => Ok(matches.remove(0)),
+        0 => Err(Refusal::NoSuchOperation(op.to_string()).into()),
+        _ => Err(Refusal::AmbiguousOperation(op.to_string()).into()),
+    }
+}
+
 /// The manifests, regions and lock as they were right after operation `op` (a commit
 /// id or a unique prefix), as one new commit. Everything outside the regions of
 /// flake.nix stays as it is now.
 pub fn restore(ctx: &Context, op: &str) -> Result<Outcome, OpError> {
     mutate(ctx, |repo| {
-        let mut matches: Vec<CommitInfo> = Vec::new();
-        git::walk(repo, false, |c| {
-            if c.id.starts_with(op) && entry(&c).is_some() {
-                matches.push(c);
-            }
-            true
-        })?;
-        let target = match matches.as_slice() {
-            [one] => one,
-            [] => return Err(Refusal::NoSuchOperation(op.to_string()).into()),
-            _ => return Err(Refusal::AmbiguousOperation(op.to_string()).into()),
-        };
+        let target = &find_operation(repo, op)?;
         // Each manifest of then, read once; a host of now that had none then goes.
         let mut files: BTreeMap<String, Option<String>> = BTreeMap::new();
         let mut manifests = BTreeMap::new();

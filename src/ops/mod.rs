@@ -19,6 +19,7 @@ mod rename;
 mod search;
 mod state;
 pub(crate) mod summary;
+mod switch;
 mod toggle;
 mod update;
 
@@ -27,7 +28,7 @@ pub use config::{config_set, config_unset};
 pub use deploy::{deploy, DeployReport, DeployRequest, HostRun, PluginChoice, VERBS};
 pub use doctor::{doctor, doctor_fix, Check, DoctorReport, Severity};
 pub use error::{diagnose, Diagnosis, OpError, Refusal};
-pub use history::{glix_log, restore, undo, LogEntry};
+pub use history::{find_operation, glix_log, restore, undo, LogEntry};
 pub use host::{host_add, host_remove};
 pub use init::{init, InitRequest};
 pub use migrate::migrate;
@@ -37,6 +38,7 @@ pub use rename::{move_to, rename};
 pub use search::{search, SearchHit, SearchReport};
 pub use state::{load_host, load_manifest, load_manifests, read_manifest_any_schema, regenerate_flake, summaries_of};
 pub use summary::{read_only as cache_read_only, HostSummary};
+pub use switch::{activate, builds_first, host_diff, prepare, running_system, HostDiff, Prepared};
 pub use toggle::set_enabled;
 pub use update::update;
 

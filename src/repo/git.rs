@@ -17,7 +17,7 @@ impl Trailers {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
-    fn parse(message: &str) -> Trailers {
+    pub(crate) fn parse(message: &str) -> Trailers {
         let last_paragraph = message.trim_end().rsplit("\n\n").next().unwrap_or("");
         Trailers(
             last_paragraph
@@ -126,4 +126,22 @@ pub fn tracked(repo: &Repo) -> Result<Vec<String>> {
     let r = open(repo)?;
     let index = r.index()?;
     Ok(index.iter().map(|e| String::from_utf8_lossy(&e.path).into_owned()).collect())
+}
+
+/// HEAD's commit id (None in a repository without commits).
+pub fn head(repo: &Repo) -> Result<Option<String>> {
+    let r = open(repo)?;
+    let id = r.head().ok().and_then(|h| h.target()).map(|o| o.to_string());
+    Ok(id)
+}
+
+/// Whether a tracked file differs from HEAD (in the index or the work tree): what Nix
+/// calls a dirty tree, whose build is HEAD plus those changes. Untracked files do not
+/// count (a flake does not see them).
+pub fn is_dirty(repo: &Repo) -> Result<bool> {
+    let r = open(repo)?;
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(false).include_ignored(false);
+    let dirty = !r.statuses(Some(&mut opts))?.is_empty();
+    Ok(dirty)
 }

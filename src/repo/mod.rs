@@ -3,6 +3,7 @@
 //! library speaks in repo-relative paths.
 
 pub mod git;
+pub mod switches;
 
 use std::path::{Path, PathBuf};
 

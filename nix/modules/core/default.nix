@@ -1,9 +1,15 @@
-# The base of every glixos host: flakes enabled, glix on PATH, and (opt-in) the glix
-# Nix plugin loaded by every Nix invocation.
+# The base of every glixos host: flakes enabled, glix on PATH, the generation tagged
+# with the repo's commit, and (opt-in) the glix Nix plugin loaded by every Nix
+# invocation.
 { glixosCore }:
-{ config, lib, pkgs, ... }:
+{ config, lib, pkgs, specialArgs ? { }, ... }:
 let
   cfg = config.glixos;
+  # The repo's own flake (`inputs.self`, which the glixos template passes in
+  # specialArgs): its commit, or for a work tree with uncommitted changes its dirtyRev
+  # (`<commit>-dirty`); null when the configuration is not built from a flake.
+  self = specialArgs.inputs.self or null;
+  rev = if self == null then null else self.rev or self.dirtyRev or null;
   system = pkgs.stdenv.hostPlatform.system;
   glix = glixosCore.packages.${system}.glix or (pkgs.callPackage ../../packages/glix.nix { });
   plugin = pkgs.callPackage ../../packages/nix-plugin.nix { nix = config.nix.package; };
@@ -40,6 +46,12 @@ in
       assertion = !cfg.plugin.enable || plugin.supported;
       message = "glixos.plugin.enable: the glix Nix plugin supports Nix ${plugin.supportedRange}, but nix.package is Nix ${plugin.nixVersion}. Set nix.package to a supported Nix (e.g. pkgs.nixVersions.nix_2_28) or turn glixos.plugin.enable off (glix and lib.importManifest work without the plugin).";
     }];
+    # `nixos-version --configuration-revision` and `glix log` tie a generation to the
+    # glix operation it was built from.
+    system.configurationRevision = lib.mkIf (rev != null) (lib.mkDefault rev);
+    warnings = lib.optional (self != null && !(self ? rev) && self ? dirtyRev) ''
+      glixos: this system is built from a work tree with uncommitted changes, so its generation records ${self.dirtyRev}, which no glix operation names; commit them (or make the change with glix) to trace the generation to its commit.
+    '';
     nix.settings.experimental-features = [ "nix-command" "flakes" ];
     environment.systemPackages = [ glix ];
     nix.settings.plugin-files = lib.mkIf cfg.plugin.enable [ "${plugin}/${plugin.pluginFile}" ];
