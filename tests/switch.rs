@@ -438,3 +438,21 @@ fn boot_and_test_activate_with_their_verb_and_are_recorded_as_such() {
     assert!(log.contains(&format!("laptop: made op {op} the boot default, generation 1")), "{log}");
     assert!(log.contains(&format!("laptop: activated op {op} until reboot")) && !log.contains("until reboot, generation"), "test makes no generation: {log}");
 }
+
+/// A `target-host` that names this machine (its hostname, with a user) is this machine:
+/// the switch is local, with the build and the difference first (#16).
+#[test]
+fn a_target_host_that_is_this_machine_is_switched_locally() {
+    let m = Machine::new();
+    let me = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim().to_string();
+    let manifest = m.env.repo.join("hosts/laptop/glix.toml");
+    let body = std::fs::read_to_string(&manifest).unwrap().replace("[host]\n", &format!("[host]\ntarget-host = \"root@{me}\"\n"));
+    write(&manifest, &body);
+    m.env.commit_all("laptop is this machine");
+    let running = m.build();
+    m.env.ok(&["add", "nixpkgs#hello"]);
+    let out = m.glix(&["switch", "--yes", "--no-plugin"], &running);
+    assert!(text(&out.stdout).contains("hello") || text(&out.stderr).contains("hello"), "the difference is shown: {}", text(&out.stdout));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(m.calls(), vec![vec!["switch".to_string(), "--flake".into(), m.flake()]], "no --target-host");
+}

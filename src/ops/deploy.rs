@@ -80,7 +80,8 @@ pub fn deploy(repo: &Repo, req: &DeployRequest) -> Result<DeployReport, OpError>
         let mut v = Vec::new();
         for h in repo.hosts()? {
             if let Some(t) = load_manifest(repo, &h)?.host.target_host.clone() {
-                v.push((h, Some(t)));
+                // A host whose target-host is this machine is deployed here, locally.
+                v.push((h, Some(t).filter(|t| !crate::repo::names_this_machine(t))));
             }
         }
         if v.is_empty() {
@@ -89,7 +90,9 @@ pub fn deploy(repo: &Repo, req: &DeployRequest) -> Result<DeployReport, OpError>
         v
     } else {
         let h = repo.choose_host(req.host.as_deref())?;
-        let target = req.target_host.clone().or(load_manifest(repo, &h)?.host.target_host.clone());
+        // The manifest's target-host, unless it is this machine (then: locally, as on
+        // any other host); an explicit --target-host is taken as given.
+        let target = req.target_host.clone().or(load_manifest(repo, &h)?.host.target_host.clone().filter(|t| !crate::repo::names_this_machine(t)));
         vec![(h, target)]
     };
     let rebuild_bin = nix::find_nixos_rebuild();

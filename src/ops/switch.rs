@@ -82,7 +82,7 @@ pub fn builds_first(repo: &Repo, req: &DeployRequest) -> Result<bool, OpError> {
         return Ok(false);
     }
     let host = repo.choose_host(req.host.as_deref())?;
-    Ok(load_manifest(repo, &host)?.host.target_host.is_none())
+    Ok(load_manifest(repo, &host)?.host.target_host.is_none_or(|t| crate::repo::names_this_machine(&t)))
 }
 
 /// The installable of a host's toplevel in the repo's work tree (`rev`: in that commit).

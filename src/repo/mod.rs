@@ -216,6 +216,26 @@ impl Repo {
 }
 
 /// This machine's hostname, when it has one.
+/// Whether an SSH destination (`[user@]host[:port]`, IPv6 in brackets) names this
+/// machine: its hostname (or that name with a domain, `laptop.lan`), `localhost` or a
+/// loopback address. A manifest's `target-host` that does so is deployed locally.
+pub fn names_this_machine(target: &str) -> bool {
+    let host = target.rsplit_once('@').map_or(target, |(_, h)| h);
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.split(':').next().unwrap_or(""),
+    };
+    let host = host.to_ascii_lowercase();
+    if matches!(host.as_str(), "localhost" | "127.0.0.1" | "::1") {
+        return true;
+    }
+    let short = host.split('.').next().unwrap_or("");
+    machine_hostname().is_some_and(|me| {
+        let me = me.to_ascii_lowercase();
+        host == me || short == me.split('.').next().unwrap_or("")
+    })
+}
+
 pub fn machine_hostname() -> Option<String> {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .or_else(|_| std::fs::read_to_string("/etc/hostname"))
