@@ -161,6 +161,10 @@ pub enum Refusal {
     OffersNothing { flake: String, system: String, offers: String },
     #[error("--config is for modules: {0} is a package, and a package takes no glixConfig")]
     ConfigOnPackage(String),
+    #[error("`{key}` is not a host field glix sets")]
+    UnknownHostKey { key: String, near: Option<String> },
+    #[error("{key}={value}: not {expected}")]
+    InvalidHostValue { key: String, value: String, expected: String },
     /// A failure injected by a test (`--features failpoints`).
     #[error("injected failure {0}")]
     Injected(&'static str),
@@ -209,6 +213,9 @@ impl Refusal {
             Refusal::NoDefaultUser(_) => "pass --user".into(),
             Refusal::InvalidSystem(_) => format!("one of {}", crate::ident::KNOWN_SYSTEMS.join(", ")),
             Refusal::EmptyConfigKey(_) => "write KEY=VALUE, e.g. port=8080".into(),
+            Refusal::UnknownHostKey { near: Some(n), .. } => format!("did you mean {n}? (glix host set knows {})", super::HOST_KEYS.join(", ")),
+            Refusal::UnknownHostKey { .. } => format!("glix host set knows {}", super::HOST_KEYS.join(", ")),
+            Refusal::InvalidHostValue { key, .. } => format!("an empty value unsets it: `glix host set HOST {key}=`"),
             Refusal::Injected(_) => return None,
         })
     }
@@ -248,6 +255,8 @@ impl Refusal {
             Refusal::NoDefaultUser(_) => "no-default-user",
             Refusal::InvalidSystem(_) => "invalid-system",
             Refusal::EmptyConfigKey(_) => "empty-config-key",
+            Refusal::UnknownHostKey { .. } => "unknown-host-key",
+            Refusal::InvalidHostValue { .. } => "invalid-host-value",
             Refusal::Injected(_) => "injected",
         }
     }
@@ -372,6 +381,8 @@ mod tests {
             Refusal::OutputIsPackage { flake: s(), output: s() },
             Refusal::OffersNothing { flake: s(), system: s(), offers: s() },
             Refusal::ConfigOnPackage(s()),
+            Refusal::UnknownHostKey { key: s(), near: None },
+            Refusal::InvalidHostValue { key: s(), value: s(), expected: s() },
             Refusal::Injected("x"),
         ]
     }

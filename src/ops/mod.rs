@@ -25,7 +25,7 @@ pub use deploy::{deploy, DeployReport, DeployRequest, HostRun, PluginChoice, VER
 pub use doctor::{doctor, doctor_fix, Check, DoctorReport, Severity};
 pub use error::{diagnose, Diagnosis, OpError, Refusal};
 pub use history::{glix_log, restore, undo, LogEntry};
-pub use host::{host_add, host_remove};
+pub use host::{host_add, host_add_with, host_remove, host_set, parse_tags, HostFields, HOST_KEYS};
 pub use init::{init, InitRequest};
 pub use migrate::migrate;
 pub use remove::remove;
