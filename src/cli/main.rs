@@ -9,6 +9,7 @@ mod completions;
 mod config;
 mod doctor;
 mod enable;
+mod fleet;
 mod global;
 mod host;
 mod init;
@@ -103,6 +104,7 @@ pub fn cli() -> Command {
             show::command(),
             update::command(),
             host::command(),
+            fleet::command(),
             undo::command(),
             log::command(),
             restore::command(),
@@ -112,7 +114,7 @@ pub fn cli() -> Command {
 }
 
 /// Commands that change the repository (their errors end with "nothing was changed").
-const MUTATIONS: &[&str] = &["init", "add", "remove", "rename", "move", "enable", "disable", "config", "update", "host", "undo", "restore", "migrate"];
+const MUTATIONS: &[&str] = &["init", "add", "remove", "rename", "move", "enable", "disable", "config", "update", "host", "fleet", "undo", "restore", "migrate"];
 
 fn main() -> ExitCode {
     #[cfg(feature = "failpoints")]
@@ -132,7 +134,7 @@ fn main() -> ExitCode {
     let _ = ctrlc::set_handler(|| glix::txn::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
     glix::nix::stop_when(&glix::txn::INTERRUPTED);
     let (name, m) = matches.subcommand().expect("clap requires a subcommand");
-    let changes = MUTATIONS.contains(&name) && m.subcommand_name() != Some("list") || (name == "doctor" && m.get_flag("fix"));
+    let changes = MUTATIONS.contains(&name) && !matches!(m.subcommand_name(), Some("list" | "status")) || (name == "doctor" && m.get_flag("fix"));
     if changes {
         global::pipes_fail_writes();
     }
@@ -140,7 +142,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(e) => {
-            let read_only = matches!(m.subcommand_name(), Some("list"));
+            let read_only = matches!(m.subcommand_name(), Some("list" | "status"));
             global::report_error(&e, MUTATIONS.contains(&name) && !read_only, g.json);
             ExitCode::FAILURE
         }
@@ -173,6 +175,7 @@ fn run_simple(g: &global::Global, name: &str, m: &ArgMatches) -> anyhow::Result<
         "show" => show::exec(g, m),
         "update" => update::exec(g, m),
         "host" => host::exec(g, m),
+        "fleet" => fleet::exec(g, m),
         "undo" => undo::exec(g, m),
         "log" => log::exec(g, m),
         "restore" => restore::exec(g, m),

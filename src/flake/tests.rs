@@ -212,7 +212,7 @@ fn locate_reports_marker_lines_bytes_and_indentation() {
     assert_eq!(inputs.body, inputs.begin.end..inputs.begin.end);
     assert_eq!(inputs.indent, "    ");
     assert_eq!(inputs.newline, "\n");
-    let hosts = located.get(HOSTS);
+    let hosts = located.get(HOSTS).unwrap();
     assert_eq!((hosts.begin_line, hosts.end_line), (8, 9));
     assert_eq!(hosts.indent, "      ");
     assert_eq!(located.in_file_order()[0].region, Region::Inputs);
@@ -305,7 +305,7 @@ fn patch_refuses_invalid_names() {
         for region in Region::ALL {
             let d = match region {
                 Region::Inputs => desired(&[(name, "github:o/r")], &[]),
-                Region::Hosts => desired(&[], &[(name, "x86_64-linux")]),
+                Region::Hosts | Region::Fleet => desired(&[], &[(name, "x86_64-linux")]),
             };
             let err = patch(SMALL, &d).unwrap_err();
             assert!(matches!(&err, PatchError::InvalidName { region: r, name: n, .. } if *r == region && n == name), "{name:?} in {region}: {err:?}");

@@ -165,6 +165,18 @@ pub enum Refusal {
     UnknownHostKey { key: String, near: Option<String> },
     #[error("{key}={value}: not {expected}")]
     InvalidHostValue { key: String, value: String, expected: String },
+    #[error("{engine} needs the flake input '{input}', and package '{package}' of host {host} already uses that name")]
+    FleetInputTaken { engine: &'static str, input: &'static str, package: String, host: String },
+    #[error("flake.nix has no glix-managed fleet region (it was made before glix handed fleets to colmena and deploy-rs)")]
+    NoFleetRegion,
+    #[error("--url {url}: {reason}")]
+    InvalidFleetUrl { url: String, reason: String },
+    #[error("{enabled} is the fleet's engine; glix hands the fleet to one engine at a time")]
+    OtherEngineEnabled { enabled: &'static str, asked: &'static str },
+    #[error("`--on {0}` names no host or tag")]
+    UnknownSelection(String, Vec<String>),
+    #[error("--on selects only hosts, and --host {0} is one host")]
+    OnWithoutAll(String),
     /// A failure injected by a test (`--features failpoints`).
     #[error("injected failure {0}")]
     Injected(&'static str),
@@ -216,6 +228,17 @@ impl Refusal {
             Refusal::UnknownHostKey { near: Some(n), .. } => format!("did you mean {n}? (glix host set knows {})", super::HOST_KEYS.join(", ")),
             Refusal::UnknownHostKey { .. } => format!("glix host set knows {}", super::HOST_KEYS.join(", ")),
             Refusal::InvalidHostValue { key, .. } => format!("an empty value unsets it: `glix host set HOST {key}=`"),
+            Refusal::FleetInputTaken { package, host, .. } => format!("give '{package}' another `input` in hosts/{host}/glix.toml"),
+            Refusal::NoFleetRegion => format!(
+                "add the two lines `{}` and `{}` to flake.nix {}, then run this again",
+                crate::flake::Region::Fleet.begin(),
+                crate::flake::Region::Fleet.end(),
+                crate::flake::Region::Fleet.home()
+            ),
+            Refusal::InvalidFleetUrl { .. } => "give a flake reference such as github:zhaofengli/colmena or path:/src/colmena".into(),
+            Refusal::OtherEngineEnabled { asked, .. } => format!("`glix fleet disable` first, then `glix fleet enable {asked}`"),
+            Refusal::UnknownSelection(_, known) => format!("known hosts and tags: {}", known.join(", ")),
+            Refusal::OnWithoutAll(_) => "use `glix switch --all --on HOST,@TAG`".into(),
             Refusal::Injected(_) => return None,
         })
     }
@@ -257,6 +280,12 @@ impl Refusal {
             Refusal::EmptyConfigKey(_) => "empty-config-key",
             Refusal::UnknownHostKey { .. } => "unknown-host-key",
             Refusal::InvalidHostValue { .. } => "invalid-host-value",
+            Refusal::FleetInputTaken { .. } => "fleet-input-taken",
+            Refusal::NoFleetRegion => "no-fleet-region",
+            Refusal::InvalidFleetUrl { .. } => "invalid-fleet-url",
+            Refusal::OtherEngineEnabled { .. } => "other-engine-enabled",
+            Refusal::UnknownSelection(..) => "unknown-selection",
+            Refusal::OnWithoutAll(_) => "on-without-all",
             Refusal::Injected(_) => "injected",
         }
     }
@@ -383,6 +412,12 @@ mod tests {
             Refusal::ConfigOnPackage(s()),
             Refusal::UnknownHostKey { key: s(), near: None },
             Refusal::InvalidHostValue { key: s(), value: s(), expected: s() },
+            Refusal::FleetInputTaken { engine: "x", input: "x", package: s(), host: s() },
+            Refusal::NoFleetRegion,
+            Refusal::InvalidFleetUrl { url: s(), reason: s() },
+            Refusal::OtherEngineEnabled { enabled: "x", asked: "y" },
+            Refusal::UnknownSelection(s(), vec![]),
+            Refusal::OnWithoutAll(s()),
             Refusal::Injected("x"),
         ]
     }
