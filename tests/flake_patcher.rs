@@ -315,7 +315,7 @@ fn plain_desired() -> impl Strategy<Value = Desired> {
     (btree_map(name(), plain_url(), 0..6), btree_map(name(), "(x86_64|aarch64)-(linux|darwin)", 0..4)).prop_map(|(inputs, hosts)| {
         // Every other input follows the repo's nixpkgs.
         let follows = inputs.keys().step_by(2).cloned().collect();
-        Desired { inputs, hosts, follows }
+        Desired { inputs, hosts, follows, fleet: None }
     })
 }
 
@@ -469,6 +469,7 @@ fn patch_handles_ten_thousand_inputs() {
         inputs: (0..10_000).map(|i| (format!("pkg{i:05}"), format!("github:owner/pkg{i}"))).collect(),
         hosts: (0..1_000).map(|i| (format!("h{i}"), "x86_64-linux".to_string())).collect(),
         follows: (0..10_000).step_by(3).map(|i| format!("pkg{i:05}")).collect(),
+        fleet: None,
     };
     let template = std::fs::read_to_string(common::repo_root().join("nix/templates/default/flake.nix")).unwrap();
     let full = patch(&template, &desired).unwrap();
@@ -543,6 +544,7 @@ fn hostile_desired() -> impl Strategy<Value = Desired> {
         inputs,
         hosts,
         follows: Default::default(),
+        fleet: None,
     })
 }
 
