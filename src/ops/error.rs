@@ -169,14 +169,14 @@ pub enum Refusal {
     FleetInputTaken { engine: &'static str, input: &'static str, package: String, host: String },
     #[error("flake.nix has no glix-managed fleet region (it was made before glix handed fleets to colmena and deploy-rs)")]
     NoFleetRegion,
+    #[error("the fleet's engine is {engine}, and `{program}` is not on PATH")]
+    NoEngineProgram { engine: &'static str, program: &'static str },
     #[error("--url {url}: {reason}")]
     InvalidFleetUrl { url: String, reason: String },
     #[error("{enabled} is the fleet's engine; glix hands the fleet to one engine at a time")]
     OtherEngineEnabled { enabled: &'static str, asked: &'static str },
     #[error("`--on {0}` names no host or tag")]
     UnknownSelection(String, Vec<String>),
-    #[error("--on selects only hosts, and --host {0} is one host")]
-    OnWithoutAll(String),
     /// A failure injected by a test (`--features failpoints`).
     #[error("injected failure {0}")]
     Injected(&'static str),
@@ -235,10 +235,12 @@ impl Refusal {
                 crate::flake::Region::Fleet.end(),
                 crate::flake::Region::Fleet.home()
             ),
+            Refusal::NoEngineProgram { engine, .. } => {
+                format!("install {engine} (e.g. `nix shell nixpkgs#{engine}`), or `glix fleet disable` to deploy with nixos-rebuild host after host")
+            }
             Refusal::InvalidFleetUrl { .. } => "give a flake reference such as github:zhaofengli/colmena or path:/src/colmena".into(),
             Refusal::OtherEngineEnabled { asked, .. } => format!("`glix fleet disable` first, then `glix fleet enable {asked}`"),
             Refusal::UnknownSelection(_, known) => format!("known hosts and tags: {}", known.join(", ")),
-            Refusal::OnWithoutAll(_) => "use `glix switch --all --on HOST,@TAG`".into(),
             Refusal::Injected(_) => return None,
         })
     }
@@ -282,10 +284,10 @@ impl Refusal {
             Refusal::InvalidHostValue { .. } => "invalid-host-value",
             Refusal::FleetInputTaken { .. } => "fleet-input-taken",
             Refusal::NoFleetRegion => "no-fleet-region",
+            Refusal::NoEngineProgram { .. } => "no-engine-program",
             Refusal::InvalidFleetUrl { .. } => "invalid-fleet-url",
             Refusal::OtherEngineEnabled { .. } => "other-engine-enabled",
             Refusal::UnknownSelection(..) => "unknown-selection",
-            Refusal::OnWithoutAll(_) => "on-without-all",
             Refusal::Injected(_) => "injected",
         }
     }
@@ -414,10 +416,10 @@ mod tests {
             Refusal::InvalidHostValue { key: s(), value: s(), expected: s() },
             Refusal::FleetInputTaken { engine: "x", input: "x", package: s(), host: s() },
             Refusal::NoFleetRegion,
+            Refusal::NoEngineProgram { engine: "x", program: "y" },
             Refusal::InvalidFleetUrl { url: s(), reason: s() },
             Refusal::OtherEngineEnabled { enabled: "x", asked: "y" },
             Refusal::UnknownSelection(s(), vec![]),
-            Refusal::OnWithoutAll(s()),
             Refusal::Injected("x"),
         ]
     }
