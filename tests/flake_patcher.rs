@@ -105,6 +105,7 @@ fn region_lines(region: Region, desired: &Desired, indent: &str) -> Vec<String> 
             })
             .collect(),
         Region::Hosts => desired.hosts.iter().map(|(host, system)| format!("{indent}{host} = mkHost {} {};", nix_str(host), nix_str(system))).collect(),
+        Region::Fleet => desired.fleet.iter().flat_map(|e| e.lines()).map(|l| format!("{indent}{l}")).collect(),
     }
 }
 
@@ -651,6 +652,7 @@ fn patched_template_parses_and_its_inputs_evaluate_with_the_real_nix() {
             .collect(),
         hosts: [("laptop".to_string(), "x86_64-linux".to_string())].into(),
         follows: ["cool-pkg".to_string()].into(),
+        fleet: None,
     };
     let text = patch(&template, &desired).unwrap();
     let dir = tempfile::tempdir().unwrap();
