@@ -91,9 +91,13 @@ fn host_set_refuses_unknown_keys_and_bad_values_and_changes_nothing() {
         let j = json_of(&env.glix(&["--json", "host", "set", "web1", arg]));
         assert_eq!(j["kind"], kind, "{arg}");
     }
-    let out = env.glix(&["host", "add", "web2", "--tag", "bad tag"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(!env.repo.join("hosts/web2").exists());
+    for bad in [&["--tag", "bad tag"][..], &["--target-host", "a b"]] {
+        let mut args = vec!["--json", "host", "add", "web2"];
+        args.extend_from_slice(bad);
+        let out = env.glix(&args);
+        assert_eq!((out.status.code(), &json_of(&out)["kind"]), (Some(1), &json!("invalid-host-value")), "{bad:?}");
+        assert!(!env.repo.join("hosts/web2").exists());
+    }
     assert_eq!(env.snapshot(), before);
     assert_eq!(env.commits(), commits);
 }
@@ -158,6 +162,13 @@ fn fleet_enable_colmena_writes_its_input_and_region_in_one_commit_and_later_host
     let out = nix_eval_json(&expr, false);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap(), json!(["cache1", "db1", "web1"]));
+
+    // `glix undo` takes the engine back out, as any other change
+    let before = env.commits();
+    env.ok(&["undo"]);
+    env.check(before);
+    assert_eq!(env.ok(&["fleet", "status"]).trim(), "no engine: `glix switch --all` runs nixos-rebuild host after host");
+    assert!(!env.read("flake.nix").contains("deploy-rs.url"));
 }
 
 #[test]

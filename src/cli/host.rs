@@ -62,10 +62,6 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
                 tags: if tags.is_empty() { None } else { Some(glix::ops::parse_tags(tags)?) },
                 build_on_target: m.get_flag("build-on-target").then_some(Some(true)),
             };
-            if let Some(Some(t)) = &fields.target_host {
-                // Checked as `host set` checks it, before anything is written.
-                glix::ops::HostFields::parse(&[("target-host".into(), t.clone())])?;
-            }
             let system = m.get_one::<String>("system").map(String::as_str);
             let o = glix::ops::host_add_with(&g.context()?, name, system, m.get_one::<String>("user").map(String::as_str), &fields)?;
             g.report(&o)

@@ -101,6 +101,10 @@ pub fn host_add_with(ctx: &Context, name: &str, system: Option<&str>, user: Opti
         return Err(RepoError::InvalidHostName(name.to_string()).into());
     }
     let warnings = system_warnings(system)?;
+    if let Some(Some(t)) = &fields.target_host {
+        // Checked as `host set` checks it, before anything is written.
+        HostFields::parse(&[("target-host".into(), t.clone())])?;
+    }
     let changes = fields.changes();
     mutate(ctx, |repo| {
         if repo.hosts()?.iter().any(|h| h == name) || repo.path(&format!("hosts/{name}")).exists() {

@@ -283,12 +283,27 @@ pub fn edit_package(
 /// region that no manifest generates (written there by hand) go, and when the regions
 /// were stale before (what `before`, the hosts as they are, generates is not what the
 /// file says), the commit also brings them up to date.
+///
+/// The fleet engine is the one `flake_text` names, or with `fleet_from` (another
+/// version of flake.nix: what `glix undo` or `glix restore` goes back to) the one that
+/// names: the fleet region is a region too, put back with the others.
 pub fn regenerate_checked(
     flake_text: &str,
+    fleet_from: Option<&str>,
     before: &BTreeMap<String, HostSummary>,
     after: &BTreeMap<String, HostSummary>,
 ) -> Result<(String, Vec<String>), OpError> {
-    let new = regenerate(flake_text, after)?;
+    let new = match fleet_from {
+        None => regenerate(flake_text, after)?,
+        Some(then) => {
+            // A version without (valid) regions names no engine.
+            let fleet = flake::locate(then).ok().and_then(|l| flake::fleet::enabled(then, &l));
+            if fleet.is_some() && flake::locate(flake_text)?.fleet.is_none() {
+                return Err(Refusal::NoFleetRegion.into());
+            }
+            flake::patch_ref(flake_text, &with_fleet(desired_ref(after)?, fleet, after)?)?
+        }
+    };
     let warnings = region_warnings(flake_text, &regenerate(flake_text, before)?, &new)?;
     Ok((new, warnings))
 }
