@@ -145,16 +145,17 @@ pub struct HandOff {
 /// to hosts by the manifests), `extra` last; run in the repo. colmena gets the glix
 /// plugin as a Nix option; deploy-rs has no such option (it evaluates without it, with
 /// glixos-core's pure-Nix reader: README, Limits).
-pub fn engine_run(repo: &Repo, engine: Engine, on: Option<&str>, hosts: &[String], plugin: Option<&Path>, extra: &[String]) -> EngineRun {
+pub fn engine_run(dir: &Path, engine: Engine, on: Option<&str>, hosts: &[String], plugin: Option<&Path>, extra: &[String]) -> EngineRun {
     let mut args: Vec<String> = Vec::new();
     match engine {
         Engine::Colmena => {
+            // A global option of colmena's: before the subcommand.
+            if let Some(p) = plugin {
+                args.extend(["--nix-option".into(), "plugin-files".into(), p.display().to_string()]);
+            }
             args.push("apply".into());
             if let Some(on) = on {
                 args.extend(["--on".into(), selection(on).map(|i| i.join(",")).unwrap_or_else(|_| on.to_string())]);
-            }
-            if let Some(p) = plugin {
-                args.extend(["--nix-option".into(), "plugin-files".into(), p.display().to_string()]);
             }
         }
         Engine::DeployRs => match on {
@@ -166,7 +167,7 @@ pub fn engine_run(repo: &Repo, engine: Engine, on: Option<&str>, hosts: &[String
         },
     }
     args.extend(extra.iter().cloned());
-    EngineRun { program: engine.program(), args, dir: repo.root().to_path_buf() }
+    EngineRun { program: engine.program(), args, dir: dir.to_path_buf() }
 }
 
 /// Hand `glix switch --all` to the enabled engine: run it (through src/nix.rs, the one
@@ -195,10 +196,39 @@ pub(super) fn switch_all(repo: &Repo, engine: Engine, req: &DeployRequest, plugi
         return Err(Refusal::NoTargetHosts.into());
     }
     let names: Vec<String> = hosts.iter().map(|(h, _)| h.clone()).collect();
-    let run = engine_run(repo, engine, req.on.as_deref(), &names, plugin, &req.extra);
+    let run = engine_run(repo.root(), engine, req.on.as_deref(), &names, plugin, &req.extra);
     let start = Instant::now();
     let handed = hand_off(engine, &run)?;
     let seconds = super::deploy::secs(start.elapsed());
     let runs = hosts.into_iter().map(|(host, m)| HostRun { host, target: m.host.target_host, exit_code: handed.exit_code, seconds, drv_path: None }).collect();
     Ok(DeployReport { runs, notes, handed_to: Some(handed) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(engine: Engine, on: Option<&str>, hosts: &[&str], plugin: Option<&str>) -> Vec<String> {
+        let hosts: Vec<String> = hosts.iter().map(|h| h.to_string()).collect();
+        engine_run(Path::new("/repo"), engine, on, &hosts, plugin.map(Path::new), &["--x".into()]).args
+    }
+
+    #[test]
+    fn each_engine_gets_its_own_argument_vector() {
+        assert_eq!(argv(Engine::Colmena, None, &[], None), ["apply", "--x"]);
+        assert_eq!(
+            argv(Engine::Colmena, Some(" @web, db1 "), &[], Some("/p.so")),
+            ["--nix-option", "plugin-files", "/p.so", "apply", "--on", "@web,db1", "--x"]
+        );
+        assert_eq!(argv(Engine::DeployRs, None, &["a"], Some("/p.so")), [".", "--x"]);
+        assert_eq!(argv(Engine::DeployRs, Some("@web"), &["a", "b"], None), ["--targets", ".#a", ".#b", "--x"]);
+    }
+
+    #[test]
+    fn a_selection_is_names_and_tags() {
+        assert_eq!(selection("a,@b").unwrap(), ["a", "@b"]);
+        for bad in ["", ",", "@", "a b", "@-x", "a;rm"] {
+            assert!(selection(bad).is_err(), "{bad:?}");
+        }
+    }
 }
