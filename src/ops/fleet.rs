@@ -184,6 +184,11 @@ pub fn hand_off(engine: Engine, run: &EngineRun) -> Result<HandOff, OpError> {
 /// row per host with the engine's result.
 pub(super) fn switch_all(repo: &Repo, engine: Engine, req: &DeployRequest, plugin: Option<&Path>, mut notes: Vec<String>) -> Result<DeployReport, OpError> {
     let mut hosts = select(repo, req.on.as_deref())?;
+    if req.build_host.is_some() || req.use_remote_sudo {
+        notes.push(format!(
+            "--build-host and --use-remote-sudo are nixos-rebuild's; {engine} builds where each host's build-on-target says, and deploys as root"
+        ));
+    }
     if engine == Engine::DeployRs {
         let (kept, local): (Vec<_>, Vec<_>) = hosts.into_iter().partition(|(_, m)| m.host.target_host.is_some());
         if !local.is_empty() {
