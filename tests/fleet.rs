@@ -107,6 +107,18 @@ fn fleet_enable_colmena_writes_its_input_and_region_in_one_commit_and_later_host
     let env = fleet();
     let before = env.commits();
     let url = colmena_url(&env);
+    // a dry run shows the diff and changes nothing; a bad --url is refused
+    let snapshot = env.snapshot();
+    let diff = env.ok(&["--dry-run", "fleet", "enable", "colmena", "--url", &url]);
+    assert!(
+        diff.contains(&format!("+    colmena.url = \"{url}\";")) && diff.contains("+      colmenaHive = inputs.colmena.lib.makeHive self.colmena;"),
+        "{diff}"
+    );
+    for bad in ["colmena", "not a ref"] {
+        let out = env.glix(&["--json", "fleet", "enable", "colmena", "--url", bad]);
+        assert_eq!((out.status.code(), &json_of(&out)["kind"]), (Some(1), &json!("invalid-fleet-url")), "{bad}");
+    }
+    assert_eq!((env.snapshot(), env.commits()), (snapshot, before));
     env.ok(&["fleet", "enable", "colmena", "--url", &url]);
     env.check(before);
     let flake = env.read("flake.nix");
