@@ -240,6 +240,7 @@ impl Refusal {
             }
             Refusal::InvalidFleetUrl { .. } => "give a flake reference such as github:zhaofengli/colmena or path:/src/colmena".into(),
             Refusal::OtherEngineEnabled { asked, .. } => format!("`glix fleet disable` first, then `glix fleet enable {asked}`"),
+            Refusal::UnknownSelection(_, known) if known.is_empty() => "write host names and @tags separated by commas, e.g. --on web1,@db".into(),
             Refusal::UnknownSelection(_, known) => format!("known hosts and tags: {}", known.join(", ")),
             Refusal::Injected(_) => return None,
         })
