@@ -1,5 +1,5 @@
 {
-  description = "glixos-core: lib.importManifest, the glixos NixOS module, glix and its Nix plugin";
+  description = "glixos-core: lib.importManifest, lib.colmena, lib.deployRs, the glixos NixOS module, glix and its Nix plugin";
 
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
 
@@ -12,6 +12,11 @@
       # Needs nothing from nixpkgs: importManifest is plain Nix (plus the glix plugin's
       # builtins when they are loaded).
       lib.importManifest = import ./nix/lib/importManifest.nix;
+      # Fleet deployment engines reading the same hosts (`glix fleet enable …`): a
+      # colmena hive and deploy-rs's nodes, from self.nixosConfigurations and the
+      # hosts' manifests (target-host, tags, build-on-target).
+      lib.colmena = import ./nix/lib/colmena.nix;
+      lib.deployRs = import ./nix/lib/deployRs.nix;
 
       nixosModules.glixos = import ./nix/modules/glixos.nix { glixosCore = self; };
       nixosModules.default = self.nixosModules.glixos;

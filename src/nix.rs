@@ -600,9 +600,34 @@ fn on_path(name: &str) -> Option<PathBuf> {
 /// Run nixos-rebuild with inherited stdio (its output streams to the user, and it may
 /// prompt) and return its exit code (a signal counts as 128 + signal, like a shell).
 pub fn run_nixos_rebuild(bin: &Path, r: &Rebuild) -> Result<i32, NixError> {
-    let mut c = Command::new(bin);
-    c.args(r.args());
-    let mut child = Guarded::spawn(&mut c, Group::Inherit)?;
+    run_inherited(Command::new(bin).args(r.args()), bin)
+}
+
+/// A fleet engine's deploy (`colmena apply …`, `deploy …`) for `glix switch --all`:
+/// the program on PATH, its argument vector, and the directory it runs in (the repo,
+/// whose flake.nix the engine reads).
+#[derive(Debug, Clone)]
+pub struct EngineRun {
+    pub program: &'static str,
+    pub args: Vec<String>,
+    pub dir: PathBuf,
+}
+
+/// A program on PATH, if there is one (the fleet engines: `colmena`, `deploy`).
+pub fn find_program(name: &str) -> Option<PathBuf> {
+    on_path(name)
+}
+
+/// Run a fleet engine as [`run_nixos_rebuild`] runs nixos-rebuild: inherited stdio, its
+/// exit code returned.
+pub fn run_engine(bin: &Path, r: &EngineRun) -> Result<i32, NixError> {
+    run_inherited(Command::new(bin).args(&r.args).current_dir(&r.dir), bin)
+}
+
+/// Run `c` with inherited stdio in a guarded process group; its exit code (a signal
+/// counts as 128 + signal, like a shell).
+fn run_inherited(c: &mut Command, bin: &Path) -> Result<i32, NixError> {
+    let mut child = Guarded::spawn(c, Group::Inherit)?;
     let status = child.wait().map_err(|e| NixError::Spawn { program: bin.display().to_string(), reason: e.to_string() })?;
     Ok(status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0)))
 }

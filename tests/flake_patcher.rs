@@ -105,6 +105,7 @@ fn region_lines(region: Region, desired: &Desired, indent: &str) -> Vec<String> 
             })
             .collect(),
         Region::Hosts => desired.hosts.iter().map(|(host, system)| format!("{indent}{host} = mkHost {} {};", nix_str(host), nix_str(system))).collect(),
+        Region::Fleet => desired.fleet.iter().flat_map(|e| e.lines()).map(|l| format!("{indent}{l}")).collect(),
     }
 }
 
@@ -315,7 +316,7 @@ fn plain_desired() -> impl Strategy<Value = Desired> {
     (btree_map(name(), plain_url(), 0..6), btree_map(name(), "(x86_64|aarch64)-(linux|darwin)", 0..4)).prop_map(|(inputs, hosts)| {
         // Every other input follows the repo's nixpkgs.
         let follows = inputs.keys().step_by(2).cloned().collect();
-        Desired { inputs, hosts, follows }
+        Desired { inputs, hosts, follows, fleet: None }
     })
 }
 
@@ -469,6 +470,7 @@ fn patch_handles_ten_thousand_inputs() {
         inputs: (0..10_000).map(|i| (format!("pkg{i:05}"), format!("github:owner/pkg{i}"))).collect(),
         hosts: (0..1_000).map(|i| (format!("h{i}"), "x86_64-linux".to_string())).collect(),
         follows: (0..10_000).step_by(3).map(|i| format!("pkg{i:05}")).collect(),
+        fleet: None,
     };
     let template = std::fs::read_to_string(common::repo_root().join("nix/templates/default/flake.nix")).unwrap();
     let full = patch(&template, &desired).unwrap();
@@ -543,6 +545,7 @@ fn hostile_desired() -> impl Strategy<Value = Desired> {
         inputs,
         hosts,
         follows: Default::default(),
+        fleet: None,
     })
 }
 
@@ -649,6 +652,7 @@ fn patched_template_parses_and_its_inputs_evaluate_with_the_real_nix() {
             .collect(),
         hosts: [("laptop".to_string(), "x86_64-linux".to_string())].into(),
         follows: ["cool-pkg".to_string()].into(),
+        fleet: None,
     };
     let text = patch(&template, &desired).unwrap();
     let dir = tempfile::tempdir().unwrap();

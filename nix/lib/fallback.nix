@@ -53,6 +53,22 @@ let
         if h == null then null
         else check (isValidSshTarget h) "host: `target-host` \"${h}\" is not an SSH destination such as \"root@laptop.lan\"" h;
 
+      # A list of names, each once (as src/manifest/load.rs's read_tags).
+      tags =
+        let ts = hostRaw.tags or [ ]; in
+        check (builtins.isList ts) "host: `tags` must be a list of names, e.g. tags = [\"web\", \"eu\"]"
+          (builtins.foldl'
+            (seen: s:
+              check (isString s) "host: `tags` must be a list of names, e.g. tags = [\"web\", \"eu\"]"
+                (check (isValidName s) "host: tag \"${s}\" is not a valid name"
+                  (check (!(elem s seen)) "host: tag \"${s}\" is listed twice" (seen ++ [ s ]))))
+            [ ]
+            ts);
+
+      buildOnTarget =
+        let b = hostRaw."build-on-target" or false; in
+        check (isBool b) "host: `build-on-target` must be true or false" b;
+
       package = name: p:
         let
           what = "package '${name}'";
@@ -144,7 +160,7 @@ let
 
       manifest = {
         schema = currentSchema;
-        host = { inherit defaultUser system targetHost; };
+        host = { inherit defaultUser system targetHost tags buildOnTarget; };
         inherit packages;
       };
     in

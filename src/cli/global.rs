@@ -75,7 +75,7 @@ pub const FLAGS: [&str; 8] = ["host", "dry-run", "allow-dirty", "no-lock", "wait
 /// Whether global flag `flag` means something to subcommand `command`.
 pub fn means_something(flag: &str, command: &str) -> bool {
     const CHANGES: &[&str] =
-        &["init", "add", "remove", "rename", "move", "enable", "disable", "config", "update", "host", "undo", "restore", "migrate", "doctor"];
+        &["init", "add", "remove", "rename", "move", "enable", "disable", "config", "update", "host", "fleet", "undo", "restore", "migrate", "doctor"];
     const RESOLVES: &[&str] = &["add", "search"];
     const NO_HOST: &[&str] = &["search", "completions", "man", "migrate", "doctor"];
     match flag {

@@ -10,6 +10,7 @@ mod config;
 mod diff;
 mod doctor;
 mod enable;
+mod fleet;
 mod global;
 mod host;
 mod init;
@@ -126,6 +127,7 @@ fn full_cli() -> Command {
             show::command(),
             update::command(),
             host::command(),
+            fleet::command(),
             undo::command(),
             log::command(),
             restore::command(),
@@ -136,7 +138,7 @@ fn full_cli() -> Command {
 }
 
 /// Commands that change the repository (their errors end with "nothing was changed").
-const MUTATIONS: &[&str] = &["init", "add", "remove", "rename", "move", "enable", "disable", "config", "update", "host", "undo", "restore", "migrate"];
+const MUTATIONS: &[&str] = &["init", "add", "remove", "rename", "move", "enable", "disable", "config", "update", "host", "fleet", "undo", "restore", "migrate"];
 
 fn main() -> ExitCode {
     #[cfg(feature = "failpoints")]
@@ -160,7 +162,7 @@ fn main() -> ExitCode {
         eprintln!("error: --{flag} means nothing for `glix {name}`\n\nFor more information, try 'glix {name} --help'.");
         return ExitCode::from(2);
     }
-    let changes = MUTATIONS.contains(&name) && m.subcommand_name() != Some("list") || (name == "doctor" && m.get_flag("fix"));
+    let changes = MUTATIONS.contains(&name) && !matches!(m.subcommand_name(), Some("list" | "status")) || (name == "doctor" && m.get_flag("fix"));
     if changes {
         global::pipes_fail_writes();
     }
@@ -168,7 +170,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(e) => {
-            let read_only = matches!(m.subcommand_name(), Some("list"));
+            let read_only = matches!(m.subcommand_name(), Some("list" | "status"));
             global::report_error(&e, MUTATIONS.contains(&name) && !read_only, g.json);
             ExitCode::FAILURE
         }
@@ -216,6 +218,7 @@ fn run_simple(g: &global::Global, name: &str, m: &ArgMatches) -> anyhow::Result<
         "show" => show::exec(g, m),
         "update" => update::exec(g, m),
         "host" => host::exec(g, m),
+        "fleet" => fleet::exec(g, m),
         "undo" => undo::exec(g, m),
         "log" => log::exec(g, m),
         "diff" => diff::exec(g, m),

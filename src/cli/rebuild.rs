@@ -66,7 +66,14 @@ pub fn command(verb: &'static str) -> Command {
                 .long("all")
                 .action(ArgAction::SetTrue)
                 .conflicts_with("target-host")
-                .help("Deploy every host whose glix.toml has a target-host, one after another"),
+                .help("Deploy the fleet: with an engine enabled (`glix fleet enable`), hand every host to colmena or deploy-rs; else run nixos-rebuild for each host that has a target-host, one after another (the small-fleet path)"),
+        )
+        .arg(
+            Arg::new("on")
+                .long("on")
+                .value_name("HOST|@TAG,…")
+                .requires("all")
+                .help("With --all: only these hosts and the hosts with these tags (comma-separated; `@web` is tag web)"),
         );
     }
     let flow = if matches!(verb, "switch" | "boot" | "test") {
@@ -83,7 +90,7 @@ pub fn command(verb: &'static str) -> Command {
     };
     c.after_help(format!(
         "{flow}Examples:\n  glix {verb}\n  glix {verb} --host desk --target-host root@desk.lan -- --show-trace{}",
-        if verb == "switch" { "\n  glix switch --yes\n  glix switch --all" } else { "" }
+        if verb == "switch" { "\n  glix switch --yes\n  glix switch --all\n  glix switch --all --on @web,db1" } else { "" }
     ))
 }
 
@@ -126,6 +133,7 @@ fn request(g: &Global, m: &ArgMatches, verb: &str) -> DeployRequest {
         verb: verb.to_string(),
         host: g.host.clone(),
         all: m.try_get_one::<bool>("all").ok().flatten().copied().unwrap_or(false),
+        on: m.try_get_one::<String>("on").ok().flatten().cloned(),
         target_host: get("target-host"),
         build_host: get("build-host"),
         use_remote_sudo: m.try_get_one::<bool>("use-remote-sudo").ok().flatten().copied().unwrap_or(false),
@@ -286,6 +294,9 @@ fn run(g: &Global, repo: &glix::repo::Repo, req: &DeployRequest, ask: Ask) -> Re
                 })
                 .collect();
             println!();
+            if let Some(h) = &report.handed_to {
+                println!("glix handed these hosts to {}: {}", h.engine, h.argv.join(" "));
+            }
             crate::list::print_table(&["HOST", "TARGET", "RESULT", "TIME"], &rows);
         }
     }

@@ -81,6 +81,15 @@ pub enum PatchError {
     #[error("the URL of input `{input}` ({url:?}) {reason}; fix it in the host's glix.toml")]
     InvalidUrl { input: String, url: String, reason: &'static str },
 
+    /// A fleet engine is asked for but flake.nix has no fleet region.
+    #[error(
+        "flake.nix has no glix-managed fleet region; add the two lines `{begin}` and `{end}` {home}",
+        begin = Region::Fleet.begin(),
+        end = Region::Fleet.end(),
+        home = Region::Fleet.home()
+    )]
+    NoFleetRegion,
+
     /// A host's system that cannot be written into a Nix string.
     #[error("the system of host `{host}` ({system:?}) {reason}; fix it in the host's glix.toml")]
     InvalidSystem { host: String, system: String, reason: &'static str },
@@ -98,6 +107,7 @@ impl PatchError {
             PatchError::InvalidName { .. } => "invalid-name",
             PatchError::InvalidUrl { .. } => "invalid-url",
             PatchError::InvalidSystem { .. } => "invalid-system",
+            PatchError::NoFleetRegion => "no-fleet-region",
         }
     }
 }
@@ -130,5 +140,6 @@ fn name_kind(region: Region) -> &'static str {
     match region {
         Region::Inputs => "input",
         Region::Hosts => "host",
+        Region::Fleet => "fleet",
     }
 }

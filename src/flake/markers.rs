@@ -5,28 +5,31 @@ use std::ops::Range;
 
 use super::{PatchError, Region, Which};
 
-/// Where both regions are in a `flake.nix`, as [`locate`] found them.
+/// Where the regions are in a `flake.nix`, as [`locate`] found them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {
     pub inputs: RegionSpan,
     pub hosts: RegionSpan,
+    /// The fleet region, when the file has its markers (a flake.nix made before it
+    /// has none).
+    pub fleet: Option<RegionSpan>,
 }
 
 impl Located {
-    pub fn get(&self, region: Region) -> &RegionSpan {
+    /// A region's span (`None`: the file has no fleet region).
+    pub fn get(&self, region: Region) -> Option<&RegionSpan> {
         match region {
-            Region::Inputs => &self.inputs,
-            Region::Hosts => &self.hosts,
+            Region::Inputs => Some(&self.inputs),
+            Region::Hosts => Some(&self.hosts),
+            Region::Fleet => self.fleet.as_ref(),
         }
     }
 
-    /// Both regions, the one nearer the top of the file first.
-    pub fn in_file_order(&self) -> [&RegionSpan; 2] {
-        if self.inputs.body.start < self.hosts.body.start {
-            [&self.inputs, &self.hosts]
-        } else {
-            [&self.hosts, &self.inputs]
-        }
+    /// Every region the file has, the one nearer the top of the file first.
+    pub fn in_file_order(&self) -> Vec<&RegionSpan> {
+        let mut all: Vec<&RegionSpan> = [Some(&self.inputs), Some(&self.hosts), self.fleet.as_ref()].into_iter().flatten().collect();
+        all.sort_by_key(|s| s.body.start);
+        all
     }
 }
 
@@ -63,26 +66,47 @@ struct Hit {
 /// Every marker line, and the first near miss, per marker: the result of the one pass.
 #[derive(Debug, Default)]
 struct Scan {
-    hits: [Vec<Hit>; 4],
-    near: [Option<usize>; 4],
+    hits: [Vec<Hit>; 6],
+    near: [Option<usize>; 6],
 }
 
-/// The four markers, indexed as in [`Scan`].
-const MARKERS: [(Region, Which); 4] =
-    [(Region::Inputs, Which::Begin), (Region::Inputs, Which::End), (Region::Hosts, Which::Begin), (Region::Hosts, Which::End)];
+/// The six markers, indexed as in [`Scan`]; the fleet region's two are last.
+const MARKERS: [(Region, Which); 6] = [
+    (Region::Inputs, Which::Begin),
+    (Region::Inputs, Which::End),
+    (Region::Hosts, Which::Begin),
+    (Region::Hosts, Which::End),
+    (Region::Fleet, Which::Begin),
+    (Region::Fleet, Which::End),
+];
 
-/// Finds both regions, or says why the file cannot be patched: a marker missing or
-/// duplicated, a region that ends before it begins, or regions that overlap.
+/// Finds the regions, or says why the file cannot be patched: a marker missing or
+/// duplicated, a region that ends before it begins, or regions that overlap. The
+/// fleet region is optional — neither of its markers, or exactly one of each — and
+/// held to the same rules when it is there.
 pub fn locate(flake_nix: &str) -> Result<Located, PatchError> {
     let scan = scan(flake_nix);
     let mut one_of_each = Vec::with_capacity(MARKERS.len());
+    let has_fleet = !scan.hits[4].is_empty() || !scan.hits[5].is_empty();
     for (i, &(region, which)) in MARKERS.iter().enumerate() {
+        if region == Region::Fleet && !has_fleet {
+            break;
+        }
         one_of_each.push(exactly_one(&scan, i, region, which)?);
     }
     let inputs = span(flake_nix, Region::Inputs, one_of_each[0], one_of_each[1])?;
     let hosts = span(flake_nix, Region::Hosts, one_of_each[2], one_of_each[3])?;
     check_disjoint(&inputs, &hosts)?;
-    Ok(Located { inputs, hosts })
+    let fleet = match one_of_each.get(4..6) {
+        Some([begin, end]) => {
+            let fleet = span(flake_nix, Region::Fleet, begin, end)?;
+            check_disjoint(&inputs, &fleet)?;
+            check_disjoint(&hosts, &fleet)?;
+            Some(fleet)
+        }
+        _ => None,
+    };
+    Ok(Located { inputs, hosts, fleet })
 }
 
 /// The single pass over the file: constant work per line besides reading it, so

@@ -36,6 +36,7 @@
 //! linear in the size of the file plus the number of inputs and hosts.
 
 mod error;
+pub mod fleet;
 mod markers;
 mod patch;
 mod render;
@@ -46,11 +47,12 @@ mod tests;
 use std::collections::BTreeMap;
 
 pub use error::{PatchError, Which};
+pub use fleet::{Engine, Fleet};
 pub use markers::{locate, Located, RegionSpan};
 pub use patch::{differing_regions, patch, patch_ref, regions_match};
 pub use render::{escape_nix_string, render_region, validate_name};
 
-/// One of the two anchored regions of `flake.nix`.
+/// One of the anchored regions of `flake.nix`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Region {
     /// Flake inputs, inside `inputs = { … };`: `<name>.url = "<url>";`, and for an
@@ -59,6 +61,9 @@ pub enum Region {
     /// NixOS systems, inside `nixosConfigurations = { … };`:
     /// `<host> = mkHost "<host>" "<system>";`.
     Hosts,
+    /// The fleet deployment engine, at the top level of `outputs`' attribute set
+    /// ([`fleet`]). Optional: a flake.nix without its markers has no fleet.
+    Fleet,
 }
 
 /// The inputs region.
@@ -67,7 +72,7 @@ pub const INPUTS: Region = Region::Inputs;
 pub const HOSTS: Region = Region::Hosts;
 
 impl Region {
-    /// Both regions, in the order errors are reported.
+    /// The two regions every glix flake.nix has, in the order errors are reported.
     pub const ALL: [Region; 2] = [Region::Inputs, Region::Hosts];
 
     /// The word that names the region in its markers.
@@ -75,6 +80,7 @@ impl Region {
         match self {
             Region::Inputs => "inputs",
             Region::Hosts => "hosts",
+            Region::Fleet => "fleet",
         }
     }
 
@@ -83,6 +89,7 @@ impl Region {
         match self {
             Region::Inputs => "# >>> glix-managed inputs >>>",
             Region::Hosts => "# >>> glix-managed hosts >>>",
+            Region::Fleet => "# >>> glix-managed fleet >>>",
         }
     }
 
@@ -91,6 +98,7 @@ impl Region {
         match self {
             Region::Inputs => "# <<< glix-managed inputs <<<",
             Region::Hosts => "# <<< glix-managed hosts <<<",
+            Region::Fleet => "# <<< glix-managed fleet <<<",
         }
     }
 
@@ -107,6 +115,7 @@ impl Region {
         match self {
             Region::Inputs => "inside `inputs = { … };`",
             Region::Hosts => "inside `nixosConfigurations = { … };` in `outputs`",
+            Region::Fleet => "at the top level of the attribute set `outputs` returns (after `nixosConfigurations = { … };`)",
         }
     }
 }
@@ -130,6 +139,8 @@ pub struct Desired {
     /// The inputs whose own `nixpkgs` follows the repo's
     /// (`<input>.inputs.nixpkgs.follows = "nixpkgs";`).
     pub follows: std::collections::BTreeSet<String>,
+    /// The fleet engine the fleet region names (its input is one of `inputs`).
+    pub fleet: Option<Engine>,
 }
 
 /// [`Desired`], borrowed from wherever the names and strings already live: what the
@@ -144,6 +155,8 @@ pub struct DesiredRef<'a> {
     pub hosts: Vec<(&'a str, &'a str)>,
     /// Inputs that follow the repo's nixpkgs, sorted, each once.
     pub follows: Vec<&'a str>,
+    /// The fleet engine the fleet region names (its input is one of `inputs`).
+    pub fleet: Option<Engine>,
 }
 
 impl Desired {
@@ -151,6 +164,6 @@ impl Desired {
         fn pairs(m: &BTreeMap<String, String>) -> Vec<(&str, &str)> {
             m.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
         }
-        DesiredRef { inputs: pairs(&self.inputs), hosts: pairs(&self.hosts), follows: self.follows.iter().map(String::as_str).collect() }
+        DesiredRef { inputs: pairs(&self.inputs), hosts: pairs(&self.hosts), follows: self.follows.iter().map(String::as_str).collect(), fleet: self.fleet }
     }
 }

@@ -22,16 +22,19 @@ pub fn patch(flake_nix: &str, desired: &Desired) -> Result<String, PatchError> {
 
 /// [`patch`] for a borrowed [`DesiredRef`] (what glix's own commands build).
 pub fn patch_ref(flake_nix: &str, desired: &DesiredRef) -> Result<String, PatchError> {
-    let [(first, first_body), (second, second_body)] = rendered_bodies(flake_nix, desired)?;
+    let bodies = rendered_bodies(flake_nix, desired)?;
 
-    // Five slices, each copied once: linear in the size of the old and new text.
-    let kept = flake_nix.len() - first.len() - second.len();
-    let mut out = String::with_capacity(kept + first_body.len() + second_body.len());
-    out.push_str(&flake_nix[..first.start]);
-    out.push_str(&first_body);
-    out.push_str(&flake_nix[first.end..second.start]);
-    out.push_str(&second_body);
-    out.push_str(&flake_nix[second.end..]);
+    // The text between the regions and each new body, each copied once: linear in the
+    // size of the old and new text.
+    let kept = flake_nix.len() - bodies.iter().map(|(r, _)| r.len()).sum::<usize>();
+    let mut out = String::with_capacity(kept + bodies.iter().map(|(_, b)| b.len()).sum::<usize>());
+    let mut at = 0;
+    for (range, body) in &bodies {
+        out.push_str(&flake_nix[at..range.start]);
+        out.push_str(body);
+        at = range.end;
+    }
+    out.push_str(&flake_nix[at..]);
     Ok(out)
 }
 
@@ -48,20 +51,24 @@ pub fn regions_match(flake_nix: &str, desired: &Desired) -> Result<bool, PatchEr
 /// for it — `glix doctor`'s check, which reports rather than refuses: a region
 /// `desired` cannot be rendered into counts as differing.
 pub fn differing_regions(flake_nix: &str, located: &Located, desired: &DesiredRef) -> Vec<Region> {
-    [Region::Inputs, Region::Hosts]
+    [Region::Inputs, Region::Hosts, Region::Fleet]
         .into_iter()
-        .filter(|&region| {
-            let span = located.get(region);
-            render_lines(region, desired, &span.indent, span.newline).ok().as_deref() != Some(&flake_nix[span.body.clone()])
+        .filter(|&region| match located.get(region) {
+            Some(span) => render_lines(region, desired, &span.indent, span.newline).ok().as_deref() != Some(&flake_nix[span.body.clone()]),
+            // No fleet region: it differs only when an engine is asked for.
+            None => desired.fleet.is_some(),
         })
         .collect()
 }
 
 /// Each region's body in `flake_nix` with the text `desired` gives it, the one nearer
 /// the top of the file first: what [`patch`] splices in and [`regions_match`] compares.
-fn rendered_bodies(flake_nix: &str, desired: &DesiredRef) -> Result<[(Range<usize>, String); 2], PatchError> {
+/// An engine asked for in a file without a fleet region is refused.
+fn rendered_bodies(flake_nix: &str, desired: &DesiredRef) -> Result<Vec<(Range<usize>, String)>, PatchError> {
     let located = locate(flake_nix)?;
-    let [first, second] = located.in_file_order();
+    if desired.fleet.is_some() && located.fleet.is_none() {
+        return Err(PatchError::NoFleetRegion);
+    }
     let render = |span: &RegionSpan| render_lines(span.region, desired, &span.indent, span.newline).map(|new| (span.body.clone(), new));
-    Ok([render(first)?, render(second)?])
+    located.in_file_order().into_iter().map(render).collect()
 }

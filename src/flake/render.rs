@@ -19,6 +19,7 @@ pub(super) fn render_lines(region: Region, desired: &DesiredRef, indent: &str, n
     let (lines, push): (_, PushLine) = match region {
         Region::Inputs => (&desired.inputs, push_input),
         Region::Hosts => (&desired.hosts, push_host),
+        Region::Fleet => return Ok(render_fleet(desired, indent, newline)),
     };
     debug_assert!(desired.follows.windows(2).all(|w| w[0] < w[1]), "follows is sorted, each name once");
     debug_assert!(lines.windows(2).all(|w| w[0].0 < w[1].0), "DesiredRef lists are sorted by name, each name once");
@@ -32,6 +33,17 @@ pub(super) fn render_lines(region: Region, desired: &DesiredRef, indent: &str, n
         }
     }
     Ok(out)
+}
+
+/// The fleet region: the engine's fixed lines (nothing for no engine).
+fn render_fleet(desired: &DesiredRef, indent: &str, newline: &str) -> String {
+    let mut out = String::new();
+    for line in desired.fleet.map(|e| e.lines()).unwrap_or_default() {
+        out.push_str(indent);
+        out.push_str(line);
+        out.push_str(newline);
+    }
+    out
 }
 
 type PushLine = fn(&mut String, &str, &str, &str, &str) -> Result<(), PatchError>;
@@ -88,7 +100,7 @@ fn push_host(out: &mut String, host: &str, system: &str, indent: &str, newline: 
 pub fn validate_name(region: Region, name: &str) -> Result<(), PatchError> {
     let problem = match region {
         Region::Inputs => ident::name_problem(name),
-        Region::Hosts => ident::attr_name_problem(name),
+        Region::Hosts | Region::Fleet => ident::attr_name_problem(name),
     };
     match problem {
         None => Ok(()),

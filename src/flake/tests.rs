@@ -26,7 +26,7 @@ const SMALL: &str = "\
 
 fn desired(inputs: &[(&str, &str)], hosts: &[(&str, &str)]) -> Desired {
     let own = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    Desired { inputs: own(inputs), hosts: own(hosts), follows: Default::default() }
+    Desired { inputs: own(inputs), hosts: own(hosts), follows: Default::default(), fleet: None }
 }
 
 fn two_inputs_one_host() -> Desired {
@@ -212,7 +212,7 @@ fn locate_reports_marker_lines_bytes_and_indentation() {
     assert_eq!(inputs.body, inputs.begin.end..inputs.begin.end);
     assert_eq!(inputs.indent, "    ");
     assert_eq!(inputs.newline, "\n");
-    let hosts = located.get(HOSTS);
+    let hosts = located.get(HOSTS).unwrap();
     assert_eq!((hosts.begin_line, hosts.end_line), (8, 9));
     assert_eq!(hosts.indent, "      ");
     assert_eq!(located.in_file_order()[0].region, Region::Inputs);
@@ -306,7 +306,7 @@ fn patch_refuses_invalid_names() {
         for region in Region::ALL {
             let d = match region {
                 Region::Inputs => desired(&[(name, "github:o/r")], &[]),
-                Region::Hosts => desired(&[], &[(name, "x86_64-linux")]),
+                Region::Hosts | Region::Fleet => desired(&[], &[(name, "x86_64-linux")]),
             };
             let err = patch(SMALL, &d).unwrap_err();
             assert!(matches!(&err, PatchError::InvalidName { region: r, name: n, .. } if *r == region && n == name), "{name:?} in {region}: {err:?}");
@@ -396,4 +396,63 @@ fn an_input_that_follows_the_repos_nixpkgs_gets_its_follows_line_after_its_url()
         render_region(Region::Inputs, &d, "  ").unwrap(),
         "  a.url = \"github:o/a\";\n  b.url = \"github:o/b\";\n  b.inputs.nixpkgs.follows = \"nixpkgs\";\n"
     );
+}
+
+// --- the fleet region ---------------------------------------------------------------
+
+/// SMALL with the fleet markers after nixosConfigurations (lines 11 and 12).
+fn with_fleet() -> String {
+    SMALL.replace("    };\n  };\n}\n", "    };\n    # >>> glix-managed fleet >>>\n    # <<< glix-managed fleet <<<\n  };\n}\n")
+}
+
+#[test]
+fn the_fleet_region_is_optional_and_found_when_its_markers_are_there() {
+    assert_eq!(locate(SMALL).unwrap().fleet, None);
+    let text = with_fleet();
+    let fleet = locate(&text).unwrap().fleet.unwrap();
+    assert_eq!((fleet.begin_line, fleet.end_line, fleet.indent.as_str()), (11, 12, "    "));
+    // the template has it, empty
+    assert!(locate(TEMPLATE).unwrap().fleet.is_some());
+}
+
+#[test]
+fn one_fleet_marker_alone_a_duplicate_or_an_overlap_is_refused() {
+    let text = with_fleet();
+    assert!(matches!(locate(&without_line(&text, 12)), Err(PatchError::MissingMarker { region: Region::Fleet, which: Which::End, .. })));
+    assert!(matches!(locate(&without_line(&text, 11)), Err(PatchError::MissingMarker { region: Region::Fleet, which: Which::Begin, .. })));
+    let dup = text.replacen("    # <<< glix-managed fleet <<<\n", "    # <<< glix-managed fleet <<<\n    # <<< glix-managed fleet <<<\n", 1);
+    assert!(matches!(locate(&dup), Err(PatchError::DuplicateMarker { region: Region::Fleet, which: Which::End, .. })));
+    let reversed = text
+        .replace("# >>> glix-managed fleet >>>", "# tmp")
+        .replace("# <<< glix-managed fleet <<<", "# >>> glix-managed fleet >>>")
+        .replace("# tmp", "# <<< glix-managed fleet <<<");
+    assert!(matches!(locate(&reversed), Err(PatchError::OutOfOrder { region: Region::Fleet, .. })));
+    let inside = SMALL.replace(
+        "      # >>> glix-managed hosts >>>\n",
+        "      # >>> glix-managed hosts >>>\n      # >>> glix-managed fleet >>>\n      # <<< glix-managed fleet <<<\n",
+    );
+    assert!(matches!(locate(&inside), Err(PatchError::Nested { .. })));
+}
+
+#[test]
+fn an_engine_renders_its_lines_and_is_read_back_from_the_region() {
+    let text = with_fleet();
+    for engine in Engine::ALL {
+        let mut d = desired(&[(engine.input(), "path:/src/engine")], &[("laptop", "x86_64-linux")]);
+        d.fleet = Some(engine);
+        let out = patch(&text, &d).unwrap();
+        let lines: String = engine.lines().iter().map(|l| format!("    {l}\n")).collect();
+        assert!(out.contains(&format!("    # >>> glix-managed fleet >>>\n{lines}    # <<< glix-managed fleet <<<\n")), "{out}");
+        let located = locate(&out).unwrap();
+        assert_eq!(fleet::enabled(&out, &located), Some(Fleet { engine, url: "path:/src/engine" }));
+        // patching again is the same text; no engine empties the region
+        assert_eq!(patch(&out, &d).unwrap(), out);
+        d.fleet = None;
+        let off = patch(&out, &d).unwrap();
+        assert_eq!(fleet::enabled(&off, &locate(&off).unwrap()), None);
+    }
+    // no region, an engine asked for: refused
+    let mut d = desired(&[], &[]);
+    d.fleet = Some(Engine::Colmena);
+    assert_eq!(patch(SMALL, &d), Err(PatchError::NoFleetRegion));
 }

@@ -299,6 +299,38 @@ impl ManifestDoc {
         })
     }
 
+    /// Set (`Some`) or remove (`None`) keys of `[host]`, keeping everything else as it
+    /// is (a value set in place keeps its comment; a new key goes at the end of the
+    /// table, which is created when the file has none). The whole result is validated,
+    /// as loading the file would; a refused edit leaves the document as it was.
+    pub fn set_host_values(&mut self, changes: &[(&str, Option<toml_edit::Value>)]) -> Result<(), EditError> {
+        let before = self.doc.clone();
+        let root = self.doc.as_table_mut();
+        let host = root.entry("host").or_insert_with(|| Item::Table(Table::new()));
+        if let Some(t) = host.as_table_like_mut() {
+            for (key, v) in changes {
+                match v {
+                    Some(v) => set_value(t, key, v.clone()),
+                    None => {
+                        t.remove(key);
+                    }
+                }
+            }
+        }
+        let text = self.style.apply(self.doc.to_string());
+        match load_str(&text, &self.origin) {
+            Ok(m) => {
+                self.manifest = m;
+                self.text = text;
+                Ok(())
+            }
+            Err(e) => {
+                self.doc = before;
+                Err(e.into())
+            }
+        }
+    }
+
     fn package(&self, name: &str) -> Result<&Package, EditError> {
         self.manifest.packages.get(name).ok_or_else(|| {
             EditError::NoSuchPackage(name.to_string(), crate::ident::closest(name, self.manifest.packages.keys().map(String::as_str)).map(str::to_string))

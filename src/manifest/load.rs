@@ -170,7 +170,33 @@ fn read_host(cx: &Cx, item: &Item, key_span: Option<Range<usize>>) -> Result<Hos
         )?,
         system: opt_valid(cx, t, "system", "host", ident::is_valid_system, "a Nix system such as \"x86_64-linux\"")?,
         target_host: opt_valid(cx, t, "target-host", "host", ident::is_valid_ssh_target, "an SSH destination such as \"root@laptop.lan\"")?,
+        tags: read_tags(cx, t)?,
+        build_on_target: match t.get("build-on-target") {
+            None => false,
+            Some(item) => item.as_bool().ok_or_else(|| cx.invalid(item.span(), "host: `build-on-target` must be true or false"))?,
+        },
     })
+}
+
+/// `[host] tags = ["web", "eu"]`: a list of names ([`ident::is_valid_name`]), each once.
+fn read_tags(cx: &Cx, t: &dyn TableLike) -> Result<Vec<String>, ManifestError> {
+    let Some(item) = t.get("tags") else { return Ok(vec![]) };
+    let span = item.span().or_else(|| t.key("tags").and_then(|k| k.span()));
+    let list = item.as_array().ok_or_else(|| cx.invalid(span.clone(), "host: `tags` must be a list of names, e.g. tags = [\"web\", \"eu\"]"))?;
+    let mut tags: Vec<String> = Vec::with_capacity(list.len());
+    for v in list.iter() {
+        let Some(s) = v.as_str() else {
+            return Err(cx.invalid(v.span().or(span.clone()), "host: `tags` must be a list of names, e.g. tags = [\"web\", \"eu\"]"));
+        };
+        if !ident::is_valid_name(s) {
+            return Err(cx.invalid(v.span().or(span.clone()), format!("host: tag \"{s}\" is not a valid name ({})", ident::NAME_RULE)));
+        }
+        if tags.iter().any(|t| t == s) {
+            return Err(cx.invalid(v.span().or(span.clone()), format!("host: tag \"{s}\" is listed twice")));
+        }
+        tags.push(s.to_string());
+    }
+    Ok(tags)
 }
 
 fn read_package(cx: &Cx, name: &str, item: &Item, key_span: Option<Range<usize>>, host: &HostSettings) -> Result<Package, ManifestError> {

@@ -15,6 +15,9 @@
 //! [host]
 //! default-user = "alice"        # optional
 //! system = "x86_64-linux"       # optional
+//! target-host = "root@desk.lan" # optional: [user@]host[:port]
+//! tags = ["desk", "eu"]         # optional: names (ident::is_valid_name), each once
+//! build-on-target = false       # optional, default false
 //!
 //! [packages.cool-pkg]
 //! flake = "github:owner/cool-pkg"   # resolved flake reference (never indirect)
@@ -39,9 +42,10 @@
 //! follow-nixpkgs = true             # default true for packages, false for modules
 //! ```
 //!
-//! Package entries were added to schema 1 without a bump (as `target-host` was): a
-//! file without them means what it meant before, and a glixos-core older than them
-//! refuses a package entry ("missing `flake`") rather than misreading it.
+//! Package entries were added to schema 1 without a bump (as `target-host`, `tags` and
+//! `build-on-target` were): a file without them means what it meant before, and a
+//! glixos-core older than them refuses a package entry ("missing `flake`") rather than
+//! misreading it.
 //!
 //! Keys this version does not know are kept in the file and ignored.
 

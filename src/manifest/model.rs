@@ -27,6 +27,16 @@ pub struct HostSettings {
     /// Added in schema 1 with a default, so no schema bump.
     #[serde(default)]
     pub target_host: Option<String>,
+    /// The host's tags (`tags = ["web", "eu"]`): what `glix switch --all --on @web`
+    /// selects, and colmena's `deployment.tags`. Names as [`crate::ident::is_valid_name`]
+    /// says. Added in schema 1 with a default (none), so no schema bump.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Build the system on the target rather than here (colmena's
+    /// `deployment.buildOnTarget`; deploy-rs's `remoteBuild`). Default false; schema 1,
+    /// no bump.
+    #[serde(default)]
+    pub build_on_target: bool,
 }
 
 /// An entry of `[packages]`: a module (`kind = "module"`, the default) or a package

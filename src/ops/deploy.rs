@@ -1,9 +1,9 @@
 //! `glix switch | boot | test | build | dry-build`: thin wrappers around
 //! `nixos-rebuild <verb> --flake <repo>#<host>` (an argument vector, never a shell),
 //! whose output streams through and whose exit code glix returns. `--all` deploys every
-//! host whose manifest names a `target-host`, one after another — a small fleet tool;
-//! deploy-rs and colmena do parallel, rollback-aware fleet deploys and can consume the
-//! same flake's nixosConfigurations.
+//! host whose manifest names a `target-host`, one after another — the small-fleet path;
+//! with a fleet engine enabled (`glix fleet enable colmena|deploy-rs`) it hands off to
+//! that engine instead (src/ops/fleet.rs). `--on` selects hosts on both paths.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -33,6 +33,8 @@ pub struct DeployRequest {
     pub verb: String,
     pub host: Option<String>,
     pub all: bool,
+    /// `--all --on web1,@db`: host names and `@tag`s (`None`: every host).
+    pub on: Option<String>,
     pub target_host: Option<String>,
     pub build_host: Option<String>,
     pub use_remote_sudo: bool,
@@ -61,6 +63,9 @@ pub struct DeployReport {
     pub runs: Vec<HostRun>,
     /// Things the user should know (plugin skipped, evaluated instead of built).
     pub notes: Vec<String>,
+    /// `--all` with a fleet engine enabled: what ran instead of nixos-rebuild.
+    #[serde(rename = "handedTo", skip_serializing_if = "Option::is_none")]
+    pub handed_to: Option<super::fleet::HandOff>,
 }
 
 impl DeployReport {
@@ -77,11 +82,18 @@ pub fn deploy(repo: &Repo, req: &DeployRequest) -> Result<DeployReport, OpError>
     let mut notes = Vec::new();
     let plugin = choose_plugin(&req.plugin, &mut notes)?;
     let hosts: Vec<(String, Option<String>)> = if req.all {
+        if let Some((engine, _)) = super::fleet::enabled(repo)? {
+            return super::fleet::switch_all(repo, engine, req, plugin.as_deref(), notes);
+        }
         let mut v = Vec::new();
-        for h in repo.hosts()? {
-            if let Some(t) = load_manifest(repo, &h)?.host.target_host.clone() {
+        for (h, m) in super::fleet::select(repo, req.on.as_deref())? {
+            match m.host.target_host {
                 // A host whose target-host is this machine is deployed here, locally.
-                v.push((h, Some(t).filter(|t| !crate::repo::names_this_machine(t))));
+                Some(t) => v.push((h, Some(t).filter(|t| !crate::repo::names_this_machine(t)))),
+                None if req.on.is_some() => {
+                    notes.push(format!("{h} has no target-host, so --all skips it (deploy it on the machine with `glix switch --host {h}`)"))
+                }
+                None => {}
             }
         }
         if v.is_empty() {
@@ -130,7 +142,7 @@ pub fn deploy(repo: &Repo, req: &DeployRequest) -> Result<DeployReport, OpError>
         };
         runs.push(run);
     }
-    Ok(DeployReport { runs, notes })
+    Ok(DeployReport { runs, notes, handed_to: None })
 }
 
 pub(super) fn choose_plugin(choice: &PluginChoice, notes: &mut Vec<String>) -> Result<Option<PathBuf>, OpError> {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::state::{desired_ref, regenerate_flake, summaries_of};
+use super::state::{desired_for, regenerate_flake, summaries_of};
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, FLAKE_LOCK, FLAKE_NIX};
 use crate::flake::{self, Region};
 use crate::flakeref::FlakeRef;
@@ -96,7 +96,11 @@ pub fn doctor(dir: &Path) -> DoctorReport {
     let flake_text = std::fs::read_to_string(repo.path(FLAKE_NIX)).unwrap_or_default();
     let located = match flake::locate(&flake_text) {
         Ok(l) => {
-            r.push("markers", Ok(format!("both regions found (inputs at line {}, hosts at line {})", l.inputs.begin_line, l.hosts.begin_line)));
+            let fleet = match &l.fleet {
+                Some(f) => format!(", fleet at line {}", f.begin_line),
+                None => String::new(),
+            };
+            r.push("markers", Ok(format!("the regions are found (inputs at line {}, hosts at line {}{fleet})", l.inputs.begin_line, l.hosts.begin_line)));
             Some(l)
         }
         Err(e) => {
@@ -313,7 +317,7 @@ fn check_users(manifests: &BTreeMap<String, Manifest>, r: &mut DoctorReport) {
 
 fn check_regions(flake_text: &str, located: &flake::Located, manifests: &BTreeMap<String, Manifest>, r: &mut DoctorReport) {
     let summaries = summaries_of(manifests);
-    let want = match desired_ref(&summaries) {
+    let want = match desired_for(flake_text, &summaries) {
         Ok(d) => d,
         Err(e) => {
             r.push("regions", Err((e.to_string(), "see the message".into())));

@@ -184,6 +184,22 @@ pub enum Refusal {
     NoRunningSystem(String),
     #[error("not activated: the new system of {0} was declined")]
     Declined(String),
+    #[error("`{key}` is not a host field glix sets")]
+    UnknownHostKey { key: String, near: Option<String> },
+    #[error("{key}={value}: not {expected}")]
+    InvalidHostValue { key: String, value: String, expected: String },
+    #[error("{engine} needs the flake input '{input}', and package '{package}' of host {host} already uses that name")]
+    FleetInputTaken { engine: &'static str, input: &'static str, package: String, host: String },
+    #[error("flake.nix has no glix-managed fleet region (it was made before glix handed fleets to colmena and deploy-rs)")]
+    NoFleetRegion,
+    #[error("the fleet's engine is {engine}, and `{program}` is not on PATH")]
+    NoEngineProgram { engine: &'static str, program: &'static str },
+    #[error("--url {url}: {reason}")]
+    InvalidFleetUrl { url: String, reason: String },
+    #[error("{enabled} is the fleet's engine; glix hands the fleet to one engine at a time")]
+    OtherEngineEnabled { enabled: &'static str, asked: &'static str },
+    #[error("`--on {0}` names no host or tag")]
+    UnknownSelection(String, Vec<String>),
     /// A failure injected by a test (`--features failpoints`).
     #[error("injected failure {0}")]
     Injected(&'static str),
@@ -249,6 +265,23 @@ impl Refusal {
                 "give an operation to compare with (`glix diff OP`, ids from `glix log`), or point GLIX_CURRENT_SYSTEM at a system".into()
             }
             Refusal::Declined(_) => "nothing was activated; run `glix switch --yes` to activate without asking".into(),
+            Refusal::UnknownHostKey { near: Some(n), .. } => format!("did you mean {n}? (glix host set knows {})", super::HOST_KEYS.join(", ")),
+            Refusal::UnknownHostKey { .. } => format!("glix host set knows {}", super::HOST_KEYS.join(", ")),
+            Refusal::InvalidHostValue { key, .. } => format!("an empty value unsets it: `glix host set HOST {key}=`"),
+            Refusal::FleetInputTaken { package, host, .. } => format!("give '{package}' another `input` in hosts/{host}/glix.toml"),
+            Refusal::NoFleetRegion => format!(
+                "add the two lines `{}` and `{}` to flake.nix {}, then run this again",
+                crate::flake::Region::Fleet.begin(),
+                crate::flake::Region::Fleet.end(),
+                crate::flake::Region::Fleet.home()
+            ),
+            Refusal::NoEngineProgram { engine, .. } => {
+                format!("install {engine} (e.g. `nix shell nixpkgs#{engine}`), or `glix fleet disable` to deploy with nixos-rebuild host after host")
+            }
+            Refusal::InvalidFleetUrl { .. } => "give a flake reference such as github:zhaofengli/colmena or path:/src/colmena".into(),
+            Refusal::OtherEngineEnabled { asked, .. } => format!("`glix fleet disable` first, then `glix fleet enable {asked}`"),
+            Refusal::UnknownSelection(_, known) if known.is_empty() => "write host names and @tags separated by commas, e.g. --on web1,@db".into(),
+            Refusal::UnknownSelection(_, known) => format!("known hosts and tags: {}", known.join(", ")),
             Refusal::Injected(_) => return None,
         })
     }
@@ -297,6 +330,14 @@ impl Refusal {
             Refusal::DoesNotEvaluate { .. } => "does-not-evaluate",
             Refusal::NoRunningSystem(_) => "no-running-system",
             Refusal::Declined(_) => "declined",
+            Refusal::UnknownHostKey { .. } => "unknown-host-key",
+            Refusal::InvalidHostValue { .. } => "invalid-host-value",
+            Refusal::FleetInputTaken { .. } => "fleet-input-taken",
+            Refusal::NoFleetRegion => "no-fleet-region",
+            Refusal::NoEngineProgram { .. } => "no-engine-program",
+            Refusal::InvalidFleetUrl { .. } => "invalid-fleet-url",
+            Refusal::OtherEngineEnabled { .. } => "other-engine-enabled",
+            Refusal::UnknownSelection(..) => "unknown-selection",
             Refusal::Injected(_) => "injected",
         }
     }
@@ -434,6 +475,14 @@ mod tests {
             Refusal::DoesNotEvaluate { host: s(), error: s() },
             Refusal::NoRunningSystem(s()),
             Refusal::Declined(s()),
+            Refusal::UnknownHostKey { key: s(), near: None },
+            Refusal::InvalidHostValue { key: s(), value: s(), expected: s() },
+            Refusal::FleetInputTaken { engine: "x", input: "x", package: s(), host: s() },
+            Refusal::NoFleetRegion,
+            Refusal::NoEngineProgram { engine: "x", program: "y" },
+            Refusal::InvalidFleetUrl { url: s(), reason: s() },
+            Refusal::OtherEngineEnabled { enabled: "x", asked: "y" },
+            Refusal::UnknownSelection(s(), vec![]),
             Refusal::Injected("x"),
         ]
     }

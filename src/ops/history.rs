@@ -231,7 +231,14 @@ pub fn undo(ctx: &Context, host: Option<&str>) -> Result<Outcome, OpError> {
                 after.insert(h, HostSummary::of(&load_str(&text, &rel)?));
             }
         }
-        let (flake_nix, warnings) = regenerate_checked(&read_flake(repo)?, &load_summaries(repo, None)?, &after)?;
+        // A fleet operation undone puts the fleet region back as it was before it; any
+        // other leaves it as it is now.
+        let fleet_op = entry(&target).is_some_and(|e| e.operation.starts_with("fleet-"));
+        let fleet_then = match files.get(FLAKE_NIX) {
+            Some(Some(then)) if fleet_op => Some(then.clone()),
+            _ => None,
+        };
+        let (flake_nix, warnings) = regenerate_checked(&read_flake(repo)?, fleet_then.as_deref(), &load_summaries(repo, None)?, &after)?;
         files.insert(FLAKE_NIX.to_string(), Some(flake_nix));
         Ok(Planned {
             op: Operation {
@@ -287,7 +294,10 @@ pub fn restore(ctx: &Context, op: &str) -> Result<Outcome, OpError> {
         for host in repo.hosts()? {
             files.entry(Repo::manifest_rel(&host)).or_insert(None);
         }
-        let (flake_nix, warnings) = regenerate_checked(&read_flake(repo)?, &load_summaries(repo, None)?, &summaries_of(&manifests))?;
+        // The fleet region as it was then, with the other regions.
+        let fleet_then = git::file_at(repo, &target.id, FLAKE_NIX)?.map(|b| String::from_utf8_lossy(&b).into_owned());
+        let (flake_nix, warnings) =
+            regenerate_checked(&read_flake(repo)?, Some(fleet_then.as_deref().unwrap_or("")), &load_summaries(repo, None)?, &summaries_of(&manifests))?;
         files.insert(FLAKE_NIX.to_string(), Some(flake_nix));
         let lock = git::file_at(repo, &target.id, FLAKE_LOCK)?.map(|b| String::from_utf8_lossy(&b).into_owned());
         files.insert(FLAKE_LOCK.to_string(), lock);

@@ -104,7 +104,36 @@ pub fn desired_ref(hosts: &BTreeMap<String, HostSummary>) -> Result<DesiredRef<'
             follows.push(input);
         }
     }
-    Ok(DesiredRef { inputs, hosts: hosts.iter().map(|(h, s)| (h.as_str(), s.system.as_str())).collect(), follows })
+    Ok(DesiredRef { inputs, hosts: hosts.iter().map(|(h, s)| (h.as_str(), s.system.as_str())).collect(), follows, fleet: None })
+}
+
+/// What the regions of `flake_text` should say for these hosts: [`desired_ref`] plus
+/// the fleet engine its fleet region names (kept as it is), with that engine's input.
+pub fn desired_for<'a>(flake_text: &'a str, hosts: &'a BTreeMap<String, HostSummary>) -> Result<DesiredRef<'a>, OpError> {
+    let located = flake::locate(flake_text)?;
+    with_fleet(desired_ref(hosts)?, flake::fleet::enabled(flake_text, &located), hosts)
+}
+
+/// `desired` with `fleet`'s engine and its input (`None`: no engine). A package whose
+/// input has the engine's input's name is refused: the two would be one input.
+pub fn with_fleet<'a>(mut desired: DesiredRef<'a>, fleet: Option<flake::Fleet<'a>>, hosts: &BTreeMap<String, HostSummary>) -> Result<DesiredRef<'a>, OpError> {
+    let Some(fleet) = fleet else {
+        desired.fleet = None;
+        return Ok(desired);
+    };
+    let input = fleet.engine.input();
+    match desired.inputs.binary_search_by(|(name, _)| (*name).cmp(input)) {
+        Ok(_) => {
+            let (host, package) =
+                hosts.iter().find_map(|(h, s)| s.packages().find(|p| p.input == input).map(|p| (h.clone(), p.name.to_string()))).unwrap_or_default();
+            Err(Refusal::FleetInputTaken { engine: fleet.engine.name(), input, package, host }.into())
+        }
+        Err(at) => {
+            desired.inputs.insert(at, (input, fleet.url));
+            desired.fleet = Some(fleet.engine);
+            Ok(desired)
+        }
+    }
 }
 
 /// flake.nix with both regions regenerated from the hosts' summaries; every byte
@@ -115,7 +144,7 @@ pub fn regenerate_flake(repo: &Repo, hosts: &BTreeMap<String, HostSummary>) -> R
 
 /// [`regenerate_flake`] for flake.nix's text, already read.
 pub fn regenerate(flake_text: &str, hosts: &BTreeMap<String, HostSummary>) -> Result<String, OpError> {
-    Ok(flake::patch_ref(flake_text, &desired_ref(hosts)?)?)
+    Ok(flake::patch_ref(flake_text, &desired_for(flake_text, hosts)?)?)
 }
 
 /// The text of the repo's flake.nix.
@@ -254,12 +283,27 @@ pub fn edit_package(
 /// region that no manifest generates (written there by hand) go, and when the regions
 /// were stale before (what `before`, the hosts as they are, generates is not what the
 /// file says), the commit also brings them up to date.
+///
+/// The fleet engine is the one `flake_text` names, or with `fleet_from` (another
+/// version of flake.nix: what `glix undo` or `glix restore` goes back to) the one that
+/// names: the fleet region is a region too, put back with the others.
 pub fn regenerate_checked(
     flake_text: &str,
+    fleet_from: Option<&str>,
     before: &BTreeMap<String, HostSummary>,
     after: &BTreeMap<String, HostSummary>,
 ) -> Result<(String, Vec<String>), OpError> {
-    let new = regenerate(flake_text, after)?;
+    let new = match fleet_from {
+        None => regenerate(flake_text, after)?,
+        Some(then) => {
+            // A version without (valid) regions names no engine.
+            let fleet = flake::locate(then).ok().and_then(|l| flake::fleet::enabled(then, &l));
+            if fleet.is_some() && flake::locate(flake_text)?.fleet.is_none() {
+                return Err(Refusal::NoFleetRegion.into());
+            }
+            flake::patch_ref(flake_text, &with_fleet(desired_ref(after)?, fleet, after)?)?
+        }
+    };
     let warnings = region_warnings(flake_text, &regenerate(flake_text, before)?, &new)?;
     Ok((new, warnings))
 }
@@ -294,8 +338,8 @@ fn region_warnings(flake_text: &str, fresh: &str, new: &str) -> Result<Vec<Strin
         return Ok(warnings);
     }
     let (old_at, fresh_at, new_at) = (flake::locate(flake_text)?, flake::locate(fresh)?, flake::locate(new)?);
-    for region in [flake::Region::Inputs, flake::Region::Hosts] {
-        let (old, gen, next) = (old_at.get(region), fresh_at.get(region), new_at.get(region));
+    for region in [flake::Region::Inputs, flake::Region::Hosts, flake::Region::Fleet] {
+        let (Some(old), Some(gen), Some(next)) = (old_at.get(region), fresh_at.get(region), new_at.get(region)) else { continue };
         let lines = |text: &str, body: &std::ops::Range<usize>| -> Vec<String> {
             text[body.clone()].lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()
         };

@@ -41,5 +41,10 @@
         # >>> glix-managed hosts >>>
         # <<< glix-managed hosts <<<
       };
+
+      # A fleet deployment engine reading the hosts above (`glix fleet enable colmena`
+      # or `deploy-rs`); glix writes the lines between these two markers.
+      # >>> glix-managed fleet >>>
+      # <<< glix-managed fleet <<<
     };
 }
