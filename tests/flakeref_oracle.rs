@@ -48,7 +48,8 @@ fn toolchain() -> PathBuf {
     let nix = prefix.join("bin/nix");
     assert!(
         nix.is_file() && prefix.join(".glix-toolchain-complete").is_file(),
-        "Nix 2.26.3 is not installed at {} (set GLIX_TOOLCHAIN or run scripts/bootstrap-nix); \
+        "no complete Nix toolchain at {} (bin/nix and the .glix-toolchain-complete marker; \
+         set GLIX_TOOLCHAIN or run scripts/bootstrap-nix for 2.26.3); \
          this test compares glix's flake-reference parser with the real Nix and does not skip",
         prefix.display()
     );
