@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use super::state::{load_for_edit, load_manifest, regenerate_one, remember_edit, user_inputs, HostEdit, DEFAULT_SYSTEM};
+use super::state::{load_for_edit, load_manifest, regenerate_one, remember_edit, user_inputs, HostEdit};
 use super::summary::HostSummary;
 use super::{mutate, Context, LockStep, OpError, Outcome, Planned, Refusal, FLAKE_NIX};
 use crate::flakeref::{self, FlakeRef};
@@ -64,7 +64,8 @@ pub fn add(ctx: &Context, req: &AddRequest, resolve_opts: &ResolveOptions) -> Re
     // Resolving and probing may wait on the network and read nothing of the repo but
     // the host's system and the locked nixpkgs: done before the repo lock is taken.
     let host = ctx.repo.choose_host(req.host.as_deref())?;
-    let system = load_manifest(&ctx.repo, &host)?.host.system.unwrap_or_else(|| DEFAULT_SYSTEM.to_string());
+    // From the host's cached summary: a whole model of a big manifest costs more.
+    let system = super::summary::host_summary(&ctx.repo, &host)?.system;
     let wanted = match from_another_host(&ctx.repo, &host, req)? {
         Some(w) => w,
         None => decide(ctx, req, resolve_opts, &system)?,

@@ -167,6 +167,15 @@ fn cached_summary(repo: &Repo, host: &str) -> Result<Cached, OpError> {
     })
 }
 
+/// One host's summary: from the cache when it has seen these bytes, else parsed (and
+/// remembered). What `glix add` reads for the host's system before the repo lock.
+pub fn host_summary(repo: &Repo, host: &str) -> Result<HostSummary, OpError> {
+    match cached_summary(repo, host)? {
+        Cached::Hit(s) => Ok(s),
+        Cached::Miss(miss) => parse_summary(repo, host, &miss),
+    }
+}
+
 fn parse_summary(repo: &Repo, host: &str, miss: &Miss) -> Result<HostSummary, OpError> {
     let s = HostSummary::of(&current_model(&miss.text, miss.rel.clone())?);
     write_entry(&path(repo, host, SUMMARY), &miss.key, &s);
