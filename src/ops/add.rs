@@ -15,9 +15,9 @@
 
 use std::collections::BTreeMap;
 
-use super::state::{load_for_edit, load_manifest, regenerate_one, remember_edit, user_inputs, HostEdit};
+use super::state::{load_for_edit, load_manifest, planned_edit, regenerate_one, remember_edit, user_inputs, HostEdit};
 use super::summary::HostSummary;
-use super::{mutate, Context, LockStep, OpError, Outcome, Planned, Refusal, FLAKE_NIX};
+use super::{mutate, Context, OpError, Outcome, Planned, Refusal};
 use crate::flakeref::{self, FlakeRef};
 use crate::ident;
 use crate::manifest::{Kind, Package, Scope, Source};
@@ -134,32 +134,21 @@ fn plan(repo: &Repo, req: &AddRequest, w: &Wanted) -> Result<Planned, OpError> {
     all.insert(host.clone(), summary);
     let (flake_nix, mut warnings) = regenerate_one(&flake_text, &mut all, &host, Some(before))?;
     warnings.splice(0..0, w.warnings.iter().cloned());
-    let mut files = BTreeMap::from([(Repo::manifest_rel(&host), Some(text))]);
-    // A package of the host's nixpkgs changes only glix.toml: flake.nix and its lock
-    // stay byte for byte (unless its regions were stale, which the warnings say).
-    let lock = if flake_nix == flake_text { LockStep::None } else { LockStep::Lock };
-    if flake_nix != flake_text {
-        files.insert(FLAKE_NIX.to_string(), Some(flake_nix));
-    }
     let (reference, what) = match pkg.kind {
         Kind::Module => (pkg.flake.clone().unwrap_or_default(), pkg.flake.clone().unwrap_or_default()),
         Kind::Package => (pkg.origin(), format!("package {}", pkg.origin())),
     };
-    Ok(Planned {
-        op: Operation {
-            kind: "add".into(),
-            host: Some(host.clone()),
-            package: Some(name.clone()),
-            reference: Some(reference),
-            undoes: None,
-            summary: format!("glix add {host}: {name} ({what})"),
-        },
-        files,
-        lock,
-        warnings,
-        after: vec![remember],
-        unchanged: None,
-    })
+    let op = Operation {
+        kind: "add".into(),
+        host: Some(host.clone()),
+        package: Some(name.clone()),
+        reference: Some(reference),
+        undoes: None,
+        summary: format!("glix add {host}: {name} ({what})"),
+    };
+    // A package of the host's nixpkgs changes only glix.toml: flake.nix and its lock
+    // stay byte for byte (unless its regions were stale, which the warnings say).
+    Ok(planned_edit(op, BTreeMap::from([(Repo::manifest_rel(&host), Some(text))]), &flake_text, flake_nix, warnings, vec![remember]))
 }
 
 /// `glix add cool` where another host has an entry named `cool`: the same thing, before

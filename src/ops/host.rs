@@ -220,12 +220,7 @@ pub fn host_set(ctx: &Context, name: &str, fields: &HostFields) -> Result<Outcom
         let (after, remember) = remember_edit(repo, &host, doc, &text);
         all.insert(host.clone(), after);
         let (flake_nix, warnings) = regenerate_one(&flake_text, &mut all, &host, Some(before))?;
-        let mut files = BTreeMap::from([(Repo::manifest_rel(&host), Some(text))]);
-        if flake_nix != flake_text {
-            files.insert(FLAKE_NIX.to_string(), Some(flake_nix));
-        }
-        let lock = if files.contains_key(FLAKE_NIX) { LockStep::Lock } else { LockStep::None };
-        Ok(Planned { op, files, lock, warnings, after: vec![remember], unchanged: None })
+        Ok(super::state::planned_edit(op, BTreeMap::from([(Repo::manifest_rel(&host), Some(text))]), &flake_text, flake_nix, warnings, vec![remember]))
     })
 }
 

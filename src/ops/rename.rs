@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use super::state::{load_for_edit, load_host, regenerate_one, remember_edit, HostEdit};
+use super::state::{load_for_edit, load_host, planned_edit, regenerate_one, remember_edit, HostEdit};
 use super::summary::HostSummary;
-use super::{mutate, Context, LockStep, OpError, Outcome, Planned, Refusal, FLAKE_NIX};
+use super::{mutate, Context, OpError, Outcome, Planned, Refusal};
 use crate::ident;
 use crate::manifest::Package;
 use crate::repo::Repo;
@@ -35,7 +35,7 @@ pub fn rename(ctx: &Context, host: Option<&str>, old: &str, new: &str) -> Result
             undoes: None,
             summary: format!("glix rename {host}: {old} → {new}"),
         };
-        Ok(planned(op, BTreeMap::from([(Repo::manifest_rel(&host), Some(text))]), &flake_text, flake_nix, warnings, vec![remember]))
+        Ok(planned_edit(op, BTreeMap::from([(Repo::manifest_rel(&host), Some(text))]), &flake_text, flake_nix, warnings, vec![remember]))
     })
 }
 
@@ -75,22 +75,6 @@ pub fn move_to(ctx: &Context, host: Option<&str>, name: &str, to: &str) -> Resul
             summary: format!("glix move {from}: {name} → {to}"),
         };
         let files = BTreeMap::from([(Repo::manifest_rel(&from), Some(text)), (Repo::manifest_rel(&to), Some(dest_text))]);
-        Ok(planned(op, files, &flake_text, flake_nix, warnings, vec![remember, remember_dest]))
+        Ok(planned_edit(op, files, &flake_text, flake_nix, warnings, vec![remember, remember_dest]))
     })
-}
-
-/// flake.nix joins the files (and the lock step) only when its regions change.
-fn planned(
-    op: Operation,
-    mut files: BTreeMap<String, Option<String>>,
-    flake_text: &str,
-    flake_nix: String,
-    warnings: Vec<String>,
-    after: Vec<super::Deferred>,
-) -> Planned {
-    let lock = if flake_nix == flake_text { LockStep::None } else { LockStep::Lock };
-    if flake_nix != flake_text {
-        files.insert(FLAKE_NIX.to_string(), Some(flake_nix));
-    }
-    Planned { op, files, lock, warnings, after, unchanged: None }
 }

@@ -268,14 +268,27 @@ pub fn edit_package(
         // The package's input stays, but the regions are regenerated all the same: a
         // change always leaves them what every manifest says.
         let (flake_nix, warnings) = regenerate_one(&flake_text, &mut all, &host, Some(before))?;
-        let mut files = BTreeMap::from([(Repo::manifest_rel(&host), Some(text))]);
-        if flake_nix != flake_text {
-            files.insert(FLAKE_NIX.to_string(), Some(flake_nix));
-        }
-        // Stale regions brought up to date may name an input flake.lock lacks.
-        let lock = if files.contains_key(FLAKE_NIX) { LockStep::Lock } else { LockStep::None };
-        Ok(Planned { op, files, lock, warnings, after: vec![remember], unchanged: None })
+        Ok(planned_edit(op, BTreeMap::from([(Repo::manifest_rel(&host), Some(text))]), &flake_text, flake_nix, warnings, vec![remember]))
     })
+}
+
+/// The plan of a change to manifests (`files`) whose regenerated flake.nix is
+/// `flake_nix`: flake.nix joins the files, and `nix flake lock` runs, only when its
+/// regions changed (stale regions brought up to date may name an input flake.lock
+/// lacks); otherwise flake.nix and flake.lock stay byte for byte.
+pub(super) fn planned_edit(
+    op: Operation,
+    mut files: BTreeMap<String, Option<String>>,
+    flake_text: &str,
+    flake_nix: String,
+    warnings: Vec<String>,
+    after: Vec<super::Deferred>,
+) -> Planned {
+    let lock = if flake_nix == flake_text { LockStep::None } else { LockStep::Lock };
+    if flake_nix != flake_text {
+        files.insert(FLAKE_NIX.to_string(), Some(flake_nix));
+    }
+    Planned { op, files, lock, warnings, after, unchanged: None }
 }
 
 /// flake.nix with both regions regenerated for the hosts as they will be (`after`),
