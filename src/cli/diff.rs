@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{Arg, ArgMatches, Command};
 use glix::ops::PluginChoice;
 
 use crate::global::Global;
@@ -14,14 +14,7 @@ pub fn command() -> Command {
         .arg(Arg::new("op").value_name("OP").help(
             "Compare with the host as it was right after this glix operation (a commit id or its prefix, from `glix log`), built from that commit [default: the running system]",
         ))
-        .arg(
-            Arg::new("plugin")
-                .long("plugin")
-                .value_name("PATH")
-                .value_parser(clap::value_parser!(PathBuf))
-                .help("Load this glix plugin into Nix [default: GLIX_PLUGIN or the one next to glix, when it loads]"),
-        )
-        .arg(Arg::new("no-plugin").long("no-plugin").action(ArgAction::SetTrue).conflicts_with("plugin").help("Never load the glix plugin"))
+        .args(crate::rebuild::plugin_args())
         .after_help(
             "Both sides are built with `nix build` (the running system is /run/current-system, or\n\
              GLIX_CURRENT_SYSTEM). The lines are the packages added, removed and changed, with their\n\

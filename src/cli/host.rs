@@ -21,12 +21,7 @@ pub fn command() -> Command {
                         .value_parser(clap::value_parser!(std::path::PathBuf))
                         .help("Adopt that machine's NixOS configuration (a copy of its /etc/nixos): its files go into hosts/HOST/"),
                 )
-                .arg(
-                    Arg::new("state-version")
-                        .long("state-version")
-                        .value_name("YY.MM")
-                        .help("The host's system.stateVersion [default: the release of the repo's nixpkgs; an adopted configuration keeps its own]"),
-                )
+                .arg(crate::init::state_version_arg())
                 .arg(
                     Arg::new("target-host")
                         .long("target-host")

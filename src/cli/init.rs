@@ -21,12 +21,7 @@ pub fn command() -> Command {
                 .help("Adopt the NixOS configuration in DIR: configuration.nix, hardware-configuration.nix and every file they refer to by a relative path [default: /etc/nixos when it holds a configuration.nix]"),
         )
         .arg(Arg::new("empty").long("empty").action(ArgAction::SetTrue).help("Start with a fresh host even when /etc/nixos holds a configuration"))
-        .arg(
-            Arg::new("state-version")
-                .long("state-version")
-                .value_name("YY.MM")
-                .help("The host's system.stateVersion [default: the release of the repo's nixpkgs; an adopted configuration keeps its own]"),
-        )
+        .arg(state_version_arg())
         .arg(
             Arg::new("input")
                 .long("input")
@@ -82,4 +77,12 @@ pub fn exec(g: &Global, m: &ArgMatches) -> Result<()> {
         eprintln!("created {}; add packages with `glix add --repo {} REF`", req.dir.display(), req.dir.display());
     }
     Ok(())
+}
+
+/// `--state-version`, as `init` and `host add` take it.
+pub fn state_version_arg() -> Arg {
+    Arg::new("state-version")
+        .long("state-version")
+        .value_name("YY.MM")
+        .help("The host's system.stateVersion [default: the release of the repo's nixpkgs; an adopted configuration keeps its own]")
 }

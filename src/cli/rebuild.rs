@@ -48,14 +48,7 @@ pub fn command(verb: &'static str) -> Command {
         .arg(Arg::new("target-host").long("target-host").value_name("USER@HOST").help("Deploy to this machine over SSH [default: the manifest's target-host]"))
         .arg(Arg::new("build-host").long("build-host").value_name("USER@HOST").help("Build on this machine over SSH"))
         .arg(Arg::new("use-remote-sudo").long("use-remote-sudo").action(ArgAction::SetTrue).help("Use sudo on the target host"))
-        .arg(
-            Arg::new("plugin")
-                .long("plugin")
-                .value_name("PATH")
-                .value_parser(clap::value_parser!(PathBuf))
-                .help("Load this glix plugin into Nix [default: GLIX_PLUGIN or the one next to glix, when it loads]"),
-        )
-        .arg(Arg::new("no-plugin").long("no-plugin").action(ArgAction::SetTrue).conflicts_with("plugin").help("Never load the glix plugin"))
+        .args(plugin_args())
         .arg(Arg::new("extra").value_name("EXTRA").num_args(0..).last(true).help("Passed to nixos-rebuild as they are (after --)"));
     if matches!(verb, "switch" | "boot" | "test") {
         c = c.args(confirm_args());
@@ -301,4 +294,16 @@ fn run(g: &Global, repo: &glix::repo::Repo, req: &DeployRequest, ask: Ask) -> Re
         }
     }
     Ok(report.exit_code())
+}
+
+/// `--plugin PATH` and `--no-plugin`, for every command that has Nix evaluate a host.
+pub fn plugin_args() -> [Arg; 2] {
+    [
+        Arg::new("plugin")
+            .long("plugin")
+            .value_name("PATH")
+            .value_parser(clap::value_parser!(PathBuf))
+            .help("Load this glix plugin into Nix [default: GLIX_PLUGIN or the one next to glix, when it loads]"),
+        Arg::new("no-plugin").long("no-plugin").action(ArgAction::SetTrue).conflicts_with("plugin").help("Never load the glix plugin"),
+    ]
 }
