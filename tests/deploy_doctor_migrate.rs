@@ -8,11 +8,9 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::glix_env::Env;
 use common::plugin;
-use common::standins::{write, write_script};
+use common::standins::{recorded_calls, write, write_script};
 use serde_json::Value;
 
 /// A nixos-rebuild that appends its argv (one argument per line, then a blank line) to
@@ -34,15 +32,6 @@ exit "$code"
 "#,
     );
     (bin.display().to_string(), record)
-}
-
-fn calls(record: &Path) -> Vec<Vec<String>> {
-    std::fs::read_to_string(record)
-        .unwrap_or_default()
-        .split("\n\n")
-        .filter(|c| !c.trim().is_empty())
-        .map(|c| c.lines().map(str::to_string).collect())
-        .collect()
 }
 
 fn strs(v: &[&str]) -> Vec<String> {
@@ -95,7 +84,7 @@ fn rebuild_verbs_pass_the_exact_argument_vector_and_return_its_exit_code() {
     let out = env.glix_with(&["switch", "--no-plugin"], &e(&[("GLIX_TEST_EXIT_laptop", "3".into())]));
     assert_eq!(out.status.code(), Some(3));
 
-    let c = calls(&record);
+    let c = recorded_calls(&record);
     assert_eq!(c.len(), 6);
     assert_eq!(c[0], strs(&["switch", "--flake", &flake]));
     assert_eq!(
@@ -149,7 +138,7 @@ fn switch_all_deploys_every_host_with_a_target_one_after_another() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "a failed host fails the run: {stdout}");
     let root = env.repo.canonicalize().unwrap().display().to_string();
-    let c = calls(&record);
+    let c = recorded_calls(&record);
     assert_eq!(
         c,
         vec![

@@ -8,7 +8,7 @@
 mod common;
 
 use common::glix_env::Env;
-use common::standins::write_script;
+use common::standins::{recorded_calls, write_script};
 use common::*;
 use serde_json::{json, Value};
 
@@ -253,15 +253,6 @@ fn stand_in_programs(env: &Env) -> (String, std::path::PathBuf) {
     (bin.display().to_string(), record)
 }
 
-fn calls(record: &std::path::Path) -> Vec<Vec<String>> {
-    std::fs::read_to_string(record)
-        .unwrap_or_default()
-        .split("\n\n")
-        .filter(|c| !c.trim().is_empty())
-        .map(|c| c.lines().map(str::to_string).collect())
-        .collect()
-}
-
 fn switch(env: &Env, bin: &str, record: &std::path::Path, args: &[&str], exit: &str) -> std::process::Output {
     let _ = std::fs::remove_file(record);
     let mut all = vec!["switch", "--all", "--no-plugin"];
@@ -279,7 +270,7 @@ fn switch_all_on_a_tag_hands_off_to_colmena_with_the_exact_argv() {
     let out = switch(&env, &bin, &record, &["--on", "@web"], "0");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(calls(&record), vec![vec![format!("colmena in {dir}"), "apply".into(), "--on".into(), "@web".into()]]);
+    assert_eq!(recorded_calls(&record), vec![vec![format!("colmena in {dir}"), "apply".into(), "--on".into(), "@web".into()]]);
     // glix's per-host summary: the hosts the selection names
     assert!(stdout.contains("glix handed these hosts to colmena: colmena apply --on @web"), "{stdout}");
     assert!(stdout.contains("web1") && stdout.contains("root@web1.lan") && !stdout.contains("db1"), "{stdout}");
@@ -287,20 +278,23 @@ fn switch_all_on_a_tag_hands_off_to_colmena_with_the_exact_argv() {
     // hosts and tags together, extra arguments last, the engine's exit code is glix's
     let out = switch(&env, &bin, &record, &["--on", "db1,@web", "--", "--parallel", "2"], "3");
     assert_eq!(out.status.code(), Some(3));
-    assert_eq!(calls(&record), vec![vec![format!("colmena in {dir}"), "apply".into(), "--on".into(), "db1,@web".into(), "--parallel".into(), "2".into()]]);
+    assert_eq!(
+        recorded_calls(&record),
+        vec![vec![format!("colmena in {dir}"), "apply".into(), "--on".into(), "db1,@web".into(), "--parallel".into(), "2".into()]]
+    );
     let j = json_of(&switch(&env, &bin, &record, &["--on", "db1", "--json"], "0"));
     assert_eq!(j["handedTo"], json!({ "engine": "colmena", "argv": ["colmena", "apply", "--on", "db1"], "exitCode": 0 }));
     assert_eq!(j["runs"].as_array().unwrap().iter().map(|r| r["host"].as_str().unwrap()).collect::<Vec<_>>(), ["db1"]);
     // the whole fleet
     assert!(switch(&env, &bin, &record, &[], "0").status.success());
-    assert_eq!(calls(&record), vec![vec![format!("colmena in {dir}"), "apply".into()]]);
+    assert_eq!(recorded_calls(&record), vec![vec![format!("colmena in {dir}"), "apply".into()]]);
 
     // an unknown host or tag is refused with the known ones, and nothing runs
     let out = switch(&env, &bin, &record, &["--on", "@nope"], "0");
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("`--on @nope` names no host or tag"), "{}", stderr(&out));
     assert!(stderr(&out).contains("hint: known hosts and tags: db1, laptop, web1, @db, @web"), "{}", stderr(&out));
-    assert!(calls(&record).is_empty());
+    assert!(recorded_calls(&record).is_empty());
     // no colmena on PATH: said so, with what to do
     let out = env.glix_with(&["--json", "switch", "--all", "--no-plugin"], &[("PATH", env.root.join("empty-bin").display().to_string())]);
     assert_eq!(json_of(&out)["kind"], "no-engine-program");
@@ -313,14 +307,14 @@ fn switch_all_hands_off_to_deploy_rs_with_targets_resolved_from_tags() {
     let (bin, record) = stand_in_programs(&env);
     let dir = env.repo.display().to_string();
     assert!(switch(&env, &bin, &record, &[], "0").status.success());
-    assert_eq!(calls(&record), vec![vec![format!("deploy in {dir}"), ".".into()]]);
+    assert_eq!(recorded_calls(&record), vec![vec![format!("deploy in {dir}"), ".".into()]]);
     let out = switch(&env, &bin, &record, &["--on", "@db,web1"], "0");
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(calls(&record), vec![vec![format!("deploy in {dir}"), "--targets".into(), ".#db1".into(), ".#web1".into()]]);
+    assert_eq!(recorded_calls(&record), vec![vec![format!("deploy in {dir}"), "--targets".into(), ".#db1".into(), ".#web1".into()]]);
     // a host without a target-host is no deploy-rs node: skipped, with a note
     let out = switch(&env, &bin, &record, &["--on", "laptop,web1"], "0");
     assert!(stderr(&out).contains("no target-host, so no deploy-rs node: laptop"), "{}", stderr(&out));
-    assert_eq!(calls(&record), vec![vec![format!("deploy in {dir}"), "--targets".into(), ".#web1".into()]]);
+    assert_eq!(recorded_calls(&record), vec![vec![format!("deploy in {dir}"), "--targets".into(), ".#web1".into()]]);
 }
 
 #[test]
@@ -333,19 +327,19 @@ fn without_an_engine_switch_all_runs_nixos_rebuild_host_after_host_and_honours_o
         vec![format!("nixos-rebuild in {cwd}"), "switch".into(), "--flake".into(), format!("{root}#{host}"), "--target-host".into(), target.into()]
     };
     assert!(switch(&env, &bin, &record, &[], "0").status.success());
-    assert_eq!(calls(&record), vec![rebuild("db1", "admin@db1.lan:2222"), rebuild("web1", "root@web1.lan")]);
+    assert_eq!(recorded_calls(&record), vec![rebuild("db1", "admin@db1.lan:2222"), rebuild("web1", "root@web1.lan")]);
     let out = switch(&env, &bin, &record, &["--on", "@web"], "0");
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(calls(&record), vec![rebuild("web1", "root@web1.lan")]);
+    assert_eq!(recorded_calls(&record), vec![rebuild("web1", "root@web1.lan")]);
     // a selected host without a target-host is skipped with a note
     let out = switch(&env, &bin, &record, &["--on", "laptop,@db"], "0");
     assert!(stderr(&out).contains("laptop has no target-host, so --all skips it"), "{}", stderr(&out));
-    assert_eq!(calls(&record), vec![rebuild("db1", "admin@db1.lan:2222")]);
+    assert_eq!(recorded_calls(&record), vec![rebuild("db1", "admin@db1.lan:2222")]);
     // unknown: refused, nothing run
     let out = switch(&env, &bin, &record, &["--on", "web9"], "0");
     assert_eq!(json_of(&env.glix_with(&["--json", "switch", "--all", "--no-plugin", "--on", "web9"], &[("PATH", bin.clone())]))["kind"], "unknown-selection");
     assert_eq!(out.status.code(), Some(1));
-    assert!(calls(&record).is_empty());
+    assert!(recorded_calls(&record).is_empty());
     // --on needs --all
     let out = env.glix(&["switch", "--on", "@web"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));

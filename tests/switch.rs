@@ -72,12 +72,7 @@ esac
 
     /// What nixos-rebuild was called with, one argument vector per call.
     fn calls(&self) -> Vec<Vec<String>> {
-        std::fs::read_to_string(&self.record)
-            .unwrap_or_default()
-            .split("\n\n")
-            .filter(|c| !c.trim().is_empty())
-            .map(|c| c.lines().map(str::to_string).collect())
-            .collect()
+        common::standins::recorded_calls(&self.record)
     }
 
     fn flake(&self) -> String {

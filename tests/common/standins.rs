@@ -20,6 +20,12 @@ pub fn write_script(path: &Path, text: &str) {
     fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
 }
 
+/// What a stand-in program that records its argument vectors wrote (one argument a
+/// line, a blank line after each call): one vector per call, oldest first.
+pub fn recorded_calls(record: &Path) -> Vec<Vec<String>> {
+    fs::read_to_string(record).unwrap_or_default().split("\n\n").filter(|c| !c.trim().is_empty()).map(|c| c.lines().map(str::to_string).collect()).collect()
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for e in fs::read_dir(from).unwrap() {
