@@ -74,15 +74,15 @@ pub const FLAGS: [&str; 8] = ["host", "dry-run", "allow-dirty", "no-lock", "wait
 
 /// Whether global flag `flag` means something to subcommand `command`.
 pub fn means_something(flag: &str, command: &str) -> bool {
-    const CHANGES: &[&str] =
-        &["init", "add", "remove", "rename", "move", "enable", "disable", "config", "update", "host", "fleet", "undo", "restore", "migrate", "doctor"];
+    // The commands that change the repo (main.rs's list), and doctor, for --fix.
+    let changes = crate::MUTATIONS.contains(&command) || command == "doctor";
     const RESOLVES: &[&str] = &["add", "search"];
     const NO_HOST: &[&str] = &["search", "completions", "man", "migrate", "doctor"];
     match flag {
         // `search --dry-run` stores no index, as a dry run writes no cache.
-        "dry-run" => CHANGES.contains(&command) || command == "search",
-        "allow-dirty" | "wait" => CHANGES.contains(&command),
-        "no-lock" => CHANGES.contains(&command) && command != "migrate",
+        "dry-run" => changes || command == "search",
+        "allow-dirty" | "wait" => changes,
+        "no-lock" => changes && command != "migrate",
         "registry" | "allow-insecure" => RESOLVES.contains(&command),
         "offline" => RESOLVES.contains(&command),
         "host" => !NO_HOST.contains(&command),
