@@ -245,3 +245,17 @@ fn update_takes_an_input_of_the_flake_or_a_package_of_nixpkgs() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no package named 'nosuch'"));
 }
+
+#[test]
+fn no_follow_keeps_a_package_flakes_own_nixpkgs() {
+    let env = Env::new();
+    env.init();
+    let fmt = flake_with_nixpkgs(&env);
+    env.ok(&["add", &fmt, "--no-follow"]);
+    assert!(env.read("hosts/laptop/glix.toml").contains("follow-nixpkgs = false"), "{}", env.read("hosts/laptop/glix.toml"));
+    let flake_text = env.read("flake.nix");
+    assert!(flake_text.contains("pkg-fmt.url") && !flake_text.contains("pkg-fmt.inputs.nixpkgs.follows"), "{flake_text}");
+    let lock: Value = serde_json::from_str(&env.read("flake.lock")).unwrap();
+    let node = lock["nodes"]["root"]["inputs"]["pkg-fmt"].as_str().unwrap();
+    assert!(lock["nodes"][node]["inputs"]["nixpkgs"].is_string(), "its own nixpkgs node: {}", lock["nodes"][node]);
+}
