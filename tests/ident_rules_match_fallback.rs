@@ -79,3 +79,63 @@ fn fallback_nix_derives_the_input_names_glix_does() {
         refs.iter().zip(rust.iter().zip(&nix)).filter(|(_, (a, b))| a != b).map(|(r, (a, b))| format!("{r}: glix {a}, fallback {b}")).collect();
     assert!(disagree.is_empty(), "{}", disagree.join("\n"));
 }
+
+/// What Nix versions read differently (src/flakeref/portable.rs): nix/lib/flakePolicy.nix
+/// refuses it in glix's words. A reference the running Nix's own parseFlakeRef refuses
+/// never reaches the fallback's rules (that Nix stops it first), so each reference is its
+/// own `nix eval` and such a refusal counts as agreeing.
+#[test]
+fn fallback_nix_refuses_what_nix_versions_read_differently_as_glix_does() {
+    let refs = [
+        "git+https://git.example.com/o/r.git",
+        "git+ssh://git@example.com:2222/o/r.git",
+        "git+https://user:secret@example.com/o/r",
+        "git+https://[::1]:8080/o/r",
+        "git+https://[fe80::1%25eth0]/o/r",
+        "https://dl.example/x.tar.gz",
+        "git+https://git+mirror.example/o/r.git",
+        "hg+https://a,b/r",
+        "https://a$b/x.tar.gz",
+        "git+https://u+x@example.com/o/r",
+        "git+https://example.com:99999/o/r",
+        "git+https://example.com:0/o/r",
+        "github:o/r?ref=main",
+        "github:o/r/release/2.31",
+        "github:NixOS/nixpkgs?ref=nixos-24.05",
+        "github:o/r?ref=feature//x",
+        "github:o/r?ref=a..b",
+        "github:o/r?ref=v1.",
+        "github:o/r?ref=-x",
+        "github:o/r?ref=x.lock",
+        "gitlab:o/r?ref=.hidden/x",
+        "git+https://example.com/o/r?ref=a@{1}",
+        "git+https://example.com/o/r?ref=-x",
+        "sourcehut:~u/r?ref=a~1",
+        "flake:nixpkgs/a..b",
+    ];
+    let policy = repo_root().join("nix/lib/flakePolicy.nix");
+    let mut disagree = Vec::new();
+    let mut compared = 0;
+    for r in refs {
+        let glix = match glix::flakeref::FlakeRef::parse(r) {
+            Ok(_) => None,
+            Err(e) => Some(e.to_string()),
+        };
+        let out = nix_eval_json(&format!("(import {}).check {}", policy.display(), nix_str(r)), false);
+        if !out.status.success() {
+            // This Nix refuses it itself; glix must refuse it too.
+            if glix.is_none() {
+                disagree.push(format!("{r}: glix accepts it, this Nix refuses it: {}", String::from_utf8_lossy(&out.stderr)));
+            }
+            continue;
+        }
+        compared += 1;
+        let nix: Option<String> = serde_json::from_slice(&out.stdout).unwrap();
+        let glix_portability = glix.filter(|m| m.contains("means different things to different Nix versions"));
+        if nix != glix_portability {
+            disagree.push(format!("{r}: glix says {glix_portability:?}, flakePolicy.nix says {nix:?}"));
+        }
+    }
+    assert!(disagree.is_empty(), "{}", disagree.join("\n"));
+    assert!(compared >= 12, "only {compared} references reached the fallback's rules");
+}

@@ -101,14 +101,17 @@ fn plugin_and_fallback_both_reject_invalid_manifests_with_the_same_message() {
         // The fallback has no line numbers (fromTOML gives none: README, Limits). Its
         // message is glix's, except where Nix's own parsers refuse first, in their words.
         let expected = match name.as_str() {
-            "bad-flake.toml" | "flake-injection.toml" => "is not an absolute path", // builtins.parseFlakeRef
-            "datetime.toml" => "Dates and times are not supported",
-            "nul-char.toml" => "cannot be represented as Nix string",
-            "schema-future.toml" => "is newer than this glixos-core understands",
-            _ if message.starts_with("invalid TOML") => "while parsing TOML",
-            _ => message.as_str(),
+            "bad-flake.toml" | "flake-injection.toml" => vec!["is not an absolute path"], // builtins.parseFlakeRef
+            "datetime.toml" => vec!["Dates and times are not supported"],
+            "nul-char.toml" => vec!["cannot be represented as Nix string"],
+            "schema-future.toml" => vec!["is newer than this glixos-core understands"],
+            // What Nix 2.26 accepts and later versions refuse: glix's words, or that Nix's
+            // (2.31's parseFlakeRef, failing as a URL, ends with the path reading's words).
+            "policy-not-portable-port.toml" | "policy-not-portable-ref.toml" => vec![message.as_str(), "is not an absolute path"],
+            _ if message.starts_with("invalid TOML") => vec!["while parsing TOML"],
+            _ => vec![message.as_str()],
         };
-        assert!(ferr.contains(expected), "{name}: fallback said:\n{ferr}");
+        assert!(expected.iter().any(|m| ferr.contains(m)), "{name}: fallback said:\n{ferr}");
     }
 }
 

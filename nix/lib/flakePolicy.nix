@@ -5,7 +5,8 @@
 # parser's words, so both readers refuse a manifest alike (tests/nix_import_manifest.rs
 # over tests/corpus/manifests/invalid/policy-*.toml). Not mirrored here, and listed in
 # README's Limits: URL rewriting of git/hg/tarball/file references, and their
-# per-type parameter lists.
+# per-type parameter lists (so an authority Nix 2.26's URL regex cannot read is refused
+# here in other words, or by Nix).
 let
   inherit (builtins) elem filter head length match parseFlakeRef split stringLength substring;
 
@@ -29,6 +30,46 @@ let
   scheme = f: let m = match "([a-z+]+):.*" f; in if m == null then null else head m;
 
   ignored = f: what: hint: "in flake reference '${f}': ${what} would be silently ignored by Nix; ${hint}";
+  notPortable = f: what: hint: "flake reference '${f}' means different things to different Nix versions: ${what}; ${hint}";
+
+  # src/flakeref/portable.rs: what Nix 2.26 and 2.29+ (boost::url) read alike.
+  has = sub: s: builtins.replaceStrings [ sub ] [ "" ] s != s;
+  unreserved = s: match "[A-Za-z0-9._~-]*" s != null;
+  digitsValue = p: let d = head (match "0*([0-9]*)" p); in if d == "" then 0 else builtins.fromJSON d;
+  authorityProblem = a:
+    let
+      at = match "(.*)@([^@]*)" a;
+      userinfo = if at == null then null else head at;
+      hostPort = if at == null then a else builtins.elemAt at 1;
+      up = match "([^:]*):(.*)" userinfo;
+      user = if up == null then userinfo else head up;
+      password = if up == null then "" else builtins.elemAt up 1;
+      lit = match "(.*[]])([^]]*)" hostPort;
+      before = if lit == null then "" else head lit;
+      rest = if lit == null then hostPort else builtins.elemAt lit 1;
+      hp = match "(.*):([^:]*)" rest;
+      host = before + (if hp == null then rest else head hp);
+      port = if hp == null then null else builtins.elemAt hp 1;
+      ipv6 = match "[[][0-9A-Fa-f:.]+(%25[A-Za-z0-9._~-]+)?[]]" host != null;
+    in
+    if a == "" then null
+    else if userinfo != null && has "@" userinfo then "the authority '${a}' has more than one '@'"
+    else if userinfo != null && (user == "" || !(unreserved user) || !(unreserved password)) then
+      "the user part '${userinfo}' is not letters, digits, '-', '.', '_' and '~' (with one ':' before a password)"
+    else if !ipv6 && (host == "" || !(unreserved host)) then "the host '${host}' is not letters, digits, '-', '.', '_' and '~'"
+    else if port != null && (match "[0-9]{1,5}" port == null || digitsValue port < 1 || digitsValue port > 65535) then
+      "the port '${port}' is not a number from 1 to 65535"
+    else null;
+  gitRefProblem = r:
+    if r == "" || r == "@" then "it is empty or '@'"
+    else if match "-.*" r != null then "it starts with '-'"
+    else if match ".*[[:cntrl:]].*" r != null || builtins.any (c: has c r) [ " " "~" "^" ":" "?" "*" "[" "\\" ] then
+      "it contains a space, a control character or one of ~ ^ : ? * [ \\"
+    else if has ".." r || has "@{" r then "it contains '..' or '@{'"
+    else if match "/.*" r != null || match ".*/" r != null || has "//" r then "it has an empty '/'-separated part"
+    else if match ".*[.]" r != null || match "(.*/)?[.].*" r != null || match "(.*/)?[^/]*[.]lock(/.*)?" r != null then
+      "it ends with '.', or a part of it starts with '.' or ends with '.lock'"
+    else null;
 
   # null when `f` passes, else why not (the text after "is not a valid flake reference: ").
   check = f:
@@ -42,6 +83,10 @@ let
       badFlag = if kind != "git" then [ ] else filter (p: elem (nameOf p) gitFlags && match "[^=]*=[01]" p == null) params;
       narHash = let m = filter (p: nameOf p == "narHash") params; in if m == [ ] then null else substring 8 (stringLength (head m)) (head m);
       isPathLike = match "[/.~].*" f != null;
+      authority = let m = match "[a-z+]+://([^/?#]*).*" f; in if m == null then null else head m;
+      whyAuthority = if elem kind [ "git" "hg" "tarball" "file" ] && authority != null then authorityProblem authority else null;
+      ref = (parseFlakeRef f).ref or null;
+      whyRef = if elem kind [ "git" "github" "gitlab" "sourcehut" "indirect" ] && ref != null then gitRefProblem ref else null;
     in
     if isPathLike then
       "bare path '${f}': write path:${f} (or git+file://${f} for a Git checkout) so the reference means the same wherever it is used"
@@ -59,6 +104,11 @@ let
     else if badFlag != [ ] then
       let p = head badFlag; n = nameOf p; in
       ignored f "${p} (only 1 means true)" "write ${n}=1 or ${n}=0"
+    else if whyAuthority != null then
+      notPortable f whyAuthority "write the host as letters, digits, '-' and '.', and a port as a number"
+    else if whyRef != null then
+      notPortable f "'${ref}' is not a Git branch or tag name (${whyRef}), which Nix 2.31 and later refuse"
+        "give the branch or tag as `git check-ref-format --branch` accepts it"
     else if narHash != null && match "sha256-[A-Za-z0-9+/]{43}=" narHash == null then
       "in flake reference '${f}': narHash '${narHash}' is invalid: it is not a valid base-64 hash of the right length"
     else null;

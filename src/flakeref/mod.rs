@@ -1,8 +1,9 @@
 //! Flake references as users type them, and the flake input names glix derives from them.
 //!
-//! [`FlakeRef::parse`] accepts what Nix 2.26's `builtins.parseFlakeRef` accepts and
-//! produces the same attributes ([`FlakeRef::attrs`]); `tests/flakeref_oracle.rs` checks
-//! that against the real Nix. On top of that, glix refuses a few classes of references
+//! [`FlakeRef::parse`] follows Nix 2.26's `builtins.parseFlakeRef` and produces the same
+//! attributes ([`FlakeRef::attrs`]), refusing what later Nix versions read differently;
+//! `tests/flakeref_oracle.rs` checks that against each real Nix it runs with (2.26.3 and
+//! 2.31.5 here). On top of that, glix refuses a few classes of references
 //! that Nix accepts, because glix writes references into `flake.nix` and has to be able to
 //! stand behind them ([`FlakeRefError::is_policy`] tells these apart):
 //!
@@ -27,13 +28,19 @@
 //!   twice, `github://host/...`, Git flags other than `0`/`1`;
 //! - commit hashes and NAR hashes Nix would only reject at fetch time;
 //! - Git/Mercurial/tarball URLs without a host, or that Nix would rewrite into a different
-//!   URL (`git+ssh:git@host:o/r` becomes `ssh://ssh:git@host/o/r`).
+//!   URL (`git+ssh:git@host:o/r` becomes `ssh://ssh:git@host/o/r`);
+//! - what Nix versions read differently (`portable`): a user, password or host with
+//!   characters other than letters, digits, `-._~` (Nix ≥ 2.29 re-encodes them), a port
+//!   that is not 1–65535, a `ref` that is not a branch or tag name by Git's rules (Nix ≥
+//!   2.31 rejects it). A repository is read by every host of a fleet, each with its
+//!   NixOS's Nix, so glix writes only references all of them read alike.
 
 mod canonical;
 mod hash;
 mod name;
 mod nix;
 mod policy;
+mod portable;
 mod url;
 
 #[cfg(test)]
@@ -125,6 +132,9 @@ pub enum FlakeRefError {
 
     #[error("malformed URL in flake reference '{input}': {reason} (expected e.g. {example})")]
     MalformedUrl { input: String, reason: String, example: String },
+
+    #[error("flake reference '{input}' means different things to different Nix versions: {what}; {hint}")]
+    NotPortable { input: String, what: String, hint: String },
 }
 
 impl FlakeRefError {
@@ -134,7 +144,14 @@ impl FlakeRefError {
         use FlakeRefError::*;
         match self {
             Empty | UnsupportedType { .. } | Invalid { .. } | NotAbsolute { .. } | Fragment { .. } => false,
-            BarePath { .. } | RelativePath { .. } | UnsafeCharacter { .. } | NotUtf8 { .. } | Ignored { .. } | InvalidHash { .. } | MalformedUrl { .. } => true,
+            BarePath { .. }
+            | RelativePath { .. }
+            | UnsafeCharacter { .. }
+            | NotUtf8 { .. }
+            | Ignored { .. }
+            | InvalidHash { .. }
+            | MalformedUrl { .. }
+            | NotPortable { .. } => true,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use super::hash::check_sri_sha256;
 use super::nix::{is_rev, Form, NixParse, Note};
+use super::portable::{authority_problem, git_ref_problem};
 use super::url::{authority_host, parse_url, split_scheme, QueryNote};
 use super::{shown, Attr, FlakeRefError};
 
@@ -19,6 +20,7 @@ pub(crate) fn check(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
     }
     check_notes(input, p)?;
     check_location(input, p)?;
+    check_git_ref(input, p)?;
     check_hashes(input, p)
 }
 
@@ -111,6 +113,18 @@ fn check_location(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
     if let Some(key) = url.query.keys().find(|k| k.is_empty() || k.contains('%')) {
         return Err(malformed(format!("parameter name '{key}' is empty or contains characters Nix re-encodes")));
     }
+    let not_portable = |what: String| {
+        let hint = "write the host as letters, digits, '-' and '.', and a port as a number";
+        FlakeRefError::NotPortable { input: shown(input), what, hint: hint.into() }
+    };
+    if let Some(what) = url.authority.as_deref().and_then(authority_problem) {
+        return Err(not_portable(what));
+    }
+    // Nix 2.26's regex, failing on the authority, falls back to a path; boost::url does not.
+    // (For other transports the missing host is reported below.)
+    if wanted == "file" && url.authority.is_none() && url.path.starts_with(b"//") {
+        return Err(not_portable(format!("'{url_attr}' has no valid host, and Nix 2.29 and later read what follows '//' as one")));
+    }
     if wanted == "file" {
         if !url.path.starts_with(b"/") {
             return Err(FlakeRefError::RelativePath { input: shown(input) });
@@ -119,6 +133,24 @@ fn check_location(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
         return Err(malformed(format!("'{url_attr}' has no host")));
     }
     Ok(())
+}
+
+/// Git's rules for branch and tag names, which Nix ≥ 2.31 enforces and 2.26 does not.
+fn check_git_ref(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
+    if !matches!(kind(p), "git" | "github" | "gitlab" | "sourcehut" | "indirect") {
+        return Ok(());
+    }
+    let Some(reference) = str_attr(p, "ref") else {
+        return Ok(());
+    };
+    match git_ref_problem(reference) {
+        Some(why) => Err(FlakeRefError::NotPortable {
+            input: shown(input),
+            what: format!("'{reference}' is not a Git branch or tag name ({why}), which Nix 2.31 and later refuse"),
+            hint: "give the branch or tag as `git check-ref-format --branch` accepts it".into(),
+        }),
+        None => Ok(()),
+    }
 }
 
 fn example(kind: &str, transport: &str) -> &'static str {

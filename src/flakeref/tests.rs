@@ -161,8 +161,10 @@ fn input_name_falls_back_in_order() {
 fn arb_ref() -> impl Strategy<Value = String> {
     let word = "[a-zA-Z][a-zA-Z0-9._-]{0,10}";
     let rev = "[0-9a-f]{40}";
+    // A branch or tag name Git accepts (see `portable`): no trailing '.', no '..'.
+    let git_ref = "[a-zA-Z][a-zA-Z0-9_-]{0,6}(\\.[0-9]{1,2}){0,2}";
     prop_oneof![
-        (prop::sample::select(vec!["github", "gitlab", "sourcehut"]), word, word, prop::option::of(word), prop::option::of(word)).prop_map(
+        (prop::sample::select(vec!["github", "gitlab", "sourcehut"]), word, word, prop::option::of(git_ref), prop::option::of(word)).prop_map(
             |(k, o, r, rf, d)| {
                 let mut s = format!("{k}:{o}/{r}");
                 if let Some(rf) = rf {
