@@ -32,7 +32,7 @@ let
   ignored = f: what: hint: "in flake reference '${f}': ${what} would be silently ignored by Nix; ${hint}";
   notPortable = f: what: hint: "flake reference '${f}' means different things to different Nix versions: ${what}; ${hint}";
 
-  # src/flakeref/portable.rs: what Nix 2.26 and 2.29+ (boost::url) read alike.
+  # src/flakeref/portable.rs: what Nix 2.26 and 2.31+ (boost::url) read alike.
   has = sub: s: builtins.replaceStrings [ sub ] [ "" ] s != s;
   unreserved = s: match "[A-Za-z0-9._~-]*" s != null;
   digitsValue = p: let d = head (match "0*([0-9]*)" p); in if d == "" then 0 else builtins.fromJSON d;

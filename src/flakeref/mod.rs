@@ -30,7 +30,7 @@
 //! - Git/Mercurial/tarball URLs without a host, or that Nix would rewrite into a different
 //!   URL (`git+ssh:git@host:o/r` becomes `ssh://ssh:git@host/o/r`);
 //! - what Nix versions read differently (`portable`): a user, password or host with
-//!   characters other than letters, digits, `-._~` (Nix ≥ 2.29 re-encodes them), a port
+//!   characters other than letters, digits, `-._~` (Nix ≥ 2.31 re-encodes them), a port
 //!   that is not 1–65535, a `ref` that is not a branch or tag name by Git's rules (Nix ≥
 //!   2.31 rejects it). A repository is read by every host of a fleet, each with its
 //!   NixOS's Nix, so glix writes only references all of them read alike.

@@ -123,7 +123,7 @@ fn check_location(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
     // Nix 2.26's regex, failing on the authority, falls back to a path; boost::url does not.
     // (For other transports the missing host is reported below.)
     if wanted == "file" && url.authority.is_none() && url.path.starts_with(b"//") {
-        return Err(not_portable(format!("'{url_attr}' has no valid host, and Nix 2.29 and later read what follows '//' as one")));
+        return Err(not_portable(format!("'{url_attr}' has no valid host, and Nix 2.31 and later read what follows '//' as one")));
     }
     if wanted == "file" {
         if !url.path.starts_with(b"/") {

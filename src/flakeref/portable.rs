@@ -1,10 +1,10 @@
 //! What every supported Nix reads alike. Nix 2.26 parses URLs with its own regexes and
-//! keeps an authority as written; from 2.29 Nix parses them with boost::url, decodes the
+//! keeps an authority as written; from 2.31 Nix parses them with boost::url, decodes the
 //! user, password and host and percent-encodes everything but RFC 3986's unreserved
 //! characters when it prints them again (`a+b` becomes `a%2Bb`), rejects a port that is
-//! not a number from 1 to 65535, and, from 2.31, checks every `ref` with libgit2's
-//! reference-name rules. A reference on either side of those lines means one thing to a
-//! NixOS 24.11 host and another (or nothing) to a 25.11 host of the same fleet, so glix
+//! not a number from 1 to 65535, and checks every `ref` with libgit2's reference-name
+//! rules (the same in 2.35.2's source). A reference on either side of those lines means one thing to a
+//! NixOS 25.05 host (Nix 2.28) and another, or nothing, to a 25.11 host (2.31) of the same fleet, so glix
 //! accepts only what both read the same. `tests/flakeref_oracle.rs` checks this against
 //! each Nix it is run with (`scripts/test-nix-matrix`).
 
@@ -28,7 +28,7 @@ pub(crate) fn authority_problem(authority: &str) -> Option<String> {
     }
     let (host, port) = split_port(host_port);
     let ipv6 = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).is_some_and(|literal| {
-        // An RFC 6874 zone ("%25eth0") both read alike: 2.29+ decodes it and encodes it again.
+        // An RFC 6874 zone ("%25eth0") both read alike: 2.31+ decodes it and encodes it again.
         let (address, zone) = literal.split_once("%25").unwrap_or((literal, "a"));
         !address.is_empty() && address.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') && !zone.is_empty() && unreserved(zone)
     });
