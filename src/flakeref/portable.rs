@@ -35,10 +35,9 @@ pub(crate) fn authority_problem(authority: &str) -> Option<String> {
     if !ipv6 && (host.is_empty() || !unreserved(host)) {
         return Some(format!("the host '{host}' is not letters, digits, '-', '.', '_' and '~'"));
     }
+    let port_ok = |p: &str| p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n));
     match port {
-        Some(p) if !(p.len() <= 5 && !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && (1..=65535).contains(&p.parse::<u32>().unwrap_or(0))) => {
-            Some(format!("the port '{p}' is not a number from 1 to 65535"))
-        }
+        Some(p) if !port_ok(p) => Some(format!("the port '{p}' is not a number from 1 to 65535")),
         _ => None,
     }
 }
