@@ -73,6 +73,22 @@ fn hostile_references_never_reach_flake_nix_or_a_shell() {
     }
 }
 
+/// A reference Nix 2.26 takes but a fleet's newer Nix reads otherwise (or refuses) is
+/// refused before anything is written, saying why and what to write instead.
+#[test]
+fn references_another_nix_version_reads_otherwise_are_refused() {
+    let env = Env::new();
+    env.init();
+    refused(&env, &["add", "git+https://git+mirror.example/o/r.git", "--no-lock"], "the host 'git+mirror.example' is not letters, digits");
+    refused(&env, &["add", "git+ssh://git@example.com:22x/o/r", "--no-lock"], "no host");
+    refused(&env, &["add", "github:o/tool?ref=feature//x", "--no-lock"], "which Nix 2.31 and later refuse");
+    let out = env.glix(&["add", "https://example.com:99999/x.tar.gz", "--no-lock", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["error"].as_str().unwrap().contains("the port '99999' is not a number from 1 to 65535"), "{v}");
+    assert_eq!(v["changedNothing"], true);
+}
+
 #[test]
 fn host_names_cannot_escape_the_repo_and_symlinks_out_are_not_followed() {
     let env = Env::new();
