@@ -113,17 +113,15 @@ fn check_location(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
     if let Some(key) = url.query.keys().find(|k| k.is_empty() || k.contains('%')) {
         return Err(malformed(format!("parameter name '{key}' is empty or contains characters Nix re-encodes")));
     }
-    let not_portable = |what: String| {
-        let hint = "write the host as letters, digits, '-' and '.', and a port as a number";
-        FlakeRefError::NotPortable { input: shown(input), what, hint: hint.into() }
-    };
+    let not_portable = |what: String, hint: &str| FlakeRefError::NotPortable { input: shown(input), what, hint: hint.into() };
     if let Some(what) = url.authority.as_deref().and_then(authority_problem) {
-        return Err(not_portable(what));
+        return Err(not_portable(what, "write the host as letters, digits, '-' and '.', and a port as a number"));
     }
     // Nix 2.26's regex, failing on the authority, falls back to a path; boost::url does not.
     // (For other transports the missing host is reported below.)
     if wanted == "file" && url.authority.is_none() && url.path.starts_with(b"//") {
-        return Err(not_portable(format!("'{url_attr}' has no valid host, and Nix 2.31 and later read what follows '//' as one")));
+        let what = format!("'{url_attr}' has no valid host, and Nix 2.31 and later read what follows '//' as one");
+        return Err(not_portable(what, "a file URL names no host: write git+file:///absolute/path"));
     }
     if wanted == "file" {
         if !url.path.starts_with(b"/") {
