@@ -1,7 +1,17 @@
 //! Generate Rust bindings for the Nix C API from the headers of the Nix this plugin
-//! will be loaded into (found through pkg-config: nix-expr-c and friends), link
-//! against its libraries with an rpath so no LD_LIBRARY_PATH is needed, and adapt to
-//! its version (src/nix_version.rs says which versions and how):
+//! will be loaded into (found through pkg-config: nix-expr-c and friends), as a table of
+//! function pointers the plugin fills from that Nix's `libnixexprc` at run time, and
+//! adapt to its version (src/nix_version.rs says which versions and how).
+//!
+//! Not linked: a plugin that names a Nix library in DT_NEEDED makes the dynamic loader
+//! bring that Nix into whatever `nix` loads the plugin, before any plugin code runs.
+//! From 2.32 the libraries' SONAMEs carry the full version, so another Nix's libraries
+//! load beside the running one's and their static initialisers register into the same
+//! global tables ("Input scheme with name git already registered", then a crash); up to
+//! 2.31 the same SONAME makes the foreign C API library miss symbols and Nix refuses
+//! the plugin, failing every command. Loaded only once the guard has seen the right
+//! Nix running, the library's own Nix dependencies are the ones already in the process.
+//!
 //!
 //! * `cfg(nix_at_least = "2.N")` for every supported series up to the one found, and
 //!   `nix_at_least = "2.34.1"` (spelt as nix-bindings-rust spells it);
@@ -9,7 +19,9 @@
 //!   inner `nix::EvalState` and plugin/cpp/eval_state_offset.cc is compiled against
 //!   that Nix's own headers to correct it; nothing from 2.34.1; 2.34.0 is refused;
 //! * `GLIX_NIX_API_VERSION`: the exact version, which the load-time guard compares
-//!   with the running Nix.
+//!   with the running Nix;
+//! * `GLIX_NIX_C_API_LIB`: the absolute path of that Nix's `libnixexprc` (the file, not
+//!   the development symlink), which the plugin `dlopen`s after the guard.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -27,10 +39,53 @@ const HEADERS: &str = r#"
 #include <nix_api_value.h>
 "#;
 
+/// Every C API function the plugin calls: loading fails, and the plugin registers
+/// nothing, if the library lacks one.
+const C_API_CALLS: &[&str] = &[
+    "nix_c_context_create",
+    "nix_c_context_free",
+    "nix_err_code",
+    "nix_err_msg",
+    "nix_set_err_msg",
+    "nix_alloc_primop",
+    "nix_register_primop",
+    "nix_value_force",
+    "nix_get_type",
+    "nix_get_bool",
+    "nix_get_int",
+    "nix_get_float",
+    "nix_get_string",
+    "nix_get_path_string",
+    "nix_get_list_size",
+    "nix_get_list_byidx",
+    "nix_get_attrs_size",
+    "nix_get_attr_byidx",
+    "nix_get_attr_name_byidx",
+    "nix_get_attr_byname",
+    "nix_has_attr_byname",
+    "nix_alloc_value",
+    "nix_value_decref",
+    "nix_copy_value",
+    "nix_init_null",
+    "nix_init_bool",
+    "nix_init_int",
+    "nix_init_float",
+    "nix_init_string",
+    "nix_make_list_builder",
+    "nix_list_builder_insert",
+    "nix_list_builder_free",
+    "nix_make_list",
+    "nix_make_bindings_builder",
+    "nix_bindings_builder_insert",
+    "nix_bindings_builder_free",
+    "nix_make_attrs",
+];
+
 fn main() {
     println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
     println!("cargo:rerun-if-changed=src/nix_version.rs");
-    let lib = pkg_config::Config::new().atleast_version("2.26").probe("nix-expr-c").unwrap_or_else(|e| {
+    // cargo_metadata(false): find the headers and the library, link nothing (above).
+    let lib = pkg_config::Config::new().atleast_version("2.26").cargo_metadata(false).probe("nix-expr-c").unwrap_or_else(|e| {
         panic!(
             "the Nix C API (pkg-config nix-expr-c >= 2.26) was not found: {e}\n\
                  Build the toolchain and load its environment first:\n  \
@@ -42,9 +97,13 @@ fn main() {
     let bridge = nix_version::bridge(version).unwrap_or_else(|e| panic!("glix's Nix plugin cannot be built for this Nix: {e}"));
     println!("cargo:rustc-env=GLIX_NIX_API_VERSION={version_str}");
     emit_version_cfgs(version, bridge);
-    for dir in &lib.link_paths {
-        println!("cargo:rustc-link-arg=-Wl,-rpath,{}", dir.display());
-    }
+    let c_api = lib
+        .link_paths
+        .iter()
+        .map(|dir| dir.join("libnixexprc.so"))
+        .find_map(|p| std::fs::canonicalize(p).ok())
+        .unwrap_or_else(|| panic!("libnixexprc.so is not in the Nix C API's library folders {:?}", lib.link_paths));
+    println!("cargo:rustc-env=GLIX_NIX_C_API_LIB={}", c_api.display());
 
     // pkg-config's flags carry -std=c++2a for the C++ API; this is C, and the headers
     // use C23 attributes (`[[deprecated]]`), hence -std=c2x.
@@ -57,7 +116,10 @@ fn main() {
     let bindings = bindgen::Builder::default()
         .header_contents("glix_nix_api.h", HEADERS)
         .clang_args(clang_args)
-        .allowlist_function("nix_.*")
+        .allowlist_function(C_API_CALLS.join("|"))
+        .dynamic_library_name("NixCApi")
+        .dynamic_link_require_all(true)
+        .wrap_unsafe_ops(true)
         .allowlist_type("nix_.*|NIX_.*|ValueType|PrimOpFun|EvalState|Store|BindingsBuilder|ListBuilder|PrimOp")
         .allowlist_var("NIX_.*")
         .generate_comments(false)

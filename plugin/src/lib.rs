@@ -33,13 +33,20 @@ mod value;
 /// The plugin's C API calls (and, up to 2.33, the offset it corrects primop state by)
 /// are those of one exact Nix, and the C API has no ABI promise; a plugin built for
 /// another Nix registers nothing, says so once, and lets Nix go on (`importManifest`
-/// falls back to pure Nix). Registration failures are printed and skipped rather than
+/// falls back to pure Nix). The plugin links no Nix library, so this check runs in any
+/// Nix, before anything of the Nix it was built for is loaded. Registration failures are printed and skipped rather than
 /// aborting: a plugin must never take the evaluator down.
 #[no_mangle]
 pub extern "C" fn nix_plugin_entry() {
     let result = std::panic::catch_unwind(|| {
         if let Err(warning) = nix_version::check_running(env!("GLIX_NIX_API_VERSION"), running_nix().as_deref()) {
             eprintln!("warning: {warning}");
+            return;
+        }
+        // Only now, with the right Nix running, its C API library (plugin/build.rs says
+        // why the plugin does not link it).
+        if let Err(e) = ffi::load() {
+            eprintln!("warning: glix nix plugin: {e}; its builtins are not registered and lib.importManifest uses its pure-Nix fallback");
             return;
         }
         for b in builtins::ALL {

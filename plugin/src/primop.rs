@@ -28,14 +28,14 @@ pub fn register(b: &'static Builtin) -> Result<(), String> {
     arg_ptrs.push(ptr::null());
     // SAFETY: nix_c_context_create takes no arguments; the context it returns is ours
     // until the nix_c_context_free below, and is not used after it.
-    let ctx = unsafe { ffi::nix_c_context_create() };
+    let ctx = unsafe { ffi::api().nix_c_context_create() };
     // SAFETY: ctx is live (above). `name`, `doc` and every string behind `arg_ptrs`
     // (a NULL-terminated array, as the C API wants) live until the end of this
     // function, and nix_alloc_primop copies them into the PrimOp's std::strings. The
     // user_data is `b`, a &'static Builtin, so it is valid for every later call of the
     // trampoline; the trampoline only reads it as a `&Builtin`.
     let op = unsafe {
-        ffi::nix_alloc_primop(
+        ffi::api().nix_alloc_primop(
             ctx,
             Some(trampoline),
             b.args.len() as i32,
@@ -50,7 +50,7 @@ pub fn register(b: &'static Builtin) -> Result<(), String> {
     } else if {
         // SAFETY: `op` is the non-null PrimOp nix_alloc_primop just returned (it holds a
         // GC reference to it), registered exactly once; ctx is live.
-        unsafe { ffi::nix_register_primop(ctx, op) }
+        unsafe { ffi::api().nix_register_primop(ctx, op) }
     } != ffi::nix_err_NIX_OK
     {
         Err(crate::value::context_message(ctx).unwrap_or_else(|| "nix_register_primop failed".into()))
@@ -59,7 +59,7 @@ pub fn register(b: &'static Builtin) -> Result<(), String> {
     };
     // SAFETY: ctx came from nix_c_context_create and is freed once; the messages read
     // from it above were copied into Strings first.
-    unsafe { ffi::nix_c_context_free(ctx) };
+    unsafe { ffi::api().nix_c_context_free(ctx) };
     result
 }
 
@@ -99,6 +99,6 @@ unsafe extern "C" fn trampoline(
     // (a local of its frame, live until we return); nix_set_err_msg copies `msg` into
     // it, and `msg` lives until the end of this function.
     unsafe {
-        ffi::nix_set_err_msg(ctx, ffi::nix_err_NIX_ERR_UNKNOWN, msg.as_ptr());
+        ffi::api().nix_set_err_msg(ctx, ffi::nix_err_NIX_ERR_UNKNOWN, msg.as_ptr());
     }
 }

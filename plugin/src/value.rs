@@ -50,9 +50,9 @@ impl Args {
         // reference to, so it is live and initialised (a thunk at worst); ctx is the
         // call's context and state is primop_state's pointer, which the C API only
         // uses through `->state`.
-        nix_ok(unsafe { ffi::nix_value_force(self.ctx, self.state, v) })?;
+        nix_ok(unsafe { ffi::api().nix_value_force(self.ctx, self.state, v) })?;
         // SAFETY: as above; nix_get_type has no type precondition, and v is forced.
-        Ok(unsafe { ffi::nix_get_type(self.ctx, v) })
+        Ok(unsafe { ffi::api().nix_get_type(self.ctx, v) })
     }
 
     /// Argument `i` as a string (a path is accepted too, as its string form).
@@ -82,13 +82,13 @@ impl Args {
             ffi::ValueType_NIX_TYPE_ATTRS => {
                 // SAFETY: nix_get_type returned NIX_TYPE_ATTRS for the forced v, so
                 // nix_get_attrs_size's type assertion cannot fire.
-                let n = unsafe { ffi::nix_get_attrs_size(self.ctx, v) };
+                let n = unsafe { ffi::api().nix_get_attrs_size(self.ctx, v) };
                 (0..n)
                     .map(|ix| {
                         // SAFETY: nix_get_attr_name_byidx checks neither the type nor
                         // the index; both hold here: v is an attrset (above) and
                         // ix < its size. state is primop_state's pointer.
-                        let name = unsafe { ffi::nix_get_attr_name_byidx(self.ctx, v, self.state, ix) };
+                        let name = unsafe { ffi::api().nix_get_attr_name_byidx(self.ctx, v, self.state, ix) };
                         if name.is_null() {
                             return Err(Failure::Nix);
                         }
@@ -119,7 +119,7 @@ impl Args {
         // NIX_TYPE_STRING for the forced v, so nix_get_string's type assertion cannot
         // fire. The user_data is `&mut out`, the String collect_string expects, not
         // otherwise borrowed while nix_get_string runs, and live until after it returns.
-        nix_ok(unsafe { ffi::nix_get_string(self.ctx, v, Some(collect_string), &mut out as *mut String as *mut c_void) })?;
+        nix_ok(unsafe { ffi::api().nix_get_string(self.ctx, v, Some(collect_string), &mut out as *mut String as *mut c_void) })?;
         Ok(out)
     }
 
@@ -127,7 +127,7 @@ impl Args {
         // SAFETY: every caller calls this only after nix_get_type returned
         // NIX_TYPE_PATH for the forced v, so nix_get_path_string's type assertion
         // cannot fire.
-        let p = unsafe { ffi::nix_get_path_string(self.ctx, v) };
+        let p = unsafe { ffi::api().nix_get_path_string(self.ctx, v) };
         if p.is_null() {
             return Err(Failure::Nix);
         }
@@ -149,28 +149,28 @@ impl Args {
             ffi::ValueType_NIX_TYPE_NULL => Json::Null,
             ffi::ValueType_NIX_TYPE_BOOL => {
                 // SAFETY: v is a bool (this arm).
-                Json::Bool(unsafe { ffi::nix_get_bool(self.ctx, v) })
+                Json::Bool(unsafe { ffi::api().nix_get_bool(self.ctx, v) })
             }
             ffi::ValueType_NIX_TYPE_INT => {
                 // SAFETY: v is an int (this arm).
-                Json::from(unsafe { ffi::nix_get_int(self.ctx, v) })
+                Json::from(unsafe { ffi::api().nix_get_int(self.ctx, v) })
             }
             ffi::ValueType_NIX_TYPE_FLOAT => {
                 // SAFETY: v is a float (this arm).
-                let f = unsafe { ffi::nix_get_float(self.ctx, v) };
+                let f = unsafe { ffi::api().nix_get_float(self.ctx, v) };
                 Number::from_f64(f).map(Json::Number).ok_or_else(|| format!("{what} contains a float that is not finite"))?
             }
             ffi::ValueType_NIX_TYPE_STRING => Json::String(self.get_string(v)?),
             ffi::ValueType_NIX_TYPE_PATH => Json::String(self.get_path(v)?),
             ffi::ValueType_NIX_TYPE_LIST => {
                 // SAFETY: v is a list (this arm).
-                let n = unsafe { ffi::nix_get_list_size(self.ctx, v) };
+                let n = unsafe { ffi::api().nix_get_list_size(self.ctx, v) };
                 let mut items = Vec::with_capacity(n as usize);
                 for ix in 0..n {
                     // SAFETY: v is a list and ix < its size (the C API does not check
                     // the index); state is primop_state's pointer. A non-null result
                     // carries a GC reference that is ours to release.
-                    let child = unsafe { ffi::nix_get_list_byidx(self.ctx, v, self.state, ix) };
+                    let child = unsafe { ffi::api().nix_get_list_byidx(self.ctx, v, self.state, ix) };
                     if child.is_null() {
                         return Err(Failure::Nix);
                     }
@@ -184,7 +184,7 @@ impl Args {
             }
             ffi::ValueType_NIX_TYPE_ATTRS => {
                 // SAFETY: v is an attrset (this arm).
-                let n = unsafe { ffi::nix_get_attrs_size(self.ctx, v) };
+                let n = unsafe { ffi::api().nix_get_attrs_size(self.ctx, v) };
                 let mut map = Map::new();
                 for ix in 0..n {
                     let mut name: *const c_char = std::ptr::null();
@@ -192,7 +192,7 @@ impl Args {
                     // both hold: v is an attrset (this arm) and ix < its size. `name` is
                     // a valid out-pointer. A non-null result carries a GC reference
                     // that is ours to release.
-                    let child = unsafe { ffi::nix_get_attr_byidx(self.ctx, v, self.state, ix, &mut name) };
+                    let child = unsafe { ffi::api().nix_get_attr_byidx(self.ctx, v, self.state, ix, &mut name) };
                     if child.is_null() {
                         return Err(Failure::Nix);
                     }
@@ -235,12 +235,12 @@ impl Args {
         // SAFETY: v is a forced attrset (the caller checked nix_get_type), so
         // nix_has_attr_byname's type assertion cannot fire; cname is NUL-terminated and
         // lives across the call; state is primop_state's pointer.
-        if !unsafe { ffi::nix_has_attr_byname(self.ctx, v, self.state, cname.as_ptr()) } {
+        if !unsafe { ffi::api().nix_has_attr_byname(self.ctx, v, self.state, cname.as_ptr()) } {
             return Ok(None);
         }
         // SAFETY: as above; the attribute exists. A non-null result carries a GC
         // reference, which Held releases.
-        let child = unsafe { ffi::nix_get_attr_byname(self.ctx, v, self.state, cname.as_ptr()) };
+        let child = unsafe { ffi::api().nix_get_attr_byname(self.ctx, v, self.state, cname.as_ptr()) };
         if child.is_null() {
             return Err(Failure::Nix);
         }
@@ -250,14 +250,14 @@ impl Args {
     /// The attributes of `v` (a forced attrset) in Nix's order, each forced.
     pub fn attrs_of(&self, v: *mut ffi::nix_value) -> Result<Vec<(String, Held<'_>)>, Failure> {
         // SAFETY: v is a forced attrset (caller), so the type assertion cannot fire.
-        let n = unsafe { ffi::nix_get_attrs_size(self.ctx, v) };
+        let n = unsafe { ffi::api().nix_get_attrs_size(self.ctx, v) };
         let mut out = Vec::with_capacity(n as usize);
         for ix in 0..n {
             let mut name: *const c_char = std::ptr::null();
             // SAFETY: v is an attrset and ix < its size (nix_get_attr_byidx checks
             // neither); `name` is a valid out-pointer; state is primop_state's pointer.
             // A non-null result carries a GC reference, which Held releases.
-            let child = unsafe { ffi::nix_get_attr_byidx(self.ctx, v, self.state, ix, &mut name) };
+            let child = unsafe { ffi::api().nix_get_attr_byidx(self.ctx, v, self.state, ix, &mut name) };
             if child.is_null() {
                 return Err(Failure::Nix);
             }
@@ -286,7 +286,7 @@ impl Args {
     pub fn bool_of(&self, v: *mut ffi::nix_value, what: &str) -> Result<bool, Failure> {
         match self.force(v)? {
             // SAFETY: v is a forced bool (this arm), so nix_get_bool's assertion holds.
-            ffi::ValueType_NIX_TYPE_BOOL => Ok(unsafe { ffi::nix_get_bool(self.ctx, v) }),
+            ffi::ValueType_NIX_TYPE_BOOL => Ok(unsafe { ffi::api().nix_get_bool(self.ctx, v) }),
             t => Err(format!("{what} must be true or false, but it is {}", type_name(t)).into()),
         }
     }
@@ -295,7 +295,7 @@ impl Args {
     pub fn int_of(&self, v: *mut ffi::nix_value, what: &str) -> Result<i64, Failure> {
         match self.force(v)? {
             // SAFETY: v is a forced int (this arm), so nix_get_int's assertion holds.
-            ffi::ValueType_NIX_TYPE_INT => Ok(unsafe { ffi::nix_get_int(self.ctx, v) }),
+            ffi::ValueType_NIX_TYPE_INT => Ok(unsafe { ffi::api().nix_get_int(self.ctx, v) }),
             t => Err(format!("{what} must be an integer, but it is {}", type_name(t)).into()),
         }
     }
@@ -350,7 +350,7 @@ unsafe extern "C" fn collect_string(start: *const c_char, n: c_uint, user_data: 
 /// The last error message in a context, if any. `ctx` must be a live context.
 pub fn context_message(ctx: *mut ffi::nix_c_context) -> Option<String> {
     // SAFETY: ctx is live (the callers' own context); nix_err_code only reads it.
-    if unsafe { ffi::nix_err_code(ctx) } == ffi::nix_err_NIX_OK {
+    if unsafe { ffi::api().nix_err_code(ctx) } == ffi::nix_err_NIX_OK {
         // Not nix_err_msg: with no error to read it reports "No error message" into
         // its first argument, and with that NULL it throws a C++ exception instead,
         // which would unwind into Rust.
@@ -360,7 +360,7 @@ pub fn context_message(ctx: *mut ffi::nix_c_context) -> Option<String> {
     // that sets a code also sets the message), so nix_err_msg returns that message
     // without touching its NULL first argument. The pointer is owned by ctx, which is
     // not modified before the message is copied here.
-    let p = unsafe { ffi::nix_err_msg(std::ptr::null_mut(), ctx, std::ptr::null_mut()) };
+    let p = unsafe { ffi::api().nix_err_msg(std::ptr::null_mut(), ctx, std::ptr::null_mut()) };
     // SAFETY: non-null: the c_str() of ctx's message string, NUL-terminated.
     (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
 }
@@ -376,19 +376,19 @@ pub fn context_message(ctx: *mut ffi::nix_c_context) -> Option<String> {
 /// `ctx` is live, and `v` holds a reference of ours that is not used afterwards.
 pub unsafe fn release_value(ctx: *mut ffi::nix_c_context, v: *mut ffi::nix_value) {
     // SAFETY: ctx is live (caller); nix_err_code only reads it.
-    if unsafe { ffi::nix_err_code(ctx) } == ffi::nix_err_NIX_OK {
+    if unsafe { ffi::api().nix_err_code(ctx) } == ffi::nix_err_NIX_OK {
         // SAFETY: v holds a reference of ours (caller), released exactly once here;
         // ctx is live.
-        unsafe { ffi::nix_value_decref(ctx, v) };
+        unsafe { ffi::api().nix_value_decref(ctx, v) };
         return;
     }
     // SAFETY: nix_c_context_create takes no arguments; the scratch context is freed
     // right below, after its only use.
-    let scratch = unsafe { ffi::nix_c_context_create() };
+    let scratch = unsafe { ffi::api().nix_c_context_create() };
     // SAFETY: as above, with the live scratch context instead of ctx.
-    unsafe { ffi::nix_value_decref(scratch, v) };
+    unsafe { ffi::api().nix_value_decref(scratch, v) };
     // SAFETY: created above, freed once, not used afterwards.
-    unsafe { ffi::nix_c_context_free(scratch) };
+    unsafe { ffi::api().nix_c_context_free(scratch) };
 }
 
 pub fn type_name(t: ffi::ValueType) -> &'static str {

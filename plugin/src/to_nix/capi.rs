@@ -32,7 +32,7 @@ impl CapiSink {
         // SAFETY: ctx is the primop call's live context and state primop_state's
         // pointer (only used through `->state`). The new value carries one GC
         // reference, released here on failure, else by whoever pops it.
-        let v = unsafe { ffi::nix_alloc_value(self.ctx, self.state) };
+        let v = unsafe { ffi::api().nix_alloc_value(self.ctx, self.state) };
         if v.is_null() {
             return Err(Failure::Nix);
         }
@@ -109,22 +109,22 @@ impl Sink for CapiSink {
         // SAFETY: `make` calls the closure with the live context and the value it has
         // just allocated, still uninitialised as nix_init_* requires (the same holds
         // for the initialisers below).
-        self.push(|ctx, v| unsafe { ffi::nix_init_null(ctx, v) })
+        self.push(|ctx, v| unsafe { ffi::api().nix_init_null(ctx, v) })
     }
 
     fn bool(&mut self, b: bool) -> Result<(), Failure> {
         // SAFETY: as in `null`: a fresh value and the live context.
-        self.push(|ctx, v| unsafe { ffi::nix_init_bool(ctx, v, b) })
+        self.push(|ctx, v| unsafe { ffi::api().nix_init_bool(ctx, v, b) })
     }
 
     fn int(&mut self, i: i64) -> Result<(), Failure> {
         // SAFETY: as in `null`: a fresh value and the live context.
-        self.push(|ctx, v| unsafe { ffi::nix_init_int(ctx, v, i) })
+        self.push(|ctx, v| unsafe { ffi::api().nix_init_int(ctx, v, i) })
     }
 
     fn float(&mut self, f: f64) -> Result<(), Failure> {
         // SAFETY: as in `null`: a fresh value and the live context.
-        self.push(|ctx, v| unsafe { ffi::nix_init_float(ctx, v, f) })
+        self.push(|ctx, v| unsafe { ffi::api().nix_init_float(ctx, v, f) })
     }
 
     fn string(&mut self, s: &str) -> Result<(), Failure> {
@@ -135,7 +135,7 @@ impl Sink for CapiSink {
         // SAFETY: as in `null`; `buf` is NUL-terminated (and has no other NUL: the
         // serializer checks), and nix_init_string copies it into GC memory, so the
         // buffer is free again afterwards.
-        let r = self.push(|ctx, v| unsafe { ffi::nix_init_string(ctx, v, buf.as_ptr() as *const c_char) });
+        let r = self.push(|ctx, v| unsafe { ffi::api().nix_init_string(ctx, v, buf.as_ptr() as *const c_char) });
         self.scratch = buf;
         r
     }
@@ -154,7 +154,7 @@ impl Sink for CapiSink {
         // until nix_list_builder_free below. The C API allocates it uncollectable but
         // GC-scanned (`new (NoGC)`), so the element array it points to stays alive
         // across the allocation `make` does before nix_make_list.
-        let b = unsafe { ffi::nix_make_list_builder(self.ctx, self.state, n) };
+        let b = unsafe { ffi::api().nix_make_list_builder(self.ctx, self.state, n) };
         if b.is_null() {
             return Err(Failure::Nix);
         }
@@ -165,16 +165,16 @@ impl Sink for CapiSink {
                 // SAFETY: b is live with capacity n and ix < n (the C API does not
                 // check); child is a pending value, rooted by our reference until
                 // `release` below, by which time the list holds it.
-                nix_ok(unsafe { ffi::nix_list_builder_insert(self.ctx, b, ix as c_uint, *child) })
+                nix_ok(unsafe { ffi::api().nix_list_builder_insert(self.ctx, b, ix as c_uint, *child) })
             })
             .and_then(|_| {
                 // SAFETY: `make` passes a fresh uninitialised value; b is live and
                 // every one of its n slots was filled above.
-                self.make(|ctx, v| unsafe { ffi::nix_make_list(ctx, b, v) })
+                self.make(|ctx, v| unsafe { ffi::api().nix_make_list(ctx, b, v) })
             });
         // SAFETY: b came from nix_make_list_builder, is freed once and not used
         // afterwards (nix_make_list copied what it needed into the value).
-        unsafe { ffi::nix_list_builder_free(b) };
+        unsafe { ffi::api().nix_list_builder_free(b) };
         let v = r?;
         self.release(n);
         self.values.push(v);
@@ -191,7 +191,7 @@ impl Sink for CapiSink {
         // SAFETY: as for lists: ctx is live, state is primop_state's pointer, and
         // the builder (uncollectable, GC-scanned, holding the GC-allocated Bindings) is
         // ours until nix_bindings_builder_free below.
-        let b = unsafe { ffi::nix_make_bindings_builder(self.ctx, self.state, n) };
+        let b = unsafe { ffi::api().nix_make_bindings_builder(self.ctx, self.state, n) };
         if b.is_null() {
             return Err(Failure::Nix);
         }
@@ -204,15 +204,15 @@ impl Sink for CapiSink {
                 // NUL-terminated inside `names`, which is not modified while this runs,
                 // and nix_bindings_builder_insert copies it into the symbol table. The
                 // value is a pending one, rooted by our reference until `release`.
-                nix_ok(unsafe { ffi::nix_bindings_builder_insert(self.ctx, b, name as *const c_char, self.values[base + i]) })
+                nix_ok(unsafe { ffi::api().nix_bindings_builder_insert(self.ctx, b, name as *const c_char, self.values[base + i]) })
             })
             .and_then(|_| {
                 // SAFETY: `make` passes a fresh uninitialised value; b is live.
-                self.make(|ctx, v| unsafe { ffi::nix_make_attrs(ctx, v, b) })
+                self.make(|ctx, v| unsafe { ffi::api().nix_make_attrs(ctx, v, b) })
             });
         // SAFETY: b came from nix_make_bindings_builder, is freed once and not used
         // afterwards.
-        unsafe { ffi::nix_bindings_builder_free(b) };
+        unsafe { ffi::api().nix_bindings_builder_free(b) };
         let v = r?;
         self.release(n);
         if let Some(&start) = self.name_starts.get(first_name) {
@@ -230,7 +230,7 @@ impl Sink for CapiSink {
         // SAFETY: `out` is the primop's result (nix_c_primop_wrapper's fresh vTmp, still
         // uninitialised as nix_copy_value's check_value_out wants); the source is the
         // one pending value, initialised and rooted by our reference.
-        nix_ok(unsafe { ffi::nix_copy_value(self.ctx, out, self.values[0]) })?;
+        nix_ok(unsafe { ffi::api().nix_copy_value(self.ctx, out, self.values[0]) })?;
         self.release(1);
         Ok(())
     }
