@@ -6,10 +6,12 @@ use std::sync::OnceLock;
 
 pub use generated::*;
 
-/// What bindgen wrote: declarations only (it emits no unsafe blocks, so no lint about
-/// them needs silencing), named as the C headers name them. The allows are scoped to
-/// this module so that the hand-written code below is linted like the rest.
-#[allow(non_upper_case_globals, non_camel_case_types, non_snake_case, dead_code, clippy::all)]
+/// What bindgen wrote: the headers' types, named as the C headers name them, and the
+/// function table with its loader and one forwarding method per function (their unsafe
+/// blocks are bindgen's, uncommented; the safety arguments are at the call sites). The
+/// allows are scoped to this module so that the hand-written code below is linted like
+/// the rest.
+#[allow(non_upper_case_globals, non_camel_case_types, non_snake_case, dead_code, clippy::all, clippy::undocumented_unsafe_blocks)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/nix_api.rs"));
 }
