@@ -163,6 +163,32 @@ fn a_plugin_loaded_by_another_nix_registers_nothing_and_importmanifest_falls_bac
     );
 }
 
+/// The library the plugin was built against is gone (say, garbage-collected) while a
+/// Nix of the same version runs: the guard passes, loading the C API fails, and the
+/// plugin says so once, registers nothing, and Nix goes on with the fallback (the test
+/// build's GLIX_PLUGIN_TEST_C_API_LIB names the missing file).
+#[test]
+fn a_plugin_whose_nix_library_is_gone_registers_nothing_and_nix_goes_on() {
+    let gone = tempfile::tempdir().unwrap().path().join("libnixexprc.so");
+    let out = nix()
+        .env("GLIX_PLUGIN_TEST_C_API_LIB", &gone)
+        .arg("--option")
+        .arg("plugin-files")
+        .arg(plugin())
+        .args(["eval", "--json", "--expr", "builtins.glixInfo or \"absent\""])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "\"absent\"");
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("glix nix plugin")).collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(
+        warnings[0].contains("could not load the Nix C API library") && warnings[0].contains(&gone.display().to_string()) && warnings[0].contains("fallback"),
+        "{err}"
+    );
+}
+
 #[test]
 fn without_the_plugin_the_builtins_are_absent() {
     let out = nix_eval_json("builtins ? glixParseManifest", false);

@@ -27,7 +27,14 @@ pub fn load() -> Result<(), String> {
     if API.get().is_some() {
         return Ok(());
     }
-    let path = env!("GLIX_NIX_C_API_LIB");
+    let built = env!("GLIX_NIX_C_API_LIB");
+    // Test builds: GLIX_PLUGIN_TEST_C_API_LIB names another file, so a test can show
+    // what happens when the built-for library is gone (garbage-collected).
+    #[cfg(feature = "test-panic")]
+    let test_path = std::env::var("GLIX_PLUGIN_TEST_C_API_LIB").ok();
+    #[cfg(not(feature = "test-panic"))]
+    let test_path: Option<String> = None;
+    let path = test_path.as_deref().unwrap_or(built);
     // SAFETY: dlopen runs the library's initialisers: those of the C API of the Nix the
     // guard found running, whose C++ libraries it binds to are already initialised.
     // Every symbol is checked to exist (bindgen's dynamic_link_require_all); their
