@@ -22,6 +22,7 @@ pub(crate) fn check(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
     check_encoded_slash(input, p)?;
     check_location(input, p)?;
     check_git_ref(input, p)?;
+    check_forge_rev(input, p)?;
     check_hashes(input, p)
 }
 
@@ -35,6 +36,21 @@ fn check_encoded_slash(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
             input: shown(input),
             what,
             hint: "write '/' where a '/' is meant (an owner or repository name cannot contain one)".into(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A forge's commit hash that Nix 2.26 converts and Nix ≥ 2.33 keeps as written.
+fn check_forge_rev(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
+    match p.notes.iter().find_map(|n| match n {
+        Note::ConvertedRev(rev) => Some(rev),
+        _ => None,
+    }) {
+        Some(rev) => Err(FlakeRefError::NotPortable {
+            input: shown(input),
+            what: format!("the commit hash '{rev}' is not 40 lower-case hex digits: Nix 2.33 and later keep it as written, earlier versions convert it"),
+            hint: "write the 40-digit commit hash in lower case".into(),
         }),
         None => Ok(()),
     }
@@ -77,6 +93,8 @@ fn check_notes(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
             Note::NonBinaryFlag { param, value } => (format!("{param}={value} (only 1 means true)"), format!("write {param}=1 or {param}=0")),
             // Not ignored but changed: check_location reports it.
             Note::RewrittenUrl { .. } => return None,
+            // Converted, not ignored: check_forge_rev reports it.
+            Note::ConvertedRev(_) => return None,
         })
     };
     match p.notes.iter().find_map(describe) {
