@@ -112,6 +112,20 @@ fn fallback_nix_refuses_what_nix_versions_read_differently_as_glix_does() {
         "git+https://example.com/o/r?ref=-x",
         "sourcehut:~u/r?ref=a~1",
         "flake:nixpkgs/a..b",
+        "github:a%2Fb/c",
+        "gitlab:group%2Fsubgroup/project",
+        "sourcehut:~u/r%2fx",
+        "github:o/r/feature%2Fx",
+        "git+https://example.com/a%2Fb/r.git",
+        "https://example.com/x%2Fy/a.tar.gz",
+        "path:/srv/x%2Fy",
+        "flake:nixpkgs%2Fx",
+        "github:o/r/0123456789ABCDEF0123456789ABCDEF01234567",
+        "github:o/r?rev=0123456789ABCDEF0123456789ABCDEF01234567",
+        "gitlab:o/r?rev=sha1:0123456789abcdef0123456789abcdef01234567",
+        "sourcehut:~u/r?rev=sha1-ASNFZ4mrze8BI0VniavN7wEjRWc=",
+        "github:o/r/0123456789abcdef0123456789abcdef01234567",
+        "git+https://example.com/o/r?rev=0123456789ABCDEF0123456789ABCDEF01234567",
     ];
     let policy = repo_root().join("nix/lib/flakePolicy.nix");
     let mut disagree = Vec::new();

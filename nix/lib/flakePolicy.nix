@@ -6,7 +6,12 @@
 # over tests/corpus/manifests/invalid/policy-*.toml). Not mirrored here, and listed in
 # README's Limits: URL rewriting of git/hg/tarball/file references, and their
 # per-type parameter lists (so an authority Nix 2.26's URL regex cannot read is refused
-# here in other words, or by Nix).
+# here in other words, or by Nix). The rules for what Nix 2.33 reads differently (a '%2F'
+# in a path, a forge's commit hash not in lower case) take the path and ?rev= from the
+# text as written, so a percent-escaped rev is shown escaped where the Rust parser shows
+# it decoded. Nix 2.33.6's own parseFlakeRef aborts on a Git URL with no '//' after the
+# scheme (git+https:/o/r, an assertion in ParsedURL::renderAuthorityAndPath): this file
+# cannot stop that; glix never writes such a reference (it has no host).
 let
   inherit (builtins) elem filter head length match parseFlakeRef split stringLength substring;
 
@@ -71,6 +76,35 @@ let
       "it ends with '.', or a part of it starts with '.' or ends with '.lock'"
     else null;
 
+  # A '%2F' in the path (portable.rs's encoded_slash_problem): for a forge only in its
+  # owner and repository, the first two segments.
+  pathOf = f:
+    let p = head (match "[a-z+]+:([^?#]*).*" f); a = match "//[^/]*(.*)" p; in
+    if a == null then p else head a;
+  encodedSlash = s: match ".*%2[Ff].*" s != null;
+  encodedSlashProblem = f: forge:
+    let
+      segs = filter (s: builtins.isString s && s != "") (split "/" (pathOf f));
+      ownerRepo = if length segs >= 2 then [ (head segs) (builtins.elemAt segs 1) ] else segs;
+    in
+    if match "[a-z+]+:.*" f == null then null
+    else if forge && builtins.any encodedSlash ownerRepo then
+      "its owner or repository contains '%2F' (an encoded '/'), which Nix 2.33 and later keep in the name and earlier versions read as a '/'"
+    else if !forge && encodedSlash (pathOf f) then
+      "its path contains '%2F' (an encoded '/'), which Nix 2.33 and later keep as written (or refuse) and earlier versions read as a '/'"
+    else null;
+  # A forge's commit hash Nix 2.26 converts to 40 lower-case hex digits (check_forge_rev):
+  # upper case in the path, or any other form in ?rev=.
+  forgeRevWritten = f: params:
+    let
+      segs = filter (s: builtins.isString s && s != "") (split "/" (pathOf f));
+      revParams = filter (p: nameOf p == "rev") params;
+      fromPath = if length segs == 3 && match "[0-9a-fA-F]{40}" (builtins.elemAt segs 2) != null then builtins.elemAt segs 2 else null;
+      fromQuery = if revParams == [ ] then null else substring 4 (stringLength (head revParams)) (head revParams);
+      written = if fromQuery != null then fromQuery else fromPath;
+    in
+    if written != null && match "[0-9a-f]{40}" written == null then written else null;
+
   # null when `f` passes, else why not (the text after "is not a valid flake reference: ").
   check = f:
     let
@@ -87,6 +121,8 @@ let
       whyAuthority = if elem kind [ "git" "hg" "tarball" "file" ] && authority != null then authorityProblem authority else null;
       ref = (parseFlakeRef f).ref or null;
       whyRef = if elem kind [ "git" "github" "gitlab" "sourcehut" "indirect" ] && ref != null then gitRefProblem ref else null;
+      whySlash = encodedSlashProblem f (elem kind forges);
+      convertedRev = if elem kind forges then forgeRevWritten f params else null;
     in
     if isPathLike then
       "bare path '${f}': write path:${f} (or git+file://${f} for a Git checkout) so the reference means the same wherever it is used"
@@ -104,11 +140,16 @@ let
     else if badFlag != [ ] then
       let p = head badFlag; n = nameOf p; in
       ignored f "${p} (only 1 means true)" "write ${n}=1 or ${n}=0"
+    else if whySlash != null then
+      notPortable f whySlash "write '/' where a '/' is meant (an owner or repository name cannot contain one)"
     else if whyAuthority != null then
       notPortable f whyAuthority "write the host as letters, digits, '-' and '.', and a port as a number"
     else if whyRef != null then
       notPortable f "'${ref}' is not a Git branch or tag name (${whyRef}), which Nix 2.31 and later refuse"
         "give the branch or tag as `git check-ref-format --branch` accepts it"
+    else if convertedRev != null then
+      notPortable f "the commit hash '${convertedRev}' is not 40 lower-case hex digits: Nix 2.33 and later keep it as written, earlier versions convert it"
+        "write the 40-digit commit hash in lower case"
     else if narHash != null && match "sha256-[A-Za-z0-9+/]{43}=" narHash == null then
       "in flake reference '${f}': narHash '${narHash}' is invalid: it is not a valid base-64 hash of the right length"
     else null;

@@ -2,8 +2,8 @@
 //!
 //! [`FlakeRef::parse`] follows Nix 2.26's `builtins.parseFlakeRef` and produces the same
 //! attributes ([`FlakeRef::attrs`]), refusing what later Nix versions read differently;
-//! `tests/flakeref_oracle.rs` checks that against each real Nix it runs with (2.26.3 and
-//! 2.31.5 here). On top of that, glix refuses a few classes of references
+//! `tests/flakeref_oracle.rs` checks that against each real Nix it runs with (2.26.3,
+//! 2.31.5 and 2.33.6 here). On top of that, glix refuses a few classes of references
 //! that Nix accepts, because glix writes references into `flake.nix` and has to be able to
 //! stand behind them ([`FlakeRefError::is_policy`] tells these apart):
 //!
@@ -32,7 +32,10 @@
 //! - what Nix versions read differently (`portable`): a user, password or host with
 //!   characters other than letters, digits, `-._~` (Nix ≥ 2.31 re-encodes them), a port
 //!   that is not 1–65535, a `ref` that is not a branch or tag name by Git's rules (Nix ≥
-//!   2.31 rejects it). A repository is read by every host of a fleet, each with its
+//!   2.31 rejects it), a `%2F` in a path (Nix ≥ 2.33 splits the path before decoding:
+//!   `github:a%2Fb/c` is owner `a/b`; allowed after a forge's owner/repo, where both read
+//!   it alike), a github/gitlab/sourcehut commit hash not written as 40 lower-case hex
+//!   digits (Nix ≥ 2.33 keeps it as written). A repository is read by every host of a fleet, each with its
 //!   NixOS's Nix, so glix writes only references all of them read alike.
 
 mod canonical;

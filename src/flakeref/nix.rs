@@ -43,6 +43,9 @@ pub(crate) enum Note {
         from: String,
         to: String,
     },
+    /// A forge's commit hash as written, which Nix 2.26 converted to 40 lower-case hex
+    /// digits (upper case, `sha1:`, base-64); Nix ≥ 2.33 keeps it as written.
+    ConvertedRev(String),
 }
 
 /// The result of parsing like Nix, plus what glix's policy needs to know.
@@ -253,7 +256,13 @@ fn git_archive(cx: &Ctx, url: &ParsedUrl, notes: &mut Vec<Note>) -> Result<RawAt
     match path.len() {
         0 | 1 => return Err(cx.invalid(format!("a {} reference needs an owner and a repository, like {}:owner/repo", url.scheme, url.scheme))),
         2 => {}
-        3 if is_rev(path[2]) => rev = Some(path[2].to_ascii_lowercase().iter().map(|&b| b as char).collect()),
+        3 if is_rev(path[2]) => {
+            let r: String = path[2].to_ascii_lowercase().iter().map(|&b| b as char).collect();
+            if r.as_bytes() != path[2] {
+                notes.push(Note::ConvertedRev(lossy(path[2])));
+            }
+            rev = Some(r);
+        }
         3 if is_ref(path[2]) => git_ref = Some(path[2].to_vec()),
         3 => return Err(cx.invalid(format!("'{}' is not a commit hash or branch/tag name", lossy(path[2])))),
         _ => {
@@ -271,6 +280,9 @@ fn git_archive(cx: &Ctx, url: &ParsedUrl, notes: &mut Vec<Note>) -> Result<RawAt
                     return Err(cx.invalid("it contains two commit hashes"));
                 }
                 let r = parse_sha1_rev(value).map_err(|why| cx.invalid(format!("rev '{}' is not a commit hash: {why}", lossy(value))))?;
+                if r.as_bytes() != value.as_slice() {
+                    notes.push(Note::ConvertedRev(lossy(value)));
+                }
                 rev = Some(r);
             }
             "ref" => {

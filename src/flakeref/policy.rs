@@ -4,7 +4,7 @@
 
 use super::hash::check_sri_sha256;
 use super::nix::{is_rev, Form, NixParse, Note};
-use super::portable::{authority_problem, git_ref_problem};
+use super::portable::{authority_problem, encoded_slash_problem, git_ref_problem};
 use super::url::{authority_host, parse_url, split_scheme, QueryNote};
 use super::{shown, Attr, FlakeRefError};
 
@@ -19,9 +19,41 @@ pub(crate) fn check(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
         }
     }
     check_notes(input, p)?;
+    check_encoded_slash(input, p)?;
     check_location(input, p)?;
     check_git_ref(input, p)?;
+    check_forge_rev(input, p)?;
     check_hashes(input, p)
+}
+
+/// A `%2F` in the path, which Nix 2.33 and later read differently (see `portable`).
+fn check_encoded_slash(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
+    if p.form != Form::Url {
+        return Ok(());
+    }
+    match encoded_slash_problem(input, matches!(kind(p), "github" | "gitlab" | "sourcehut")) {
+        Some(what) => Err(FlakeRefError::NotPortable {
+            input: shown(input),
+            what,
+            hint: "write '/' where a '/' is meant (an owner or repository name cannot contain one)".into(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A forge's commit hash that Nix 2.26 converts and Nix ≥ 2.33 keeps as written.
+fn check_forge_rev(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
+    match p.notes.iter().find_map(|n| match n {
+        Note::ConvertedRev(rev) => Some(rev),
+        _ => None,
+    }) {
+        Some(rev) => Err(FlakeRefError::NotPortable {
+            input: shown(input),
+            what: format!("the commit hash '{rev}' is not 40 lower-case hex digits: Nix 2.33 and later keep it as written, earlier versions convert it"),
+            hint: "write the 40-digit commit hash in lower case".into(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Refuses text that would be dangerous in a Nix string literal even before escaping, or
@@ -61,6 +93,8 @@ fn check_notes(input: &str, p: &NixParse) -> Result<(), FlakeRefError> {
             Note::NonBinaryFlag { param, value } => (format!("{param}={value} (only 1 means true)"), format!("write {param}=1 or {param}=0")),
             // Not ignored but changed: check_location reports it.
             Note::RewrittenUrl { .. } => return None,
+            // Converted, not ignored: check_forge_rev reports it.
+            Note::ConvertedRev(_) => return None,
         })
     };
     match p.notes.iter().find_map(describe) {

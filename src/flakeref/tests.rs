@@ -24,7 +24,9 @@ fn obj(v: serde_json::Value) -> BTreeMap<String, serde_json::Value> {
 #[test]
 fn forge_refs_split_into_owner_repo_ref_rev() {
     assert_eq!(attrs("github:NixOS/nixpkgs/23.05?dir=lib"), obj(json!({"type": "github", "owner": "NixOS", "repo": "nixpkgs", "ref": "23.05", "dir": "lib"})));
-    assert_eq!(attrs(&format!("gitlab:o/r/{}", REV.to_uppercase())), obj(json!({"type": "gitlab", "owner": "o", "repo": "r", "rev": REV})));
+    assert_eq!(attrs(&format!("gitlab:o/r/{REV}")), obj(json!({"type": "gitlab", "owner": "o", "repo": "r", "rev": REV})));
+    // After owner/repo, '%2F' reads as '/' to every Nix (2.33 prints it so).
+    assert_eq!(attrs("github:o/r/feature%2Fx")["ref"], json!("feature/x"));
     assert_eq!(
         attrs("sourcehut:~sircmpwn/hare?ref=feature/x&host=git.example.org"),
         obj(json!({"type": "sourcehut", "owner": "~sircmpwn", "repo": "hare", "ref": "feature/x", "host": "git.example.org"}))
@@ -99,6 +101,12 @@ fn glix_refuses_what_nix_would_misread() {
         "git+ssh:git@github.com:o/r",
         "git+https://",
         "https://example.com/a.tar.gz?unpack=0",
+        // Nix 2.33 reads these otherwise (portable.rs)
+        "github:a%2Fb/c",
+        "git+https://example.com/a%2Fb/r",
+        "path:/srv/a%2Fb",
+        "gitlab:o/r/0123456789ABCDEF0123456789ABCDEF01234567",
+        "github:o/r?rev=sha1:0123456789abcdef0123456789abcdef01234567",
     ] {
         let err = FlakeRef::parse(input).expect_err(input);
         assert!(err.is_policy(), "{input}: {err}");
