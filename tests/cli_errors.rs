@@ -27,15 +27,7 @@ impl Repo {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().to_path_buf();
         let dir = root.join("sys");
-        glix::ops::init(&glix::ops::InitRequest {
-            dir: dir.clone(),
-            host: Some("laptop".into()),
-            user: Some("alice".into()),
-            lock: false,
-            state_version: Some("25.11".into()),
-            ..Default::default()
-        })
-        .unwrap();
+        common::init_unlocked(&dir);
         let r = Repo { _tmp: tmp, root, dir };
         r.ok(&["add", "github:o/web", "--no-lock"]);
         r

@@ -2,10 +2,12 @@
 //! for byte the same outside the regions through 50 random glix mutations, and after
 //! each one the regions say exactly what the manifests say.
 
+mod common;
+
 use std::process::Command;
 
 use glix::flake;
-use glix::ops::{self, AddRequest, Context, InitRequest};
+use glix::ops::{self, AddRequest, Context};
 use glix::repo::Repo;
 use glix::resolve::ResolveOptions;
 use glix::txn::TxnOptions;
@@ -49,7 +51,7 @@ proptest! {
     fn fifty_random_mutations_keep_every_byte_outside_the_regions(steps in proptest::collection::vec(step(), 50)) {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("sys");
-        ops::init(&InitRequest { dir: dir.clone(), host: Some("laptop".into()), user: Some("alice".into()), lock: false, state_version: Some("25.11".into()), ..InitRequest::default() }).unwrap();
+        common::init_unlocked(&dir);
         // The user edits flake.nix by hand (and commits it, as people do).
         let path = dir.join("flake.nix");
         let mut text = std::fs::read_to_string(&path).unwrap();

@@ -51,15 +51,7 @@ fn manifest_edits_match_their_golden_files() {
     for case in &cases {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("sys");
-        glix::ops::init(&glix::ops::InitRequest {
-            dir: dir.clone(),
-            host: Some("laptop".into()),
-            user: Some("alice".into()),
-            lock: false,
-            state_version: Some("25.11".into()),
-            ..Default::default()
-        })
-        .unwrap();
+        common::init_unlocked(&dir);
         // The case's manifest, committed together with the regions it implies.
         let manifest = std::fs::read_to_string(case.join("in/glix.toml")).unwrap();
         std::fs::write(dir.join("hosts/laptop/glix.toml"), &manifest).unwrap();

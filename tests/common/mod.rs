@@ -16,6 +16,20 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `glix init` through the library into `dir`: host laptop, user alice, stateVersion
+/// 25.11, nothing locked (no Nix runs), for tests about the files glix writes.
+pub fn init_unlocked(dir: &Path) {
+    glix::ops::init(&glix::ops::InitRequest {
+        dir: dir.to_path_buf(),
+        host: Some("laptop".into()),
+        user: Some("alice".into()),
+        lock: false,
+        state_version: Some("25.11".into()),
+        ..Default::default()
+    })
+    .unwrap();
+}
+
 /// The toolchain prefix built by scripts/bootstrap-nix.
 pub fn toolchain() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
