@@ -39,3 +39,5 @@ pub mod resolve;
 pub mod speedups;
 #[cfg(feature = "cli")]
 pub mod txn;
+#[cfg(feature = "cli")]
+pub mod user_cache;

@@ -295,11 +295,7 @@ impl Default for IndexOptions {
 
 /// `$XDG_CACHE_HOME/glix/nixpkgs-index`, else `$HOME/.cache/glix/nixpkgs-index`.
 pub fn default_cache_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| Path::new(v).is_absolute())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").filter(|v| Path::new(v).is_absolute()).map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(base.join("glix").join("nixpkgs-index"))
+    crate::user_cache::dir("nixpkgs-index")
 }
 
 /// Where an index came from.

@@ -517,11 +517,7 @@ fn format_age(age: Duration) -> String {
 
 /// `$XDG_CACHE_HOME/glix/registry`, else `$HOME/.cache/glix/registry`.
 pub fn default_cache_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| Path::new(v).is_absolute())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").filter(|v| Path::new(v).is_absolute()).map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(base.join("glix").join("registry"))
+    crate::user_cache::dir("registry")
 }
 
 struct Cache {
