@@ -189,6 +189,20 @@ fn a_plugin_whose_nix_library_is_gone_registers_nothing_and_nix_goes_on() {
     );
 }
 
+/// The plugin names no Nix library for the dynamic loader (plugin/build.rs says why: a
+/// plugin that does drags its own Nix into any other `nix` that loads it, which crashed
+/// Nix 2.33.6); it opens the C API itself, after the version guard.
+#[test]
+fn the_plugin_needs_no_nix_library_to_be_loaded() {
+    let out = std::process::Command::new("readelf").arg("-d").arg(plugin()).output().expect("readelf (binutils)");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dynamic = String::from_utf8_lossy(&out.stdout);
+    let needed: Vec<&str> = dynamic.lines().filter(|l| l.contains("(NEEDED)")).collect();
+    assert!(!needed.is_empty(), "{dynamic}");
+    assert!(needed.iter().all(|l| !l.contains("libnix")), "the plugin links a Nix library:\n{}", needed.join("\n"));
+    assert!(!dynamic.contains("(RUNPATH)") && !dynamic.contains("(RPATH)"), "{dynamic}");
+}
+
 #[test]
 fn without_the_plugin_the_builtins_are_absent() {
     let out = nix_eval_json("builtins ? glixParseManifest", false);
